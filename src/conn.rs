@@ -1,0 +1,857 @@
+//! The connection state machine: bytes in, events out; calls in, bytes out.
+//!
+//! A [`Connection`] starts after the opening handshake. It never touches a
+//! socket: [`Connection::receive`] takes the bytes the caller read and
+//! returns at most one [`Event`] borrowing its payload from them (unmasked in
+//! place); the `send_*` methods write whole frames into a caller's buffer.
+
+use core::ops::Range;
+
+use crate::close::{self, CloseCode, MAX_CLOSE_PAYLOAD};
+use crate::error::{Error, ProtocolError};
+use crate::frame::{FrameHeader, HeaderDecoder, MAX_CONTROL_PAYLOAD, OpCode, header_len};
+use crate::mask;
+use crate::random::{NoRandom, RandomSource};
+use crate::utf8::Utf8Validator;
+
+/// Which end of the connection this is. Clients mask what they send and
+/// expect unmasked frames; servers the reverse (RFC 6455 §5.1).
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{Config, Connection, Role};
+///
+/// let conn = Connection::server(Config::default());
+/// assert_eq!(conn.role(), Role::Server);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The side that opened the connection; masks every frame it sends.
+    Client,
+    /// The side that accepted it; never masks.
+    Server,
+}
+
+/// The type of a data message.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::DataKind;
+///
+/// assert_ne!(DataKind::Text, DataKind::Binary);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataKind {
+    /// UTF-8 text (opcode 0x1).
+    Text,
+    /// Arbitrary bytes (opcode 0x2).
+    Binary,
+}
+
+impl DataKind {
+    const fn opcode(self) -> OpCode {
+        match self {
+            Self::Text => OpCode::Text,
+            Self::Binary => OpCode::Binary,
+        }
+    }
+}
+
+/// Where the closing handshake stands (RFC 6455 §7).
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{Config, Connection, State};
+///
+/// let mut conn = Connection::server(Config::default());
+/// assert_eq!(conn.state(), State::Open);
+/// let mut out = [0u8; 16];
+/// conn.send_close(None, "", &mut out).unwrap();
+/// assert_eq!(conn.state(), State::CloseSent);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum State {
+    /// Data flows both ways.
+    Open,
+    /// We sent a Close and wait for the peer's; incoming data is still delivered.
+    CloseSent,
+    /// The peer sent a Close; answer it with [`Connection::send_close`].
+    CloseReceived,
+    /// Both Close frames have been exchanged: close the TCP connection
+    /// (the server first, RFC 6455 §7.1.1).
+    Closed,
+    /// The peer violated the protocol; send the Close that
+    /// [`Error::close_code`] names, then close the TCP connection (§7.1.7).
+    Failed,
+}
+
+/// Limits applied to what the peer sends. Defaults suit the 16 MiB messages
+/// in 64-byte fragments that conformance suites send.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::Config;
+///
+/// let config = Config::default().with_max_message_size(1 << 20);
+/// assert_eq!(config.max_message_size, 1 << 20);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Config {
+    /// Largest frame payload accepted, in bytes (default 16 MiB). Larger
+    /// frames fail with close code 1009 as soon as their header arrives.
+    pub max_frame_payload: u64,
+    /// Largest message accepted, summed over its fragments (default 16 MiB).
+    pub max_message_size: u64,
+    /// Most frames one message may be split into (default 2^20).
+    pub max_fragments: u32,
+}
+
+impl Config {
+    /// The defaults: 16 MiB frames and messages, 2^20 fragments.
+    pub const DEFAULT: Self =
+        Self { max_frame_payload: 16 << 20, max_message_size: 16 << 20, max_fragments: 1 << 20 };
+
+    /// Sets [`Config::max_frame_payload`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::Config::default().with_max_frame_payload(4096);
+    /// assert_eq!(c.max_frame_payload, 4096);
+    /// ```
+    #[must_use]
+    pub const fn with_max_frame_payload(mut self, bytes: u64) -> Self {
+        self.max_frame_payload = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_message_size`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::Config::default().with_max_message_size(4096);
+    /// assert_eq!(c.max_message_size, 4096);
+    /// ```
+    #[must_use]
+    pub const fn with_max_message_size(mut self, bytes: u64) -> Self {
+        self.max_message_size = bytes;
+        self
+    }
+
+    /// Sets [`Config::max_fragments`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::Config::default().with_max_fragments(16);
+    /// assert_eq!(c.max_fragments, 16);
+    /// ```
+    #[must_use]
+    pub const fn with_max_fragments(mut self, count: u32) -> Self {
+        self.max_fragments = count;
+        self
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+/// A received Close frame's status code and reason (RFC 6455 §5.5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CloseFrame<'a> {
+    /// The status code; always one that is valid on the wire.
+    pub code: CloseCode,
+    /// The reason, validated UTF-8, possibly empty.
+    pub reason: &'a str,
+}
+
+/// What one [`Connection::receive`] call produced.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{Config, Connection, Event};
+///
+/// let mut conn = Connection::server(Config::default());
+/// let mut buf = [0x89, 0x80, 1, 2, 3, 4]; // masked, empty ping
+/// let r = conn.receive(&mut buf).unwrap();
+/// assert_eq!(r.consumed, 6);
+/// assert_eq!(r.event, Some(Event::Ping(&[])));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Received<'a> {
+    /// Bytes of the input that are done with. Keep `input[consumed..]` and
+    /// present it again, followed by more data.
+    pub consumed: usize,
+    /// The event, or `None` when more input is needed.
+    pub event: Option<Event<'a>>,
+}
+
+/// Something the peer sent. Payloads borrow from the input passed to
+/// [`Connection::receive`], already unmasked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// A chunk of a text message. Chunks arrive in order; `last` marks the
+    /// message's final chunk. The message is UTF-8 validated as it streams
+    /// (RFC 6455 §8.1), but one chunk may end inside a character.
+    Text {
+        /// The chunk's bytes.
+        data: &'a [u8],
+        /// Whether this chunk completes the message.
+        last: bool,
+    },
+    /// A chunk of a binary message; `last` marks the final one.
+    Binary {
+        /// The chunk's bytes.
+        data: &'a [u8],
+        /// Whether this chunk completes the message.
+        last: bool,
+    },
+    /// A Ping (RFC 6455 §5.5.2): answer with [`Connection::send_pong`] and the same payload.
+    Ping(&'a [u8]),
+    /// A Pong (RFC 6455 §5.5.3).
+    Pong(&'a [u8]),
+    /// A Close (RFC 6455 §5.5.1), `None` if it carried no status code. If we
+    /// had not sent one, answer with [`Connection::send_close`], usually
+    /// echoing the code.
+    Close(Option<CloseFrame<'a>>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Rx {
+    Header(HeaderDecoder),
+    Payload(Payload),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Payload {
+    opcode: OpCode,
+    fin: bool,
+    mask: Option<[u8; 4]>,
+    remaining: u64,
+    /// Payload bytes already delivered: the masking key's phase.
+    offset: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RxMessage {
+    kind: DataKind,
+    size: u64,
+    fragments: u32,
+}
+
+enum Step {
+    NeedMore(usize),
+    Data { consumed: usize, range: Range<usize>, kind: DataKind, last: bool },
+    Control { consumed: usize, range: Range<usize>, opcode: OpCode },
+}
+
+/// A WebSocket connection after the opening handshake, for either role.
+///
+/// `R` supplies masking keys for clients (RFC 6455 §5.3, §10.3); servers
+/// use [`NoRandom`] via [`Connection::server`].
+///
+/// # Examples
+///
+/// A server receiving the masked "Hello" of RFC 6455 §5.7 and answering it:
+///
+/// ```
+/// use wsframe::{Config, Connection, Event};
+///
+/// let mut server = Connection::server(Config::default());
+/// let mut input = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+/// let r = server.receive(&mut input).unwrap();
+/// assert_eq!(r.event, Some(Event::Text { data: b"Hello", last: true }));
+///
+/// let mut out = [0u8; 16];
+/// let n = server.send_text("Hello", &mut out).unwrap();
+/// assert_eq!(&out[..n], &[0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Connection<R: RandomSource> {
+    role: Role,
+    state: State,
+    config: Config,
+    rx: Rx,
+    rx_msg: Option<RxMessage>,
+    utf8: Utf8Validator,
+    tx_msg: Option<DataKind>,
+    rng: R,
+}
+
+impl Connection<NoRandom> {
+    /// A server-side connection; servers never mask, so no randomness is needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let conn = wsframe::Connection::server(wsframe::Config::default());
+    /// assert_eq!(conn.state(), wsframe::State::Open);
+    /// ```
+    pub const fn server(config: Config) -> Self {
+        Self::new(Role::Server, config, NoRandom)
+    }
+}
+
+impl<R: RandomSource> Connection<R> {
+    /// A connection in the [`State::Open`] state.
+    ///
+    /// For [`Role::Client`], `rng` must be a strong random source: every
+    /// frame's masking key is drawn from it (RFC 6455 §5.3).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{Config, Connection, Role};
+    ///
+    /// let rng = |buf: &mut [u8]| buf.fill(0x5a); // use the OS or a TRNG in real code
+    /// let client = Connection::new(Role::Client, Config::default(), rng);
+    /// assert_eq!(client.role(), Role::Client);
+    /// ```
+    pub const fn new(role: Role, config: Config, rng: R) -> Self {
+        Self {
+            role,
+            state: State::Open,
+            config,
+            rx: Rx::Header(HeaderDecoder::new()),
+            rx_msg: None,
+            utf8: Utf8Validator::new(),
+            tx_msg: None,
+            rng,
+        }
+    }
+
+    /// This connection's role.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let conn = wsframe::Connection::server(Default::default());
+    /// assert_eq!(conn.role(), wsframe::Role::Server);
+    /// ```
+    pub const fn role(&self) -> Role {
+        self.role
+    }
+
+    /// The closing-handshake state.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let conn = wsframe::Connection::server(Default::default());
+    /// assert_eq!(conn.state(), wsframe::State::Open);
+    /// ```
+    pub const fn state(&self) -> State {
+        self.state
+    }
+
+    /// The limits in force.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let conn = wsframe::Connection::server(Default::default());
+    /// assert_eq!(conn.config().max_message_size, 16 << 20);
+    /// ```
+    pub const fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Whether a received message is partly delivered (more chunks to come).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let conn = wsframe::Connection::server(Default::default());
+    /// assert!(!conn.is_receiving_message());
+    /// ```
+    pub const fn is_receiving_message(&self) -> bool {
+        self.rx_msg.is_some()
+    }
+
+    /// Decodes bytes the caller read from the peer into at most one event.
+    ///
+    /// Payloads are unmasked in place and the event borrows them from
+    /// `input`. Any split of the byte stream, down to one byte per call,
+    /// yields the same events. A data frame's payload is delivered in chunks
+    /// of whatever is in `input`, so a small buffer can receive a large
+    /// message; a control frame is delivered whole, so `input` must be able
+    /// to hold 125 bytes of payload plus its header.
+    ///
+    /// Call it again on `input[consumed..]` while it returns an event; when it
+    /// returns `event: None`, keep `input[consumed..]` and read more.
+    ///
+    /// After the peer's Close has been received (and in the `Closed` and
+    /// `Failed` states) input is discarded: it is all consumed, no event.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Protocol`] when the peer broke RFC 6455 (reserved bits or
+    /// opcodes, mask direction, fragmentation, UTF-8, close codes, limits).
+    /// The connection is then [`State::Failed`]: send a Close with
+    /// [`Error::close_code`] and close the TCP connection (§7.1.7). If our
+    /// Close had already been sent, the state is [`State::Closed`] instead
+    /// and no second Close may be sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{Config, Connection, Event};
+    ///
+    /// let mut conn = Connection::server(Config::default());
+    /// // The masked "Hello" of RFC 6455 §5.7, arriving in two reads.
+    /// let frame = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+    /// let mut first = frame[..8].to_vec();
+    /// let r = conn.receive(&mut first).unwrap();
+    /// assert_eq!(r.event, Some(Event::Text { data: b"He", last: false }));
+    /// let mut rest = frame[8..].to_vec();
+    /// let r = conn.receive(&mut rest).unwrap();
+    /// assert_eq!(r.event, Some(Event::Text { data: b"llo", last: true }));
+    /// ```
+    pub fn receive<'a>(&mut self, input: &'a mut [u8]) -> Result<Received<'a>, Error> {
+        if !matches!(self.state, State::Open | State::CloseSent) {
+            return Ok(Received { consumed: input.len(), event: None });
+        }
+        let step = match self.step(input) {
+            Ok(step) => step,
+            Err(e) => return Err(self.fail(e)),
+        };
+        let (consumed, range, event_kind) = match step {
+            Step::NeedMore(consumed) => return Ok(Received { consumed, event: None }),
+            Step::Data { consumed, range, kind, last } => (consumed, range, Ok((kind, last))),
+            Step::Control { consumed, range, opcode } => (consumed, range, Err(opcode)),
+        };
+        let data: &'a [u8] = input.get(range).unwrap_or(&[]);
+        let event = match event_kind {
+            Ok((DataKind::Text, last)) => Event::Text { data, last },
+            Ok((DataKind::Binary, last)) => Event::Binary { data, last },
+            Err(OpCode::Ping) => Event::Ping(data),
+            Err(OpCode::Pong) => Event::Pong(data),
+            Err(_) => {
+                let frame = match close::parse_close_payload(data) {
+                    Ok(frame) => frame.map(|(code, reason)| CloseFrame { code, reason }),
+                    Err(e) => return Err(self.fail(e)),
+                };
+                self.state = match self.state {
+                    State::CloseSent => State::Closed,
+                    _ => State::CloseReceived,
+                };
+                Event::Close(frame)
+            }
+        };
+        Ok(Received { consumed, event: Some(event) })
+    }
+
+    fn fail(&mut self, e: ProtocolError) -> Error {
+        // Our Close is already out: none may follow it (RFC 6455 §5.5.1), so
+        // all that is left is closing the TCP connection.
+        self.state = match self.state {
+            State::CloseSent => State::Closed,
+            _ => State::Failed,
+        };
+        Error::Protocol(e)
+    }
+
+    /// Runs the receive state machine on indices, unmasking and validating in
+    /// place, until there is an event or the input runs out.
+    fn step(&mut self, input: &mut [u8]) -> Result<Step, ProtocolError> {
+        let mut pos = 0usize;
+        loop {
+            let rest = input.get_mut(pos..).unwrap_or_default();
+            match &mut self.rx {
+                Rx::Header(dec) => {
+                    let (n, header) = dec.decode(rest)?;
+                    pos += n;
+                    let Some(header) = header else {
+                        return Ok(Step::NeedMore(pos));
+                    };
+                    self.begin_frame(&header)?;
+                    self.rx = Rx::Payload(Payload {
+                        opcode: header.opcode,
+                        fin: header.fin,
+                        mask: header.mask,
+                        remaining: header.payload_len,
+                        offset: 0,
+                    });
+                }
+                Rx::Payload(p) if p.opcode.is_control() => {
+                    // Control frames are at most 125 bytes: deliver them whole.
+                    let len = p.remaining as usize;
+                    let Some(payload) = rest.get_mut(..len) else {
+                        return Ok(Step::NeedMore(pos));
+                    };
+                    if let Some(key) = p.mask {
+                        mask::apply_mask(payload, key, 0);
+                    }
+                    let opcode = p.opcode;
+                    self.rx = Rx::Header(HeaderDecoder::new());
+                    return Ok(Step::Control {
+                        consumed: pos + len,
+                        range: pos..pos + len,
+                        opcode,
+                    });
+                }
+                Rx::Payload(p) => {
+                    let take = p.remaining.min(rest.len() as u64) as usize;
+                    let frame_done = take as u64 == p.remaining;
+                    if take == 0 && !frame_done {
+                        return Ok(Step::NeedMore(pos));
+                    }
+                    let chunk = rest.get_mut(..take).unwrap_or_default();
+                    if let Some(key) = p.mask {
+                        mask::apply_mask(chunk, key, (p.offset % 4) as usize);
+                    }
+                    p.offset += take as u64;
+                    p.remaining -= take as u64;
+                    let last = frame_done && p.fin;
+                    let Some(msg) = self.rx_msg else {
+                        return Err(ProtocolError::UnexpectedContinuation);
+                    };
+                    if msg.kind == DataKind::Text {
+                        self.utf8.feed(chunk).map_err(|_| ProtocolError::InvalidUtf8)?;
+                        if last {
+                            self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;
+                        }
+                    }
+                    if frame_done {
+                        self.rx = Rx::Header(HeaderDecoder::new());
+                    }
+                    if last {
+                        self.rx_msg = None;
+                    }
+                    let range = pos..pos + take;
+                    pos += take;
+                    if take == 0 && !last {
+                        continue; // an empty non-final fragment carries nothing to report
+                    }
+                    return Ok(Step::Data { consumed: pos, range, kind: msg.kind, last });
+                }
+            }
+        }
+    }
+
+    /// Checks a complete header against the connection's state and limits.
+    fn begin_frame(&mut self, h: &FrameHeader) -> Result<(), ProtocolError> {
+        if h.rsv != 0 {
+            return Err(ProtocolError::ReservedBits);
+        }
+        match (self.role, h.mask.is_some()) {
+            (Role::Server, false) => return Err(ProtocolError::UnmaskedFrame),
+            (Role::Client, true) => return Err(ProtocolError::MaskedFrame),
+            _ => {}
+        }
+        if h.payload_len > self.config.max_frame_payload {
+            return Err(ProtocolError::FrameTooLarge);
+        }
+        let kind = match h.opcode {
+            OpCode::Continuation => {
+                let msg = self.rx_msg.as_mut().ok_or(ProtocolError::UnexpectedContinuation)?;
+                msg.fragments = msg.fragments.saturating_add(1);
+                msg.size = msg.size.saturating_add(h.payload_len);
+                if msg.fragments > self.config.max_fragments {
+                    return Err(ProtocolError::TooManyFragments);
+                }
+                if msg.size > self.config.max_message_size {
+                    return Err(ProtocolError::MessageTooLarge);
+                }
+                return Ok(());
+            }
+            OpCode::Text => DataKind::Text,
+            OpCode::Binary => DataKind::Binary,
+            OpCode::Close | OpCode::Ping | OpCode::Pong => return Ok(()),
+        };
+        if self.rx_msg.is_some() {
+            return Err(ProtocolError::ExpectedContinuation);
+        }
+        if h.payload_len > self.config.max_message_size {
+            return Err(ProtocolError::MessageTooLarge);
+        }
+        self.rx_msg = Some(RxMessage { kind, size: h.payload_len, fragments: 1 });
+        self.utf8.reset();
+        Ok(())
+    }
+
+    /// Writes a whole text message as one frame.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InsufficientSize`] if `out` is too small (nothing is
+    /// written; [`crate::frame::max_frame_len`] is always enough),
+    /// [`Error::MessageInProgress`] while a fragmented message is being sent,
+    /// [`Error::Closed`] after a Close was sent or the connection failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let mut out = [0u8; 16];
+    /// let n = conn.send_text("hi", &mut out).unwrap();
+    /// assert_eq!(&out[..n], b"\x81\x02hi");
+    /// ```
+    pub fn send_text(&mut self, text: &str, out: &mut [u8]) -> Result<usize, Error> {
+        self.send_message(DataKind::Text, text.as_bytes(), out)
+    }
+
+    /// Writes a whole binary message as one frame.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Connection::send_text`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let mut out = [0u8; 16];
+    /// let n = conn.send_binary(&[1, 2], &mut out).unwrap();
+    /// assert_eq!(&out[..n], &[0x82, 0x02, 1, 2]);
+    /// ```
+    pub fn send_binary(&mut self, data: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        self.send_message(DataKind::Binary, data, out)
+    }
+
+    fn send_message(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        if self.tx_msg.is_some() {
+            return Err(Error::MessageInProgress);
+        }
+        self.send_frame(kind, data, true, out)
+    }
+
+    /// Writes one frame of a possibly fragmented message (RFC 6455 §5.4).
+    ///
+    /// The first frame of a message carries its type; later ones go out as
+    /// continuations until one with `fin` set ends the message. Control
+    /// frames may be sent between fragments. For text, each fragment should
+    /// be whole characters or the peer may see an incomplete sequence only at
+    /// the end; the message as a whole must be UTF-8.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MessageInProgress`] if `kind` differs from the message being
+    /// sent; otherwise as for [`Connection::send_text`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::DataKind;
+    ///
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let mut out = [0u8; 32];
+    /// let a = conn.send_frame(DataKind::Text, b"Hel", false, &mut out).unwrap();
+    /// let b = conn.send_frame(DataKind::Text, b"lo", true, &mut out[a..]).unwrap();
+    /// // RFC 6455 §5.7: a fragmented unmasked text message.
+    /// assert_eq!(&out[..a + b], &[0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f]);
+    /// ```
+    pub fn send_frame(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        fin: bool,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        let opcode = self.data_opcode(kind)?;
+        let n = self.write_frame(opcode, fin, data, out)?;
+        self.tx_msg = if fin { None } else { Some(kind) };
+        Ok(n)
+    }
+
+    /// Zero-copy variant of [`Connection::send_frame`]: writes only the
+    /// header into `header_out` and masks `payload` in place (clients), so the
+    /// caller can write header and payload with one vectored write.
+    ///
+    /// Returns the header length.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Connection::send_frame`]; `InsufficientSize` refers to
+    /// `header_out` (14 bytes always suffice).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{frame::MAX_HEADER_LEN, DataKind};
+    ///
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let mut payload = *b"big payload";
+    /// let mut header = [0u8; MAX_HEADER_LEN];
+    /// let n = conn.send_frame_in_place(DataKind::Binary, &mut payload, true, &mut header).unwrap();
+    /// assert_eq!(&header[..n], &[0x82, 11]);
+    /// ```
+    pub fn send_frame_in_place(
+        &mut self,
+        kind: DataKind,
+        payload: &mut [u8],
+        fin: bool,
+        header_out: &mut [u8],
+    ) -> Result<usize, Error> {
+        let opcode = self.data_opcode(kind)?;
+        let len = payload.len() as u64;
+        let required = header_len(len, self.role == Role::Client);
+        if header_out.len() < required {
+            return Err(Error::InsufficientSize { required });
+        }
+        let mask = self.draw_mask();
+        let n = FrameHeader { fin, rsv: 0, opcode, mask, payload_len: len }.encode(header_out)?;
+        if let Some(key) = mask {
+            mask::apply_mask(payload, key, 0);
+        }
+        self.tx_msg = if fin { None } else { Some(kind) };
+        Ok(n)
+    }
+
+    /// Writes a Ping (RFC 6455 §5.5.2) with up to 125 bytes of payload.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ControlPayloadTooLarge`] over 125 bytes, [`Error::Closed`]
+    /// after a Close was sent, [`Error::InsufficientSize`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let mut out = [0u8; 16];
+    /// let n = conn.send_ping(b"Hello", &mut out).unwrap();
+    /// // RFC 6455 §5.7: an unmasked Ping with "Hello".
+    /// assert_eq!(&out[..n], &[0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
+    /// ```
+    pub fn send_ping(&mut self, payload: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        self.send_control(OpCode::Ping, payload, out)
+    }
+
+    /// Writes a Pong (RFC 6455 §5.5.3); to answer a Ping, pass its payload.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Connection::send_ping`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let mut out = [0u8; 16];
+    /// let n = conn.send_pong(b"", &mut out).unwrap();
+    /// assert_eq!(&out[..n], &[0x8a, 0x00]);
+    /// ```
+    pub fn send_pong(&mut self, payload: &[u8], out: &mut [u8]) -> Result<usize, Error> {
+        self.send_control(OpCode::Pong, payload, out)
+    }
+
+    fn send_control(
+        &mut self,
+        opcode: OpCode,
+        payload: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        if !matches!(self.state, State::Open | State::CloseReceived) {
+            return Err(Error::Closed);
+        }
+        if payload.len() > MAX_CONTROL_PAYLOAD {
+            return Err(Error::ControlPayloadTooLarge);
+        }
+        self.write_frame(opcode, true, payload, out)
+    }
+
+    /// Writes a Close frame (RFC 6455 §5.5.1) and moves the closing handshake on.
+    ///
+    /// From `Open` the state becomes `CloseSent` (wait for the peer's Close);
+    /// from `CloseReceived` or `Failed` it becomes `Closed`. `code` `None`
+    /// sends an empty body; answering a peer's Close, echo its code.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidCloseCode`] for codes that must not be sent,
+    /// [`Error::ReasonWithoutCode`], [`Error::ControlPayloadTooLarge`] for a
+    /// reason over 123 bytes, [`Error::Closed`] if a Close was already sent,
+    /// [`Error::InsufficientSize`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{CloseCode, State};
+    ///
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let mut out = [0u8; 32];
+    /// let n = conn.send_close(Some(CloseCode::NORMAL), "bye", &mut out).unwrap();
+    /// assert_eq!(&out[..n], b"\x88\x05\x03\xe8bye");
+    /// assert_eq!(conn.state(), State::CloseSent);
+    /// ```
+    pub fn send_close(
+        &mut self,
+        code: Option<CloseCode>,
+        reason: &str,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        if !matches!(self.state, State::Open | State::CloseReceived | State::Failed) {
+            return Err(Error::Closed);
+        }
+        let mut body = [0u8; MAX_CLOSE_PAYLOAD];
+        let len = close::encode_close_payload(code, reason, &mut body)?;
+        let n = self.write_frame(OpCode::Close, true, body.get(..len).unwrap_or_default(), out)?;
+        self.state = match self.state {
+            State::Open => State::CloseSent,
+            _ => State::Closed,
+        };
+        Ok(n)
+    }
+
+    /// The opcode for the next data frame of `kind`, checking state and interleaving.
+    fn data_opcode(&self, kind: DataKind) -> Result<OpCode, Error> {
+        if !matches!(self.state, State::Open | State::CloseReceived) {
+            return Err(Error::Closed);
+        }
+        match self.tx_msg {
+            None => Ok(kind.opcode()),
+            Some(k) if k == kind => Ok(OpCode::Continuation),
+            Some(_) => Err(Error::MessageInProgress),
+        }
+    }
+
+    fn draw_mask(&mut self) -> Option<[u8; 4]> {
+        (self.role == Role::Client).then(|| {
+            let mut key = [0u8; 4];
+            self.rng.fill(&mut key);
+            key
+        })
+    }
+
+    /// Writes header and (masked) payload; checks the size before drawing a key.
+    fn write_frame(
+        &mut self,
+        opcode: OpCode,
+        fin: bool,
+        payload: &[u8],
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        let len = payload.len();
+        let hlen = header_len(len as u64, self.role == Role::Client);
+        let required =
+            hlen.checked_add(len).ok_or(Error::InsufficientSize { required: usize::MAX })?;
+        let Some(out) = out.get_mut(..required) else {
+            return Err(Error::InsufficientSize { required });
+        };
+        let mask = self.draw_mask();
+        let (head, body) = out.split_at_mut(hlen);
+        FrameHeader { fin, rsv: 0, opcode, mask, payload_len: len as u64 }.encode(head)?;
+        match mask {
+            Some(key) => mask::copy_masked(body, payload, key),
+            None => body.copy_from_slice(payload),
+        }
+        Ok(required)
+    }
+}

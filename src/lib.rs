@@ -1,0 +1,30 @@
+#![doc = include_str!("../README.md")]
+#![no_std]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod backoff;
+pub mod close;
+pub mod conn;
+pub mod error;
+pub mod frame;
+pub mod keepalive;
+pub mod mask;
+#[cfg(feature = "alloc")]
+pub mod message;
+mod random;
+pub mod utf8;
+
+pub use close::CloseCode;
+pub use conn::{CloseFrame, Config, Connection, DataKind, Event, Received, Role, State};
+pub use error::{Error, ProtocolError};
+pub use random::{NoRandom, RandomSource};

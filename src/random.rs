@@ -1,0 +1,62 @@
+//! Caller-supplied randomness (RFC 6455 §10.3).
+//!
+//! The core owns no entropy source: clients need unpredictable masking keys
+//! (§5.3) and handshake nonces (§4.1), and where those come from depends on
+//! the platform (the OS, Web Crypto, a hardware TRNG). The caller hands in a
+//! [`RandomSource`].
+
+/// A source of cryptographically strong random bytes.
+///
+/// Implemented for any `FnMut(&mut [u8])`, so a closure over the platform's
+/// generator is enough.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::RandomSource;
+///
+/// // A real program fills from the OS or a TRNG; this counter is for the doctest only.
+/// let mut n = 0u8;
+/// let mut rng = |buf: &mut [u8]| {
+///     for b in buf {
+///         n = n.wrapping_add(1);
+///         *b = n;
+///     }
+/// };
+/// let mut key = [0u8; 4];
+/// rng.fill(&mut key);
+/// assert_eq!(key, [1, 2, 3, 4]);
+/// ```
+pub trait RandomSource {
+    /// Fills `dest` entirely with random bytes.
+    fn fill(&mut self, dest: &mut [u8]);
+}
+
+impl<F: FnMut(&mut [u8])> RandomSource for F {
+    fn fill(&mut self, dest: &mut [u8]) {
+        self(dest)
+    }
+}
+
+/// A [`RandomSource`] for roles that never draw randomness (servers).
+///
+/// Server frames are not masked (RFC 6455 §5.1), so a server connection never
+/// calls its source. If it were ever asked, it fills zeros, which is why it
+/// must not be used for a client.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{Config, Connection, NoRandom, Role};
+///
+/// let conn = Connection::new(Role::Server, Config::default(), NoRandom);
+/// assert_eq!(conn.role(), Role::Server);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoRandom;
+
+impl RandomSource for NoRandom {
+    fn fill(&mut self, dest: &mut [u8]) {
+        dest.fill(0);
+    }
+}
