@@ -17,6 +17,7 @@ pub mod close;
 pub mod conn;
 pub mod error;
 pub mod frame;
+pub mod handshake;
 pub mod keepalive;
 pub mod mask;
 #[cfg(feature = "alloc")]

@@ -1,0 +1,498 @@
+//! The client's opening handshake: writing the request (RFC 6455 §4.1) and
+//! validating the server's response (RFC 6455 §4.1, "the client MUST validate").
+
+use super::accept::{accept_key, generate_key};
+use super::error::HandshakeError;
+use super::headers::{
+    Elements, HeaderValues, Headers, check_extra_headers, extension_name, is_safe_value, is_token,
+    parse_response_head,
+};
+use super::uri::{self, ResourceName, WsUri};
+use super::writer::Writer;
+
+/// Headers the request writes itself; extra headers may not repeat them.
+const CLIENT_RESERVED: &[&str] = &[
+    "Host",
+    "Upgrade",
+    "Connection",
+    "Sec-WebSocket-Key",
+    "Sec-WebSocket-Version",
+    "Origin",
+    "Sec-WebSocket-Protocol",
+    "Sec-WebSocket-Extensions",
+];
+
+/// A client's opening handshake request (RFC 6455 §4.1), built from a
+/// `ws://` or `wss://` URI and optional settings.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::ClientRequest;
+///
+/// let req = ClientRequest::new("wss://example.com/chat?room=1")?
+///     .origin("https://example.com")
+///     .protocols(&["chat.v2", "chat"]);
+/// assert_eq!((req.host(), req.port(), req.is_secure()), ("example.com", 443, true));
+///
+/// let mut buf = [0u8; 512];
+/// let hs = req.write(*b"the sample nonce", &mut buf)?;
+/// let text = core::str::from_utf8(&buf[..hs.request_len()]).unwrap();
+/// assert!(text.starts_with("GET /chat?room=1 HTTP/1.1\r\nHost: example.com\r\n"));
+/// assert!(text.contains("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
+/// assert!(text.contains("Sec-WebSocket-Protocol: chat.v2, chat\r\n"));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct ClientRequest<'a> {
+    uri: WsUri<'a>,
+    origin: Option<&'a str>,
+    protocols: &'a [&'a str],
+    extensions: Option<&'a str>,
+    headers: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> ClientRequest<'a> {
+    /// Parses a WebSocket URI (RFC 6455 §3): scheme `ws` or `wss` in any case,
+    /// a host name or bracketed IPv6 literal, an optional port (default 80 or
+    /// 443), a path and a query. There is no userinfo.
+    ///
+    /// # Errors
+    ///
+    /// [`HandshakeError::UnsupportedScheme`] for another scheme,
+    /// [`HandshakeError::FragmentInUri`] if the URI has a `#` (RFC 6455 §3),
+    /// [`HandshakeError::InvalidPort`] for an empty, zero or out-of-range port,
+    /// and [`HandshakeError::InvalidUri`] for anything else malformed,
+    /// including spaces, control characters and non-ASCII.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, HandshakeError};
+    ///
+    /// let req = ClientRequest::new("ws://[::1]:9001")?;
+    /// assert_eq!((req.host(), req.port()), ("::1", 9001));
+    /// assert_eq!(req.resource(), "/");
+    /// assert_eq!(ClientRequest::new("ws://h/#top").err(), Some(HandshakeError::FragmentInUri));
+    /// # Ok::<(), HandshakeError>(())
+    /// ```
+    pub fn new(uri: &'a str) -> Result<Self, HandshakeError> {
+        Ok(Self {
+            uri: uri::parse(uri)?,
+            origin: None,
+            protocols: &[],
+            extensions: None,
+            headers: &[],
+        })
+    }
+
+    /// The host, without brackets for an IPv6 literal.
+    #[must_use]
+    pub fn host(&self) -> &'a str {
+        self.uri.host
+    }
+
+    /// The port: the URI's, or 80 for `ws` and 443 for `wss` (RFC 6455 §3).
+    #[must_use]
+    pub fn port(&self) -> u16 {
+        self.uri.port
+    }
+
+    /// The `/resource name/` sent in the request line (RFC 6455 §3).
+    #[must_use]
+    pub fn resource(&self) -> ResourceName<'a> {
+        self.uri.resource
+    }
+
+    /// Whether the scheme is `wss`, so the connection must use TLS (RFC 6455 §4.1 item 2).
+    #[must_use]
+    pub fn is_secure(&self) -> bool {
+        self.uri.secure
+    }
+
+    /// Sets the `Origin` header, which browser clients must send (RFC 6455 §4.1 item 8).
+    #[must_use]
+    pub fn origin(mut self, origin: &'a str) -> Self {
+        self.origin = Some(origin);
+        self
+    }
+
+    /// Sets the subprotocols to offer in `Sec-WebSocket-Protocol`, most
+    /// preferred first (RFC 6455 §4.1 item 10). Each must be a unique HTTP token.
+    #[must_use]
+    pub fn protocols(mut self, protocols: &'a [&'a str]) -> Self {
+        self.protocols = protocols;
+        self
+    }
+
+    /// Sets the raw `Sec-WebSocket-Extensions` offer, for example
+    /// `permessage-deflate; client_max_window_bits` (RFC 6455 §4.1 item 11, §9.1).
+    #[must_use]
+    pub fn extensions(mut self, extensions: &'a str) -> Self {
+        self.extensions = Some(extensions);
+        self
+    }
+
+    /// Sets extra header fields, such as cookies or authorization
+    /// (RFC 6455 §4.1 item 12). They may not repeat a header written by
+    /// [`ClientRequest::write`].
+    #[must_use]
+    pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
+        self.headers = headers;
+        self
+    }
+
+    /// Writes the request into `out` (RFC 6455 §4.1) and returns what is
+    /// needed to check the response.
+    ///
+    /// `nonce` must be 16 fresh random bytes from a strong source (RFC 6455
+    /// §4.1 item 7, §10.3). `Host` carries the port only when it is not the
+    /// scheme's default; IPv6 literals are bracketed.
+    ///
+    /// # Errors
+    ///
+    /// [`HandshakeError::InsufficientSize`] with the exact length needed if
+    /// `out` is too small (its contents are then unspecified);
+    /// [`HandshakeError::InvalidHeaderValue`] if the origin, extensions or an
+    /// extra value is empty or has control characters (no header injection);
+    /// [`HandshakeError::InvalidHeaderName`] for an extra name that is not a
+    /// token; [`HandshakeError::ReservedHeader`] for an extra header this
+    /// request writes itself; [`HandshakeError::InvalidProtocol`] for a
+    /// subprotocol that is not a token or is offered twice.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, HandshakeError};
+    ///
+    /// let req = ClientRequest::new("ws://example.com:8080/")?;
+    /// let mut small = [0u8; 16];
+    /// let Err(HandshakeError::InsufficientSize { required }) = req.write([7; 16], &mut small) else {
+    ///     panic!("expected InsufficientSize");
+    /// };
+    /// let mut buf = [0u8; 256];
+    /// let hs = req.write([7; 16], &mut buf)?;
+    /// assert_eq!(hs.request_len(), required);
+    /// assert!(buf.starts_with(b"GET / HTTP/1.1\r\nHost: example.com:8080\r\n"));
+    /// # Ok::<(), HandshakeError>(())
+    /// ```
+    pub fn write(
+        &self,
+        nonce: [u8; 16],
+        out: &mut [u8],
+    ) -> Result<ClientHandshake<'a>, HandshakeError> {
+        self.validate()?;
+        let key = generate_key(nonce);
+        let mut w = Writer::new(out);
+        w.put(b"GET ");
+        w.put_str(self.uri.resource.path());
+        if let Some(q) = self.uri.resource.query() {
+            w.put(b"?");
+            w.put_str(q);
+        }
+        w.put(b" HTTP/1.1\r\nHost: ");
+        if self.uri.host.contains(':') {
+            w.put(b"[");
+            w.put_str(self.uri.host);
+            w.put(b"]");
+        } else {
+            w.put_str(self.uri.host);
+        }
+        if self.uri.port != self.uri.default_port() {
+            w.put(b":");
+            w.put_decimal(usize::from(self.uri.port));
+        }
+        w.put(b"\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+        w.header("Sec-WebSocket-Key", &key);
+        w.put(b"Sec-WebSocket-Version: 13\r\n");
+        if let Some(origin) = self.origin {
+            w.header("Origin", origin.as_bytes());
+        }
+        if let Some((first, rest)) = self.protocols.split_first() {
+            w.put(b"Sec-WebSocket-Protocol: ");
+            w.put_str(first);
+            for p in rest {
+                w.put(b", ");
+                w.put_str(p);
+            }
+            w.put(b"\r\n");
+        }
+        if let Some(ext) = self.extensions {
+            w.header("Sec-WebSocket-Extensions", ext.as_bytes());
+        }
+        for (name, value) in self.headers {
+            w.header(name, value.as_bytes());
+        }
+        w.put(b"\r\n");
+        let len = w.finish()?;
+        Ok(ClientHandshake {
+            len,
+            key,
+            accept: accept_key(&key),
+            protocols: self.protocols,
+            extensions: self.extensions,
+        })
+    }
+
+    fn validate(&self) -> Result<(), HandshakeError> {
+        if self.origin.is_some_and(|o| !is_safe_value(o.as_bytes()))
+            || self.extensions.is_some_and(|e| !is_safe_value(e.as_bytes()))
+        {
+            return Err(HandshakeError::InvalidHeaderValue);
+        }
+        for (i, p) in self.protocols.iter().enumerate() {
+            let repeated = self.protocols.get(..i).is_some_and(|before| before.contains(p));
+            if !is_token(p.as_bytes()) || repeated {
+                return Err(HandshakeError::InvalidProtocol);
+            }
+        }
+        check_extra_headers(self.headers, CLIENT_RESERVED)
+    }
+}
+
+/// A written client request: its length and the state needed to validate
+/// the server's response (RFC 6455 §4.1).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientHandshake<'a> {
+    len: usize,
+    key: [u8; 24],
+    accept: [u8; 28],
+    protocols: &'a [&'a str],
+    extensions: Option<&'a str>,
+}
+
+impl ClientHandshake<'_> {
+    /// How many bytes of the output buffer the request occupies.
+    #[must_use]
+    pub fn request_len(&self) -> usize {
+        self.len
+    }
+
+    /// The `Sec-WebSocket-Key` that was sent.
+    #[must_use]
+    pub fn key(&self) -> &[u8; 24] {
+        &self.key
+    }
+
+    /// The `Sec-WebSocket-Accept` the server must answer with (RFC 6455 §4.2.2).
+    #[must_use]
+    pub fn expected_accept(&self) -> &[u8; 28] {
+        &self.accept
+    }
+
+    /// Checks the server's response (RFC 6455 §4.1, from "the client MUST
+    /// validate the server's response").
+    ///
+    /// Returns [`Response::Partial`] until the head is complete, then
+    /// [`Response::Rejected`] for any status but 101 (authentication, a
+    /// redirect, ...) or [`Response::Accepted`] once every check passed: the
+    /// status is 101, `Upgrade` contains `websocket` and `Connection` contains
+    /// `Upgrade` (ASCII case-insensitive), `Sec-WebSocket-Accept` is exactly
+    /// the expected value, `Sec-WebSocket-Protocol` is absent or exactly one
+    /// offered subprotocol, and every extension named in
+    /// `Sec-WebSocket-Extensions` was offered. Bytes of `input` after
+    /// `consumed` are the first WebSocket frames and belong to the caller.
+    ///
+    /// # Errors
+    ///
+    /// [`HandshakeError::TooLarge`] if `input` reaches `max_size` bytes without
+    /// a complete head; [`HandshakeError::MalformedHttp`] or
+    /// [`HandshakeError::TooManyHeaders`] if it cannot be parsed;
+    /// [`HandshakeError::HttpVersion`] for a 101 in HTTP/1.0;
+    /// [`HandshakeError::MissingUpgrade`],
+    /// [`HandshakeError::MissingConnectionUpgrade`],
+    /// [`HandshakeError::BadAccept`], [`HandshakeError::DuplicateHeader`],
+    /// [`HandshakeError::UnexpectedProtocol`] and
+    /// [`HandshakeError::UnexpectedExtension`] for a 101 that fails a check.
+    /// The client must then fail the WebSocket connection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let hs = ClientRequest::new("ws://example.com/chat")?.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n\x81\x00";
+    /// let Response::Accepted(ok) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(&input[ok.consumed()..], b"\x81\x00");
+    /// assert_eq!(ok.protocol(), None);
+    /// assert!(matches!(hs.check_response(&input[..20], 8192)?, Response::Partial));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
+    pub fn check_response<'b>(
+        &self,
+        input: &'b [u8],
+        max_size: usize,
+    ) -> Result<Response<'b>, HandshakeError> {
+        let Some(head) = parse_response_head(input, max_size)? else {
+            return Ok(Response::Partial);
+        };
+        if head.status != 101 {
+            return Ok(Response::Rejected(Rejected {
+                status: head.status,
+                reason: head.reason,
+                headers: head.headers,
+                consumed: head.consumed,
+            }));
+        }
+        let headers = head.headers;
+        if head.minor_version < 1 {
+            return Err(HandshakeError::HttpVersion);
+        }
+        if !headers.contains_token("Upgrade", "websocket") {
+            return Err(HandshakeError::MissingUpgrade);
+        }
+        if !headers.contains_token("Connection", "upgrade") {
+            return Err(HandshakeError::MissingConnectionUpgrade);
+        }
+        if headers.unique("Sec-WebSocket-Accept")? != Some(&self.accept[..]) {
+            return Err(HandshakeError::BadAccept);
+        }
+        let protocol = self.check_protocol(&headers)?;
+        self.check_extensions(&headers)?;
+        Ok(Response::Accepted(Accepted { protocol, headers, consumed: head.consumed }))
+    }
+
+    /// Absent, or one value equal (case-sensitively) to an offered subprotocol.
+    fn check_protocol<'b>(&self, headers: &Headers<'b>) -> Result<Option<&'b str>, HandshakeError> {
+        let mut values = headers.get_all("Sec-WebSocket-Protocol");
+        let Some(value) = values.next() else {
+            return Ok(None);
+        };
+        let offered = self.protocols.iter().any(|p| p.as_bytes() == value);
+        if values.next().is_some() || !offered {
+            return Err(HandshakeError::UnexpectedProtocol);
+        }
+        core::str::from_utf8(value).map(Some).map_err(|_| HandshakeError::UnexpectedProtocol)
+    }
+
+    /// Every extension the server names must have been offered (by name,
+    /// ASCII case-insensitive); parameters are for the extension to judge.
+    fn check_extensions(&self, headers: &Headers<'_>) -> Result<(), HandshakeError> {
+        let offers = self.extensions.unwrap_or("").as_bytes();
+        for element in headers.tokens("Sec-WebSocket-Extensions") {
+            let name = extension_name(element);
+            let offered =
+                Elements::new(offers).any(|o| extension_name(o).eq_ignore_ascii_case(name));
+            if !is_token(name) || !offered {
+                return Err(HandshakeError::UnexpectedExtension);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of [`ClientHandshake::check_response`].
+#[derive(Debug, Clone)]
+pub enum Response<'b> {
+    /// The response head is not complete yet: read more and call again with
+    /// all the bytes so far.
+    Partial,
+    /// The server answered with a status other than 101 (RFC 6455 §4.1): the
+    /// WebSocket connection was not established.
+    Rejected(Rejected<'b>),
+    /// The server accepted and every check passed: the connection is OPEN.
+    Accepted(Accepted<'b>),
+}
+
+/// A response with a status other than 101 Switching Protocols.
+///
+/// The client may handle it per HTTP, for example authenticate after 401 or
+/// follow a 3xx redirect to [`Rejected::location`] (RFC 6455 §4.1). A body,
+/// if any, follows the head and is not read.
+#[derive(Debug, Clone)]
+pub struct Rejected<'b> {
+    status: u16,
+    reason: &'b str,
+    headers: Headers<'b>,
+    consumed: usize,
+}
+
+impl<'b> Rejected<'b> {
+    /// The HTTP status code.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The reason phrase, possibly empty.
+    #[must_use]
+    pub fn reason(&self) -> &'b str {
+        self.reason
+    }
+
+    /// The `Location` header, for redirects.
+    #[must_use]
+    pub fn location(&self) -> Option<&'b [u8]> {
+        self.headers.get("Location")
+    }
+
+    /// The first value of the header `name` (case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        self.headers.get(name)
+    }
+
+    /// All header fields.
+    #[must_use]
+    pub fn all_headers(&self) -> &Headers<'b> {
+        &self.headers
+    }
+
+    /// The length of the response head, including its final empty line.
+    #[must_use]
+    pub fn consumed(&self) -> usize {
+        self.consumed
+    }
+}
+
+/// A validated 101 response: the WebSocket connection is established
+/// (RFC 6455 §4.1).
+#[derive(Debug, Clone)]
+pub struct Accepted<'b> {
+    protocol: Option<&'b str>,
+    headers: Headers<'b>,
+    consumed: usize,
+}
+
+impl<'b> Accepted<'b> {
+    /// The length of the response head. The bytes after it in the input are
+    /// already WebSocket frames and must be handed to the connection.
+    #[must_use]
+    pub fn consumed(&self) -> usize {
+        self.consumed
+    }
+
+    /// The subprotocol the server selected, one of those offered (RFC 6455 §4.1).
+    #[must_use]
+    pub fn protocol(&self) -> Option<&'b str> {
+        self.protocol
+    }
+
+    /// The raw `Sec-WebSocket-Extensions` values: the extensions in use, each
+    /// offered by this client (RFC 6455 §4.1, §9.1).
+    #[must_use]
+    pub fn extensions(&self) -> HeaderValues<'_, 'b> {
+        self.headers.get_all("Sec-WebSocket-Extensions")
+    }
+
+    /// The first value of the header `name` (case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        self.headers.get(name)
+    }
+
+    /// Every value of the header `name` (case-insensitive).
+    #[must_use]
+    pub fn headers<'h>(&'h self, name: &'h str) -> HeaderValues<'h, 'b> {
+        self.headers.get_all(name)
+    }
+
+    /// All header fields.
+    #[must_use]
+    pub fn all_headers(&self) -> &Headers<'b> {
+        &self.headers
+    }
+}

@@ -1,0 +1,488 @@
+//! The server's opening handshake: reading the client's request
+//! (RFC 6455 §4.2.1) and answering it (RFC 6455 §4.2.2, §4.4).
+
+use super::accept::{accept_key, is_valid_key};
+use super::error::HandshakeError;
+use super::headers::{
+    HeaderValues, Headers, Tokens, check_extra_headers, is_safe_value, is_token, parse_request_head,
+};
+use super::uri::ResourceName;
+use super::writer::Writer;
+
+/// Parses and validates a client's opening handshake (RFC 6455 §4.2.1).
+///
+/// Returns `Ok(None)` while the head is incomplete: read more and call again
+/// with all the bytes so far. The checks: method `GET`; HTTP/1.1 or higher;
+/// exactly one non-empty `Host`; `Upgrade` containing the token `websocket`
+/// and `Connection` containing `Upgrade` (ASCII case-insensitive, in
+/// comma-separated lists, possibly over repeated fields);
+/// `Sec-WebSocket-Version` exactly `13`; exactly one `Sec-WebSocket-Key`
+/// that is the base64 encoding of 16 bytes; subprotocols that are tokens.
+///
+/// `Origin`, the subprotocols and the extensions are exposed for the
+/// application to judge (RFC 6455 §4.2.2 steps 4 and 5); nothing is chosen
+/// here. Bytes after [`Request::consumed`] are already WebSocket frames.
+///
+/// # Errors
+///
+/// [`HandshakeError::TooLarge`] if `input` reaches `max_size` bytes without a
+/// complete head (see [`super::DEFAULT_MAX_HANDSHAKE`]);
+/// [`HandshakeError::TooManyHeaders`], [`HandshakeError::MalformedHttp`],
+/// [`HandshakeError::NotGet`], [`HandshakeError::HttpVersion`],
+/// [`HandshakeError::MissingHost`], [`HandshakeError::DuplicateHeader`],
+/// [`HandshakeError::MissingUpgrade`],
+/// [`HandshakeError::MissingConnectionUpgrade`],
+/// [`HandshakeError::UnsupportedVersion`], [`HandshakeError::MissingKey`],
+/// [`HandshakeError::InvalidKey`] and [`HandshakeError::InvalidProtocol`] for
+/// a request that fails a check. Answer with
+/// [`write_reject_for`] (RFC 6455 §4.2.1: "an HTTP response with an
+/// appropriate error code (such as 400 Bad Request)").
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{DEFAULT_MAX_HANDSHAKE, parse_request};
+///
+/// let input = b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+///     Origin: http://example.com\r\nSec-WebSocket-Protocol: chat, superchat\r\n\
+///     Sec-WebSocket-Version: 13\r\n\r\n";
+/// assert!(parse_request(&input[..40], DEFAULT_MAX_HANDSHAKE)?.is_none());
+/// let req = parse_request(input, DEFAULT_MAX_HANDSHAKE)?.expect("complete");
+/// assert_eq!(req.path(), "/chat");
+/// assert_eq!(req.origin(), Some(&b"http://example.com"[..]));
+/// assert!(req.protocols().eq(["chat", "superchat"]));
+/// assert_eq!(&req.accept_key(), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+/// assert_eq!(req.consumed(), input.len());
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
+pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>>, HandshakeError> {
+    let Some(head) = parse_request_head(input, max_size)? else {
+        return Ok(None);
+    };
+    // Methods are case-sensitive (RFC 7231 §4.1).
+    if head.method != "GET" {
+        return Err(HandshakeError::NotGet);
+    }
+    if head.minor_version < 1 {
+        return Err(HandshakeError::HttpVersion);
+    }
+    let headers = head.headers;
+    let host = match headers.unique("Host")? {
+        Some(h) if !h.is_empty() => h,
+        _ => return Err(HandshakeError::MissingHost),
+    };
+    if !headers.contains_token("Upgrade", "websocket") {
+        return Err(HandshakeError::MissingUpgrade);
+    }
+    if !headers.contains_token("Connection", "upgrade") {
+        return Err(HandshakeError::MissingConnectionUpgrade);
+    }
+    // Checked before the key so that clients of older drafts, which send no
+    // Sec-WebSocket-Key, are told the version to use (RFC 6455 §4.4).
+    if headers.unique("Sec-WebSocket-Version")? != Some(b"13") {
+        return Err(HandshakeError::UnsupportedVersion);
+    }
+    let key = headers.unique("Sec-WebSocket-Key")?.ok_or(HandshakeError::MissingKey)?;
+    if !is_valid_key(key) {
+        return Err(HandshakeError::InvalidKey);
+    }
+    if !headers.tokens("Sec-WebSocket-Protocol").all(is_token) {
+        return Err(HandshakeError::InvalidProtocol);
+    }
+    Ok(Some(Request { target: head.target, host, key, headers, consumed: head.consumed }))
+}
+
+/// A valid opening handshake request (RFC 6455 §4.2.1), borrowing from the
+/// input buffer.
+#[derive(Debug, Clone)]
+pub struct Request<'b> {
+    target: &'b str,
+    host: &'b [u8],
+    key: &'b [u8],
+    headers: Headers<'b>,
+    consumed: usize,
+}
+
+impl<'b> Request<'b> {
+    /// The request-target exactly as sent, usually the `/resource name/`
+    /// (RFC 6455 §4.2.1 item 1).
+    #[must_use]
+    pub fn path(&self) -> &'b str {
+        self.target
+    }
+
+    /// The `/resource name/`: the request-target, or its path and query if
+    /// the client sent an absolute URI (RFC 6455 §4.2.1 item 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET ws://h/a?b HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///     Sec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert_eq!(req.path(), "ws://h/a?b");
+    /// assert_eq!(req.resource(), "/a?b");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
+    #[must_use]
+    pub fn resource(&self) -> ResourceName<'b> {
+        let target = self.target;
+        let rest = match target.split_once("://") {
+            Some((_, after)) if !target.starts_with('/') => {
+                after.find(['/', '?']).and_then(|i| after.get(i..)).unwrap_or("")
+            }
+            _ => target,
+        };
+        ResourceName::from_parts(rest)
+    }
+
+    /// The `Host` header (RFC 6455 §4.2.1 item 2). Checking that it names
+    /// this server is the application's job.
+    #[must_use]
+    pub fn host(&self) -> &'b [u8] {
+        self.host
+    }
+
+    /// The `Sec-WebSocket-Key` header (RFC 6455 §4.2.1 item 5).
+    #[must_use]
+    pub fn key(&self) -> &'b [u8] {
+        self.key
+    }
+
+    /// The `Sec-WebSocket-Accept` value answering this request (RFC 6455 §4.2.2).
+    #[must_use]
+    pub fn accept_key(&self) -> [u8; 28] {
+        accept_key(self.key)
+    }
+
+    /// The `Origin` header, if any (RFC 6455 §4.2.1 item 7). A server that
+    /// only serves some origins rejects others with 403 (RFC 6455 §4.2.2, §10.2).
+    #[must_use]
+    pub fn origin(&self) -> Option<&'b [u8]> {
+        self.headers.get("Origin")
+    }
+
+    /// The subprotocols the client offered, in its order of preference
+    /// (RFC 6455 §4.2.1 item 8). The server selects at most one.
+    #[must_use]
+    pub fn protocols(&self) -> Protocols<'_, 'b> {
+        Protocols { tokens: self.headers.tokens("Sec-WebSocket-Protocol") }
+    }
+
+    /// The raw `Sec-WebSocket-Extensions` values (RFC 6455 §4.2.1 item 9, §9.1).
+    #[must_use]
+    pub fn extensions(&self) -> HeaderValues<'_, 'b> {
+        self.headers.get_all("Sec-WebSocket-Extensions")
+    }
+
+    /// The first value of the header `name` (case-insensitive).
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        self.headers.get(name)
+    }
+
+    /// Every value of the header `name` (case-insensitive).
+    #[must_use]
+    pub fn headers<'h>(&'h self, name: &'h str) -> HeaderValues<'h, 'b> {
+        self.headers.get_all(name)
+    }
+
+    /// All header fields.
+    #[must_use]
+    pub fn all_headers(&self) -> &Headers<'b> {
+        &self.headers
+    }
+
+    /// The length of the request head, including its final empty line.
+    #[must_use]
+    pub fn consumed(&self) -> usize {
+        self.consumed
+    }
+}
+
+/// The subprotocols offered in `Sec-WebSocket-Protocol`; see [`Request::protocols`].
+#[derive(Debug, Clone)]
+pub struct Protocols<'h, 'b> {
+    tokens: Tokens<'h, 'b>,
+}
+
+impl<'b> Iterator for Protocols<'_, 'b> {
+    type Item = &'b str;
+
+    fn next(&mut self) -> Option<&'b str> {
+        // parse_request checked that every element is a token, hence ASCII.
+        self.tokens.by_ref().find_map(|t| core::str::from_utf8(t).ok())
+    }
+}
+
+/// Headers of the 101 response written here; extra headers may not repeat
+/// them, nor frame a body, which a 1xx response cannot have (RFC 7230 §3.3).
+const ACCEPT_RESERVED: &[&str] = &[
+    "Upgrade",
+    "Connection",
+    "Sec-WebSocket-Accept",
+    "Sec-WebSocket-Protocol",
+    "Sec-WebSocket-Extensions",
+    "Content-Length",
+    "Transfer-Encoding",
+];
+
+/// Writes the server's acceptance (RFC 6455 §4.2.2 step 5):
+/// `HTTP/1.1 101 Switching Protocols`, `Upgrade: websocket`,
+/// `Connection: Upgrade`, `Sec-WebSocket-Accept` computed from
+/// `request_key`, then the selected subprotocol, the accepted extensions and
+/// `extra_headers` (cookies, for example).
+///
+/// `protocol` must be one of those the client offered and `extensions` the
+/// server's answer to its offers; choosing them is the application's job.
+///
+/// # Errors
+///
+/// [`HandshakeError::InsufficientSize`] with the exact length needed if `out`
+/// is too small; [`HandshakeError::InvalidProtocol`] if `protocol` is not a
+/// token; [`HandshakeError::InvalidHeaderValue`] for an empty value or one
+/// with control characters (no header injection);
+/// [`HandshakeError::InvalidHeaderName`] for an extra name that is not a
+/// token; [`HandshakeError::ReservedHeader`] for an extra header written
+/// here, `Content-Length` or `Transfer-Encoding`.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::write_accept;
+///
+/// let mut buf = [0u8; 256];
+/// let n = write_accept(b"dGhlIHNhbXBsZSBub25jZQ==", Some("chat"), None, &[], &mut buf)?;
+/// assert_eq!(
+///     &buf[..n],
+///     b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+///       Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\n\r\n"
+/// );
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
+pub fn write_accept(
+    request_key: &[u8],
+    protocol: Option<&str>,
+    extensions: Option<&str>,
+    extra_headers: &[(&str, &str)],
+    out: &mut [u8],
+) -> Result<usize, HandshakeError> {
+    if protocol.is_some_and(|p| !is_token(p.as_bytes())) {
+        return Err(HandshakeError::InvalidProtocol);
+    }
+    if extensions.is_some_and(|e| !is_safe_value(e.as_bytes())) {
+        return Err(HandshakeError::InvalidHeaderValue);
+    }
+    check_extra_headers(extra_headers, ACCEPT_RESERVED)?;
+    let mut w = Writer::new(out);
+    w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
+    w.header("Sec-WebSocket-Accept", &accept_key(request_key));
+    if let Some(p) = protocol {
+        w.header("Sec-WebSocket-Protocol", p.as_bytes());
+    }
+    if let Some(e) = extensions {
+        w.header("Sec-WebSocket-Extensions", e.as_bytes());
+    }
+    for (name, value) in extra_headers {
+        w.header(name, value.as_bytes());
+    }
+    w.put(b"\r\n");
+    w.finish()
+}
+
+/// Headers of a rejection written here; extra headers may not repeat them.
+const REJECT_RESERVED: &[&str] = &[
+    "Connection",
+    "Content-Type",
+    "Content-Length",
+    "Transfer-Encoding",
+    "Upgrade",
+    "Sec-WebSocket-Version",
+    "Allow",
+];
+
+/// Writes a complete error response that refuses the handshake
+/// (RFC 6455 §4.2.1, §4.2.2): status line with reason phrase,
+/// `Connection: close`, a short `text/plain` body with its `Content-Length`.
+///
+/// For 426 it adds `Upgrade: websocket` (RFC 7231 §6.5.15) and
+/// `Sec-WebSocket-Version: 13`, the version this server speaks (RFC 6455
+/// §4.4); for 405, `Allow: GET` (RFC 7231 §6.5.5). Close the TCP connection
+/// after sending it.
+///
+/// # Errors
+///
+/// [`HandshakeError::InvalidStatus`] unless `status` is in 300..=599;
+/// [`HandshakeError::InsufficientSize`] with the exact length needed if `out`
+/// is too small.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::write_reject;
+///
+/// let mut buf = [0u8; 256];
+/// let n = write_reject(426, &mut buf)?;
+/// let text = core::str::from_utf8(&buf[..n]).unwrap();
+/// assert!(text.starts_with("HTTP/1.1 426 Upgrade Required\r\n"));
+/// assert!(text.contains("\r\nSec-WebSocket-Version: 13\r\n"));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
+pub fn write_reject(status: u16, out: &mut [u8]) -> Result<usize, HandshakeError> {
+    write_reject_with(status, &[], out)
+}
+
+/// Like [`write_reject`], with extra header fields: `Location` for a 3xx
+/// redirect or `WWW-Authenticate` for a 401, for example.
+///
+/// # Errors
+///
+/// As [`write_reject`], and [`HandshakeError::InvalidHeaderName`],
+/// [`HandshakeError::InvalidHeaderValue`] or [`HandshakeError::ReservedHeader`]
+/// for a bad extra header.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::write_reject_with;
+///
+/// let mut buf = [0u8; 256];
+/// let n = write_reject_with(302, &[("Location", "wss://other.example/")], &mut buf)?;
+/// assert!(buf[..n].starts_with(b"HTTP/1.1 302 Found\r\n"));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
+pub fn write_reject_with(
+    status: u16,
+    extra_headers: &[(&str, &str)],
+    out: &mut [u8],
+) -> Result<usize, HandshakeError> {
+    if !(300..=599).contains(&status) {
+        return Err(HandshakeError::InvalidStatus);
+    }
+    check_extra_headers(extra_headers, REJECT_RESERVED)?;
+    let reason = reason_phrase(status);
+    let mut w = Writer::new(out);
+    w.put(b"HTTP/1.1 ");
+    w.put_decimal(usize::from(status));
+    w.put(b" ");
+    w.put_str(reason);
+    w.put(b"\r\nConnection: close\r\nContent-Type: text/plain\r\n");
+    match status {
+        426 => w.put(b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"),
+        405 => w.put(b"Allow: GET\r\n"),
+        _ => {}
+    }
+    for (name, value) in extra_headers {
+        w.header(name, value.as_bytes());
+    }
+    w.put(b"Content-Length: ");
+    w.put_decimal(reason.len().saturating_add(1));
+    w.put(b"\r\n\r\n");
+    w.put_str(reason);
+    w.put(b"\n");
+    w.finish()
+}
+
+/// Writes the rejection for a failed [`parse_request`], with the status of
+/// [`HandshakeError::status`] (426 with `Sec-WebSocket-Version: 13` for a
+/// version mismatch, RFC 6455 §4.4).
+///
+/// # Errors
+///
+/// [`HandshakeError::InsufficientSize`] with the exact length needed if `out`
+/// is too small.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{parse_request, write_reject_for};
+///
+/// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+/// let err = parse_request(input, 8192).unwrap_err();
+/// let mut buf = [0u8; 256];
+/// let n = write_reject_for(&err, &mut buf)?;
+/// assert!(buf[..n].starts_with(b"HTTP/1.1 426 Upgrade Required\r\n"));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
+pub fn write_reject_for(error: &HandshakeError, out: &mut [u8]) -> Result<usize, HandshakeError> {
+    write_reject(error.status(), out)
+}
+
+/// The reason phrase for `status` (RFC 9110 §15), or its class.
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => match status / 100 {
+            3 => "Redirection",
+            4 => "Client Error",
+            _ => "Server Error",
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_has_a_phrase() {
+        for s in 300..=599 {
+            let mut buf = [0u8; 256];
+            let n = write_reject(s, &mut buf).unwrap();
+            let head_end = buf[..n].windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+            let body = &buf[head_end..n];
+            let cl = std::format!("Content-Length: {}\r\n", body.len());
+            assert!(buf[..head_end].windows(cl.len()).any(|w| w == cl.as_bytes()));
+        }
+        assert_eq!(write_reject(299, &mut [0; 256]), Err(HandshakeError::InvalidStatus));
+        assert_eq!(write_reject(600, &mut [0; 256]), Err(HandshakeError::InvalidStatus));
+        assert_eq!(write_reject(101, &mut [0; 256]), Err(HandshakeError::InvalidStatus));
+    }
+
+    #[test]
+    fn resource_from_absolute_uri() {
+        let cases = [
+            ("/a?b", "/a?b"),
+            ("ws://h", "/"),
+            ("ws://h?q", "/?q"),
+            ("ws://h/p?q?r", "/p?q?r"),
+            ("https://h:1/x/y", "/x/y"),
+            ("/x://y", "/x://y"),
+            ("*", "*"),
+        ];
+        for (target, expected) in cases {
+            let req =
+                Request { target, host: b"h", key: b"", headers: Headers::new(), consumed: 0 };
+            assert_eq!(req.resource(), expected, "{target}");
+        }
+    }
+}
