@@ -172,5 +172,8 @@ fn s5_5_1_protocol_error_after_our_close_sends_no_second_close() {
     let ev = feed_all(&mut s, &cframe(true, 3, b""));
     assert_eq!(ev, vec![Ev::Err(Error::Protocol(ProtocolError::ReservedOpcode))]);
     assert_eq!(s.state(), State::Closed);
-    assert_eq!(s.send_close(Some(CloseCode::PROTOCOL_ERROR), "", &mut [0u8; 8]), Err(Error::Closed));
+    assert_eq!(
+        s.send_close(Some(CloseCode::PROTOCOL_ERROR), "", &mut [0u8; 8]),
+        Err(Error::Closed)
+    );
 }

@@ -1,0 +1,91 @@
+# wsframe: build, check, test and demo. `make test` is what CI runs (.ci/run).
+#
+# Components (the C library, the wasm package, ...) plug in through mk/*.mk fragments that
+# append to the lists below, e.g. `BUILD_TARGETS += build-c` and `SETUP_COMPONENTS += npm`.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+.DELETE_ON_ERROR:
+
+CARGO ?= cargo
+VENV_PY := .venv/bin/python
+# Where cargo puts binaries (target/ unless CARGO_TARGET_DIR says otherwise).
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+NOSTD_TARGETS := thumbv7em-none-eabihf wasm32-unknown-unknown
+RUST_ECHO_SERVER := $(CARGO) run --quiet --release --example echo_server -- --port {port}
+
+# Extension points, in the order `make test` runs them.
+SETUP_COMPONENTS := rust python
+BUILD_TARGETS := build-rust
+CHECK_TARGETS := check-rust
+TEST_TARGETS := test-rust test-nostd
+INTEROP_TARGETS := test-interop-rust
+
+-include $(sort $(wildcard mk/*.mk))
+
+.PHONY: all setup build check test demo clean \
+	build-rust check-rust test-rust test-nostd test-interop test-interop-rust
+
+all: build
+
+## setup: install pinned tools (rust targets, clippy/rustfmt, Python venv); fast when done
+setup:
+	@scripts/setup.sh $(SETUP_COMPONENTS)
+
+## build: release builds of everything (the Rust examples; later the C library and wasm)
+build: $(BUILD_TARGETS)
+
+build-rust:
+	@echo "==> build: cargo build --release --examples"
+	$(CARGO) build --release --examples
+
+## check: formatting, clippy with and without features, docs with warnings denied
+check: $(CHECK_TARGETS)
+
+check-rust:
+	@echo "==> check: fmt, clippy, doc"
+	$(CARGO) fmt --all --check
+	@# --lib alone builds the core with no features (no dev-dependencies): the no_std, no-alloc path.
+	$(CARGO) clippy --lib -- -D warnings
+	$(CARGO) clippy --all-targets --features alloc -- -D warnings
+	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --no-deps --features alloc
+
+## test: everything CI runs; stops at the first failure
+test: setup check $(TEST_TARGETS) build test-interop
+
+# The examples' dev-dependency on wsframe with `alloc` turns that feature on for every test
+# build, so one run covers it; the featureless core is built and linted by check-rust and
+# test-nostd.
+test-rust:
+	@echo "==> test: cargo test"
+	$(CARGO) test --features alloc
+
+test-nostd:
+	@echo "==> test: no_std library builds ($(NOSTD_TARGETS))"
+	@for t in $(NOSTD_TARGETS); do \
+		echo "$(CARGO) build --lib --target $$t"; \
+		$(CARGO) build --lib --target $$t; \
+	done
+
+test-interop: $(INTEROP_TARGETS)
+
+test-interop-rust: build-rust
+	@echo "==> test: interop, Python websockets client -> Rust echo server"
+	$(VENV_PY) tests/interop/py_ws_client.py --server-cmd "$(RUST_ECHO_SERVER)"
+
+## demo: the Rust echo client against the Rust echo server on a free port
+demo: build-rust
+	@echo "==> demo: echo_client -> echo_server on 127.0.0.1"
+	@log=$$(mktemp); errlog=$$(mktemp); \
+	$(TARGET_DIR)/release/examples/echo_server --port 0 >"$$log" 2>"$$errlog" & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null || true; rm -f "$$log" "$$errlog"' EXIT; \
+	for _ in $$(seq 100); do grep -q '^listening on ' "$$log" && break; sleep 0.1; done; \
+	line=$$(grep -m1 '^listening on ' "$$log") || { echo "demo: server did not start" >&2; cat "$$errlog" >&2; exit 1; }; \
+	echo "server: $$line"; \
+	status=0; $(TARGET_DIR)/release/examples/echo_client --url "ws://$${line#listening on }" || status=$$?; \
+	sed 's/^/server: /' "$$errlog"; \
+	exit $$status
+
+clean:
+	$(CARGO) clean
+	rm -rf build
