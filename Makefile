@@ -19,12 +19,13 @@ SETUP_COMPONENTS := rust python
 BUILD_TARGETS := build-rust
 CHECK_TARGETS := check-rust
 TEST_TARGETS := test-rust test-nostd
-INTEROP_TARGETS := test-interop-rust
+INTEROP_TARGETS := test-interop-rust test-interop-rust-deflate
 
 -include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all setup build check test demo clean \
-	build-rust check-rust test-rust test-nostd test-interop test-interop-rust
+	build-rust check-rust test-rust test-nostd test-interop test-interop-rust \
+	test-interop-rust-deflate
 
 all: build
 
@@ -72,6 +73,10 @@ test-interop: $(INTEROP_TARGETS)
 test-interop-rust: build-rust
 	@echo "==> test: interop, Python websockets client -> Rust echo server"
 	$(VENV_PY) tests/interop/py_ws_client.py --server-cmd "$(RUST_ECHO_SERVER)"
+
+test-interop-rust-deflate: build-rust
+	@echo "==> test: interop, Python websockets (permessage-deflate) -> Rust echo server --deflate"
+	$(VENV_PY) tests/interop/py_ws_client.py --deflate --server-cmd "$(RUST_ECHO_SERVER) --deflate"
 
 ## demo: the Rust echo client against the Rust echo server on a free port
 demo: build-rust

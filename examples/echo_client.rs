@@ -87,6 +87,10 @@ impl Client {
                     .push_event(&ev)
                     .map_err(|e| format!("reassembly: {e}"))?
                     .map(|(kind, data)| Incoming::Message(kind, data.to_vec())),
+                // This client offers no extension, so the core never reports compressed data.
+                Some(Event::Compressed { .. }) => {
+                    return Err("unexpected compressed message".into());
+                }
                 Some(Event::Ping(p)) => Some(Incoming::Ping(p.to_vec())),
                 Some(Event::Pong(p)) => Some(Incoming::Pong(p.to_vec())),
                 Some(Event::Close(f)) => {

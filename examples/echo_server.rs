@@ -16,9 +16,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use wsframe::extensions::deflate::{Compressor, Decompressor, DeflateConfig, DeflateParams};
 use wsframe::handshake;
 use wsframe::message::MessageAssembler;
-use wsframe::{CloseCode, Config, Connection, Error, Event, NoRandom, Role, frame};
+use wsframe::{
+    CloseCode, Config, Connection, DataKind, Error, Event, NoRandom, ProtocolError, Role, frame,
+};
 
 /// Largest message echoed (DESIGN.md §5).
 const MAX_MESSAGE: usize = 16 << 20;
@@ -36,6 +39,7 @@ const READ_BUF: usize = 64 << 10;
 struct Options {
     port: u16,
     quiet: bool,
+    deflate: bool,
 }
 
 fn usage() -> &'static str {
@@ -45,6 +49,7 @@ fn usage() -> &'static str {
 fn parse_args() -> Result<Options, String> {
     let mut port = None;
     let mut quiet = false;
+    let mut deflate = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -52,18 +57,14 @@ fn parse_args() -> Result<Options, String> {
                 let v = args.next().ok_or("--port needs a value")?;
                 port = Some(v.parse::<u16>().map_err(|_| format!("bad port {v:?}"))?);
             }
-            "--deflate" => {
-                eprintln!(
-                    "echo_server: note: permessage-deflate is not implemented yet; \
-                     serving uncompressed"
-                );
-            }
+            "--deflate" => deflate = true,
             "--quiet" | "-q" => quiet = true,
             "--help" | "-h" => return Err(usage().into()),
             other => return Err(format!("unknown argument {other:?}\n{}", usage())),
         }
     }
-    Ok(Options { port: port.ok_or_else(|| format!("--port is required\n{}", usage()))?, quiet })
+    let port = port.ok_or_else(|| format!("--port is required\n{}", usage()))?;
+    Ok(Options { port, quiet, deflate })
 }
 
 fn main() -> ExitCode {
@@ -89,14 +90,14 @@ fn main() -> ExitCode {
     }
 
     static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-    let quiet = opts.quiet;
+    let (quiet, deflate) = (opts.quiet, opts.deflate);
     for stream in listener.incoming() {
         match stream {
             Ok(stream) => {
                 let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
                 let spawned = thread::Builder::new()
                     .name(format!("conn-{id}"))
-                    .spawn(move || serve(stream, id, quiet));
+                    .spawn(move || serve(stream, id, quiet, deflate));
                 if let Err(e) = spawned {
                     eprintln!("echo_server: cannot spawn a thread: {e}");
                 }
@@ -112,9 +113,9 @@ fn main() -> ExitCode {
 }
 
 /// Runs one connection to completion, logging how it ended.
-fn serve(mut stream: TcpStream, id: u64, quiet: bool) {
+fn serve(mut stream: TcpStream, id: u64, quiet: bool, deflate: bool) {
     let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_else(|_| "?".into());
-    let outcome = session(&mut stream);
+    let outcome = session(&mut stream, deflate);
     if !quiet {
         match outcome {
             Ok(how) => eprintln!("conn {id} ({peer}): {how}"),
@@ -124,18 +125,26 @@ fn serve(mut stream: TcpStream, id: u64, quiet: bool) {
 }
 
 /// The handshake, then the echo loop. Returns how the connection ended.
-fn session(stream: &mut TcpStream) -> io::Result<String> {
+fn session(stream: &mut TcpStream, deflate: bool) -> io::Result<String> {
     stream.set_nodelay(true)?;
     stream.set_write_timeout(Some(WRITE_TIMEOUT))?;
     let mut buf = vec![0u8; READ_BUF];
-    let mut filled = match handshake(stream, &mut buf)? {
-        Ok(leftover) => leftover,
+    let (mut filled, params) = match handshake(stream, &mut buf, deflate)? {
+        Ok(upgraded) => upgraded,
         Err(why) => return Ok(why),
     };
     stream.set_read_timeout(None)?;
 
-    let mut conn = Connection::new(Role::Server, Config::default(), NoRandom);
+    let config = Config::default().with_compression(params.is_some());
+    let mut conn = Connection::new(Role::Server, config, NoRandom);
     let mut assembler = MessageAssembler::new(MAX_MESSAGE);
+    // With permessage-deflate: inflate what arrives compressed, compress every echo.
+    let mut codec = params.map(|p| {
+        (
+            Compressor::new(Role::Server, &p, &DeflateConfig::default()),
+            Decompressor::new(Role::Server, &p, MAX_MESSAGE),
+        )
+    });
     let mut out: Vec<u8> = Vec::new();
 
     loop {
@@ -150,13 +159,28 @@ fn session(stream: &mut TcpStream) -> io::Result<String> {
             match event {
                 Event::Text { .. } | Event::Binary { .. } => match assembler.push_event(&event) {
                     Ok(Some((kind, message))) => {
-                        send_message(stream, &mut out, message.len(), |out| {
-                            conn.send_frame(kind, message, true, out)
-                        })?
+                        echo(stream, &mut conn, &mut codec, &mut out, kind, message)?
                     }
                     Ok(None) => {}
                     Err(e) => return fail(stream, &mut conn, &mut out, e),
                 },
+                Event::Compressed { kind, data, last } => {
+                    let Some((compressor, decompressor)) = codec.as_mut() else {
+                        // The core reports these only when compression was negotiated.
+                        let e = Error::Protocol(ProtocolError::ReservedBits);
+                        return fail(stream, &mut conn, &mut out, e);
+                    };
+                    match decompressor.decompress(kind, data, last) {
+                        Ok(Some((kind, message))) => {
+                            let compressed = compressor.compress(message);
+                            send_message(stream, &mut out, compressed.len(), |out| {
+                                conn.send_compressed_frame(kind, compressed, true, out)
+                            })?
+                        }
+                        Ok(None) => {}
+                        Err(e) => return fail(stream, &mut conn, &mut out, e),
+                    }
+                }
                 Event::Ping(payload) => {
                     send_message(stream, &mut out, payload.len(), |out| {
                         conn.send_pong(payload, out)
@@ -193,6 +217,28 @@ fn session(stream: &mut TcpStream) -> io::Result<String> {
             return Ok("peer closed TCP without a Close frame".into());
         }
         filled += n;
+    }
+}
+
+/// Echoes a whole message with its type, compressed when permessage-deflate is on.
+fn echo(
+    stream: &mut TcpStream,
+    conn: &mut Connection<NoRandom>,
+    codec: &mut Option<(Compressor, Decompressor)>,
+    out: &mut Vec<u8>,
+    kind: DataKind,
+    message: &[u8],
+) -> io::Result<()> {
+    match codec {
+        Some((compressor, _)) => {
+            let compressed = compressor.compress(message);
+            send_message(stream, out, compressed.len(), |out| {
+                conn.send_compressed_frame(kind, compressed, true, out)
+            })
+        }
+        None => send_message(stream, out, message.len(), |out| {
+            conn.send_frame(kind, message, true, out)
+        }),
     }
 }
 
@@ -241,11 +287,19 @@ fn linger(stream: &mut TcpStream) {
     }
 }
 
+/// Bytes of frame data that came with the handshake, and the deflate agreement.
+type Upgraded = (usize, Option<DeflateParams>);
+
 /// Reads and answers the opening handshake (RFC 6455 §4.2).
 ///
-/// `Ok(Ok(n))`: upgraded; `buf[..n]` holds bytes that followed the request (frame data).
+/// `Ok(Ok((n, params)))`: upgraded; `buf[..n]` holds bytes that followed the request (frame
+/// data); `params` is the permessage-deflate agreement when `deflate` allowed one.
 /// `Ok(Err(why))`: rejected or abandoned; the connection is done.
-fn handshake(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<Result<usize, String>> {
+fn handshake(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    deflate: bool,
+) -> io::Result<Result<Upgraded, String>> {
     let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
     let mut filled = 0;
     loop {
@@ -267,25 +321,37 @@ fn handshake(stream: &mut TcpStream, buf: &mut [u8]) -> io::Result<Result<usize,
         }
         filled += n;
         let mut response = [0u8; 1024];
-        let (response_len, head_len) = match handshake::parse_request(&buf[..filled], MAX_HANDSHAKE)
-        {
-            Ok(None) => continue,
-            Ok(Some(request)) => {
-                // No subprotocol or extension is selected: plain echo (RFC 6455 §4.2.2).
-                let n = handshake::write_accept(request.key(), None, None, &[], &mut response)
-                    .map_err(io::Error::other)?;
-                (n, request.consumed())
-            }
-            Err(e) => {
-                if let Ok(n) = handshake::write_reject_for(&e, &mut response) {
-                    stream.write_all(&response[..n])?;
+        let mut extensions = [0u8; 128];
+        let (response_len, head_len, params) =
+            match handshake::parse_request(&buf[..filled], MAX_HANDSHAKE) {
+                Ok(None) => continue,
+                Ok(Some(request)) => {
+                    // No subprotocol is selected (RFC 6455 §4.2.2); permessage-deflate if allowed.
+                    let params = if deflate {
+                        DeflateConfig::default().negotiate(request.extensions())
+                    } else {
+                        None
+                    };
+                    let ext_len = match &params {
+                        Some(p) => p.write_response(&mut extensions).map_err(io::Error::other)?,
+                        None => 0,
+                    };
+                    let ext =
+                        std::str::from_utf8(&extensions[..ext_len]).ok().filter(|e| !e.is_empty());
+                    let n = handshake::write_accept(request.key(), None, ext, &[], &mut response)
+                        .map_err(io::Error::other)?;
+                    (n, request.consumed(), params)
                 }
-                linger(stream);
-                return Ok(Err(format!("handshake refused: {e}")));
-            }
-        };
+                Err(e) => {
+                    if let Ok(n) = handshake::write_reject_for(&e, &mut response) {
+                        stream.write_all(&response[..n])?;
+                    }
+                    linger(stream);
+                    return Ok(Err(format!("handshake refused: {e}")));
+                }
+            };
         stream.write_all(&response[..response_len])?;
         buf.copy_within(head_len..filled, 0);
-        return Ok(Ok(filled - head_len));
+        return Ok(Ok((filled - head_len, params)));
     }
 }

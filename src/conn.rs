@@ -14,6 +14,9 @@ use crate::mask;
 use crate::random::{NoRandom, RandomSource};
 use crate::utf8::Utf8Validator;
 
+/// RSV1 in [`FrameHeader::rsv`]: "this message is compressed" under permessage-deflate.
+const RSV1: u8 = 0b100;
+
 /// Which end of the connection this is. Clients mask what they send and
 /// expect unmasked frames; servers the reverse (RFC 6455 §5.1).
 ///
@@ -110,12 +113,20 @@ pub struct Config {
     pub max_message_size: u64,
     /// Most frames one message may be split into (default 2^20).
     pub max_fragments: u32,
+    /// Whether permessage-deflate (RFC 7692) was negotiated: RSV1 then marks
+    /// a compressed message, delivered as [`Event::Compressed`] chunks for
+    /// `extensions::deflate::Decompressor` to inflate (default off).
+    pub compression: bool,
 }
 
 impl Config {
     /// The defaults: 16 MiB frames and messages, 2^20 fragments.
-    pub const DEFAULT: Self =
-        Self { max_frame_payload: 16 << 20, max_message_size: 16 << 20, max_fragments: 1 << 20 };
+    pub const DEFAULT: Self = Self {
+        max_frame_payload: 16 << 20,
+        max_message_size: 16 << 20,
+        max_fragments: 1 << 20,
+        compression: false,
+    };
 
     /// Sets [`Config::max_frame_payload`].
     ///
@@ -156,6 +167,20 @@ impl Config {
     #[must_use]
     pub const fn with_max_fragments(mut self, count: u32) -> Self {
         self.max_fragments = count;
+        self
+    }
+
+    /// Sets [`Config::compression`], after permessage-deflate was negotiated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::Config::default().with_compression(true);
+    /// assert!(c.compression);
+    /// ```
+    #[must_use]
+    pub const fn with_compression(mut self, on: bool) -> Self {
+        self.compression = on;
         self
     }
 }
@@ -217,6 +242,18 @@ pub enum Event<'a> {
         /// Whether this chunk completes the message.
         last: bool,
     },
+    /// A chunk of a compressed message (RSV1 set on its first frame, RFC 7692
+    /// §6), only when [`Config::compression`] is on. The bytes are still
+    /// deflated: `extensions::deflate::Decompressor::decompress` inflates them,
+    /// checks the size limit on the inflated data and validates text as UTF-8.
+    Compressed {
+        /// The message's type.
+        kind: DataKind,
+        /// The chunk's compressed bytes.
+        data: &'a [u8],
+        /// Whether this chunk completes the message.
+        last: bool,
+    },
     /// A Ping (RFC 6455 §5.5.2): answer with [`Connection::send_pong`] and the same payload.
     Ping(&'a [u8]),
     /// A Pong (RFC 6455 §5.5.3).
@@ -248,11 +285,12 @@ struct RxMessage {
     kind: DataKind,
     size: u64,
     fragments: u32,
+    compressed: bool,
 }
 
 enum Step {
     NeedMore(usize),
-    Data { consumed: usize, range: Range<usize>, kind: DataKind, last: bool },
+    Data { consumed: usize, range: Range<usize>, kind: DataKind, last: bool, compressed: bool },
     Control { consumed: usize, range: Range<usize>, opcode: OpCode },
 }
 
@@ -428,13 +466,16 @@ impl<R: RandomSource> Connection<R> {
         };
         let (consumed, range, event_kind) = match step {
             Step::NeedMore(consumed) => return Ok(Received { consumed, event: None }),
-            Step::Data { consumed, range, kind, last } => (consumed, range, Ok((kind, last))),
+            Step::Data { consumed, range, kind, last, compressed } => {
+                (consumed, range, Ok((kind, last, compressed)))
+            }
             Step::Control { consumed, range, opcode } => (consumed, range, Err(opcode)),
         };
         let data: &'a [u8] = input.get(range).unwrap_or(&[]);
         let event = match event_kind {
-            Ok((DataKind::Text, last)) => Event::Text { data, last },
-            Ok((DataKind::Binary, last)) => Event::Binary { data, last },
+            Ok((kind, last, true)) => Event::Compressed { kind, data, last },
+            Ok((DataKind::Text, last, false)) => Event::Text { data, last },
+            Ok((DataKind::Binary, last, false)) => Event::Binary { data, last },
             Err(OpCode::Ping) => Event::Ping(data),
             Err(OpCode::Pong) => Event::Pong(data),
             Err(_) => {
@@ -517,7 +558,7 @@ impl<R: RandomSource> Connection<R> {
                     let Some(msg) = self.rx_msg else {
                         return Err(ProtocolError::UnexpectedContinuation);
                     };
-                    if msg.kind == DataKind::Text {
+                    if msg.kind == DataKind::Text && !msg.compressed {
                         self.utf8.feed(chunk).map_err(|_| ProtocolError::InvalidUtf8)?;
                         if last {
                             self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;
@@ -534,7 +575,13 @@ impl<R: RandomSource> Connection<R> {
                     if take == 0 && !last {
                         continue; // an empty non-final fragment carries nothing to report
                     }
-                    return Ok(Step::Data { consumed: pos, range, kind: msg.kind, last });
+                    return Ok(Step::Data {
+                        consumed: pos,
+                        range,
+                        kind: msg.kind,
+                        last,
+                        compressed: msg.compressed,
+                    });
                 }
             }
         }
@@ -542,8 +589,13 @@ impl<R: RandomSource> Connection<R> {
 
     /// Checks a complete header against the connection's state and limits.
     fn begin_frame(&mut self, h: &FrameHeader) -> Result<(), ProtocolError> {
-        if h.rsv != 0 {
+        let rsv1 = h.rsv & RSV1 != 0;
+        if h.rsv & !RSV1 != 0 || (rsv1 && !self.config.compression) {
             return Err(ProtocolError::ReservedBits);
+        }
+        // RFC 7692 §6.1: RSV1 only on the first frame of a data message.
+        if rsv1 && (h.opcode == OpCode::Continuation || h.opcode.is_control()) {
+            return Err(ProtocolError::InvalidCompressedFrame);
         }
         match (self.role, h.mask.is_some()) {
             (Role::Server, false) => return Err(ProtocolError::UnmaskedFrame),
@@ -576,7 +628,7 @@ impl<R: RandomSource> Connection<R> {
         if h.payload_len > self.config.max_message_size {
             return Err(ProtocolError::MessageTooLarge);
         }
-        self.rx_msg = Some(RxMessage { kind, size: h.payload_len, fragments: 1 });
+        self.rx_msg = Some(RxMessage { kind, size: h.payload_len, fragments: 1, compressed: rsv1 });
         self.utf8.reset();
         Ok(())
     }
@@ -665,7 +717,46 @@ impl<R: RandomSource> Connection<R> {
         out: &mut [u8],
     ) -> Result<usize, Error> {
         let opcode = self.data_opcode(kind)?;
-        let n = self.write_frame(opcode, fin, data, out)?;
+        let n = self.write_frame(opcode, 0, fin, data, out)?;
+        self.tx_msg = if fin { None } else { Some(kind) };
+        Ok(n)
+    }
+
+    /// Like [`Connection::send_frame`] for a message whose payload was
+    /// compressed (permessage-deflate, RFC 7692): the message's first frame
+    /// carries RSV1, continuations do not (§6.1). `data` is the output of
+    /// `extensions::deflate::Compressor::compress`, or a piece of it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::CompressionNotNegotiated`] unless [`Config::compression`] is
+    /// on; otherwise as for [`Connection::send_frame`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{Config, Connection, DataKind};
+    ///
+    /// let mut conn = Connection::server(Config::default().with_compression(true));
+    /// let mut out = [0u8; 16];
+    /// // RFC 7692 §7.2.3.1: "Hello" compressed.
+    /// let deflated = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+    /// let n = conn.send_compressed_frame(DataKind::Text, &deflated, true, &mut out).unwrap();
+    /// assert_eq!(&out[..n], &[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
+    /// ```
+    pub fn send_compressed_frame(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        fin: bool,
+        out: &mut [u8],
+    ) -> Result<usize, Error> {
+        if !self.config.compression {
+            return Err(Error::CompressionNotNegotiated);
+        }
+        let opcode = self.data_opcode(kind)?;
+        let rsv = if opcode == OpCode::Continuation { 0 } else { RSV1 };
+        let n = self.write_frame(opcode, rsv, fin, data, out)?;
         self.tx_msg = if fin { None } else { Some(kind) };
         Ok(n)
     }
@@ -764,7 +855,7 @@ impl<R: RandomSource> Connection<R> {
         if payload.len() > MAX_CONTROL_PAYLOAD {
             return Err(Error::ControlPayloadTooLarge);
         }
-        self.write_frame(opcode, true, payload, out)
+        self.write_frame(opcode, 0, true, payload, out)
     }
 
     /// Writes a Close frame (RFC 6455 §5.5.1) and moves the closing handshake on.
@@ -802,7 +893,8 @@ impl<R: RandomSource> Connection<R> {
         }
         let mut body = [0u8; MAX_CLOSE_PAYLOAD];
         let len = close::encode_close_payload(code, reason, &mut body)?;
-        let n = self.write_frame(OpCode::Close, true, body.get(..len).unwrap_or_default(), out)?;
+        let n =
+            self.write_frame(OpCode::Close, 0, true, body.get(..len).unwrap_or_default(), out)?;
         self.state = match self.state {
             State::Open => State::CloseSent,
             _ => State::Closed,
@@ -834,6 +926,7 @@ impl<R: RandomSource> Connection<R> {
     fn write_frame(
         &mut self,
         opcode: OpCode,
+        rsv: u8,
         fin: bool,
         payload: &[u8],
         out: &mut [u8],
@@ -847,7 +940,7 @@ impl<R: RandomSource> Connection<R> {
         };
         let mask = self.draw_mask();
         let (head, body) = out.split_at_mut(hlen);
-        FrameHeader { fin, rsv: 0, opcode, mask, payload_len: len as u64 }.encode(head)?;
+        FrameHeader { fin, rsv, opcode, mask, payload_len: len as u64 }.encode(head)?;
         match mask {
             Some(key) => mask::copy_masked(body, payload, key),
             None => body.copy_from_slice(payload),

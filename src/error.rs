@@ -164,6 +164,8 @@ pub enum Error {
     InvalidCloseCode,
     /// A close reason was given without a status code (RFC 6455 §5.5.1).
     ReasonWithoutCode,
+    /// A compressed frame was to be sent, but permessage-deflate was not negotiated.
+    CompressionNotNegotiated,
 }
 
 impl Error {
@@ -201,6 +203,7 @@ impl Error {
             Self::ControlPayloadTooLarge => "control payload longer than 125 bytes",
             Self::InvalidCloseCode => "close code may not be sent",
             Self::ReasonWithoutCode => "close reason given without a status code",
+            Self::CompressionNotNegotiated => "permessage-deflate was not negotiated",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod backoff;
 pub mod close;
 pub mod conn;
 pub mod error;
+pub mod extensions;
 pub mod frame;
 pub mod handshake;
 pub mod keepalive;

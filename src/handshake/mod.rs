@@ -55,10 +55,10 @@
 mod accept;
 mod client;
 mod error;
-mod headers;
+pub(crate) mod headers;
 mod server;
 mod uri;
-mod writer;
+pub(crate) mod writer;
 
 pub use accept::{accept_key, generate_key};
 pub use client::{Accepted, ClientHandshake, ClientRequest, Rejected, Response};

@@ -3,7 +3,7 @@
 //! way a socket loop would.
 #![allow(dead_code, unreachable_pub)]
 
-use wsframe::{Connection, Error, Event, RandomSource};
+use wsframe::{Connection, DataKind, Error, Event, RandomSource};
 
 /// Builds a frame byte by byte from RFC 6455 §5.2, not from `wsframe::frame`.
 pub fn frame(fin: bool, rsv: u8, opcode: u8, mask: Option<[u8; 4]>, payload: &[u8]) -> Vec<u8> {
@@ -42,6 +42,8 @@ pub enum Ev {
     Ping(Vec<u8>),
     Pong(Vec<u8>),
     Close(Option<(u16, String)>),
+    /// A whole compressed message, still deflated: (is text, bytes).
+    Compressed(bool, Vec<u8>),
     Err(Error),
 }
 
@@ -77,6 +79,15 @@ pub fn feed<R: RandomSource>(conn: &mut Connection<R>, bytes: &[u8], sizes: &[us
                             if last {
                                 let (t, d) = partial.take().unwrap();
                                 out.push(if t { Ev::Text(d) } else { Ev::Binary(d) });
+                            }
+                        }
+                        Event::Compressed { kind, data, last } => {
+                            let is_text = kind == DataKind::Text;
+                            let p = partial.get_or_insert((is_text, Vec::new()));
+                            p.1.extend_from_slice(data);
+                            if last {
+                                let (t, d) = partial.take().unwrap();
+                                out.push(Ev::Compressed(t, d));
                             }
                         }
                         Event::Ping(p) => out.push(Ev::Ping(p.to_vec())),

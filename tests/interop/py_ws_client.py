@@ -20,10 +20,12 @@ import socket
 import sys
 import tempfile
 import time
+import zlib
 from typing import Awaitable, Callable
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 
 MIB = 1024 * 1024
 MAX_MESSAGE = 16 * MIB  # DESIGN.md §5: echo servers take messages up to 16 MiB
@@ -47,9 +49,14 @@ def describe(data: str | bytes) -> str:
     return f"{kind} len={len(data)} starting {head!r}"
 
 
+# Set by --deflate: every case then runs with permessage-deflate offered, and the
+# deflate-only cases run too.
+DEFLATE = False
+
+
 def ws_connect(**kwargs) -> connect:
     options = dict(
-        compression=None,  # permessage-deflate is not implemented yet
+        compression="deflate" if DEFLATE else None,
         max_size=MAX_MESSAGE,
         ping_interval=None,  # no unsolicited pings: the ping case is explicit
         open_timeout=10,
@@ -92,9 +99,14 @@ def pattern_text(n: int) -> str:
 CASES: list[tuple[str, Callable[[], Awaitable[None]], float]] = []
 
 
-def case(name: str, timeout: float = 30.0):
+DEFLATE_CASES: set[str] = set()
+
+
+def case(name: str, timeout: float = 30.0, deflate_only: bool = False):
     def register(fn):
         CASES.append((name, fn, timeout))
+        if deflate_only:
+            DEFLATE_CASES.add(name)
         return fn
 
     return register
@@ -414,6 +426,80 @@ class Server:
             self.drain.cancel()
 
 
+# ---- permessage-deflate (RFC 7692), with --deflate -------------------------------------------
+
+
+def negotiated_deflate(ws: ClientConnection) -> bool:
+    return any(e.name == "permessage-deflate" for e in ws.protocol.extensions)
+
+
+@case("deflate_negotiated", deflate_only=True)
+async def _():
+    async with ws_connect() as ws:
+        check(negotiated_deflate(ws), f"extensions negotiated: {ws.protocol.extensions}")
+        await echo_once(ws, '{"price": 101.25, "qty": 3}' * 40)
+        await ws.close()
+
+
+@case("deflate_json_feed", timeout=60, deflate_only=True)
+async def _():
+    async with ws_connect() as ws:
+        for size in (0, 1024, MIB, 16 * MIB):
+            line = '{"sym":"ACME","bid":101.25,"ask":101.5,"ts":1732000000},'
+            text = (line * (size // len(line) + 1))[:size]
+            await echo_once(ws, text)
+            await echo_once(ws, text.encode())
+        await ws.close()
+
+
+@case("deflate_no_context_takeover", deflate_only=True)
+async def _():
+    factory = ClientPerMessageDeflateFactory(
+        server_no_context_takeover=True, client_no_context_takeover=True
+    )
+    async with ws_connect(compression=None, extensions=[factory]) as ws:
+        check(negotiated_deflate(ws), "not negotiated")
+        for _ in range(3):
+            await echo_once(ws, "same message, again and again " * 20)
+        await ws.close()
+
+
+@case("deflate_small_windows", deflate_only=True)
+async def _():
+    for bits in (9, 12, 15):
+        factory = ClientPerMessageDeflateFactory(server_max_window_bits=bits, client_max_window_bits=bits)
+        async with ws_connect(compression=None, extensions=[factory]) as ws:
+            check(negotiated_deflate(ws), f"not negotiated with window {bits}")
+            await echo_once(ws, pattern_text(300_000))
+            await echo_once(ws, pattern_bytes(70_000))
+            await ws.close()
+
+
+@case("deflate_bomb_1009", deflate_only=True)
+async def _():
+    # 64 MiB of zeros deflates to ~64 KiB: the server must stop inflating at its
+    # 16 MiB limit and fail with 1009 (RFC 7692 §8), written raw with RSV1 set.
+    z = zlib.compressobj(9, zlib.DEFLATED, -15)
+    payload = z.compress(bytes(64 * MIB)) + z.flush(zlib.Z_SYNC_FLUSH)
+    payload = payload[:-4]
+    key = b"\x01\x02\x03\x04"
+    masked = bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+    header = bytes([0xC2, 0x80 | 127]) + len(payload).to_bytes(8, "big") + key
+    async with ws_connect() as ws:
+        check(negotiated_deflate(ws), "not negotiated")
+        ws.transport.write(header + masked)
+        try:
+            await asyncio.wait_for(ws.recv(), 20)
+            raise CaseFailure("expected the connection to close")
+        except ConnectionClosed:
+            pass
+    rcvd = ws.protocol.close_rcvd
+    check(rcvd is not None, "no close frame received")
+    check(rcvd.code == 1009, f"close code {rcvd.code}, expected 1009")
+    # The server keeps serving others.
+    await round_trip(["still here"])
+
+
 async def run(args: argparse.Namespace) -> int:
     global URL
     port = free_port()
@@ -430,7 +516,11 @@ async def run(args: argparse.Namespace) -> int:
                 print("server stderr (tail):\n" + tail, flush=True)
             print("0 passed, 1 failed", flush=True)
             return 1
-        selected = [c for c in CASES if not args.only or any(s in c[0] for s in args.only)]
+        selected = [
+            c
+            for c in CASES
+            if (not args.only or any(s in c[0] for s in args.only)) and (DEFLATE or c[0] not in DEFLATE_CASES)
+        ]
         for name, fn, timeout in selected:
             t0 = time.monotonic()
             try:
@@ -470,7 +560,10 @@ def main() -> int:
     p.add_argument("--startup-timeout", type=float, default=60.0, help="seconds to wait for 'listening on'")
     p.add_argument("--only", action="append", help="run only cases whose name contains this (repeatable)")
     p.add_argument("-v", "--verbose", action="store_true", help="print each case's duration")
+    p.add_argument("--deflate", action="store_true", help="offer permessage-deflate; run the deflate cases")
     args = p.parse_args()
+    global DEFLATE
+    DEFLATE = args.deflate
     return asyncio.run(run(args))
 
 

@@ -1,0 +1,287 @@
+//! The permessage-deflate codec (RFC 7692 §7.2), on miniz_oxide.
+//!
+//! miniz_oxide is pure safe Rust, `no_std` with `alloc`, and streams both
+//! ways, which is what a `no_std` core with `forbid(unsafe_code)` needs. Its
+//! compressor always searches a 32 KiB window, so when the peer limits our
+//! window below 15 bits we compress with run-length matches only (distance
+//! 1), which are valid under any window; inflating accepts every window size.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use miniz_oxide::deflate::core::{
+    CompressionStrategy, CompressorOxide, create_comp_flags_from_zip_params,
+};
+use miniz_oxide::inflate::stream::{InflateState, MinReset};
+use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+
+use super::{DeflateConfig, DeflateParams, MAX_WINDOW_BITS};
+use crate::conn::{DataKind, Role};
+use crate::error::{Error, ProtocolError};
+use crate::utf8::Utf8Validator;
+
+/// The four bytes a sync flush ends with, removed on send and restored on
+/// receive (RFC 7692 §7.2.1, §7.2.2).
+const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
+/// How much inflated output is produced per step; the size limit is checked
+/// after each, so a bomb costs at most the limit plus this much work.
+const INFLATE_STEP: usize = 32 * 1024;
+
+/// Compresses outgoing messages for one connection (RFC 7692 §7.2.1).
+///
+/// Memory: miniz_oxide's tables and 32 KiB window, about 300 KiB, allocated
+/// once; the output buffer grows to the largest message and is reused.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::extensions::deflate::{Compressor, DeflateConfig, DeflateParams, Decompressor};
+/// use wsframe::{DataKind, Role};
+///
+/// let params = DeflateParams::default_params();
+/// let mut client = Compressor::new(Role::Client, &params, &DeflateConfig::default());
+/// let mut server = Decompressor::new(Role::Server, &params, 1 << 20);
+/// let compressed = client.compress(b"Hello, Hello, Hello");
+/// let (kind, msg) = server.decompress(DataKind::Text, compressed, true).unwrap().unwrap();
+/// assert_eq!((kind, msg), (DataKind::Text, &b"Hello, Hello, Hello"[..]));
+/// ```
+pub struct Compressor {
+    compressor: Box<CompressorOxide>,
+    /// Forget the context after each message (our `*_no_context_takeover`).
+    reset: bool,
+    compressed: Vec<u8>,
+}
+
+/// Inflates incoming compressed messages for one connection (RFC 7692
+/// §7.2.2), bounded by a size limit and validating text as UTF-8.
+///
+/// Memory: miniz_oxide's 32 KiB window and tables, about 43 KiB, allocated
+/// once; the message buffer grows to the largest message (at most the limit)
+/// and is reused.
+pub struct Decompressor {
+    inflater: Box<InflateState>,
+    /// The peer forgets its context after each message, so we may too.
+    reset: bool,
+    message: Vec<u8>,
+    max_message_size: usize,
+    utf8: Utf8Validator,
+    receiving: Option<DataKind>,
+}
+
+impl core::fmt::Debug for Compressor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Compressor").field("reset", &self.reset).finish_non_exhaustive()
+    }
+}
+
+impl core::fmt::Debug for Decompressor {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Decompressor")
+            .field("reset", &self.reset)
+            .field("max_message_size", &self.max_message_size)
+            .field("receiving", &self.receiving)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Compressor {
+    /// A compressor for `role` with the negotiated `params`, at `config.level`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::{Compressor, DeflateConfig, DeflateParams};
+    ///
+    /// let mut c = Compressor::new(wsframe::Role::Server, &DeflateParams::default_params(), &DeflateConfig::default());
+    /// assert!(!c.compress(b"abc").is_empty());
+    /// ```
+    pub fn new(role: Role, params: &DeflateParams, config: &DeflateConfig) -> Self {
+        let (own_bits, reset) = match role {
+            Role::Server => (params.server_max_window_bits, params.server_no_context_takeover),
+            Role::Client => (params.client_max_window_bits, params.client_no_context_takeover),
+        };
+        let strategy = if own_bits < MAX_WINDOW_BITS {
+            CompressionStrategy::RLE
+        } else {
+            CompressionStrategy::Default
+        };
+        // Negative window bits: raw deflate, no zlib header (RFC 7692 §7.2.1).
+        let flags = create_comp_flags_from_zip_params(
+            i32::from(config.level),
+            -i32::from(MAX_WINDOW_BITS),
+            strategy as i32,
+        );
+        Self { compressor: Box::new(CompressorOxide::new(flags)), reset, compressed: Vec::new() }
+    }
+
+    /// Compresses one whole message (RFC 7692 §7.2.1): deflate, sync flush,
+    /// and the trailing `00 00 ff ff` removed. Send the result with
+    /// [`crate::Connection::send_compressed_frame`], whole or in fragments.
+    /// The slice is valid until the next call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::{Compressor, DeflateConfig, DeflateParams};
+    ///
+    /// let mut d = Compressor::new(wsframe::Role::Server, &DeflateParams::default_params(), &DeflateConfig::default());
+    /// // RFC 7692 §7.2.3.1.
+    /// assert_eq!(d.compress(b"Hello"), &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
+    /// // With context takeover the repeat refers back (§7.2.3.2).
+    /// assert_eq!(d.compress(b"Hello"), &[0xf2, 0x00, 0x11, 0x00, 0x00]);
+    /// ```
+    pub fn compress(&mut self, payload: &[u8]) -> &[u8] {
+        let flush = if self.reset { MZFlush::Full } else { MZFlush::Sync };
+        self.compressed.clear();
+        let mut input = payload;
+        loop {
+            let len = self.compressed.len();
+            let room = (input.len() / 2).clamp(64, 1 << 20);
+            self.compressed.resize(len + room, 0);
+            let out = self.compressed.get_mut(len..).unwrap_or_default();
+            let r = miniz_oxide::deflate::stream::deflate(&mut self.compressor, input, out, flush);
+            self.compressed.truncate(len + r.bytes_written);
+            input = input.get(r.bytes_consumed..).unwrap_or_default();
+            // Done when all input is in and the flush did not fill the space given.
+            let flushed = r.bytes_written < room;
+            if (input.is_empty() && flushed) || r.status.is_err() {
+                break;
+            }
+        }
+        if self.compressed.ends_with(&TAIL) {
+            self.compressed.truncate(self.compressed.len() - TAIL.len());
+        }
+        &self.compressed
+    }
+}
+
+impl Decompressor {
+    /// A decompressor for `role` (it inflates what the other role sends);
+    /// inflated messages over `max_message_size` fail with close code 1009.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::{Decompressor, DeflateParams};
+    ///
+    /// let d = Decompressor::new(wsframe::Role::Server, &DeflateParams::default_params(), 1024);
+    /// assert_eq!(d.max_message_size(), 1024);
+    /// ```
+    pub fn new(role: Role, params: &DeflateParams, max_message_size: usize) -> Self {
+        let reset = match role {
+            Role::Server => params.client_no_context_takeover,
+            Role::Client => params.server_no_context_takeover,
+        };
+        Self {
+            inflater: InflateState::new_boxed(DataFormat::Raw),
+            reset,
+            message: Vec::new(),
+            max_message_size,
+            utf8: Utf8Validator::new(),
+            receiving: None,
+        }
+    }
+
+    /// The inflated-size limit.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use wsframe::extensions::deflate::{Decompressor, DeflateParams};
+    /// let d = Decompressor::new(wsframe::Role::Client, &DeflateParams::default_params(), 7);
+    /// assert_eq!(d.max_message_size(), 7);
+    /// ```
+    pub const fn max_message_size(&self) -> usize {
+        self.max_message_size
+    }
+
+    /// Inflates the chunks of one compressed message (the data of
+    /// [`crate::Event::Compressed`]); returns the whole message when `last`.
+    ///
+    /// The inflated size is checked against the limit while inflating, and
+    /// text is validated as UTF-8 as it is produced (fail-fast, RFC 6455 §8.1).
+    /// The returned slice is valid until the next call.
+    ///
+    /// # Errors
+    ///
+    /// [`ProtocolError::MessageTooLarge`] (1009) once the output exceeds the
+    /// limit, [`ProtocolError::InvalidCompressedData`] (1002) for a corrupt
+    /// stream, [`ProtocolError::InvalidUtf8`] (1007). After an error the codec
+    /// is unusable: fail the connection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::{Decompressor, DeflateParams};
+    /// use wsframe::DataKind;
+    ///
+    /// let mut d = Decompressor::new(wsframe::Role::Client, &DeflateParams::default_params(), 1024);
+    /// // RFC 7692 §7.2.3.1, split over two fragments.
+    /// assert_eq!(d.decompress(DataKind::Text, &[0xf2, 0x48, 0xcd], false).unwrap(), None);
+    /// let (_, msg) = d.decompress(DataKind::Text, &[0xc9, 0xc9, 0x07, 0x00], true).unwrap().unwrap();
+    /// assert_eq!(msg, b"Hello");
+    /// ```
+    pub fn decompress(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        last: bool,
+    ) -> Result<Option<(DataKind, &[u8])>, Error> {
+        if self.receiving.is_none() {
+            self.message.clear();
+            self.utf8.reset();
+            if self.reset {
+                self.inflater.reset_as(MinReset);
+            }
+            self.receiving = Some(kind);
+        }
+        self.inflate(data)?;
+        if !last {
+            return Ok(None);
+        }
+        self.inflate(&TAIL)?;
+        self.receiving = None;
+        if kind == DataKind::Text {
+            self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;
+        }
+        Ok(Some((kind, &self.message)))
+    }
+
+    fn inflate(&mut self, mut input: &[u8]) -> Result<(), ProtocolError> {
+        loop {
+            let len = self.message.len();
+            // One byte past the limit is enough to know it was exceeded.
+            let room =
+                self.max_message_size.saturating_sub(len).saturating_add(1).min(INFLATE_STEP);
+            self.message.resize(len + room, 0);
+            let out = self.message.get_mut(len..).unwrap_or_default();
+            let r = miniz_oxide::inflate::stream::inflate(
+                &mut self.inflater,
+                input,
+                out,
+                MZFlush::None,
+            );
+            self.message.truncate(len + r.bytes_written);
+            input = input.get(r.bytes_consumed..).unwrap_or_default();
+            if self.message.len() > self.max_message_size {
+                return Err(ProtocolError::MessageTooLarge);
+            }
+            if self.receiving == Some(DataKind::Text) {
+                let fresh = self.message.get(len..).unwrap_or_default();
+                self.utf8.feed(fresh).map_err(|_| ProtocolError::InvalidUtf8)?;
+            }
+            match r.status {
+                // A block with BFINAL set ends the stream (RFC 7692 §7.2.3.4):
+                // what follows starts a new one, keeping the window.
+                Ok(MZStatus::StreamEnd) => self.inflater.reset_as(MinReset),
+                Ok(_) => {}
+                // No progress: all input used and nothing left to write.
+                Err(MZError::Buf) if input.is_empty() => return Ok(()),
+                Err(_) => return Err(ProtocolError::InvalidCompressedData),
+            }
+            if input.is_empty() && r.bytes_written < room {
+                return Ok(());
+            }
+        }
+    }
+}
