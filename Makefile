@@ -16,21 +16,25 @@ RUST_ECHO_SERVER := $(CARGO) run --quiet --release --example echo_server -- --po
 
 # Extension points, in the order `make test` runs them.
 SETUP_COMPONENTS := rust python
+SETUP_TARGETS :=
 BUILD_TARGETS := build-rust
 CHECK_TARGETS := check-rust
 TEST_TARGETS := test-rust test-nostd
 INTEROP_TARGETS := test-interop-rust test-interop-rust-deflate
+DEMO_TARGETS := demo-rust
 
 -include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all setup build check test demo clean \
 	build-rust check-rust test-rust test-nostd test-interop test-interop-rust \
-	test-interop-rust-deflate
+	test-interop-rust-deflate demo-rust setup-base
 
 all: build
 
 ## setup: install pinned tools (rust targets, clippy/rustfmt, Python venv); fast when done
-setup:
+setup: setup-base $(SETUP_TARGETS)
+
+setup-base:
 	@scripts/setup.sh $(SETUP_COMPONENTS)
 
 ## build: release builds of everything (the Rust examples; later the C library and wasm)
@@ -78,8 +82,10 @@ test-interop-rust-deflate: build-rust
 	@echo "==> test: interop, Python websockets (permessage-deflate) -> Rust echo server --deflate"
 	$(VENV_PY) tests/interop/py_ws_client.py --deflate --server-cmd "$(RUST_ECHO_SERVER) --deflate"
 
-## demo: the Rust echo client against the Rust echo server on a free port
-demo: build-rust
+## demo: each echo server on a free 127.0.0.1 port, talked to by a client of the same binding
+demo: setup $(DEMO_TARGETS)
+
+demo-rust: build-rust
 	@echo "==> demo: echo_client -> echo_server on 127.0.0.1"
 	@log=$$(mktemp); errlog=$$(mktemp); \
 	$(TARGET_DIR)/release/examples/echo_server --port 0 >"$$log" 2>"$$errlog" & pid=$$!; \

@@ -1,0 +1,138 @@
+# wasm binding and npm package (bindings/wasm -> pkg/). Included by the top Makefile;
+# also usable alone from the repository root:
+#
+#   make -f mk/wasm.mk wasm-setup wasm-build wasm-test
+#
+# wasm-setup  pinned installs (idempotent): rust target, wasm-bindgen CLI = crate version,
+#             npm ci in pkg/ and tests/interop/node/, Debian chromium if missing
+# wasm-build  release wasm (+simd128), wasm-bindgen glue for web and Node into pkg/dist/,
+#             npm binaryen wasm-opt -Oz when smaller; sizes in pkg/dist/SIZES.txt
+# wasm-test   wasm-bindgen-test in Node, node --test over the package, tsc, npm pack smoke
+#             in Node/Deno/Bun/workerd, interop with ws and headless Chromium
+# wasm-demo   Node echo server + examples/node/client.mjs against it
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+
+CARGO ?= cargo
+# Must equal the `wasm-bindgen` crate pin in bindings/wasm/Cargo.toml (TOOLCHAIN.md).
+WASM_BINDGEN_VERSION := 0.2.130
+WASM_TARGET := wasm32-unknown-unknown
+# The release wasm gets its own target dir: its RUSTFLAGS/profile would otherwise
+# invalidate the other builds in target/.
+WASM_TARGET_DIR := target/wasm-pkg
+WASM_RAW := $(WASM_TARGET_DIR)/$(WASM_TARGET)/release/wsframe_wasm.wasm
+WASM_OPT := pkg/node_modules/.bin/wasm-opt
+WASM_OPT_FEATURES := --enable-simd --enable-bulk-memory --enable-nontrapping-float-to-int \
+	--enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue
+INTEROP_NODE := tests/interop/node
+PKG_DIST := pkg/dist
+
+.PHONY: wasm-setup wasm-build wasm-test wasm-test-rust wasm-test-js wasm-test-pack \
+	wasm-test-interop wasm-demo wasm-clean
+
+wasm-setup:
+	@echo "==> wasm-setup"
+	@if rustup target list --installed | grep -qx $(WASM_TARGET); then \
+		echo "wasm-setup: rust target $(WASM_TARGET): ok"; \
+	else rustup target add $(WASM_TARGET); fi
+	@if [ "$$(wasm-bindgen --version 2>/dev/null)" = "wasm-bindgen $(WASM_BINDGEN_VERSION)" ]; then \
+		echo "wasm-setup: wasm-bindgen $(WASM_BINDGEN_VERSION): ok"; \
+	else \
+		echo "wasm-setup: installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION) (about 6 min)"; \
+		$(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+	@# tests/interop/node: `npm install`, not `npm ci`: deno, bun and workerd have optional
+	@# per-platform packages, and the registry here serves only linux-x64's, so the lock file
+	@# records only those and `npm ci` refuses it as out of sync. `npm install` follows the
+	@# lock file (it stays unchanged).
+	@for d in pkg $(INTEROP_NODE); do \
+		if [ -f $$d/node_modules/.lock-stamp ] && cmp -s $$d/package-lock.json $$d/node_modules/.lock-stamp; then \
+			echo "wasm-setup: npm packages in $$d: ok"; \
+		else \
+			if [ $$d = pkg ]; then cmd=ci; else cmd=install; fi; \
+			(cd $$d && npm $$cmd --no-audit --no-fund --loglevel=error) >/dev/null; \
+			cp $$d/package-lock.json $$d/node_modules/.lock-stamp; \
+			echo "wasm-setup: npm packages in $$d: installed (npm $$cmd)"; \
+		fi; \
+	done
+	@if command -v chromium >/dev/null; then echo "wasm-setup: chromium: ok"; else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+		echo "wasm-setup: chromium: installed"; fi
+
+# The package is rebuilt only when a source it is made from changed.
+WASM_SOURCES := $(shell find src bindings/wasm/src -name '*.rs' 2>/dev/null) \
+	Cargo.toml Cargo.lock bindings/wasm/Cargo.toml mk/wasm.mk
+
+wasm-build: $(PKG_DIST)/SIZES.txt
+	@echo "wasm-build: pkg/dist is up to date:"
+	@sed 's/^/  /' $<
+
+$(PKG_DIST)/SIZES.txt: $(WASM_SOURCES)
+	@echo "==> wasm-build: release wasm (+simd128), wasm-bindgen $(WASM_BINDGEN_VERSION), wasm-opt"
+	CARGO_PROFILE_RELEASE_LTO=true CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+	CARGO_PROFILE_RELEASE_DEBUG=0 CARGO_PROFILE_RELEASE_OPT_LEVEL=3 \
+	RUSTFLAGS="-C target-feature=+simd128" \
+		$(CARGO) build --release -p wsframe-wasm --target $(WASM_TARGET) --target-dir $(WASM_TARGET_DIR)
+	rm -rf $(PKG_DIST)
+	wasm-bindgen --target web --out-dir $(PKG_DIST)/web $(WASM_RAW)
+	wasm-bindgen --target experimental-nodejs-module --out-dir $(PKG_DIST)/node $(WASM_RAW)
+	@{ echo "raw (cargo, before wasm-bindgen): $$(stat -c %s $(WASM_RAW)) bytes"; \
+	for t in web node; do \
+		f=$(PKG_DIST)/$$t/wsframe_wasm_bg.wasm; \
+		before=$$(stat -c %s $$f); \
+		$(WASM_OPT) -Oz $(WASM_OPT_FEATURES) $$f -o $$f.opt; \
+		after=$$(stat -c %s $$f.opt); \
+		if [ $$after -lt $$before ]; then mv $$f.opt $$f; kept="kept"; else rm $$f.opt; kept="not smaller, wasm-bindgen output kept"; fi; \
+		echo "$$t: wasm-bindgen $$before bytes, wasm-opt -Oz $$after bytes ($$kept), gzip -9 $$(gzip -9c $$f | wc -c) bytes"; \
+	done; } > $@.tmp
+	@mv $@.tmp $@
+
+wasm-test: wasm-build wasm-test-rust wasm-test-js wasm-test-pack wasm-test-interop
+
+wasm-test-rust:
+	@echo "==> wasm-test: wasm-bindgen-test in Node (bindings/wasm/tests)"
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+		$(CARGO) test -p wsframe-wasm --target $(WASM_TARGET)
+
+wasm-test-js: wasm-build
+	@echo "==> wasm-test: node --test pkg/test, tsc --noEmit"
+	cd pkg && node --test test/
+	cd pkg && node_modules/.bin/tsc -p tsconfig.json
+	@echo "tsc --noEmit: pkg/test/example.ts type-checks"
+
+wasm-test-pack: wasm-build
+	@echo "==> wasm-test: npm pack -> empty project -> Node, Deno, Bun, workerd"
+	node tests/interop/pack-smoke.mjs
+
+wasm-test-interop: wasm-build
+	@echo "==> wasm-test: interop, ws client -> Node echo server"
+	node $(INTEROP_NODE)/ws.mjs
+	@echo "==> wasm-test: interop, headless Chromium -> Node echo server"
+	node $(INTEROP_NODE)/chromium.mjs
+
+wasm-demo: wasm-build
+	@echo "==> wasm-demo: Node echo server + examples/node/client.mjs"
+	@log=$$(mktemp); \
+	node examples/node/echo-server.mjs --port 0 >"$$log" 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null; rm -f "$$log"' EXIT; \
+	for _ in $$(seq 100); do grep -q '^listening on ' "$$log" && break; sleep 0.1; done; \
+	port=$$(sed -n 's/^listening on 127\.0\.0\.1://p' "$$log"); \
+	[ -n "$$port" ] || { echo "wasm-demo: echo server did not start:"; cat "$$log"; exit 1; }; \
+	echo "wasm-demo: echo server (pid $$pid) $$(head -1 "$$log")"; \
+	timeout 30 node examples/node/client.mjs --url "ws://127.0.0.1:$$port/"
+
+wasm-clean:
+	rm -rf $(PKG_DIST) $(WASM_TARGET_DIR)
+
+# Hooks into the top Makefile's lists (no effect when this file is used alone).
+SETUP_TARGETS += wasm-setup
+BUILD_TARGETS += wasm-build
+TEST_TARGETS += wasm-test-rust wasm-test-js wasm-test-pack
+INTEROP_TARGETS += wasm-test-interop test-interop-node-py
+DEMO_TARGETS += wasm-demo
+
+.PHONY: test-interop-node-py
+test-interop-node-py: wasm-build
+	@echo "==> test: interop, Python websockets client -> Node echo server"
+	$(VENV_PY) tests/interop/py_ws_client.py --server-cmd "node examples/node/echo-server.mjs --port {port}"

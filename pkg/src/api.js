@@ -1,0 +1,458 @@
+// The public API of the `wsframe` package, built over the wasm-bindgen glue.
+//
+// Every protocol decision is made in Rust (the wsframe core). This file only
+// moves bytes in and out of wasm memory, loops the core's one-event-per-call
+// `receive` over a whole buffer, and turns the event table into objects.
+// Each entry point (node.js, deno.js, bun.js, workerd.js, browser.js) loads
+// the module its own way and calls `createApi(glue)` once.
+
+const EVENT_WORDS = 5; // [kind, last, ptr, len, code], see bindings/wasm/src/conn.rs
+const KIND_TEXT = 0x1;
+const KIND_BINARY = 0x2;
+const KIND_CLOSE = 0x8;
+const KIND_PING = 0x9;
+const KIND_PONG = 0xa;
+const EMPTY = new Uint8Array(0);
+
+const OPCODES = Object.freeze({
+  continuation: 0x0,
+  text: 0x1,
+  binary: 0x2,
+  close: 0x8,
+  ping: 0x9,
+  pong: 0xa,
+});
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+/** A real `Error` with `name` and `code` (and more), like those the wasm side throws. */
+function makeError(name, code, message, extra) {
+  const err = new Error(message);
+  err.name = name;
+  err.code = code;
+  if (extra) Object.assign(err, extra);
+  return err;
+}
+
+/** Bytes from a Uint8Array (returned as is), another view, or an ArrayBuffer. */
+function toBytes(value, what) {
+  if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  // Another realm's Uint8Array (vm contexts, iframes) fails instanceof.
+  if (value && typeof value === "object" && typeof value.byteLength === "number" && value.buffer) {
+    return new Uint8Array(value.buffer, value.byteOffset ?? 0, value.byteLength);
+  }
+  throw new TypeError(`${what} must be a Uint8Array, an ArrayBufferView or an ArrayBuffer`);
+}
+
+function optionalLimit(options, name) {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+    throw new TypeError(`${name} must be a non-negative safe integer`);
+  }
+  return v;
+}
+
+export function createApi(glue) {
+  const memory = glue.wasmMemory();
+  const { RawConnection } = glue;
+
+  /**
+   * Bytes to pass into wasm. A view into wasm memory (from `receiveViews`) is copied
+   * first: the call may grow the memory, which detaches such views.
+   */
+  function input(value, what) {
+    const bytes = toBytes(value, what);
+    return bytes.buffer === memory.buffer ? bytes.slice() : bytes;
+  }
+
+  function payload(value, what) {
+    return typeof value === "string" ? utf8.encode(value) : value == null ? EMPTY : input(value, what);
+  }
+
+  /**
+   * A WebSocket connection after the opening handshake (RFC 6455 §5-§7):
+   * bytes in, events out; calls in, bytes out. No sockets, no timers.
+   */
+  class Connection {
+    #raw;
+    #views;
+    #messages;
+    #textDecoder = new TextDecoder(); // streams text chunks split inside a character
+
+    constructor(options = {}) {
+      if (options === null || typeof options !== "object") {
+        throw new TypeError("options must be an object");
+      }
+      const role = options.role ?? "server";
+      if (role !== "client" && role !== "server") {
+        throw new TypeError('role must be "client" or "server"');
+      }
+      this.#views = Boolean(options.views);
+      this.#messages = Boolean(options.messages);
+      this.#raw = new RawConnection(
+        role,
+        optionalLimit(options, "maxFramePayload"),
+        optionalLimit(options, "maxMessageSize"),
+        optionalLimit(options, "maxFragments"),
+        this.#messages,
+      );
+    }
+
+    #live() {
+      if (this.#raw === undefined) throw makeError("WsframeError", "FREED", "connection was freed");
+      return this.#raw;
+    }
+
+    /** "client" or "server". */
+    get role() {
+      return this.#live().role;
+    }
+
+    /** "open" | "closeSent" | "closeReceived" | "closed" | "failed". */
+    get state() {
+      return this.#live().state;
+    }
+
+    /** Whether text/binary events are whole messages (option `messages`). */
+    get messages() {
+      return this.#messages;
+    }
+
+    /** Received bytes held back because they are not a whole header or control frame yet. */
+    get bufferedAmount() {
+      return this.#live().bufferedAmount;
+    }
+
+    /**
+     * Decodes bytes read from the peer into events. Bytes that do not yet
+     * complete a frame header or control frame are kept for the next call.
+     * Data is copied out of wasm memory unless the `views` option is set.
+     */
+    receive(bytes) {
+      return this.#receive(bytes, this.#views);
+    }
+
+    /**
+     * Like `receive`, but `data` of every event is a Uint8Array view into wasm
+     * memory (text too, as UTF-8), valid only until the next call into this
+     * package (any connection or function): copy what you keep.
+     */
+    receiveViews(bytes) {
+      return this.#receive(bytes, true);
+    }
+
+    #receive(bytes, views) {
+      const data = input(bytes, "bytes");
+      const n = data.length;
+      const raw = this.#live();
+      const ptr = raw.reserve(n);
+      new Uint8Array(memory.buffer, ptr, n).set(data);
+      let count;
+      let failure;
+      try {
+        count = raw.receiveReserved(n);
+      } catch (err) {
+        failure = err;
+        count = raw.eventCount;
+      }
+      const events = count === 0 ? [] : this.#events(count, views);
+      if (failure !== undefined) {
+        // The events decoded before the violation still count: a server may echo them.
+        if (failure && typeof failure === "object") failure.events = events;
+        throw failure;
+      }
+      return events;
+    }
+
+    #events(count, views) {
+      const tablePtr = this.#live().eventTable();
+      const buffer = memory.buffer; // after the last call that can grow memory
+      const table = new Uint32Array(buffer, tablePtr, count * EVENT_WORDS);
+      const events = new Array(count);
+      for (let i = 0; i < count; i++) {
+        const o = i * EVENT_WORDS;
+        const kind = table[o];
+        const last = table[o + 1] === 1;
+        const view = new Uint8Array(buffer, table[o + 2], table[o + 3]);
+        switch (kind) {
+          case KIND_TEXT: {
+            let data;
+            if (views) data = view;
+            else if (last && this.#messages) data = utf8Decoder.decode(view);
+            else data = this.#textDecoder.decode(view, { stream: !last });
+            events[i] = { type: "text", data, last };
+            break;
+          }
+          case KIND_BINARY:
+            events[i] = { type: "binary", data: views ? view : view.slice(), last };
+            break;
+          case KIND_PING:
+            events[i] = { type: "ping", data: views ? view : view.slice() };
+            break;
+          case KIND_PONG:
+            events[i] = { type: "pong", data: views ? view : view.slice() };
+            break;
+          case KIND_CLOSE: {
+            const code = table[o + 4];
+            events[i] =
+              code === 0 ? { type: "close" } : { type: "close", code, reason: utf8Decoder.decode(view) };
+            break;
+          }
+          default:
+            throw makeError("WsframeError", "INTERNAL", `unknown event kind ${kind}`);
+        }
+      }
+      return events;
+    }
+
+    /** A whole text message as one frame; returns the bytes to write. */
+    sendText(text) {
+      if (typeof text !== "string") throw new TypeError("text must be a string");
+      return this.#live().sendText(text);
+    }
+
+    /** A whole binary message as one frame; returns the bytes to write. */
+    sendBinary(bytes) {
+      return this.#live().sendBinary(input(bytes, "bytes"));
+    }
+
+    /**
+     * One frame of a fragmented message (RFC 6455 §5.4): `kind` "text" or
+     * "binary" (the first frame's type; later ones become continuations),
+     * `fin` true on the last. Control frames may go between fragments.
+     */
+    sendFrame(kind, bytes, fin) {
+      if (kind !== "text" && kind !== "binary") throw new TypeError('kind must be "text" or "binary"');
+      if (bytes == null) throw new TypeError("bytes must be a Uint8Array or a string");
+      return this.#live().sendFrame(kind, payload(bytes, "bytes"), fin === undefined ? true : Boolean(fin));
+    }
+
+    /** A Ping (RFC 6455 §5.5.2), up to 125 bytes (Uint8Array or string). */
+    ping(bytes) {
+      return this.#live().ping(payload(bytes, "ping payload"));
+    }
+
+    /** A Pong (RFC 6455 §5.5.3); answering a Ping, pass its `data`. */
+    pong(bytes) {
+      return this.#live().pong(payload(bytes, "pong payload"));
+    }
+
+    /**
+     * A Close (RFC 6455 §5.5.1). Without `code` the body is empty; answering
+     * a peer's Close, echo its code. The reason is at most 123 bytes of UTF-8.
+     */
+    close(code, reason) {
+      if (code !== undefined && code !== null && (!Number.isInteger(code) || code < 0 || code > 0xffff)) {
+        throw makeError("WsframeError", "INVALID_CLOSE_CODE", "close code may not be sent");
+      }
+      if (reason !== undefined && reason !== null && typeof reason !== "string") {
+        throw new TypeError("reason must be a string");
+      }
+      return this.#live().close(code ?? undefined, reason ?? "");
+    }
+
+    /** Releases the wasm memory now (otherwise a FinalizationRegistry does it eventually). */
+    free() {
+      if (this.#raw) {
+        this.#live().free();
+        this.#raw = undefined;
+      }
+    }
+
+    [Symbol.dispose ?? Symbol.for("Symbol.dispose")]() {
+      this.free();
+    }
+  }
+
+  function opcodeNumber(opcode) {
+    if (typeof opcode === "string") {
+      const n = OPCODES[opcode];
+      if (n === undefined) throw new TypeError(`unknown opcode name ${JSON.stringify(opcode)}`);
+      return n;
+    }
+    if (!Number.isInteger(opcode) || opcode < 0 || opcode > 15) {
+      throw new TypeError("opcode must be an opcode name or a number 0-15");
+    }
+    return opcode;
+  }
+
+  /**
+   * Encodes one frame: `{ opcode, fin = true, rsv = 0, payload, mask }` where
+   * `opcode` is a number or a name ("text", "binary", "continuation",
+   * "close", "ping", "pong") and `mask` a 4-byte key, `true` for a random one
+   * (client to server), or absent for an unmasked frame.
+   */
+  function encodeFrame(frame) {
+    if (frame === null || typeof frame !== "object") throw new TypeError("frame must be an object");
+    const opcode = opcodeNumber(frame.opcode);
+    const fin = frame.fin === undefined ? true : Boolean(frame.fin);
+    const rsv = frame.rsv ?? 0;
+    if (!Number.isInteger(rsv) || rsv < 0 || rsv > 7) throw new TypeError("rsv must be 0-7");
+    const body = payload(frame.payload, "payload");
+    const mask = frame.mask;
+    if (mask === true) return glue.encodeFrame(opcode, fin, rsv, body, undefined, true);
+    if (mask === undefined || mask === null || mask === false) {
+      return glue.encodeFrame(opcode, fin, rsv, body, undefined, false);
+    }
+    return glue.encodeFrame(opcode, fin, rsv, body, input(mask, "mask"), false);
+  }
+
+  /**
+   * Decodes the frame at the start of `bytes`: `null` while incomplete, else
+   * `{ fin, rsv, opcode, mask, payload, consumed }` (payload unmasked, a copy).
+   */
+  function decodeFrame(bytes) {
+    return glue.decodeFrame(input(bytes, "bytes"));
+  }
+
+  /** `{ a: "1" }` or `[["a", "1"]]` as the flat list the wasm side takes. */
+  function flatHeaders(headers) {
+    if (headers === undefined || headers === null) return [];
+    const entries = Array.isArray(headers) ? headers : Object.entries(headers);
+    const flat = [];
+    for (const pair of entries) {
+      if (!Array.isArray(pair) || pair.length !== 2) throw new TypeError("headers must be [name, value] pairs");
+      flat.push(String(pair[0]), String(pair[1]));
+    }
+    return flat;
+  }
+
+  function optionalString(value, what) {
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== "string") throw new TypeError(`${what} must be a string`);
+    return value;
+  }
+
+  function stringList(value, what) {
+    if (value === undefined || value === null) return [];
+    if (typeof value === "string") return [value];
+    if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+      throw new TypeError(`${what} must be a string or an array of strings`);
+    }
+    return value;
+  }
+
+  function maxSize(options) {
+    const v = options?.maxSize;
+    if (v === undefined) return undefined;
+    if (!Number.isSafeInteger(v) || v < 0) throw new TypeError("maxSize must be a non-negative integer");
+    return v;
+  }
+
+  /**
+   * Parses a client's upgrade request (RFC 6455 §4.2.1): `null` while
+   * incomplete, else `{ path, resource, host, key, accept, origin, protocols,
+   * extensions, headers, consumed }`. Throws a `HandshakeError` with `status`.
+   */
+  function parseRequest(bytes, options) {
+    return glue.parseRequest(input(bytes, "bytes"), maxSize(options));
+  }
+
+  /**
+   * The 101 response accepting a request (RFC 6455 §4.2.2). `request` is a
+   * `parseRequest` result or its `key`; options: `protocol` (one the client
+   * offered), `extensions` (the negotiated header value), `headers`.
+   */
+  function acceptResponse(request, options = {}) {
+    const key = typeof request === "string" ? request : request?.key;
+    if (typeof key !== "string") throw new TypeError("request must be a parsed request or its key");
+    return glue.buildAcceptResponse(
+      key,
+      optionalString(options.protocol, "protocol"),
+      optionalString(options.extensions, "extensions"),
+      flatHeaders(options.headers),
+    );
+  }
+
+  /**
+   * A response refusing the handshake: `status` is a number in 300-599 or a
+   * `HandshakeError` (its `status`: 400, 426 or 431). Options: `headers`.
+   */
+  function rejectResponse(status, options = {}) {
+    const code = typeof status === "number" ? status : (status?.status ?? 400);
+    if (!Number.isInteger(code) || code < 0 || code > 65535) {
+      throw makeError("HandshakeError", "INVALID_STATUS", "rejection status must be in 300..=599", { status: 500 });
+    }
+    return glue.buildRejectResponse(code, flatHeaders(options.headers));
+  }
+
+  /** What a client needs to check the server's answer; plain data. */
+  class ClientHandshake {
+    constructor(url, key, nonce, protocols, extensions) {
+      this.url = url;
+      this.key = key;
+      this.nonce = nonce;
+      this.protocols = protocols;
+      this.extensions = extensions;
+      Object.freeze(this);
+    }
+
+    /**
+     * Checks the response (RFC 6455 §4.1): `null` while incomplete,
+     * `{ accepted: true, status: 101, protocol, extensions, headers, consumed }`,
+     * or `{ accepted: false, status, reason, location, headers, consumed }`.
+     * Throws a `HandshakeError` when the client must fail the connection.
+     */
+    checkResponse(bytes, options) {
+      return glue.checkResponse(
+        input(bytes, "bytes"),
+        maxSize(options),
+        this.url,
+        this.nonce,
+        this.protocols,
+        this.extensions,
+      );
+    }
+  }
+
+  /**
+   * A client's upgrade request for a `ws://` / `wss://` URL (RFC 6455 §4.1),
+   * nonce from Web Crypto. Options: `protocols`, `origin`, `extensions`,
+   * `headers`. Returns `{ bytes, host, port, secure, resource, handshake }`.
+   */
+  function clientRequest(url, options = {}) {
+    if (typeof url !== "string") url = String(url); // URL objects
+    const protocols = stringList(options.protocols, "protocols");
+    const extensions = optionalString(options.extensions, "extensions");
+    const r = glue.buildClientRequest(
+      url,
+      protocols,
+      optionalString(options.origin, "origin"),
+      extensions,
+      flatHeaders(options.headers),
+    );
+    const handshake = new ClientHandshake(url, r.key, r.nonce, protocols, extensions);
+    return { bytes: r.bytes, host: r.host, port: r.port, secure: r.secure, resource: r.resource, handshake };
+  }
+
+  /** `handshake.checkResponse(bytes, options)` as a function. */
+  function checkResponse(bytes, handshake, options) {
+    if (!(handshake instanceof ClientHandshake)) throw new TypeError("handshake must come from clientRequest");
+    return handshake.checkResponse(bytes, options);
+  }
+
+  /** `Sec-WebSocket-Accept` for a key: base64(SHA-1(key + GUID)) (RFC 6455 §1.3). */
+  function acceptKey(key) {
+    if (typeof key !== "string") throw new TypeError("key must be a string");
+    return glue.acceptKey(key);
+  }
+
+  return {
+    Connection,
+    ClientHandshake,
+    encodeFrame,
+    decodeFrame,
+    parseRequest,
+    acceptResponse,
+    rejectResponse,
+    clientRequest,
+    checkResponse,
+    acceptKey,
+    OPCODES,
+    version: glue.version(),
+  };
+}

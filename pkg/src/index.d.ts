@@ -1,0 +1,277 @@
+// Types of the `wsframe` package (hand-written; the same for every runtime entry).
+
+/** Frame opcodes (RFC 6455 §5.2, §11.8). */
+export declare const OPCODES: Readonly<{
+  continuation: 0;
+  text: 1;
+  binary: 2;
+  close: 8;
+  ping: 9;
+  pong: 10;
+}>;
+
+export type OpcodeName = keyof typeof OPCODES;
+
+/** The package version (from Cargo). */
+export declare const version: string;
+
+/** Bytes accepted as input. */
+export type BytesLike = Uint8Array | ArrayBufferView | ArrayBuffer;
+
+export type Role = "client" | "server";
+
+/** The closing-handshake state (RFC 6455 §7). */
+export type ConnectionState = "open" | "closeSent" | "closeReceived" | "closed" | "failed";
+
+export interface ConnectionOptions {
+  /** Default "server". Clients mask every frame with a key from `crypto.getRandomValues`. */
+  role?: Role;
+  /** Largest frame payload accepted, bytes (default 16 MiB); larger fails with 1009. */
+  maxFramePayload?: number;
+  /** Largest message accepted, summed over fragments (default 16 MiB); larger fails with 1009. */
+  maxMessageSize?: number;
+  /** Most frames per message (default 2^20); more fails with 1009. */
+  maxFragments?: number;
+  /** Deliver text and binary as whole messages (reassembled, bounded by maxMessageSize). */
+  messages?: boolean;
+  /**
+   * Deliver `data` as Uint8Array views into wasm memory instead of copies (text as UTF-8
+   * bytes). A view is valid only until the next call into this package: copy what you keep.
+   */
+  views?: boolean;
+}
+
+/** A chunk of a text message, or (with `messages`) a whole one. */
+export interface TextEvent {
+  type: "text";
+  /** A string, or UTF-8 bytes when receiving views. */
+  data: string | Uint8Array;
+  /** Whether this chunk ends the message (always true with `messages`). */
+  last: boolean;
+}
+
+/** A chunk of a binary message, or (with `messages`) a whole one. */
+export interface BinaryEvent {
+  type: "binary";
+  data: Uint8Array;
+  last: boolean;
+}
+
+/** A Ping (RFC 6455 §5.5.2): answer with `conn.pong(event.data)`. */
+export interface PingEvent {
+  type: "ping";
+  data: Uint8Array;
+}
+
+/** A Pong (RFC 6455 §5.5.3). */
+export interface PongEvent {
+  type: "pong";
+  data: Uint8Array;
+}
+
+/**
+ * A Close (RFC 6455 §5.5.1); `code` is absent when the frame had no body. Unless you
+ * sent a Close first, answer with `conn.close(event.code)`.
+ */
+export interface CloseEvent {
+  type: "close";
+  code?: number;
+  reason?: string;
+}
+
+/** What `receive` reports, discriminated by `type`. */
+export type WsEvent = TextEvent | BinaryEvent | PingEvent | PongEvent | CloseEvent;
+
+/** Every error thrown by this package is an `Error` with a `name` and a stable `code`. */
+export interface WsframeError extends Error {
+  name: "WsframeError";
+  /** "CLOSED", "MESSAGE_IN_PROGRESS", "CONTROL_PAYLOAD_TOO_LARGE", "INVALID_CLOSE_CODE", ... */
+  code: string;
+}
+
+/**
+ * The peer broke RFC 6455: send `conn.close(err.closeCode)` and close the socket (§7.1.7).
+ * Events decoded before the violation are in `events`.
+ */
+export interface ProtocolError extends Error {
+  name: "ProtocolError";
+  /** "UNMASKED_FRAME", "INVALID_UTF8", "MESSAGE_TOO_LARGE", ... */
+  code: string;
+  /** 1002 protocol error, 1007 invalid data, 1009 too big. */
+  closeCode: number;
+  events?: WsEvent[];
+}
+
+/** The opening handshake failed; a server answers with `rejectResponse(err)`. */
+export interface HandshakeError extends Error {
+  name: "HandshakeError";
+  /** "MISSING_KEY", "UNSUPPORTED_VERSION", "BAD_ACCEPT", "INVALID_URI", ... */
+  code: string;
+  /** The HTTP status a server answers with: 400, 426, 431 (500 for the caller's own mistakes). */
+  status: number;
+}
+
+/**
+ * A WebSocket connection after the opening handshake: bytes in, events out; calls in,
+ * bytes out. No sockets, no timers. Call `free()` (or `using`) when done; a
+ * FinalizationRegistry frees forgotten ones eventually.
+ */
+export declare class Connection {
+  constructor(options?: ConnectionOptions);
+  readonly role: Role;
+  readonly state: ConnectionState;
+  readonly messages: boolean;
+  /** Received bytes held back until they complete a frame header or control frame. */
+  readonly bufferedAmount: number;
+  /**
+   * Decodes bytes read from the peer into events; any split of the stream gives the same
+   * events. Throws a `ProtocolError` (with `closeCode` and `events`) on a violation.
+   */
+  receive(bytes: BytesLike): WsEvent[];
+  /** Like `receive`, with `data` as views into wasm memory valid until the next call. */
+  receiveViews(bytes: BytesLike): WsEvent[];
+  /** Frames a whole text message; returns the bytes to write. */
+  sendText(text: string): Uint8Array;
+  /** Frames a whole binary message. */
+  sendBinary(bytes: BytesLike): Uint8Array;
+  /** One frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. */
+  sendFrame(kind: "text" | "binary", bytes: BytesLike | string, fin?: boolean): Uint8Array;
+  /** A Ping, at most 125 bytes. */
+  ping(bytes?: BytesLike | string): Uint8Array;
+  /** A Pong; answering a Ping, pass its data. */
+  pong(bytes?: BytesLike | string): Uint8Array;
+  /** A Close (no code: empty body). The reason is at most 123 bytes of UTF-8. */
+  close(code?: number, reason?: string): Uint8Array;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface FrameInit {
+  opcode: number | OpcodeName;
+  /** Default true. */
+  fin?: boolean;
+  /** RSV1-3 as a 3-bit number (RSV1 = 4). Default 0. */
+  rsv?: number;
+  payload?: BytesLike | string;
+  /** A 4-byte key, `true` for a random one (client to server), or absent (unmasked). */
+  mask?: BytesLike | boolean;
+}
+
+export interface DecodedFrame {
+  fin: boolean;
+  rsv: number;
+  opcode: number;
+  mask: Uint8Array | null;
+  /** Unmasked, a copy. */
+  payload: Uint8Array;
+  /** Bytes of input the frame took. */
+  consumed: number;
+}
+
+/** Encodes one frame (control frames: at most 125 bytes, not fragmented). */
+export declare function encodeFrame(frame: FrameInit): Uint8Array;
+/** Decodes the frame at the start of `bytes`; `null` while incomplete. */
+export declare function decodeFrame(bytes: BytesLike): DecodedFrame | null;
+
+export type HeaderList = Array<[string, string]>;
+export type HeadersInit = HeaderList | Record<string, string>;
+
+/** A valid upgrade request (RFC 6455 §4.2.1). */
+export interface UpgradeRequest {
+  /** The request-target as sent. */
+  path: string;
+  /** Path and query, also for an absolute-URI target. */
+  resource: string;
+  host: string;
+  key: string;
+  /** The Sec-WebSocket-Accept value answering `key`. */
+  accept: string;
+  origin: string | null;
+  /** Offered subprotocols, most preferred first. */
+  protocols: string[];
+  /** The raw Sec-WebSocket-Extensions offer, joined with ", ", or null. */
+  extensions: string | null;
+  headers: HeaderList;
+  /** Length of the request head; bytes after it are frames. */
+  consumed: number;
+}
+
+export interface ParseOptions {
+  /** Largest head accepted (default 8192); larger throws a HandshakeError with status 431. */
+  maxSize?: number;
+}
+
+export declare function parseRequest(bytes: BytesLike, options?: ParseOptions): UpgradeRequest | null;
+
+export interface AcceptOptions {
+  /** The selected subprotocol: one the client offered. */
+  protocol?: string;
+  /** The negotiated Sec-WebSocket-Extensions value. */
+  extensions?: string;
+  headers?: HeadersInit;
+}
+
+/** The 101 Switching Protocols response (RFC 6455 §4.2.2). */
+export declare function acceptResponse(request: UpgradeRequest | string, options?: AcceptOptions): Uint8Array;
+/** A response refusing the handshake: a status in 300-599 or a HandshakeError. */
+export declare function rejectResponse(
+  status: number | HandshakeError,
+  options?: { headers?: HeadersInit },
+): Uint8Array;
+
+export interface ClientRequestOptions {
+  protocols?: string | string[];
+  origin?: string;
+  extensions?: string;
+  headers?: HeadersInit;
+}
+
+export type HandshakeResponse =
+  | {
+      accepted: true;
+      status: 101;
+      protocol: string | null;
+      extensions: string | null;
+      headers: HeaderList;
+      consumed: number;
+    }
+  | {
+      accepted: false;
+      status: number;
+      reason: string;
+      location: string | null;
+      headers: HeaderList;
+      consumed: number;
+    };
+
+/** The state a client keeps to check the server's response. Plain data. */
+export declare class ClientHandshake {
+  readonly url: string;
+  readonly key: string;
+  readonly nonce: Uint8Array;
+  readonly protocols: string[];
+  readonly extensions: string | undefined;
+  /** `null` while incomplete; throws a HandshakeError when the client must fail. */
+  checkResponse(bytes: BytesLike, options?: ParseOptions): HandshakeResponse | null;
+}
+
+export interface ClientRequest {
+  /** The request to write. */
+  bytes: Uint8Array;
+  host: string;
+  port: number;
+  /** `wss:` (use TLS). */
+  secure: boolean;
+  resource: string;
+  handshake: ClientHandshake;
+}
+
+/** A client's upgrade request for a ws:// or wss:// URL (RFC 6455 §4.1). */
+export declare function clientRequest(url: string | { readonly href: string }, options?: ClientRequestOptions): ClientRequest;
+export declare function checkResponse(
+  bytes: BytesLike,
+  handshake: ClientHandshake,
+  options?: ParseOptions,
+): HandshakeResponse | null;
+/** base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) (RFC 6455 §1.3). */
+export declare function acceptKey(key: string): string;

@@ -1,0 +1,123 @@
+// Shared plumbing for the interop tests: a free 127.0.0.1 port, an echo server started in
+// its own process group and killed by PID, time-bounded cases, and the `N passed, N failed`
+// summary.
+import { spawn } from "node:child_process";
+import net from "node:net";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+export const NODE_ECHO_SERVER = `${JSON.stringify(process.execPath)} examples/node/echo-server.mjs --port {port} --quiet`;
+
+/** `--server-cmd "cmd ... {port}"` (default: the Node echo server), `--only substring`. */
+export function parseArgs(argv) {
+  const opts = { serverCmd: NODE_ECHO_SERVER, only: null };
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--server-cmd") opts.serverCmd = argv[++i];
+    else if (argv[i] === "--only") opts.only = argv[++i];
+    else throw new Error(`unknown argument ${argv[i]}`);
+  }
+  return opts;
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `cmd` (with `{port}` replaced) through the shell in a new process group, waits
+ * for `listening on 127.0.0.1:PORT` on its stdout. Returns `{ port, url, stop() }`.
+ */
+export async function startServer(cmd, { timeoutMs = 60_000 } = {}) {
+  const port = await freePort();
+  const child = spawn("bash", ["-c", `exec ${cmd.replaceAll("{port}", String(port))}`], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group: stop() kills the server and any children by PID
+  });
+  let stderr = "";
+  child.stderr.on("data", (d) => {
+    stderr += d;
+    if (stderr.length > 100_000) stderr = stderr.slice(-50_000);
+  });
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.on("exit", stop);
+  await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`server did not print 'listening on 127.0.0.1:${port}' within ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (out.includes(`listening on 127.0.0.1:${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening: ${stderr}`));
+    });
+  });
+  child.stdout.resume();
+  return { port, url: `ws://127.0.0.1:${port}`, stop, stderr: () => stderr };
+}
+
+/** Runs named async cases, each bounded; prints `ok`/`FAIL` lines and the summary. */
+export async function runCases(cases, { only = null, timeoutMs = 60_000 } = {}) {
+  let passed = 0;
+  let failed = 0;
+  for (const [name, fn] of cases) {
+    if (only && !name.includes(only)) continue;
+    const started = Date.now();
+    let timer;
+    try {
+      await Promise.race([
+        fn(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+      passed++;
+      process.stdout.write(`ok ${name} (${Date.now() - started} ms)\n`);
+    } catch (err) {
+      failed++;
+      process.stdout.write(`FAIL ${name}: ${err?.message ?? err}\n`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return { passed, failed };
+}
+
+export function check(cond, why) {
+  if (!cond) throw new Error(why);
+}
+
+export function pattern(n, seed = 7) {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
+  return b;
+}
+
+export function describe(data) {
+  if (typeof data === "string") return `text len=${data.length}`;
+  return `binary len=${data.length ?? data.byteLength}`;
+}
