@@ -1,0 +1,185 @@
+//! Reconnection delays (RFC 6455 §7.2.3).
+
+use core::ffi::c_void;
+use core::mem::size_of;
+
+use wsframe::backoff::Backoff;
+
+use crate::guard::guard;
+use crate::random::{Recording, Source, wsframe_random_fn};
+use crate::raw::{self, Tagged};
+use crate::result::wsframe_result;
+
+/// Reconnect delays: the first uniform in 0-5 s, then truncated binary
+/// exponential backoff with jitter (RFC 6455 §7.2.3). Caller-allocated; set
+/// up with `wsframe_backoff_init`, no cleanup needed. The contents are
+/// private. A plain copy of an initialised backoff is a valid, independent one.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct wsframe_backoff {
+    /// Private state; do not touch.
+    pub _private: [u64; 8],
+}
+
+#[derive(Debug, Clone, Copy)]
+struct State {
+    backoff: Backoff,
+    source: Source,
+}
+
+const TAG: u64 = u64::from_be_bytes(*b"wsfrBack");
+
+const _: () = assert!(size_of::<Tagged<State>>() <= size_of::<wsframe_backoff>());
+
+/// # Safety
+///
+/// `b` is NULL or valid for reads and writes of a `wsframe_backoff`.
+unsafe fn state<'a>(b: *mut wsframe_backoff) -> Result<&'a mut State, wsframe_result> {
+    // SAFETY: caller contract; the tag check refuses uninitialised structs.
+    unsafe { raw::tagged_mut::<State>(b.cast::<c_void>(), |t| t == TAG) }.map(|(s, _)| s)
+}
+
+/// # Safety
+///
+/// `b` is NULL or valid for writes of a `wsframe_backoff`.
+unsafe fn init(b: *mut wsframe_backoff, backoff: Backoff) -> Result<(), wsframe_result> {
+    let value = Tagged::new(TAG, State { backoff, source: Source::default_for_build() });
+    // SAFETY: caller contract; size and alignment checked at compile time
+    // and again at run time.
+    unsafe { raw::init_tagged(b.cast(), size_of::<wsframe_backoff>(), value) }.map(|_| ())
+}
+
+/// Sets up RFC 6455's suggestion: a first delay uniform in [0, 5000] ms,
+/// then windows doubling from 5 s, no delay above `max_ms`. Random jitter
+/// comes from the OS in hosted builds; see `wsframe_backoff_set_random`.
+/// Overwrites `*b`.
+///
+/// Results: OK, NULL_POINTER.
+///
+/// # Safety
+///
+/// `b` must be NULL or valid for writes of a `wsframe_backoff`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_backoff_init(
+    b: *mut wsframe_backoff,
+    max_ms: u64,
+) -> wsframe_result {
+    // SAFETY: caller contract.
+    guard(|| unsafe { init(b, Backoff::new(max_ms)) })
+}
+
+/// Sets up a backoff whose first delay is uniform in [0, first_window_ms],
+/// whose attempt n >= 1 draws from [w/2, w] with w = base_ms * 2^(n-1), and
+/// whose delays never exceed `max_ms`. Overwrites `*b`.
+///
+/// Results: OK, NULL_POINTER.
+///
+/// # Safety
+///
+/// `b` must be NULL or valid for writes of a `wsframe_backoff`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_backoff_init_with_params(
+    b: *mut wsframe_backoff,
+    first_window_ms: u64,
+    base_ms: u64,
+    max_ms: u64,
+) -> wsframe_result {
+    // SAFETY: caller contract.
+    guard(|| unsafe { init(b, Backoff::with_params(first_window_ms, base_ms, max_ms)) })
+}
+
+/// Installs the jitter's random source, as `wsframe_conn_set_random` does for
+/// a connection (NULL `fill` restores the build's default).
+///
+/// Results: OK, NULL_POINTER, INVALID_HANDLE.
+///
+/// # Safety
+///
+/// `b` must be NULL or valid for reads and writes of a `wsframe_backoff`;
+/// `fill`, if not NULL, must be safe to call with `user` and a buffer for as
+/// long as it stays installed.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_backoff_set_random(
+    b: *mut wsframe_backoff,
+    fill: wsframe_random_fn,
+    user: *mut c_void,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract.
+        unsafe { state(b) }?.source = Source::from_c(fill, user);
+        Ok(())
+    })
+}
+
+/// The delay before the next reconnection attempt, in milliseconds, and
+/// counts the attempt.
+///
+/// Results: OK; NULL_POINTER; INVALID_HANDLE; NO_RANDOM (no source in a
+/// build without `std`); RANDOM_FAILED. On error nothing changes and
+/// `*delay_ms_out` is not written.
+///
+/// # Safety
+///
+/// `b` must be NULL or valid for reads and writes of a `wsframe_backoff`;
+/// `delay_ms_out` NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_backoff_next_delay(
+    b: *mut wsframe_backoff,
+    delay_ms_out: *mut u64,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract.
+        let out = unsafe { raw::out(delay_ms_out) }?;
+        // SAFETY: caller contract.
+        let s = unsafe { state(b) }?;
+        // Work on a copy, kept only if the random source delivered.
+        let mut next = s.backoff;
+        let mut rng = Recording { source: s.source, error: None };
+        let delay = next.next_delay(&mut rng);
+        if let Some(e) = rng.error {
+            return Err(e);
+        }
+        s.backoff = next;
+        out.write(delay);
+        Ok(())
+    })
+}
+
+/// Forgets past attempts, after a successful connection.
+///
+/// Results: OK, NULL_POINTER, INVALID_HANDLE.
+///
+/// # Safety
+///
+/// `b` must be NULL or valid for reads and writes of a `wsframe_backoff`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_backoff_reset(b: *mut wsframe_backoff) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract.
+        unsafe { state(b) }?.backoff.reset();
+        Ok(())
+    })
+}
+
+/// Attempts counted since initialisation or the last reset.
+///
+/// Results: OK, NULL_POINTER, INVALID_HANDLE. `*attempts_out` is written on OK.
+///
+/// # Safety
+///
+/// `b` must be NULL or valid for reads of a `wsframe_backoff` (not written
+/// meanwhile); `attempts_out` NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_backoff_attempts(
+    b: *const wsframe_backoff,
+    attempts_out: *mut u32,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract.
+        let out = unsafe { raw::out(attempts_out) }?;
+        // SAFETY: caller contract.
+        let s = unsafe { raw::tagged_ref::<State>(b.cast(), |t| t == TAG) }?;
+        out.write(s.backoff.attempts());
+        Ok(())
+    })
+}

@@ -1,0 +1,40 @@
+//! The boundary backstop: no panic crosses into C.
+//!
+//! The core is panic-free by construction and by fuzzing; this is only the
+//! backstop (rustls-ffi's pattern). Hosted builds catch the unwind and return
+//! [`wsframe_result::WSFRAME_RESULT_PANIC`]; firmware builds abort instead.
+
+use crate::result::wsframe_result;
+
+/// Runs `f` and turns its outcome into a result code.
+pub(crate) fn guard<F>(f: F) -> wsframe_result
+where
+    F: FnOnce() -> Result<(), wsframe_result>,
+{
+    match catch(f) {
+        Some(Ok(())) => wsframe_result::WSFRAME_RESULT_OK,
+        Some(Err(e)) => e,
+        None => wsframe_result::WSFRAME_RESULT_PANIC,
+    }
+}
+
+/// Runs `f`, returning `fallback` should it panic. For the few functions
+/// that return a value rather than a result code.
+pub(crate) fn guard_value<T, F>(fallback: T, f: F) -> T
+where
+    F: FnOnce() -> T,
+{
+    catch(f).unwrap_or(fallback)
+}
+
+#[cfg(feature = "std")]
+fn catch<T, F: FnOnce() -> T>(f: F) -> Option<T> {
+    // The state a panic may leave behind is never observed as valid: the
+    // caller gets WSFRAME_RESULT_PANIC and is told to drop the object.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).ok()
+}
+
+#[cfg(not(feature = "std"))]
+fn catch<T, F: FnOnce() -> T>(f: F) -> Option<T> {
+    Some(f())
+}

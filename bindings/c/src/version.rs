@@ -1,0 +1,56 @@
+//! Library version, as `#define`s and at run time.
+//!
+//! cbindgen cannot evaluate `env!`, so the numbers are literals; the
+//! assertions below fail the build if they drift from Cargo.toml's version.
+
+use core::ffi::{CStr, c_char};
+
+/// Major version of the library this header belongs to.
+pub const WSFRAME_VERSION_MAJOR: u32 = 0;
+/// Minor version of the library this header belongs to.
+pub const WSFRAME_VERSION_MINOR: u32 = 1;
+/// Patch version of the library this header belongs to.
+pub const WSFRAME_VERSION_PATCH: u32 = 0;
+
+const fn parse(s: &str) -> u32 {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    let mut n = 0u32;
+    while i < bytes.len() {
+        n = n * 10 + (bytes[i] - b'0') as u32;
+        i += 1;
+    }
+    n
+}
+
+const _: () = {
+    assert!(
+        WSFRAME_VERSION_MAJOR == parse(env!("CARGO_PKG_VERSION_MAJOR")),
+        "update WSFRAME_VERSION_MAJOR to Cargo.toml's version"
+    );
+    assert!(
+        WSFRAME_VERSION_MINOR == parse(env!("CARGO_PKG_VERSION_MINOR")),
+        "update WSFRAME_VERSION_MINOR to Cargo.toml's version"
+    );
+    assert!(
+        WSFRAME_VERSION_PATCH == parse(env!("CARGO_PKG_VERSION_PATCH")),
+        "update WSFRAME_VERSION_PATCH to Cargo.toml's version"
+    );
+};
+
+const VERSION: &CStr =
+    match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
+        Ok(v) => v,
+        Err(_) => panic!("version contains a NUL"),
+    };
+
+/// The library's version, "MAJOR.MINOR.PATCH", as a static string. Compare
+/// with `WSFRAME_VERSION_STRING` to catch a header/library mismatch.
+///
+/// # Safety
+///
+/// None: no arguments.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_version() -> *const c_char {
+    VERSION.as_ptr()
+}

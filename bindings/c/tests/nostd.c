@@ -1,0 +1,99 @@
+/*
+ * The firmware build's semantics, checked on the host: the library built
+ * with --no-default-features --features panic-handler (no std, no heap, no
+ * OS randomness) behind the same header.
+ */
+#include <stdlib.h>
+
+#include "harness.h"
+
+int wt_passed = 0;
+int wt_failed = 0;
+int wt_current_failed = 0;
+
+void wt_fail(const char *file, int line, const char *what) {
+    fprintf(stderr, "    %s:%d: check failed: %s\n", file, line, what);
+    wt_current_failed = 1;
+}
+
+void wt_run(const char *name, void (*test)(void)) {
+    wt_current_failed = 0;
+    test();
+    if (wt_current_failed) {
+        wt_failed++;
+        printf("FAIL %s\n", name);
+    } else {
+        wt_passed++;
+        printf("ok   %s\n", name);
+    }
+}
+
+/* A stand-in for a hardware TRNG. */
+static bool trng(void *user, uint8_t *buf, size_t len) {
+    unsigned *state = (unsigned *)user;
+    for (size_t i = 0; i < len; i++) {
+        *state = *state * 1103515245u + 12345u;
+        buf[i] = (uint8_t)(*state >> 16);
+    }
+    return true;
+}
+
+static void heap_constructors_unsupported(void) {
+    wsframe_conn *c = (wsframe_conn *)0x1;
+    CHECK_R(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c), WSFRAME_RESULT_UNSUPPORTED);
+    CHECK(c == (wsframe_conn *)0x1);
+    wsframe_conn_free(NULL);
+}
+
+static void client_without_source_never_sends(void) {
+    static union {
+        uint64_t align;
+        unsigned char bytes[WSFRAME_CONN_STORAGE_SIZE];
+    } storage;
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_CLIENT, &c));
+    uint8_t out[32];
+    size_t n = 999;
+    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n), WSFRAME_RESULT_NO_RANDOM);
+    CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_NO_RANDOM);
+    CHECK(n == 999 && wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
+    unsigned seed = 42;
+    CHECK_OK(wsframe_conn_set_random(c, trng, &seed));
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK(n == 11 && out[0] == 0x81 && out[1] == 0x85);
+    CHECK_OK(wsframe_conn_set_random(c, NULL, NULL)); /* the default: none */
+    CHECK_R(wsframe_conn_send_ping(c, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_NO_RANDOM);
+    CHECK_OK(wsframe_conn_deinit(c));
+    /* Servers need no randomness. */
+    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, &c));
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK(n == 7);
+    CHECK_OK(wsframe_conn_deinit(c));
+}
+
+static void handshake_and_backoff_need_a_source(void) {
+    wsframe_client_handshake hs;
+    uint8_t out[256];
+    size_t n = 0;
+    CHECK_R(wsframe_client_handshake_write(&hs, "ws://a/", 7, NULL, 0, NULL, 0, NULL, 0, NULL, 0, out, sizeof out, &n),
+            WSFRAME_RESULT_NO_RANDOM);
+    CHECK_OK(wsframe_client_handshake_write(&hs, "ws://a/", 7, NULL, 0, NULL, 0, NULL, 0,
+                                            (const uint8_t *)"0123456789abcdef", 16, out, sizeof out, &n));
+    wsframe_backoff b;
+    uint64_t delay = 7;
+    CHECK_OK(wsframe_backoff_init(&b, 60000));
+    CHECK_R(wsframe_backoff_next_delay(&b, &delay), WSFRAME_RESULT_NO_RANDOM);
+    CHECK(delay == 7);
+    unsigned seed = 1;
+    CHECK_OK(wsframe_backoff_set_random(&b, trng, &seed));
+    CHECK_OK(wsframe_backoff_next_delay(&b, &delay));
+    CHECK(delay <= 5000);
+}
+
+int main(void) {
+    RUN(heap_constructors_unsupported);
+    RUN(client_without_source_never_sends);
+    RUN(handshake_and_backoff_need_a_source);
+    printf("%d passed, %d failed\n", wt_passed, wt_failed);
+    return wt_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

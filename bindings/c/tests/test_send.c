@@ -1,0 +1,247 @@
+/* Sending: every send function, the RFC vectors, buffer sizes, misuse. */
+#include "common.h"
+
+static const uint8_t HELLO_MASKED[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
+
+/* RFC 6455 §5.7, send side: unmasked server frames. */
+static void rfc_server_frames(void) {
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    uint8_t out[32];
+    size_t n = 0;
+    const uint8_t hello[] = {0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_BYTES(out, n, hello, sizeof hello);
+    /* A fragmented unmasked text message. */
+    const uint8_t frag[] = {0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f};
+    size_t a = 0, b = 0;
+    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hel", 3, false, out,
+                                     sizeof out, &a));
+    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"lo", 2, true, out + a,
+                                     sizeof out - a, &b));
+    CHECK_BYTES(out, a + b, frag, sizeof frag);
+    /* Unmasked Ping and Pong with "Hello". */
+    const uint8_t ping[] = {0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
+    CHECK_OK(wsframe_conn_send_ping(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_BYTES(out, n, ping, sizeof ping);
+    CHECK_OK(wsframe_conn_send_pong(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK(n == 7 && out[0] == 0x8a && out[1] == 0x05);
+    /* 256 bytes of binary: the 16-bit length form. */
+    static uint8_t big[256 + 14];
+    static const uint8_t data[256];
+    CHECK_OK(wsframe_conn_send_binary(c, data, sizeof data, big, sizeof big, &n));
+    CHECK(n == 4 + 256 && big[0] == 0x82 && big[1] == 0x7E && big[2] == 0x01 && big[3] == 0x00);
+    wsframe_conn_free(c);
+}
+
+/* RFC 6455 §5.7, masked: a client whose key source yields 37 fa 21 3d
+ * produces the RFC's masked "Hello" and masked Pong exactly. */
+static void rfc_client_frames_with_installed_key_source(void) {
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+    int calls = 0;
+    CHECK_OK(wsframe_conn_set_random(c, rfc_key, &calls));
+    uint8_t out[32];
+    size_t n = 0;
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
+    const uint8_t pong[] = {0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
+    CHECK_OK(wsframe_conn_send_pong(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_BYTES(out, n, pong, sizeof pong);
+    CHECK(calls == 2); /* one key per frame */
+    /* Back to the OS generator: the frame decodes the same, with another key. */
+    CHECK_OK(wsframe_conn_set_random(c, NULL, NULL));
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK(n == 11 && out[0] == 0x81 && out[1] == 0x85 && calls == 2);
+    wsframe_conn *server = NULL;
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &server));
+    size_t consumed;
+    wsframe_event ev;
+    CHECK_OK(wsframe_conn_receive(server, out, n, &consumed, &ev));
+    CHECK(ev.type == WSFRAME_EVENT_TEXT);
+    CHECK_BYTES(ev.data, ev.len, "Hello", 5);
+    wsframe_conn_free(server);
+    wsframe_conn_free(c);
+}
+
+/* A failing key source: the send fails, nothing is written, state unchanged. */
+static void random_failure_writes_nothing(void) {
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+    CHECK_OK(wsframe_conn_set_random(c, failing_random, NULL));
+    uint8_t out[32];
+    memset(out, 0xEE, sizeof out);
+    size_t n = 777;
+    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n),
+            WSFRAME_RESULT_RANDOM_FAILED);
+    CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_RANDOM_FAILED);
+    CHECK(n == 777 && out[0] == 0xEE);
+    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
+    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
+    wsframe_conn_free(c);
+    /* Servers never draw: a failing source does not matter. */
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    CHECK_OK(wsframe_conn_set_random(c, failing_random, NULL));
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    wsframe_conn_free(c);
+}
+
+static void insufficient_size_reports_required(void) {
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
+    uint8_t out[32];
+    memset(out, 0xEE, sizeof out);
+    size_t n = 0;
+    /* Query the size with (NULL, 0), then with a buffer one byte short. */
+    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, NULL, 0, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 11);
+    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, 10, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 11 && out[0] == 0xEE);
+    CHECK_R(wsframe_conn_send_binary(c, (const uint8_t *)"ab", 2, out, 1, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 8);
+    CHECK_R(wsframe_conn_send_ping(c, NULL, 0, out, 5, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 6);
+    CHECK_R(wsframe_conn_send_pong(c, NULL, 0, out, 0, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 6);
+    CHECK_R(wsframe_conn_send_close(c, 1000, (const uint8_t *)"x", 1, out, 8, &n),
+            WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 9);
+    CHECK_R(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"ab", 2, true, out, 7, &n),
+            WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 8);
+    /* The key drawn for the refused sends is used by the next one. */
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
+    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
+    wsframe_conn_free(c);
+}
+
+static void send_misuse(void) {
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    uint8_t out[300];
+    size_t n = 0;
+    const uint8_t *hi = (const uint8_t *)"hi";
+    CHECK_R(wsframe_conn_send_text(NULL, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_text(c, NULL, 2, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_text(c, hi, 2, NULL, 8, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_text(c, hi, 2, out, sizeof out, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_binary(NULL, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_ping(c, NULL, 1, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_pong(c, hi, 2, out, sizeof out, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 3, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, hi, 2, true, out, sizeof out, NULL),
+            WSFRAME_RESULT_NULL_POINTER);
+    /* (NULL, 0) is an empty message. */
+    CHECK_OK(wsframe_conn_send_text(c, NULL, 0, out, sizeof out, &n));
+    CHECK(n == 2 && out[0] == 0x81 && out[1] == 0x00);
+    /* Text must be UTF-8; a split character is fine in send_frame. */
+    const uint8_t bad[] = {'a', 0xff};
+    CHECK_R(wsframe_conn_send_text(c, bad, 2, out, sizeof out, &n), WSFRAME_RESULT_INVALID_UTF8);
+    const uint8_t euro[] = {0xe2, 0x82, 0xac};
+    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, euro, 1, false, out, sizeof out, &n));
+    /* Interleaving another message is refused; so is a kind change. */
+    CHECK_R(wsframe_conn_send_binary(c, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
+    CHECK_R(wsframe_conn_send_text(c, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
+    CHECK_R(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_BINARY, hi, 2, true, out, sizeof out, &n),
+            WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
+    /* Control frames may go between fragments. */
+    CHECK_OK(wsframe_conn_send_ping(c, NULL, 0, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, euro + 1, 2, true, out, sizeof out, &n));
+    CHECK(out[0] == 0x80); /* a final continuation */
+    /* Bad enum values. */
+    CHECK_R(wsframe_conn_send_frame(c, 0, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send_frame(c, 8, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send_frame(c, 0xFFFFFFFFu, hi, 2, true, out, sizeof out, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* Overlapping input and output. */
+    memcpy(out, "hello", 5);
+    CHECK_R(wsframe_conn_send_binary(c, out, 5, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send_binary(c, out + 4, 5, out, 5, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(wsframe_conn_send_binary(c, out, 5, out + 5, sizeof out - 5, &n));
+    /* Control payload limits (RFC 6455 §5.5). */
+    static const uint8_t long_payload[126];
+    CHECK_R(wsframe_conn_send_ping(c, long_payload, 126, out, sizeof out, &n),
+            WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE);
+    CHECK_OK(wsframe_conn_send_ping(c, long_payload, 125, out, sizeof out, &n));
+    CHECK_R(wsframe_conn_send_pong(c, long_payload, 126, out, sizeof out, &n),
+            WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE);
+    /* Close codes and reasons (RFC 6455 §5.5.1, §7.4). */
+    CHECK_R(wsframe_conn_send_close(c, 1005, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_INVALID_CLOSE_CODE);
+    CHECK_R(wsframe_conn_send_close(c, 999, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_INVALID_CLOSE_CODE);
+    CHECK_R(wsframe_conn_send_close(c, 0, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_REASON_WITHOUT_CODE);
+    CHECK_R(wsframe_conn_send_close(c, 1000, long_payload, 124, out, sizeof out, &n),
+            WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE);
+    CHECK_R(wsframe_conn_send_close(c, 1000, bad, 2, out, sizeof out, &n), WSFRAME_RESULT_INVALID_UTF8);
+    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
+    CHECK_OK(wsframe_conn_send_close(c, 1000, long_payload, 123, out, sizeof out, &n));
+    CHECK(n == 2 + 125);
+    CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
+    wsframe_conn_free(c);
+}
+
+/* Zero-copy send: header out, payload masked in place. */
+static void send_in_place(void) {
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
+    uint8_t payload[] = {'H', 'e', 'l', 'l', 'o'};
+    uint8_t header[WSFRAME_MAX_HEADER_LEN];
+    size_t n = 0;
+    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header, 5, &n),
+            WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(n == 6 && payload[0] == 'H');
+    CHECK_OK(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header,
+                                              sizeof header, &n));
+    CHECK_BYTES(header, n, HELLO_MASKED, 6);
+    CHECK_BYTES(payload, sizeof payload, HELLO_MASKED + 6, 5);
+    /* Misuse: NULLs, bad kind, payload overlapping the header buffer. */
+    uint8_t both[32];
+    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, both, 8, true, both + 4, 14, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send_frame_in_place(c, 5, payload, 5, true, header, sizeof header, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send_frame_in_place(NULL, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header,
+                                             sizeof header, &n),
+            WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, NULL, 5, true, header, sizeof header, &n),
+            WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header,
+                                             sizeof header, NULL),
+            WSFRAME_RESULT_NULL_POINTER);
+    wsframe_conn_free(c);
+    /* A server writes the bare header and leaves the payload alone. */
+    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    CHECK_OK(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_BINARY, payload, 5, false, header,
+                                              sizeof header, &n));
+    CHECK(n == 2 && header[0] == 0x02 && header[1] == 0x05);
+    CHECK_BYTES(payload, sizeof payload, HELLO_MASKED + 6, 5);
+    wsframe_conn_free(c);
+}
+
+/* A connection in static storage, used like one on the heap. */
+static void storage_connection_sends(void) {
+    static conn_storage storage;
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_CLIENT, &c));
+    CHECK_OK(wsframe_conn_set_max_message_size(c, 1024));
+    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
+    uint8_t out[32];
+    size_t n = 0;
+    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
+    CHECK_OK(wsframe_conn_deinit(c));
+}
+
+void run_send_tests(void) {
+    RUN(rfc_server_frames);
+    RUN(rfc_client_frames_with_installed_key_source);
+    RUN(random_failure_writes_nothing);
+    RUN(insufficient_size_reports_required);
+    RUN(send_misuse);
+    RUN(send_in_place);
+    RUN(storage_connection_sends);
+}
