@@ -8,9 +8,12 @@
 //! error at the first byte that cannot begin or continue valid UTF-8, not only
 //! at the end of the message.
 //!
-//! The bulk of each chunk goes through [`core::str::from_utf8`], which is fast
-//! on ASCII; only a code point split across chunks (at most 3 pending bytes)
-//! is handled here.
+//! The bulk of each chunk goes through simdutf8's `compat::from_utf8` (SIMD:
+//! SSE4.2/AVX2 detected at run time when a hosted build enables simdutf8's
+//! `std` feature, NEON or wasm simd128 when compiled in; otherwise the same
+//! scalar code as [`core::str::from_utf8`], with the same error positions);
+//! only a code point split across chunks (at most 3 pending bytes) is
+//! handled here.
 
 use core::fmt;
 
@@ -71,7 +74,7 @@ impl core::error::Error for Utf8Error {}
 /// assert!(validate(b"\xED\xA0\x80").is_err()); // a UTF-16 surrogate
 /// ```
 pub fn validate(bytes: &[u8]) -> Result<(), Utf8Error> {
-    match core::str::from_utf8(bytes) {
+    match simdutf8::compat::from_utf8(bytes) {
         Ok(_) => Ok(()),
         Err(e) if e.error_len().is_none() => Err(Utf8Error::INCOMPLETE),
         Err(_) => Err(Utf8Error::INVALID),
@@ -153,7 +156,7 @@ impl Utf8Validator {
     /// ```
     pub fn feed(&mut self, bytes: &[u8]) -> Result<(), Utf8Error> {
         let rest = if self.len == 0 { bytes } else { self.complete_pending(bytes)? };
-        match core::str::from_utf8(rest) {
+        match simdutf8::compat::from_utf8(rest) {
             Ok(_) => Ok(()),
             // A valid prefix cut at the end of the chunk: keep the tail.
             Err(e) if e.error_len().is_none() => match rest.get(e.valid_up_to()..) {
