@@ -1,0 +1,116 @@
+//! wsframe, the implementation under test, through its public API only.
+
+use std::hint::black_box;
+use std::rc::Rc;
+
+use wsframe::handshake::{DEFAULT_MAX_HANDSHAKE, parse_request, write_accept};
+use wsframe::utf8::{Utf8Validator, validate};
+use wsframe::{Config, Connection, Event, Role};
+
+use crate::harness::{Case, case, case_with_prep};
+use crate::inputs::Rng;
+use crate::io::{READ_CAP, Source};
+
+pub fn unmask(size: usize, iters: usize) -> Box<dyn Case> {
+    let buf = crate::inputs::random_bytes(size, 7);
+    case(buf, move |buf| {
+        for _ in 0..iters {
+            wsframe::mask::apply_mask(black_box(&mut buf[..]), [0x37, 0xfa, 0x21, 0x3d], 0);
+        }
+        u64::from(buf[0])
+    })
+}
+
+/// A server receiving a client's stream: reads of up to 64 KiB into one
+/// reused buffer, `receive` until it wants more, keep the unconsumed tail.
+pub fn decode(input: Rc<Vec<u8>>) -> Box<dyn Case> {
+    let state = (input, vec![0u8; READ_CAP]);
+    case(state, |(input, buf)| {
+        let mut conn = Connection::server(Config::default());
+        let mut src = Source::new(input.clone());
+        let (mut have, mut bytes, mut msgs) = (0usize, 0u64, 0u64);
+        loop {
+            let n = src.read_into(&mut buf[have..]);
+            if n == 0 {
+                break;
+            }
+            have += n;
+            let mut start = 0;
+            loop {
+                let r = conn.receive(&mut buf[start..have]).expect("valid input");
+                start += r.consumed;
+                match r.event {
+                    Some(Event::Binary { data, last } | Event::Text { data, last }) => {
+                        black_box(data);
+                        bytes += data.len() as u64;
+                        msgs += u64::from(last);
+                    }
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+            buf.copy_within(start..have, 0);
+            have -= start;
+        }
+        bytes + msgs
+    })
+}
+
+pub fn encode(payload: Rc<Vec<u8>>, count: usize, client: bool) -> Box<dyn Case> {
+    let out = vec![0u8; count * (payload.len() + 14)];
+    case(out, move |out| {
+        let mut pos = 0;
+        if client {
+            let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
+            let keys = move |k: &mut [u8]| rng.fill(k);
+            let mut conn = Connection::new(Role::Client, Config::default(), keys);
+            for _ in 0..count {
+                pos += conn.send_binary(&payload, &mut out[pos..]).expect("fits");
+            }
+        } else {
+            let mut conn = Connection::server(Config::default());
+            for _ in 0..count {
+                pos += conn.send_binary(&payload, &mut out[pos..]).expect("fits");
+            }
+        }
+        black_box(&out[..pos]);
+        pos as u64
+    })
+}
+
+pub fn utf8_validate(text: &'static [u8]) -> Box<dyn Case> {
+    case(text, |t| u64::from(validate(black_box(*t)).is_ok()))
+}
+
+pub fn utf8_streaming(text: &'static [u8]) -> Box<dyn Case> {
+    case(text, |t| {
+        let mut v = Utf8Validator::new();
+        let ok = v.feed(black_box(*t)).is_ok() && v.finish().is_ok();
+        u64::from(ok)
+    })
+}
+
+pub fn handshake(requests: Rc<Vec<Vec<u8>>>, count: usize) -> Box<dyn Case> {
+    let state = (requests, vec![0u8; 1024]);
+    case_with_prep(
+        state,
+        |_| {},
+        move |(reqs, out)| {
+            let mut total = 0u64;
+            for i in 0..count {
+                let req = &reqs[i % reqs.len()];
+                let r =
+                    parse_request(req, DEFAULT_MAX_HANDSHAKE).expect("valid").expect("complete");
+                let n = write_accept(r.key(), None, None, &[], out).expect("fits");
+                black_box(&out[..n]);
+                total += n as u64;
+            }
+            total
+        },
+    )
+}
+
+/// Inline state of one idle server connection (it allocates nothing).
+pub fn idle_state() -> (usize, Connection<wsframe::NoRandom>) {
+    (size_of::<Connection<wsframe::NoRandom>>(), Connection::server(Config::default()))
+}

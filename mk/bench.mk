@@ -1,0 +1,35 @@
+# Side-by-side benchmarks (DESIGN §6). Included by the top Makefile.
+#   make bench         installs what it needs, runs benches/ in release, writes BENCHMARKS.md
+#                      (about 1-2 minutes on 2 cores, plus the first build)
+#   make bench-check   builds the bench harness only (quick; part of `make check`)
+# benches/ is a cargo project of its own (its own [workspace] and Cargo.lock), so the
+# peers it compares against never enter the main Cargo.lock.
+
+CHECK_TARGETS += bench-check
+
+BENCH_MANIFEST := benches/Cargo.toml
+# Debian packages: wslay (the C peer), the Cortex-M size tools, valgrind (instruction counts).
+BENCH_DEBS := libwslay-dev binutils-arm-none-eabi valgrind
+BENCH_ARGS ?=
+
+.PHONY: bench bench-check bench-deps
+
+bench-deps:
+	@missing=""; for p in $(BENCH_DEBS); do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "==> bench: apt-get install$$missing"; \
+		apt-get update -qq >/dev/null && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@rustup target list --installed | grep -qx thumbv7em-none-eabihf || \
+		rustup target add thumbv7em-none-eabihf >/dev/null 2>&1
+
+## bench: run the side-by-side benchmarks and write BENCHMARKS.md
+bench: bench-deps
+	@echo "==> bench: cargo run --release --manifest-path $(BENCH_MANIFEST)"
+	$(CARGO) run --release --manifest-path $(BENCH_MANIFEST) -- --command "make bench" $(BENCH_ARGS)
+
+bench-check:
+	@echo "==> check: bench harness builds"
+	$(CARGO) build --release --manifest-path $(BENCH_MANIFEST)
