@@ -264,6 +264,11 @@ fn fail(
     out: &mut Vec<u8>,
     err: Error,
 ) -> io::Result<String> {
+    // Violations found by the assembler or the decompressor fail the connection
+    // the same way the core's own do (it is already Failed after a receive error).
+    if let Error::Protocol(violation) = err {
+        conn.fail(violation);
+    }
     let code: Option<CloseCode> = err.close_code();
     if code.is_some() {
         send_message(stream, out, 0, |out| conn.send_close(code, "", out))?;

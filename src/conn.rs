@@ -417,6 +417,56 @@ impl<R: RandomSource> Connection<R> {
         self.rx_msg.is_some()
     }
 
+    /// Whether a fragmented message is being sent: its final frame has not
+    /// been written yet, so only continuations of it and control frames may go
+    /// out (RFC 6455 §5.4).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::DataKind;
+    ///
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let mut out = [0u8; 16];
+    /// conn.send_frame(DataKind::Text, b"a", false, &mut out).unwrap();
+    /// assert!(conn.is_sending_message());
+    /// conn.send_frame(DataKind::Text, b"b", true, &mut out).unwrap();
+    /// assert!(!conn.is_sending_message());
+    /// ```
+    pub const fn is_sending_message(&self) -> bool {
+        self.tx_msg.is_some()
+    }
+
+    /// Whether a new data message may be sent now: `Ok` unless a Close was
+    /// sent or the connection failed ([`Error::Closed`]) or a fragmented
+    /// message is still being sent ([`Error::MessageInProgress`]). Stateful
+    /// encoders (permessage-deflate with context takeover) ask before they
+    /// commit to a message.
+    ///
+    /// # Errors
+    ///
+    /// As described.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{DataKind, Error};
+    ///
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// assert_eq!(conn.can_start_message(), Ok(()));
+    /// conn.send_frame(DataKind::Binary, b"a", false, &mut [0u8; 8]).unwrap();
+    /// assert_eq!(conn.can_start_message(), Err(Error::MessageInProgress));
+    /// ```
+    pub const fn can_start_message(&self) -> Result<(), Error> {
+        if !matches!(self.state, State::Open | State::CloseReceived) {
+            return Err(Error::Closed);
+        }
+        if self.tx_msg.is_some() {
+            return Err(Error::MessageInProgress);
+        }
+        Ok(())
+    }
+
     /// Decodes bytes the caller read from the peer into at most one event.
     ///
     /// Payloads are unmasked in place and the event borrows them from
@@ -493,14 +543,34 @@ impl<R: RandomSource> Connection<R> {
         Ok(Received { consumed, event: Some(event) })
     }
 
-    fn fail(&mut self, e: ProtocolError) -> Error {
+    /// Fails the connection for a violation found outside [`Connection::receive`]:
+    /// by `extensions::deflate::Decompressor` (1009 bombs, 1007 bad UTF-8, 1002
+    /// corrupt data) or by `message::MessageAssembler`. The state becomes
+    /// [`State::Failed`] (or [`State::Closed`] if our Close was already sent),
+    /// exactly as when `receive` finds a violation; send the Close that the
+    /// returned error's [`Error::close_code`] names, then close TCP.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{CloseCode, ProtocolError, State};
+    ///
+    /// let mut conn = wsframe::Connection::server(Default::default());
+    /// let err = conn.fail(ProtocolError::MessageTooLarge);
+    /// assert_eq!(conn.state(), State::Failed);
+    /// let mut out = [0u8; 8];
+    /// let n = conn.send_close(err.close_code(), "", &mut out).unwrap();
+    /// assert_eq!(&out[..n], &[0x88, 0x02, 0x03, 0xf1]); // 1009
+    /// assert!(conn.send_text("no", &mut out).is_err());
+    /// ```
+    pub fn fail(&mut self, error: ProtocolError) -> Error {
         // Our Close is already out: none may follow it (RFC 6455 §5.5.1), so
         // all that is left is closing the TCP connection.
         self.state = match self.state {
-            State::CloseSent => State::Closed,
+            State::CloseSent | State::Closed => State::Closed,
             _ => State::Failed,
         };
-        Error::Protocol(e)
+        Error::Protocol(error)
     }
 
     /// Runs the receive state machine on indices, unmasking and validating in

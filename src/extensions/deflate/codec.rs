@@ -23,9 +23,9 @@ use crate::utf8::Utf8Validator;
 /// The four bytes a sync flush ends with, removed on send and restored on
 /// receive (RFC 7692 §7.2.1, §7.2.2).
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
-/// How much inflated output is produced per step; the size limit is checked
-/// after each, so a bomb costs at most the limit plus this much work.
-const INFLATE_STEP: usize = 32 * 1024;
+/// The smallest output buffer the decompressor starts with; it doubles as
+/// messages need, up to the size limit plus one byte.
+const INFLATE_MIN: usize = 4 * 1024;
 
 /// Compresses outgoing messages for one connection (RFC 7692 §7.2.1).
 ///
@@ -62,7 +62,9 @@ pub struct Decompressor {
     inflater: Box<InflateState>,
     /// The peer forgets its context after each message, so we may too.
     reset: bool,
+    /// Output buffer, kept initialised and reused; `message[..filled]` is the message.
     message: Vec<u8>,
+    filled: usize,
     max_message_size: usize,
     utf8: Utf8Validator,
     receiving: Option<DataKind>,
@@ -176,6 +178,7 @@ impl Decompressor {
             inflater: InflateState::new_boxed(DataFormat::Raw),
             reset,
             message: Vec::new(),
+            filled: 0,
             max_message_size,
             utf8: Utf8Validator::new(),
             receiving: None,
@@ -228,7 +231,7 @@ impl Decompressor {
         last: bool,
     ) -> Result<Option<(DataKind, &[u8])>, Error> {
         if self.receiving.is_none() {
-            self.message.clear();
+            self.filled = 0;
             self.utf8.reset();
             if self.reset {
                 self.inflater.reset_as(MinReset);
@@ -244,30 +247,36 @@ impl Decompressor {
         if kind == DataKind::Text {
             self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;
         }
-        Ok(Some((kind, &self.message)))
+        Ok(Some((kind, self.message.get(..self.filled).unwrap_or_default())))
     }
 
     fn inflate(&mut self, mut input: &[u8]) -> Result<(), ProtocolError> {
         loop {
-            let len = self.message.len();
-            // One byte past the limit is enough to know it was exceeded.
-            let room =
-                self.max_message_size.saturating_sub(len).saturating_add(1).min(INFLATE_STEP);
-            self.message.resize(len + room, 0);
-            let out = self.message.get_mut(len..).unwrap_or_default();
+            // Output may reach one byte past the limit, enough to know it was
+            // exceeded: a bomb costs at most the limit in inflation work.
+            let allowed = self.max_message_size.saturating_sub(self.filled).saturating_add(1);
+            if self.message.len() == self.filled {
+                let grown = self.message.len().saturating_mul(2).max(INFLATE_MIN);
+                let cap = self.filled.saturating_add(allowed);
+                self.message.resize(grown.min(cap), 0);
+            }
+            let end = self.message.len().min(self.filled.saturating_add(allowed));
+            let out = self.message.get_mut(self.filled..end).unwrap_or_default();
+            let room = out.len();
             let r = miniz_oxide::inflate::stream::inflate(
                 &mut self.inflater,
                 input,
                 out,
                 MZFlush::None,
             );
-            self.message.truncate(len + r.bytes_written);
+            let start = self.filled;
+            self.filled += r.bytes_written;
             input = input.get(r.bytes_consumed..).unwrap_or_default();
-            if self.message.len() > self.max_message_size {
+            if self.filled > self.max_message_size {
                 return Err(ProtocolError::MessageTooLarge);
             }
             if self.receiving == Some(DataKind::Text) {
-                let fresh = self.message.get(len..).unwrap_or_default();
+                let fresh = self.message.get(start..self.filled).unwrap_or_default();
                 self.utf8.feed(fresh).map_err(|_| ProtocolError::InvalidUtf8)?;
             }
             match r.status {
