@@ -15,19 +15,19 @@ NOSTD_TARGETS := thumbv7em-none-eabihf wasm32-unknown-unknown
 RUST_ECHO_SERVER := $(CARGO) run --quiet --release --example echo_server -- --port {port}
 
 # Extension points, in the order `make test` runs them.
-SETUP_COMPONENTS := rust python
+SETUP_COMPONENTS := rust python miri
 SETUP_TARGETS :=
 BUILD_TARGETS := build-rust
 CHECK_TARGETS := check-rust
-TEST_TARGETS := test-rust test-nostd
-INTEROP_TARGETS := test-interop-rust test-interop-rust-deflate
+TEST_TARGETS := test-rust test-nostd miri-c
+INTEROP_TARGETS := test-interop-rust test-interop-rust-deflate test-adversarial-rust
 DEMO_TARGETS := demo-rust
 
 -include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all setup build check test demo clean \
 	build-rust check-rust test-rust test-nostd test-interop test-interop-rust \
-	test-interop-rust-deflate demo-rust setup-base
+	test-interop-rust-deflate demo-rust setup-base miri miri-c test-adversarial-rust
 
 all: build
 
@@ -81,6 +81,25 @@ test-interop-rust: build-rust
 test-interop-rust-deflate: build-rust
 	@echo "==> test: interop, Python websockets (permessage-deflate) -> Rust echo server --deflate"
 	$(VENV_PY) tests/interop/py_ws_client.py --deflate --server-cmd "$(RUST_ECHO_SERVER) --deflate"
+
+## miri: Miri over the core's unit tests (about 4 min; the core has no unsafe code, so this
+## checks its dependencies' unsafe paths it reaches) and over the C binding (about 30 s)
+miri: miri-c
+	@echo "==> miri: core unit tests"
+	$(CARGO) +nightly miri test -p wsframe --lib --features alloc
+
+# The C binding is where the unsafe code is: its Miri run is part of make test.
+miri-c:
+	@if ! rustup run nightly rustc --version >/dev/null 2>&1; then \
+		echo "miri: SKIPPED: no nightly toolchain on this machine"; exit 0; fi; \
+	echo "==> miri: C binding (bindings/c, the only unsafe code)"; \
+	$(CARGO) +nightly miri test -p wsframe-c
+
+# Raw-socket attacks on the echo server (slowloris, oversized heads, 2^63-byte frames,
+# a million fragments, invalid UTF-8 everywhere, all 65,536 close codes, a deflate bomb).
+test-adversarial-rust: build-rust
+	@echo "==> test: adversarial raw-socket suite -> Rust echo server --deflate"
+	$(VENV_PY) tests/interop/adversarial.py --deflate --server-cmd "$(RUST_ECHO_SERVER) --deflate --quiet"
 
 ## demo: each echo server on a free 127.0.0.1 port, talked to by a client of the same binding
 demo: setup $(DEMO_TARGETS)

@@ -11,7 +11,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-ALL_COMPONENTS=(rust python fuzz)
+ALL_COMPONENTS=(rust python fuzz miri)
 
 # Pins.
 RUST_TARGETS=(thumbv7em-none-eabihf wasm32-unknown-unknown)
@@ -92,6 +92,22 @@ setup_fuzz() {
     cargo install -q --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION" >/dev/null 2>&1 \
         || die "cargo install cargo-fuzz $CARGO_FUZZ_VERSION failed"
     step "cargo-fuzz" "installed ($CARGO_FUZZ_VERSION)"
+}
+
+setup_miri() {
+    # Miri checks the C binding's unsafe code (make test) and the core (make miri).
+    if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+        step "miri" "skipped (no nightly toolchain)"
+        return
+    fi
+    local installed
+    installed=$(rustup +nightly component list --installed 2>/dev/null)
+    if grep -q '^miri' <<<"$installed" && grep -q '^rust-src' <<<"$installed"; then
+        step "miri" "ok (nightly)"
+        return
+    fi
+    rustup +nightly component add miri rust-src >/dev/null 2>&1 || die "rustup +nightly component add miri rust-src failed"
+    step "miri" "installed (nightly miri, rust-src)"
 }
 
 components=("$@")
