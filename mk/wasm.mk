@@ -8,7 +8,8 @@
 # wasm-build  release wasm (+simd128), wasm-bindgen glue for web and Node into pkg/dist/,
 #             npm binaryen wasm-opt -Oz when smaller; sizes in pkg/dist/SIZES.txt
 # wasm-test   wasm-bindgen-test in Node, node --test over the package, tsc, npm pack smoke
-#             in Node/Deno/Bun/workerd, interop with ws and headless Chromium
+#             in Node/Deno/Bun/workerd, interop with ws and headless Chromium, each also
+#             with permessage-deflate (the echo server's --deflate)
 # wasm-demo   Node echo server + examples/node/client.mjs against it
 
 SHELL := bash
@@ -108,8 +109,12 @@ wasm-test-pack: wasm-build
 wasm-test-interop: wasm-build
 	@echo "==> wasm-test: interop, ws client -> Node echo server"
 	node $(INTEROP_NODE)/ws.mjs
+	@echo "==> wasm-test: interop, ws client (permessage-deflate) -> Node echo server --deflate"
+	node $(INTEROP_NODE)/ws-deflate.mjs
 	@echo "==> wasm-test: interop, headless Chromium -> Node echo server"
 	node $(INTEROP_NODE)/chromium.mjs
+	@echo "==> wasm-test: interop, headless Chromium (permessage-deflate) -> Node echo server --deflate"
+	node $(INTEROP_NODE)/chromium.mjs --deflate
 
 wasm-demo: wasm-build
 	@echo "==> wasm-demo: Node echo server + examples/node/client.mjs"
@@ -129,10 +134,19 @@ wasm-clean:
 SETUP_TARGETS += wasm-setup
 BUILD_TARGETS += wasm-build
 TEST_TARGETS += wasm-test-rust wasm-test-js wasm-test-pack
-INTEROP_TARGETS += wasm-test-interop test-interop-node-py
+INTEROP_TARGETS += wasm-test-interop test-interop-node-py test-adversarial-node test-interop-node-py-deflate
 DEMO_TARGETS += wasm-demo
 
-.PHONY: test-interop-node-py
+.PHONY: test-interop-node-py test-interop-node-py-deflate
 test-interop-node-py: wasm-build
 	@echo "==> test: interop, Python websockets client -> Node echo server"
 	$(VENV_PY) tests/interop/py_ws_client.py --server-cmd "node examples/node/echo-server.mjs --port {port}"
+
+test-interop-node-py-deflate: wasm-build
+	@echo "==> test: interop, Python websockets client (permessage-deflate) -> Node echo server --deflate"
+	$(VENV_PY) tests/interop/py_ws_client.py --deflate --server-cmd "node examples/node/echo-server.mjs --port {port} --deflate"
+
+.PHONY: test-adversarial-node
+test-adversarial-node: wasm-build
+	@echo "==> test: adversarial raw-socket suite -> Node echo server --deflate"
+	$(VENV_PY) tests/interop/adversarial.py --deflate --server-cmd "node examples/node/echo-server.mjs --port {port} --deflate"

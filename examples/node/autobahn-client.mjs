@@ -1,19 +1,23 @@
 #!/usr/bin/env node
 // The Autobahn|Testsuite fuzzingserver client protocol on the `wsframe` npm package (DESIGN.md §5).
 //
-//   node examples/node/autobahn-client.mjs --url ws://127.0.0.1:9001 --agent NAME
+//   node examples/node/autobahn-client.mjs --url ws://127.0.0.1:9001 --agent NAME [--deflate]
 //
+// With --deflate every case connection offers permessage-deflate (RFC 7692), which the
+// fuzzingserver's 12.x/13.x cases need.
 // GET /getCaseCount, then for each case GET /runCase?case=N&agent=NAME echoing every message
 // (same type) until the close, then GET /updateReports?agent=NAME. Exits 0 when done.
 import process from "node:process";
 import { connect, parseFlags } from "./ws-client.mjs";
 
 let flags;
+const args = process.argv.slice(2);
+const deflate = args.includes("--deflate");
 try {
-  flags = parseFlags(process.argv.slice(2), ["url", "agent"]);
+  flags = parseFlags(args.filter((a) => a !== "--deflate"), ["url", "agent"]);
   if (!flags.url || !flags.agent) throw new Error("--url and --agent are required");
 } catch (err) {
-  process.stderr.write(`autobahn-client: ${err.message}\nusage: node examples/node/autobahn-client.mjs --url ws://127.0.0.1:P --agent NAME\n`);
+  process.stderr.write(`autobahn-client: ${err.message}\nusage: node examples/node/autobahn-client.mjs --url ws://127.0.0.1:P --agent NAME [--deflate]\n`);
   process.exit(2);
 }
 const base = flags.url.replace(/\/+$/, "");
@@ -32,7 +36,7 @@ async function getCaseCount() {
 async function runCase(n) {
   let ws;
   try {
-    ws = await connect(`${base}/runCase?case=${n}&agent=${agent}`);
+    ws = await connect(`${base}/runCase?case=${n}&agent=${agent}`, { deflate });
   } catch (err) {
     // Some cases make the server refuse or drop the connection; that is the case's business.
     process.stderr.write(`case ${n}: ${err.message}\n`);

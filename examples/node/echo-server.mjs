@@ -8,10 +8,12 @@
 // handshakes (echoing the code), fails protocol violations with the close code the core
 // reports, refuses bad handshakes with an HTTP error, drops clients that take too long to
 // finish their handshake, and stops reading from a client while its socket is backed up.
-// Messages up to 16 MiB in any number of fragments; handshakes up to 8 KiB.
+// Messages up to 16 MiB in any number of fragments; handshakes up to 8 KiB. With --deflate it
+// accepts permessage-deflate offers (RFC 7692) under the core's default policy, inflates what
+// arrives compressed (inflated size bounded by the same 16 MiB) and compresses every echo.
 import net from "node:net";
 import process from "node:process";
-import { Connection, acceptResponse, parseRequest, rejectResponse } from "../../pkg/src/node.js";
+import { Connection, acceptResponse, negotiateDeflate, parseRequest, rejectResponse } from "../../pkg/src/node.js";
 
 const MAX_MESSAGE = 16 << 20;
 const MAX_HANDSHAKE = 8 << 10;
@@ -27,7 +29,7 @@ function usage(code) {
 }
 
 function parseArgs(argv) {
-  const opts = { port: undefined, quiet: false };
+  const opts = { port: undefined, quiet: false, deflate: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--port") {
@@ -38,7 +40,7 @@ function parseArgs(argv) {
       }
       opts.port = v;
     } else if (a === "--deflate") {
-      process.stderr.write("echo-server: note: permessage-deflate is not implemented yet; serving uncompressed\n");
+      opts.deflate = true;
     } else if (a === "--quiet" || a === "-q") {
       opts.quiet = true;
     } else if (a === "--help" || a === "-h") {
@@ -148,8 +150,11 @@ function serve(socket) {
     }
     if (request === null) return; // incomplete: wait for more
     clearTimeout(timer);
-    send(socket, acceptResponse(request));
-    conn = new Connection({ role: "server", messages: true, maxMessageSize: MAX_MESSAGE });
+    // No subprotocol is selected (RFC 6455 §4.2.2); permessage-deflate if allowed and offered.
+    const agreed = opts.deflate ? negotiateDeflate(request) : null;
+    send(socket, acceptResponse(request, { extensions: agreed?.response }));
+    conn = new Connection({ role: "server", messages: true, maxMessageSize: MAX_MESSAGE, deflate: agreed?.params });
+    if (agreed) log(id, socket, `permessage-deflate: ${agreed.response}`);
     const rest = handshake.subarray(request.consumed);
     handshake = null;
     if (rest.length > 0) onFrames(rest);

@@ -44,6 +44,11 @@ export class WsClient {
     return this.#conn.state;
   }
 
+  /** The permessage-deflate params in use, or null. */
+  get deflate() {
+    return this.#conn.deflate;
+  }
+
   #write(bytes) {
     if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.write(bytes);
   }
@@ -144,10 +149,12 @@ export class WsClient {
 
 /**
  * Opens a WebSocket connection: TCP, the opening handshake (RFC 6455 §4.1), then a
- * `WsClient` in whole-message mode. Rejects on a refused or invalid handshake.
+ * `WsClient` in whole-message mode. With `deflate` (`true` or a config) permessage-deflate
+ * is offered (RFC 7692); `client.deflate` is what the server agreed to, or null. Rejects on
+ * a refused or invalid handshake.
  */
-export function connect(url, { protocols, timeoutMs = 10_000 } = {}) {
-  const req = clientRequest(url, { protocols });
+export function connect(url, { protocols, deflate, timeoutMs = 10_000 } = {}) {
+  const req = clientRequest(url, { protocols, deflate });
   if (req.secure) return Promise.reject(new Error("wss:// is not supported by this example"));
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: req.host, port: req.port, noDelay: true });
@@ -179,7 +186,7 @@ export function connect(url, { protocols, timeoutMs = 10_000 } = {}) {
         reject(err);
         return;
       }
-      const conn = new Connection({ role: "client", messages: true, maxMessageSize: MAX_MESSAGE });
+      const conn = new Connection({ role: "client", messages: true, maxMessageSize: MAX_MESSAGE, deflate: answer.deflate });
       const client = new WsClient(socket, conn, answer.protocol);
       const rest = head.subarray(answer.consumed);
       if (rest.length > 0) client.feed(rest);

@@ -47,6 +47,15 @@ function toBytes(value, what) {
   throw new TypeError(`${what} must be a Uint8Array, an ArrayBufferView or an ArrayBuffer`);
 }
 
+/** The per-call `{ compress }` of sendText/sendBinary: undefined (the default: compress when deflate is on) or a boolean. */
+function compressOption(options) {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") throw new TypeError("options must be an object");
+  const v = options.compress;
+  if (v !== undefined && typeof v !== "boolean") throw new TypeError("compress must be a boolean");
+  return v;
+}
+
 function optionalLimit(options, name) {
   const v = options[name];
   if (v === undefined) return undefined;
@@ -99,6 +108,7 @@ export function createApi(glue) {
         optionalLimit(options, "maxMessageSize"),
         optionalLimit(options, "maxFragments"),
         this.#messages,
+        options.deflate,
       );
     }
 
@@ -120,6 +130,11 @@ export function createApi(glue) {
     /** Whether text/binary events are whole messages (option `messages`). */
     get messages() {
       return this.#messages;
+    }
+
+    /** The permessage-deflate params in use (option `deflate`), or null. */
+    get deflate() {
+      return this.#live().deflate;
     }
 
     /** Received bytes held back because they are not a whole header or control frame yet. */
@@ -209,15 +224,18 @@ export function createApi(glue) {
       return events;
     }
 
-    /** A whole text message as one frame; returns the bytes to write. */
-    sendText(text) {
+    /**
+     * A whole text message as one frame; returns the bytes to write. With deflate on it is
+     * compressed unless `options.compress` is false (RFC 7692 allows either per message).
+     */
+    sendText(text, options) {
       if (typeof text !== "string") throw new TypeError("text must be a string");
-      return this.#live().sendText(text);
+      return this.#live().sendText(text, compressOption(options));
     }
 
-    /** A whole binary message as one frame; returns the bytes to write. */
-    sendBinary(bytes) {
-      return this.#live().sendBinary(input(bytes, "bytes"));
+    /** A whole binary message as one frame (compressed as for `sendText`); returns the bytes to write. */
+    sendBinary(bytes, options) {
+      return this.#live().sendBinary(input(bytes, "bytes"), compressOption(options));
     }
 
     /**
@@ -382,19 +400,21 @@ export function createApi(glue) {
 
   /** What a client needs to check the server's answer; plain data. */
   class ClientHandshake {
-    constructor(url, key, nonce, protocols, extensions) {
+    constructor(url, key, nonce, protocols, extensions, deflate = null) {
       this.url = url;
       this.key = key;
       this.nonce = nonce;
       this.protocols = protocols;
       this.extensions = extensions;
+      this.deflate = deflate;
       Object.freeze(this);
     }
 
     /**
      * Checks the response (RFC 6455 §4.1): `null` while incomplete,
-     * `{ accepted: true, status: 101, protocol, extensions, headers, consumed }`,
-     * or `{ accepted: false, status, reason, location, headers, consumed }`.
+     * `{ accepted: true, status: 101, protocol, extensions, deflate, headers, consumed }`
+     * (`deflate`: the agreed permessage-deflate params for `new Connection({ deflate })`,
+     * or null), or `{ accepted: false, status, reason, location, headers, consumed }`.
      * Throws a `HandshakeError` when the client must fail the connection.
      */
     checkResponse(bytes, options) {
@@ -404,29 +424,47 @@ export function createApi(glue) {
         this.url,
         this.nonce,
         this.protocols,
-        this.extensions,
+        this.extensions ?? undefined,
+        this.deflate ?? undefined,
       );
     }
   }
 
   /**
    * A client's upgrade request for a `ws://` / `wss://` URL (RFC 6455 §4.1),
-   * nonce from Web Crypto. Options: `protocols`, `origin`, `extensions`,
-   * `headers`. Returns `{ bytes, host, port, secure, resource, handshake }`.
+   * nonce from Web Crypto. Options: `protocols`, `origin`, `extensions` or `deflate`
+   * (`true` or a config: offer permessage-deflate), `headers`. Returns
+   * `{ bytes, host, port, secure, resource, handshake }`.
    */
   function clientRequest(url, options = {}) {
     if (typeof url !== "string") url = String(url); // URL objects
     const protocols = stringList(options.protocols, "protocols");
-    const extensions = optionalString(options.extensions, "extensions");
     const r = glue.buildClientRequest(
       url,
       protocols,
       optionalString(options.origin, "origin"),
-      extensions,
+      optionalString(options.extensions, "extensions"),
       flatHeaders(options.headers),
+      options.deflate,
     );
-    const handshake = new ClientHandshake(url, r.key, r.nonce, protocols, extensions);
+    const handshake = new ClientHandshake(url, r.key, r.nonce, protocols, r.extensions ?? undefined, r.deflate);
     return { bytes: r.bytes, host: r.host, port: r.port, secure: r.secure, resource: r.resource, handshake };
+  }
+
+  /**
+   * Server side of permessage-deflate (RFC 7692 §5, §7.1): the core picks the first
+   * acceptable offer of a request (a `parseRequest` result, or a Sec-WebSocket-Extensions
+   * value) under `config` (`true`/absent for the defaults, or `{ serverNoContextTakeover,
+   * clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits, level }`). Returns
+   * null (go on uncompressed) or `{ response, params }`: pass `response` as
+   * `acceptResponse`'s `extensions` and `params` as the Connection's `deflate`.
+   */
+  function negotiateDeflate(request, config) {
+    let header;
+    if (typeof request === "string") header = request;
+    else if (request && typeof request === "object") header = optionalString(request.extensions, "request.extensions");
+    else throw new TypeError("request must be a parsed request or a Sec-WebSocket-Extensions value");
+    return glue.negotiateDeflate(header, config);
   }
 
   /** `handshake.checkResponse(bytes, options)` as a function. */
@@ -451,6 +489,7 @@ export function createApi(glue) {
     rejectResponse,
     clientRequest,
     checkResponse,
+    negotiateDeflate,
     acceptKey,
     OPCODES,
     version: glue.version(),

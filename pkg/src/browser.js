@@ -14,6 +14,7 @@ export const {
   rejectResponse,
   clientRequest,
   checkResponse,
+  negotiateDeflate,
   acceptKey,
   OPCODES,
   version,

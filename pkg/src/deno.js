@@ -16,6 +16,7 @@ export const {
   rejectResponse,
   clientRequest,
   checkResponse,
+  negotiateDeflate,
   acceptKey,
   OPCODES,
   version,

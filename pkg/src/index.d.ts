@@ -23,6 +23,35 @@ export type Role = "client" | "server";
 /** The closing-handshake state (RFC 6455 §7). */
 export type ConnectionState = "open" | "closeSent" | "closeReceived" | "closed" | "failed";
 
+/**
+ * permessage-deflate (RFC 7692) as this end asks for or accepts it; every field optional,
+ * defaults: context takeover both ways, 15-bit windows, level 6.
+ */
+export interface DeflateConfig {
+  /** The server resets its compression context after each message. */
+  serverNoContextTakeover?: boolean;
+  /** The client resets its compression context after each message. */
+  clientNoContextTakeover?: boolean;
+  /** Largest LZ77 window the server may compress with, 8..15 (default 15). */
+  serverMaxWindowBits?: number;
+  /** Largest LZ77 window the client may compress with, 8..15 (default 15). */
+  clientMaxWindowBits?: number;
+  /** Compression level, 0 (store) to 9 (smallest); default 6. This end's choice, not negotiated. */
+  level?: number;
+}
+
+/**
+ * The permessage-deflate parameters both ends agreed on, as `negotiateDeflate` (server)
+ * and `checkResponse` (client) return them: pass them as the Connection's `deflate`.
+ */
+export interface DeflateParams {
+  readonly serverNoContextTakeover: boolean;
+  readonly clientNoContextTakeover: boolean;
+  readonly serverMaxWindowBits: number;
+  readonly clientMaxWindowBits: number;
+  readonly level: number;
+}
+
 export interface ConnectionOptions {
   /** Default "server". Clients mask every frame with a key from `crypto.getRandomValues`. */
   role?: Role;
@@ -39,6 +68,20 @@ export interface ConnectionOptions {
    * bytes). A view is valid only until the next call into this package: copy what you keep.
    */
   views?: boolean;
+  /**
+   * permessage-deflate was negotiated (RFC 7692): the agreed params (from `negotiateDeflate`
+   * or `checkResponse`), or `true` for those of a bare offer and response. Compressed
+   * messages are then inflated and delivered whole; their inflated size counts against
+   * `maxMessageSize` (over it: a ProtocolError with closeCode 1009). `sendText` and
+   * `sendBinary` compress unless told not to. Default off: RSV1 fails with 1002.
+   */
+  deflate?: boolean | DeflateConfig | null;
+}
+
+/** Per-message options of `sendText` and `sendBinary`. */
+export interface SendOptions {
+  /** With deflate on, `false` sends this message uncompressed (default true). Ignored otherwise. */
+  compress?: boolean;
 }
 
 /** A chunk of a text message, or (with `messages`) a whole one. */
@@ -121,6 +164,8 @@ export declare class Connection {
   readonly role: Role;
   readonly state: ConnectionState;
   readonly messages: boolean;
+  /** The permessage-deflate params in use, or null. */
+  readonly deflate: DeflateParams | null;
   /** Received bytes held back until they complete a frame header or control frame. */
   readonly bufferedAmount: number;
   /**
@@ -130,11 +175,11 @@ export declare class Connection {
   receive(bytes: BytesLike): WsEvent[];
   /** Like `receive`, with `data` as views into wasm memory valid until the next call. */
   receiveViews(bytes: BytesLike): WsEvent[];
-  /** Frames a whole text message; returns the bytes to write. */
-  sendText(text: string): Uint8Array;
-  /** Frames a whole binary message. */
-  sendBinary(bytes: BytesLike): Uint8Array;
-  /** One frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. */
+  /** Frames a whole text message (compressed when deflate is on); returns the bytes to write. */
+  sendText(text: string, options?: SendOptions): Uint8Array;
+  /** Frames a whole binary message (compressed when deflate is on). */
+  sendBinary(bytes: BytesLike, options?: SendOptions): Uint8Array;
+  /** One frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. Never compressed. */
   sendFrame(kind: "text" | "binary", bytes: BytesLike | string, fin?: boolean): Uint8Array;
   /** A Ping, at most 125 bytes. */
   ping(bytes?: BytesLike | string): Uint8Array;
@@ -222,7 +267,10 @@ export declare function rejectResponse(
 export interface ClientRequestOptions {
   protocols?: string | string[];
   origin?: string;
+  /** A raw Sec-WebSocket-Extensions offer; not together with `deflate`. */
   extensions?: string;
+  /** Offer permessage-deflate (RFC 7692 §7.1) with the core's offer for this config. */
+  deflate?: boolean | DeflateConfig | null;
   headers?: HeadersInit;
 }
 
@@ -232,6 +280,8 @@ export type HandshakeResponse =
       status: 101;
       protocol: string | null;
       extensions: string | null;
+      /** The agreed permessage-deflate params (for `new Connection({ deflate })`), or null. */
+      deflate: DeflateParams | null;
       headers: HeaderList;
       consumed: number;
     }
@@ -250,7 +300,10 @@ export declare class ClientHandshake {
   readonly key: string;
   readonly nonce: Uint8Array;
   readonly protocols: string[];
+  /** The Sec-WebSocket-Extensions value offered. */
   readonly extensions: string | undefined;
+  /** The permessage-deflate config offered (normalized), or null. */
+  readonly deflate: DeflateParams | null;
   /** `null` while incomplete; throws a HandshakeError when the client must fail. */
   checkResponse(bytes: BytesLike, options?: ParseOptions): HandshakeResponse | null;
 }
@@ -273,5 +326,22 @@ export declare function checkResponse(
   handshake: ClientHandshake,
   options?: ParseOptions,
 ): HandshakeResponse | null;
+/** What `negotiateDeflate` agreed: the response header value and the params. */
+export interface DeflateNegotiation {
+  /** The Sec-WebSocket-Extensions value for `acceptResponse(request, { extensions })`. */
+  response: string;
+  /** For `new Connection({ role: "server", deflate: params })`. */
+  params: DeflateParams;
+}
+
+/**
+ * Server side of permessage-deflate (RFC 7692 §5, §7.1): the first acceptable offer of the
+ * request (offers with unknown parameters or bad values are skipped) under `config`, or
+ * null when none is acceptable (go on uncompressed).
+ */
+export declare function negotiateDeflate(
+  request: UpgradeRequest | string,
+  config?: true | DeflateConfig,
+): DeflateNegotiation | null;
 /** base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) (RFC 6455 §1.3). */
 export declare function acceptKey(key: string): string;

@@ -12,6 +12,7 @@ export const {
   rejectResponse,
   clientRequest,
   checkResponse,
+  negotiateDeflate,
   acceptKey,
   OPCODES,
   version,

@@ -15,6 +15,7 @@ export const {
   rejectResponse,
   clientRequest,
   checkResponse,
+  negotiateDeflate,
   acceptKey,
   OPCODES,
   version,

@@ -5,8 +5,10 @@ import {
   clientRequest,
   decodeFrame,
   encodeFrame,
+  negotiateDeflate,
   parseRequest,
   rejectResponse,
+  type DeflateParams,
   type HandshakeError,
   type ProtocolError,
   type WsEvent,
@@ -83,3 +85,27 @@ export function client(): Uint8Array {
 
 using disposable = new Connection({ role: "client" });
 void disposable.state;
+
+/** permessage-deflate: the server negotiates, the client offers and checks. */
+export function deflateServer(input: Uint8Array): Connection | null {
+  const request = parseRequest(input);
+  if (request === null) return null;
+  const agreed = negotiateDeflate(request, { serverNoContextTakeover: true, level: 9 });
+  const response = acceptResponse(request, { extensions: agreed?.response });
+  void response;
+  const conn = new Connection({ role: "server", deflate: agreed?.params, messages: true });
+  const params: DeflateParams | null = conn.deflate;
+  void params;
+  conn.sendText("compressed");
+  conn.sendBinary(new Uint8Array(4), { compress: false });
+  return conn;
+}
+
+export function deflateClient(answerBytes: Uint8Array): Connection | null {
+  const { handshake } = clientRequest("ws://127.0.0.1:9001/", { deflate: { clientMaxWindowBits: 12 } });
+  const answer = handshake.checkResponse(answerBytes);
+  if (answer === null || !answer.accepted) return null;
+  return new Connection({ role: "client", deflate: answer.deflate });
+}
+
+new Connection({ deflate: true }).free();

@@ -7,11 +7,17 @@
 //! wrapper turns into objects, copying payloads out of (or viewing them in)
 //! wasm memory. Unconsumed bytes (a partial header or control frame) stay
 //! buffered for the next call.
+//!
+//! With permessage-deflate, the core's `Compressor` and `Decompressor` do the
+//! work: compressed messages are inflated whole (bounded by the message size
+//! limit) and sends are compressed unless the caller says otherwise.
 
 use wasm_bindgen::prelude::*;
+use wsframe::extensions::deflate::{Compressor, Decompressor, DeflateParams};
 use wsframe::message::MessageAssembler;
-use wsframe::{CloseCode, Config, DataKind, Event, Role, State, frame};
+use wsframe::{CloseCode, Config, DataKind, Error, Event, Role, State, frame};
 
+use crate::deflate::{params_from_js, params_to_js};
 use crate::error::{core_error, js_error, type_error};
 use crate::random::KeySource;
 
@@ -49,6 +55,15 @@ struct Rec {
     code: u32,
 }
 
+/// The permessage-deflate codec of a connection and what it was made from.
+#[derive(Debug)]
+struct Codec {
+    params: DeflateParams,
+    level: u8,
+    compressor: Compressor,
+    decompressor: Decompressor,
+}
+
 /// A WebSocket connection after the opening handshake (RFC 6455 §5-§7).
 ///
 /// Exported to JavaScript as `RawConnection`; use the `Connection` class of
@@ -72,6 +87,8 @@ pub struct Connection {
     recs: Vec<Rec>,
     table: Vec<u32>,
     tx: Vec<u8>,
+    /// permessage-deflate, when negotiated.
+    codec: Option<Box<Codec>>,
 }
 
 fn limit(value: Option<f64>, message: &str, default: u64) -> Result<u64, JsValue> {
@@ -93,12 +110,16 @@ impl Connection {
     /// `role` is `"client"` (masks every frame it sends, keys from
     /// `crypto.getRandomValues`) or `"server"`. Limits default to the core's
     /// (16 MiB frames and messages, 2^20 fragments). With `messages`, text and
-    /// binary events are whole messages instead of chunks.
+    /// binary events are whole messages instead of chunks. `deflate` is the
+    /// negotiated permessage-deflate params (RFC 7692), `true` for those of a
+    /// bare offer and response, or `undefined`/`null`/`false` for none;
+    /// inflated messages count against `max_message_size`.
     ///
     /// # Errors
     ///
-    /// A `TypeError` for a bad role or limit; a `WsframeError` (code
-    /// `NO_CRYPTO`) for a client where Web Crypto is missing.
+    /// A `TypeError` for a bad role, limit or deflate params; a
+    /// `WsframeError` (code `NO_CRYPTO`) for a client where Web Crypto is
+    /// missing.
     #[wasm_bindgen(constructor)]
     pub fn new(
         role: &str,
@@ -106,6 +127,7 @@ impl Connection {
         max_message_size: Option<f64>,
         max_fragments: Option<f64>,
         messages: bool,
+        deflate: JsValue,
     ) -> Result<Connection, JsValue> {
         let (role, keys) = match role {
             "client" => (Role::Client, KeySource::web_crypto()?),
@@ -130,9 +152,17 @@ impl Connection {
                 d.max_message_size,
             )?)
             .with_max_fragments(u32::try_from(fragments).unwrap_or(u32::MAX));
-        let assembler = messages.then(|| {
-            MessageAssembler::new(usize::try_from(config.max_message_size).unwrap_or(usize::MAX))
+        let max_message = usize::try_from(config.max_message_size).unwrap_or(usize::MAX);
+        let assembler = messages.then(|| MessageAssembler::new(max_message));
+        let codec = params_from_js(&deflate)?.map(|(params, deflate_config)| {
+            Box::new(Codec {
+                params,
+                level: deflate_config.level,
+                compressor: Compressor::new(role, &params, &deflate_config),
+                decompressor: Decompressor::new(role, &params, max_message),
+            })
         });
+        let config = config.with_compression(codec.is_some());
         Ok(Connection {
             conn: wsframe::Connection::new(role, config, keys),
             assembler,
@@ -144,6 +174,7 @@ impl Connection {
             recs: Vec::new(),
             table: Vec::new(),
             tx: Vec::new(),
+            codec,
         })
     }
 
@@ -176,6 +207,12 @@ impl Connection {
     #[wasm_bindgen(getter)]
     pub fn messages(&self) -> bool {
         self.assembler.is_some()
+    }
+
+    /// The permessage-deflate params in use (a frozen object), or `null`.
+    #[wasm_bindgen(getter)]
+    pub fn deflate(&self) -> JsValue {
+        self.codec.as_ref().map_or(JsValue::NULL, |c| params_to_js(&c.params, c.level))
     }
 
     /// Bytes received but not yet consumed (a partial frame header or
@@ -269,25 +306,48 @@ impl Connection {
         self.table.as_ptr() as usize
     }
 
-    /// Encodes a whole text message as one frame (RFC 6455 §5.6).
+    /// Encodes a whole text message as one frame (RFC 6455 §5.6), compressed
+    /// (RFC 7692 §7.2.1) when permessage-deflate is on and `compress` is not
+    /// `false`.
     ///
     /// # Errors
     ///
     /// `WsframeError` with code `CLOSED` after a Close was sent,
     /// `MESSAGE_IN_PROGRESS` while a fragmented message is being sent.
     #[wasm_bindgen(js_name = sendText)]
-    pub fn send_text(&mut self, text: &str) -> Result<js_sys::Uint8Array, JsValue> {
+    pub fn send_text(
+        &mut self,
+        text: &str,
+        compress: Option<bool>,
+    ) -> Result<js_sys::Uint8Array, JsValue> {
+        if let (Some(codec), true) = (self.codec.as_deref_mut(), compress != Some(false)) {
+            return compressed(
+                &mut self.conn,
+                codec,
+                &mut self.tx,
+                DataKind::Text,
+                text.as_bytes(),
+            );
+        }
         let conn = &mut self.conn;
         encode(&mut self.tx, text.len(), |out| conn.send_text(text, out))
     }
 
-    /// Encodes a whole binary message as one frame.
+    /// Encodes a whole binary message as one frame, compressed as for
+    /// [`Connection::send_text`].
     ///
     /// # Errors
     ///
     /// As for [`Connection::send_text`].
     #[wasm_bindgen(js_name = sendBinary)]
-    pub fn send_binary(&mut self, data: &[u8]) -> Result<js_sys::Uint8Array, JsValue> {
+    pub fn send_binary(
+        &mut self,
+        data: &[u8],
+        compress: Option<bool>,
+    ) -> Result<js_sys::Uint8Array, JsValue> {
+        if let (Some(codec), true) = (self.codec.as_deref_mut(), compress != Some(false)) {
+            return compressed(&mut self.conn, codec, &mut self.tx, DataKind::Binary, data);
+        }
         let conn = &mut self.conn;
         encode(&mut self.tx, data.len(), |out| conn.send_binary(data, out))
     }
@@ -387,14 +447,36 @@ impl Connection {
                     self.recs.push(rx(KIND_PONG, data, true, 0));
                     continue;
                 }
-                Event::Compressed { .. } => {
-                    // Only with `Config::compression`, which this binding never turns on
-                    // (permessage-deflate is not offered from JavaScript yet).
-                    return Err(js_error(
-                        "WsframeError",
-                        "UNSUPPORTED",
-                        "compressed message without permessage-deflate support",
-                    ));
+                Event::Compressed { kind, data, last } => {
+                    // The core reports these only when `Config::compression` is on,
+                    // which it is exactly when there is a codec.
+                    let Some(codec) = self.codec.as_mut() else {
+                        return Err(js_error(
+                            "WsframeError",
+                            "INTERNAL",
+                            "compressed message without a codec",
+                        ));
+                    };
+                    let message = match codec.decompressor.decompress(kind, data, last) {
+                        Ok(Some((_, message))) => message,
+                        Ok(None) => continue,
+                        // Inflation errors fail the connection like the core's own.
+                        Err(e) => return Err(core_error(fail(&mut self.conn, e))),
+                    };
+                    // Inflated messages are whole, in either delivery mode.
+                    self.held.push(message.to_vec());
+                    self.recs.push(Rec {
+                        kind: match kind {
+                            DataKind::Text => KIND_TEXT,
+                            DataKind::Binary => KIND_BINARY,
+                        },
+                        last: true,
+                        src: Src::Held(self.held.len() - 1),
+                        start: 0,
+                        len: message.len(),
+                        code: 0,
+                    });
+                    continue;
                 }
                 Event::Close(frame) => {
                     let (code, reason) =
@@ -416,7 +498,10 @@ impl Connection {
                 self.recs.push(rx(kind_no, data, true, 0));
                 continue;
             }
-            let done = asm.push(kind, data, last).map_err(core_error)?;
+            let done = match asm.push(kind, data, last) {
+                Ok(done) => done,
+                Err(e) => return Err(core_error(fail(&mut self.conn, e))),
+            };
             self.assembling = !last;
             if let Some((_, message)) = done {
                 self.held.push(message.to_vec());
@@ -441,6 +526,28 @@ impl Connection {
             Src::Held(h) => self.held.get(h)?.as_slice(),
         };
         Some((r.kind, r.last, buf.get(r.start..r.start + r.len)?, r.code))
+    }
+}
+
+/// A whole message compressed (RFC 7692 §7.2.1) as one frame with RSV1 set.
+fn compressed(
+    conn: &mut wsframe::Connection<KeySource>,
+    codec: &mut Codec,
+    tx: &mut Vec<u8>,
+    kind: DataKind,
+    data: &[u8],
+) -> Result<js_sys::Uint8Array, JsValue> {
+    // A refused send must not advance the compression context: ask first.
+    conn.can_start_message().map_err(core_error)?;
+    let deflated = codec.compressor.compress(data);
+    encode(tx, deflated.len(), |out| conn.send_compressed_frame(kind, deflated, true, out))
+}
+
+/// Routes a violation found outside `receive` through the core's state machine.
+fn fail(conn: &mut wsframe::Connection<KeySource>, e: Error) -> Error {
+    match e {
+        Error::Protocol(violation) => conn.fail(violation),
+        other => other,
     }
 }
 

@@ -3,8 +3,10 @@
 //! picks subprotocols and extensions from what `parseRequest` reports.
 
 use wasm_bindgen::prelude::*;
+use wsframe::extensions::deflate::DeflateConfig;
 use wsframe::handshake::{self, ClientRequest, HandshakeError, Headers, Response};
 
+use crate::deflate::{config_from_js, config_to_js, extension_error, offer, params_to_js};
 use crate::error::{js_error, set, type_error};
 use crate::random;
 
@@ -176,17 +178,21 @@ pub fn build_reject_response(
 }
 
 /// Builds a client's upgrade request for a `ws://` or `wss://` URL (RFC 6455
-/// §4.1) with a fresh nonce from Web Crypto.
+/// §4.1) with a fresh nonce from Web Crypto. With `deflate` (`true` or a
+/// config object, see `negotiateDeflate`), the extensions offered are the
+/// core's permessage-deflate offer (RFC 7692 §7.1) instead of `extensions`.
 ///
-/// Returns `{ bytes, host, port, secure, resource, key, nonce }`: write
-/// `bytes` to a connection to `host`:`port` (TLS when `secure`); keep `key`
-/// and `nonce` for [`check_response`].
+/// Returns `{ bytes, host, port, secure, resource, key, nonce, extensions,
+/// deflate }`: write `bytes` to a connection to `host`:`port` (TLS when
+/// `secure`); keep `key`, `nonce`, `extensions` (what was offered) and
+/// `deflate` (the config, normalized, or `null`) for [`check_response`].
 ///
 /// # Errors
 ///
 /// A `HandshakeError` (code `INVALID_URI`, `UNSUPPORTED_SCHEME`,
 /// `FRAGMENT_IN_URI`, `INVALID_PORT`, `INVALID_PROTOCOL`, header codes) for
-/// what cannot be sent; a `WsframeError` (`NO_CRYPTO`) without Web Crypto.
+/// what cannot be sent; a `WsframeError` (`NO_CRYPTO`) without Web Crypto; a
+/// `TypeError` for a bad deflate config, or one with `extensions`.
 #[wasm_bindgen(js_name = buildClientRequest)]
 pub fn build_client_request(
     url: &str,
@@ -194,9 +200,18 @@ pub fn build_client_request(
     origin: Option<String>,
     extensions: Option<String>,
     headers: Vec<String>,
+    deflate: JsValue,
 ) -> Result<JsValue, JsValue> {
     let protocol_refs: Vec<&str> = protocols.iter().map(String::as_str).collect();
     let extra = pairs(&headers)?;
+    let deflate = offered(&deflate)?;
+    let extensions = match &deflate {
+        None => extensions,
+        Some(_) if extensions.is_some() => {
+            return Err(type_error("extensions and deflate cannot be combined"));
+        }
+        Some(config) => Some(offer(config)?),
+    };
     let mut req = ClientRequest::new(url).map_err(handshake_error)?.protocols(&protocol_refs);
     if let Some(o) = origin.as_deref() {
         req = req.origin(o);
@@ -221,22 +236,37 @@ pub fn build_client_request(
     set(&obj, "resource", &JsValue::from_str(&req.resource().to_string()));
     set(&obj, "key", &text(&key));
     set(&obj, "nonce", &js_sys::Uint8Array::from(&nonce[..]).into());
+    set(&obj, "extensions", &extensions.as_deref().map_or(JsValue::NULL, JsValue::from_str));
+    set(&obj, "deflate", &deflate.as_ref().map_or(JsValue::NULL, config_to_js));
     Ok(obj)
 }
 
+/// The client's deflate option: `None` when not offered (`undefined`,
+/// `null`, `false`).
+fn offered(value: &JsValue) -> Result<Option<DeflateConfig>, JsValue> {
+    if value.is_undefined() || value.is_null() || value.as_bool() == Some(false) {
+        return Ok(None);
+    }
+    config_from_js(value).map(Some)
+}
+
 /// Checks the server's response to a request from [`build_client_request`]
-/// with that `url`, `nonce`, `protocols` and `extensions` (RFC 6455 §4.1).
+/// with that `url`, `nonce`, `protocols`, `extensions` (as offered) and
+/// `deflate` config (RFC 6455 §4.1, RFC 7692 §7.1).
 ///
 /// Returns `null` while the head is incomplete; `{ accepted: true, status:
-/// 101, protocol, extensions, headers, consumed }` when the connection is
-/// open; `{ accepted: false, status, reason, location, headers, consumed }`
-/// for any other status. Bytes after `consumed` are WebSocket frames.
+/// 101, protocol, extensions, deflate, headers, consumed }` when the
+/// connection is open, where `deflate` is the agreed permessage-deflate
+/// params (for the `Connection`'s `deflate` option) or `null`; `{ accepted:
+/// false, status, reason, location, headers, consumed }` for any other
+/// status. Bytes after `consumed` are WebSocket frames.
 ///
 /// # Errors
 ///
 /// A `HandshakeError` (code `BAD_ACCEPT`, `MISSING_UPGRADE`,
-/// `UNEXPECTED_PROTOCOL`, `TOO_LARGE`, ...) when the client must fail the
-/// connection; a `TypeError` for a nonce that is not 16 bytes.
+/// `UNEXPECTED_PROTOCOL`, `TOO_LARGE`, `UNEXPECTED_EXTENSION_PARAMETER`, ...)
+/// when the client must fail the connection; a `TypeError` for a nonce that
+/// is not 16 bytes or a bad deflate config.
 #[wasm_bindgen(js_name = checkResponse)]
 pub fn check_response(
     input: &[u8],
@@ -245,7 +275,9 @@ pub fn check_response(
     nonce: &[u8],
     protocols: Vec<String>,
     extensions: Option<String>,
+    deflate: JsValue,
 ) -> Result<JsValue, JsValue> {
+    let deflate = offered(&deflate)?;
     let nonce = <[u8; 16]>::try_from(nonce).map_err(|_| type_error("nonce must be 16 bytes"))?;
     let protocol_refs: Vec<&str> = protocols.iter().map(String::as_str).collect();
     let mut req = ClientRequest::new(url).map_err(handshake_error)?.protocols(&protocol_refs);
@@ -273,6 +305,14 @@ pub fn check_response(
             set(&obj, "status", &JsValue::from(101));
             set(&obj, "protocol", &ok.protocol().map_or(JsValue::NULL, JsValue::from_str));
             set(&obj, "extensions", &joined(ok.extensions()));
+            let agreed = match &deflate {
+                Some(config) => config
+                    .accept_response(ok.extensions())
+                    .map_err(extension_error)?
+                    .map(|p| params_to_js(&p, config.level)),
+                None => None,
+            };
+            set(&obj, "deflate", &agreed.unwrap_or(JsValue::NULL));
             set(&obj, "headers", &header_list(ok.all_headers()));
             set(&obj, "consumed", &JsValue::from(ok.consumed() as f64));
         }

@@ -9,12 +9,14 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 mod conn;
+mod deflate;
 mod error;
 mod frame;
 mod handshake;
 mod random;
 
 pub use conn::{Connection, EVENT_WORDS};
+pub use deflate::negotiate_deflate;
 pub use frame::{decode_frame, encode_frame};
 pub use handshake::{
     accept_key, build_accept_response, build_client_request, build_reject_response, check_response,

@@ -4,7 +4,7 @@
 
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
-use wsframe_wasm::{Connection, decode_frame, encode_frame};
+use wsframe_wasm::{Connection, decode_frame, encode_frame, negotiate_deflate};
 
 const TEXT: u32 = 1;
 const BINARY: u32 = 2;
@@ -18,11 +18,11 @@ const MASKED_HELLO: [u8; 11] = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 
 const UNMASKED_HELLO: [u8; 7] = [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f];
 
 fn server() -> Connection {
-    Connection::new("server", None, None, None, false).unwrap()
+    Connection::new("server", None, None, None, false, JsValue::UNDEFINED).unwrap()
 }
 
 fn client() -> Connection {
-    Connection::new("client", None, None, None, false).unwrap()
+    Connection::new("client", None, None, None, false, JsValue::UNDEFINED).unwrap()
 }
 
 fn get(v: &JsValue, key: &str) -> JsValue {
@@ -58,7 +58,7 @@ fn rfc6455_5_7_masked_hello_to_server() {
 #[wasm_bindgen_test]
 fn rfc6455_5_7_unmasked_hello_from_server() {
     let mut s = server();
-    assert_eq!(s.send_text("Hello").unwrap().to_vec(), UNMASKED_HELLO);
+    assert_eq!(s.send_text("Hello", None).unwrap().to_vec(), UNMASKED_HELLO);
     let mut c = client();
     assert_eq!(c.receive(&UNMASKED_HELLO).unwrap(), 1);
     assert_eq!(events(&c, 1), vec![(TEXT, true, b"Hello".to_vec(), 0)]);
@@ -72,16 +72,17 @@ fn rfc6455_5_7_fragmented_and_control_frames() {
     assert_eq!([a, b].concat(), [0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f]);
     // Unmasked Ping "Hello", and the 256-byte binary header.
     assert_eq!(s.ping(b"Hello").unwrap().to_vec(), [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
-    let big = s.send_binary(&[0u8; 256]).unwrap().to_vec();
+    let big = s.send_binary(&[0u8; 256], None).unwrap().to_vec();
     assert_eq!(&big[..4], &[0x82, 0x7e, 0x01, 0x00]);
-    let huge = s.send_binary(&vec![0u8; 65536]).unwrap().to_vec();
+    let huge = s.send_binary(&vec![0u8; 65536], None).unwrap().to_vec();
     assert_eq!(&huge[..10], &[0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0]);
 }
 
 #[wasm_bindgen_test]
 fn every_split_gives_the_same_events() {
     let mut c = client();
-    let frames = [c.send_text("Hello").unwrap().to_vec(), c.ping(b"p").unwrap().to_vec()].concat();
+    let frames =
+        [c.send_text("Hello", None).unwrap().to_vec(), c.ping(b"p").unwrap().to_vec()].concat();
     for split in 0..=frames.len() {
         let mut s = server();
         let n = s.receive(&frames[..split]).unwrap();
@@ -98,7 +99,7 @@ fn every_split_gives_the_same_events() {
 #[wasm_bindgen_test]
 fn one_byte_at_a_time() {
     let mut c = client();
-    let frame = c.send_binary(&[7u8; 300]).unwrap().to_vec();
+    let frame = c.send_binary(&[7u8; 300], None).unwrap().to_vec();
     let mut s = server();
     let mut data = Vec::new();
     for b in &frame {
@@ -115,13 +116,13 @@ fn one_byte_at_a_time() {
 #[wasm_bindgen_test]
 fn message_mode_reassembles_fragments() {
     let mut c = client();
-    let mut s = Connection::new("server", None, None, None, true).unwrap();
+    let mut s = Connection::new("server", None, None, None, true, JsValue::UNDEFINED).unwrap();
     let wire = [
         c.send_frame("binary", &[1, 2], false).unwrap().to_vec(),
         c.ping(b"mid").unwrap().to_vec(),
         c.send_frame("binary", &[3], false).unwrap().to_vec(),
         c.send_frame("binary", &[4, 5], true).unwrap().to_vec(),
-        c.send_text("whole").unwrap().to_vec(),
+        c.send_text("whole", None).unwrap().to_vec(),
     ]
     .concat();
     let n = s.receive(&wire).unwrap();
@@ -149,7 +150,7 @@ fn closing_handshake() {
     assert_eq!(c.receive(&reply).unwrap(), 1);
     assert_eq!(c.state(), "closed");
     // No data after our Close (RFC 6455 §5.5.1).
-    let err = c.send_text("late").unwrap_err();
+    let err = c.send_text("late", None).unwrap_err();
     assert_js_error(err.clone(), "WsframeError", None);
     assert_eq!(get(&err, "code").as_string().as_deref(), Some("CLOSED"));
 }
@@ -180,8 +181,9 @@ fn protocol_errors_carry_close_codes() {
     bad[0] = 0x81; // same payload, as text
     assert_js_error(s.receive(&bad).unwrap_err(), "ProtocolError", Some(1007));
     // Limits are 1009.
-    let mut s = Connection::new("server", Some(4.0), None, None, false).unwrap();
-    let big = c.send_binary(&[0u8; 5]).unwrap().to_vec();
+    let mut s =
+        Connection::new("server", Some(4.0), None, None, false, JsValue::UNDEFINED).unwrap();
+    let big = c.send_binary(&[0u8; 5], None).unwrap().to_vec();
     assert_js_error(s.receive(&big).unwrap_err(), "ProtocolError", Some(1009));
     // Events before the violation stay readable.
     let mut s = server();
@@ -195,8 +197,8 @@ fn protocol_errors_carry_close_codes() {
 #[wasm_bindgen_test]
 fn client_masks_with_web_crypto() {
     let mut c = client();
-    let a = c.send_binary(&[0u8; 16]).unwrap().to_vec();
-    let b = c.send_binary(&[0u8; 16]).unwrap().to_vec();
+    let a = c.send_binary(&[0u8; 16], None).unwrap().to_vec();
+    let b = c.send_binary(&[0u8; 16], None).unwrap().to_vec();
     assert_eq!(a[1] & 0x80, 0x80, "masked");
     // Two 32-bit keys from getRandomValues: equal with probability 2^-32.
     assert_ne!(&a[2..6], &b[2..6]);
@@ -204,9 +206,10 @@ fn client_masks_with_web_crypto() {
 
 #[wasm_bindgen_test]
 fn bad_arguments_are_type_errors() {
-    let err = Connection::new("peer", None, None, None, false).unwrap_err();
+    let err = Connection::new("peer", None, None, None, false, JsValue::UNDEFINED).unwrap_err();
     assert!(err.is_instance_of::<js_sys::TypeError>());
-    let err = Connection::new("server", Some(-1.0), None, None, false).unwrap_err();
+    let err =
+        Connection::new("server", Some(-1.0), None, None, false, JsValue::UNDEFINED).unwrap_err();
     assert!(err.is_instance_of::<js_sys::TypeError>());
     let mut s = server();
     assert!(s.send_frame("ping", b"", true).unwrap_err().is_instance_of::<js_sys::TypeError>());
@@ -252,4 +255,79 @@ fn stateless_frames_round_trip() {
     let b = encode_frame(2, true, 0, b"x", None, true).unwrap().to_vec();
     assert_eq!(a[1], 0x81);
     assert_ne!(a[2..6], b[2..6]);
+}
+
+fn deflate_server(deflate: JsValue) -> Connection {
+    Connection::new("server", None, None, None, false, deflate).unwrap()
+}
+
+fn deflate_client(deflate: JsValue) -> Connection {
+    Connection::new("client", None, None, None, false, deflate).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn rfc7692_7_2_3_vectors_inflated() {
+    // §7.2.3.1 "Hello" compressed, §7.2.3.2 the same again with context takeover.
+    let mut c = deflate_client(JsValue::TRUE);
+    let n = c.receive(&[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]).unwrap();
+    assert_eq!(events(&c, n), vec![(TEXT, true, b"Hello".to_vec(), 0)]);
+    let n = c.receive(&[0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]).unwrap();
+    assert_eq!(events(&c, n), vec![(TEXT, true, b"Hello".to_vec(), 0)]);
+    // And compressed the same way by a server (unmasked, so byte for byte).
+    let mut s = deflate_server(JsValue::TRUE);
+    assert_eq!(
+        s.send_text("Hello", None).unwrap().to_vec(),
+        [0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]
+    );
+    assert_eq!(
+        s.send_text("Hello", None).unwrap().to_vec(),
+        [0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]
+    );
+    assert_eq!(s.send_text("Hello", Some(false)).unwrap().to_vec(), b"\x81\x05Hello");
+}
+
+#[wasm_bindgen_test]
+fn rsv1_without_deflate_is_1002() {
+    let mut c = client();
+    let err = c.receive(&[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]).unwrap_err();
+    assert_js_error(err, "ProtocolError", Some(1002));
+}
+
+#[wasm_bindgen_test]
+fn inflate_bomb_is_1009_and_fails_the_connection() {
+    let mut c = deflate_client(JsValue::TRUE);
+    let mut s = Connection::new("server", None, Some(1000.0), None, true, JsValue::TRUE).unwrap();
+    let frame = c.send_binary(&[0u8; 1001], None).unwrap().to_vec();
+    assert!(frame.len() < 100, "zeros compress well");
+    let err = s.receive(&frame).unwrap_err();
+    assert_eq!(get(&err, "code").as_string().as_deref(), Some("MESSAGE_TOO_LARGE"));
+    assert_js_error(err, "ProtocolError", Some(1009));
+    assert_eq!(s.state(), "failed");
+    assert!(s.send_text("no", None).is_err());
+    assert_eq!(s.receive(&frame).unwrap(), 0);
+    s.close(Some(1009), "").unwrap();
+    assert_eq!(s.state(), "closed");
+}
+
+#[wasm_bindgen_test]
+fn negotiation_through_the_binding() {
+    let none = negotiate_deflate(Some("x-other".into()), JsValue::UNDEFINED).unwrap();
+    assert!(none.is_null());
+    let r = negotiate_deflate(
+        Some("permessage-deflate; foo, permessage-deflate; server_max_window_bits=10".into()),
+        JsValue::UNDEFINED,
+    )
+    .unwrap();
+    assert_eq!(
+        get(&r, "response").as_string().as_deref(),
+        Some("permessage-deflate; server_max_window_bits=10")
+    );
+    let params = get(&r, "params");
+    assert_eq!(get(&params, "serverMaxWindowBits").as_f64(), Some(10.0));
+    let s = deflate_server(params);
+    assert_eq!(get(&s.deflate(), "serverMaxWindowBits").as_f64(), Some(10.0));
+    let bad = js_sys::Object::new();
+    js_sys::Reflect::set(&bad, &"level".into(), &JsValue::from_f64(10.0)).unwrap();
+    let err = negotiate_deflate(Some("permessage-deflate".into()), bad.into()).unwrap_err();
+    assert!(err.is_instance_of::<js_sys::TypeError>());
 }

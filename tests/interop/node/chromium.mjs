@@ -3,9 +3,11 @@
 // as a client of an echo server (default: examples/node/echo-server.mjs). A page served on
 // 127.0.0.1 opens WebSockets and sends text, binary, large and fragmented messages (Chromium
 // splits large messages into continuation frames itself; a frame-counting server built on the
-// wsframe package checks that). Last line: `N passed, N failed`.
+// wsframe package checks that). With --deflate the echo server gets --deflate and every
+// exchange must have negotiated permessage-deflate (RFC 7692; `socket.extensions` on the page).
+// Last line: `N passed, N failed`.
 //
-//   node tests/interop/node/chromium.mjs [--server-cmd "cmd --port {port}"] [--only NAME]
+//   node tests/interop/node/chromium.mjs [--deflate] [--server-cmd "cmd --port {port}"] [--only NAME]
 import fs from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -22,19 +24,29 @@ const opts = parseArgs(process.argv.slice(2));
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>wsframe interop</title>
 <script>
+// The extension every exchange must negotiate (set with --deflate), unless told otherwise.
+window.requiredExtension = null;
 // Opens a socket, sends each message, collects as many replies, closes with 1000.
-window.exchange = (url, messages, { binaryType = "arraybuffer" } = {}) => new Promise((resolve, reject) => {
+window.exchange = (url, messages, { binaryType = "arraybuffer", extension = window.requiredExtension } = {}) => new Promise((resolve, reject) => {
   const ws = new WebSocket(url);
   ws.binaryType = binaryType;
   const replies = [];
   const timer = setTimeout(() => reject(new Error("timed out; " + replies.length + " replies")), 50000);
   ws.onerror = () => reject(new Error("WebSocket error"));
-  ws.onopen = () => { for (const m of messages) ws.send(m); };
+  ws.onopen = () => {
+    if (extension && !ws.extensions.split(/[,;]/).some((e) => e.trim() === extension)) {
+      clearTimeout(timer);
+      ws.close(1000);
+      reject(new Error("not negotiated: socket.extensions is " + JSON.stringify(ws.extensions)));
+      return;
+    }
+    for (const m of messages) ws.send(m);
+  };
   ws.onmessage = (e) => {
     replies.push(e.data);
     if (replies.length === messages.length) ws.close(1000, "done");
   };
-  ws.onclose = (e) => { clearTimeout(timer); resolve({ replies, code: e.code, reason: e.reason, wasClean: e.wasClean }); };
+  ws.onclose = (e) => { clearTimeout(timer); resolve({ replies, code: e.code, reason: e.reason, wasClean: e.wasClean, extensions: ws.extensions }); };
 });
 window.pattern = (n, seed) => { const b = new Uint8Array(n); for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 255; return b; };
 window.sameBytes = (a, b) => a.byteLength === b.byteLength && new Uint8Array(a).every((x, i) => x === b[i]);
@@ -182,13 +194,46 @@ cases.push(["the package's browser entry in Chromium: frames, handshake, a Conne
     const client = new m.Connection({ role: "client" });
     const server = new m.Connection({ role: "server", messages: true });
     out.roundTrip = server.receive(client.sendText("from the page"))[0].data;
+    // permessage-deflate in the page: the RFC 7692 §7.2.3.1 frame, and a negotiated pair.
+    const hello = new m.Connection({ role: "client", deflate: true, messages: true });
+    out.rfcDeflate = hello.receive(new Uint8Array([0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]))[0].data;
+    const offer = m.clientRequest(echoUrl, { deflate: true });
+    const parsed = m.parseRequest(offer.bytes);
+    const agreed = m.negotiateDeflate(parsed);
+    const answer = offer.handshake.checkResponse(m.acceptResponse(parsed, { extensions: agreed.response }));
+    const dc = new m.Connection({ role: "client", deflate: answer.deflate });
+    const ds = new m.Connection({ role: "server", deflate: agreed.params, messages: true });
+    const deflated = dc.sendText("compressed ".repeat(100));
+    out.deflateRoundTrip = ds.receive(deflated)[0].data === "compressed ".repeat(100) && deflated[0] === 0xc1 && deflated.length < 100;
     return out;
   }, echo.url + "/");
   check(r.rfcFrame === "129,133,55,250,33,61,127,159,77,81,88", `RFC 6455 §5.7 frame ${r.rfcFrame}`);
   check(r.accept === "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", `accept key ${r.accept}`);
   check(r.parsedPath === "/" && r.handshake === "x", `handshake ${JSON.stringify(r)}`);
   check(r.roundTrip === "from the page", `round trip ${r.roundTrip}`);
+  check(r.rfcDeflate === "Hello", `RFC 7692 §7.2.3.1 frame inflated to ${JSON.stringify(r.rfcDeflate)}`);
+  check(r.deflateRoundTrip, "compressed round trip in the page failed");
 }]);
+
+if (opts.deflate) {
+  cases.unshift(["permessage-deflate negotiated: socket.extensions, compressible and incompressible messages", async () => {
+    const r = await page.evaluate(async (url) => {
+      const random = new Uint8Array(1 << 20);
+      for (let o = 0; o < random.length; o += 65536) crypto.getRandomValues(random.subarray(o, o + 65536));
+      const zeros = new Uint8Array(4 << 20);
+      const text = "permessage-deflate ".repeat(10000);
+      const x = await window.exchange(url, [random.buffer, zeros.buffer, text, ""]);
+      return {
+        extensions: x.extensions,
+        code: x.code,
+        same: window.sameBytes(x.replies[0], random) && window.sameBytes(x.replies[1], zeros) && x.replies[2] === text && x.replies[3] === "",
+      };
+    }, echo.url + "/");
+    check(/^permessage-deflate\b/.test(r.extensions), `socket.extensions ${JSON.stringify(r.extensions)}`);
+    process.stdout.write(`   (socket.extensions: ${r.extensions})\n`);
+    check(r.code === 1000 && r.same, `close ${r.code}, echoes same ${r.same}`);
+  }]);
+}
 
 let probe;
 cases.push(["fragmented: Chromium's own continuation frames reassembled (counted by a wsframe probe)", async () => {
@@ -196,7 +241,7 @@ cases.push(["fragmented: Chromium's own continuation frames reassembled (counted
   // reports how many frames each message took, and the echo server must reassemble them.
   const r = await page.evaluate(async ([probeUrl, echoUrl]) => {
     const big = window.pattern(8 << 20, 9);
-    const counted = await window.exchange(probeUrl, [big.buffer]);
+    const counted = await window.exchange(probeUrl, [big.buffer], { extension: null });
     const echoed = await window.exchange(echoUrl, [big.buffer]);
     return { info: counted.replies[0], same: window.sameBytes(echoed.replies[0], big) };
   }, [`ws://127.0.0.1:${probe.address().port}/`, echo.url + "/"]);
@@ -213,9 +258,10 @@ try {
   pageServer = await servePage();
   probe = await frameCountingServer();
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 60_000 });
-  process.stdout.write(`chromium ${browser.version()} -> ${opts.serverCmd.replace("{port}", echo.port)}\n`);
+  process.stdout.write(`chromium ${browser.version()}${opts.deflate ? " (permessage-deflate)" : ""} -> ${opts.serverCmd.replace("{port}", echo.port)}\n`);
   page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${pageServer.address().port}/`);
+  if (opts.deflate) await page.evaluate(() => (window.requiredExtension = "permessage-deflate"));
   result = await runCases(cases, { only: opts.only, timeoutMs: 90_000 });
 } catch (err) {
   process.stdout.write(`FAIL setup: ${err.message}\n`);

@@ -10,14 +10,21 @@ import { fileURLToPath } from "node:url";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const NODE_ECHO_SERVER = `${JSON.stringify(process.execPath)} examples/node/echo-server.mjs --port {port} --quiet`;
 
-/** `--server-cmd "cmd ... {port}"` (default: the Node echo server), `--only substring`. */
-export function parseArgs(argv) {
-  const opts = { serverCmd: NODE_ECHO_SERVER, only: null };
+/**
+ * `--server-cmd "cmd ... {port}"` (default: the Node echo server), `--only substring`, and
+ * `--deflate`: expect permessage-deflate (RFC 7692) to be negotiated; the default server
+ * then gets `--deflate` too (an explicit `--server-cmd` is used as given). `deflate: true`
+ * makes that the default.
+ */
+export function parseArgs(argv, { deflate = false } = {}) {
+  const opts = { serverCmd: null, only: null, deflate };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--server-cmd") opts.serverCmd = argv[++i];
     else if (argv[i] === "--only") opts.only = argv[++i];
+    else if (argv[i] === "--deflate") opts.deflate = true;
     else throw new Error(`unknown argument ${argv[i]}`);
   }
+  opts.serverCmd ??= opts.deflate ? `${NODE_ECHO_SERVER} --deflate` : NODE_ECHO_SERVER;
   return opts;
 }
 
