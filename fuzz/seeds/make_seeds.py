@@ -76,4 +76,10 @@ write("handshake_client", "unauthorized", b"HTTP/1.1 401 Unauthorized\r\nContent
 for name, text in {"ascii": "hello", "cjk": "漢字テキスト", "emoji": "🦀€", "bad": "ok"}.items():
     data = text.encode() + (b"\xed\xa0\x80" if name == "bad" else b"")
     write("utf8", name, bytes([len(data) // 2]) + data)
+# deflate: first byte = role/level control, then RSV1 frames with deflated payloads.
+for name, payload in {"hello": b"\xf2\x48\xcd\xc9\xc9\x07\x00", "stored": b"\x00\x05\x00\xfa\xffHello\x00",
+                      "empty": b"\x00", "bfinal": b"\xf3\x48\xcd\xc9\xc9\x07\x00\x00"}.items():
+    write("deflate", name + "_server", b"\x60" + frame(True, 1, payload, rsv=4))
+    write("deflate", name + "_client", b"\x61" + frame(True, 2, payload, mask=None, rsv=4))
+write("deflate", "fragmented", b"\x60" + frame(False, 1, b"\xf2\x48\xcd", rsv=4) + frame(True, 0, b"\xc9\xc9\x07\x00"))
 print("seeds written to", os.path.normpath(root))
