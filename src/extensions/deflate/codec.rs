@@ -257,8 +257,10 @@ impl Decompressor {
             let allowed = self.max_message_size.saturating_sub(self.filled).saturating_add(1);
             if self.message.len() == self.filled {
                 let grown = self.message.len().saturating_mul(2).max(INFLATE_MIN);
-                let cap = self.filled.saturating_add(allowed);
-                self.message.resize(grown.min(cap), 0);
+                let target = grown.min(self.filled.saturating_add(allowed));
+                // Exact: a plain resize may double the capacity past the limit.
+                self.message.reserve_exact(target - self.message.len());
+                self.message.resize(target, 0);
             }
             let end = self.message.len().min(self.filled.saturating_add(allowed));
             let out = self.message.get_mut(self.filled..end).unwrap_or_default();
