@@ -110,6 +110,28 @@
 #define WSFRAME_CONN_STORAGE_ALIGN 8
 
 /**
+ * `wsframe_conn_send_message` flag: send this message uncompressed even
+ * though permessage-deflate is on (say it is already compressed data).
+ */
+#define WSFRAME_SEND_NO_COMPRESS 1
+
+/**
+ * Longest `Sec-WebSocket-Extensions` value the offer and response writers
+ * produce: a buffer this large always suffices.
+ */
+#define WSFRAME_DEFLATE_MAX_VALUE_LEN 128
+
+/**
+ * Smallest LZ77 window, as a power of two, that RFC 7692 §7.1.2 allows.
+ */
+#define WSFRAME_DEFLATE_MIN_WINDOW_BITS 8
+
+/**
+ * Largest LZ77 window (32 KiB), the default.
+ */
+#define WSFRAME_DEFLATE_MAX_WINDOW_BITS 15
+
+/**
  * Length of a `Sec-WebSocket-Accept` value (base64 of a SHA-1 digest).
  */
 #define WSFRAME_ACCEPT_KEY_LEN 28
@@ -139,6 +161,13 @@
  * Most subprotocols a client may offer.
  */
 #define WSFRAME_CLIENT_MAX_PROTOCOLS 16
+
+/**
+ * Most bytes of distinct extension names a client may offer (the names in
+ * the `extensions` argument of `wsframe_client_handshake_write_ext`, joined
+ * by commas): `permessage-deflate` takes 18.
+ */
+#define WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN 32
 
 /**
  * Most extra header lines a request or acceptance may carry.
@@ -171,7 +200,9 @@
  * - 7100-7199: the peer violated RFC 6455 (`wsframe_result_is_protocol_error`);
  *   `wsframe_result_close_code` says which close code to send before
  *   closing the socket (RFC 6455 §7.1.7);
- * - 7200-7299: the opening handshake failed (`wsframe_result_is_handshake_error`).
+ * - 7200-7299: the opening handshake failed (`wsframe_result_is_handshake_error`);
+ * - 7300-7399: outcomes that are not errors (`WSFRAME_RESULT_DECLINED`):
+ *   nothing went wrong, but nothing was agreed or written either.
  *
  * New codes may be added inside the blocks; existing values never change.
  * Functions that take a result take a plain `uint32_t`, so any value is safe
@@ -240,8 +271,9 @@ enum wsframe_result
      */
     WSFRAME_RESULT_UNALIGNED = 7010,
     /**
-     * Not available in this build: the heap constructors in a library built
-     * without `std` (firmware). Use `wsframe_conn_init` instead.
+     * Not available in this build: the heap constructors and the
+     * permessage-deflate codec in a library built without `std` (firmware).
+     * Use `wsframe_conn_init` instead, and do not negotiate compression.
      */
     WSFRAME_RESULT_UNSUPPORTED = 7011,
     /**
@@ -256,8 +288,9 @@ enum wsframe_result
      */
     WSFRAME_RESULT_RANDOM_FAILED = 7013,
     /**
-     * An option was set after the connection started sending or receiving;
-     * limits can only be changed before the first frame.
+     * An option was set after the connection started sending or receiving
+     * (limits and permessage-deflate can only be set before the first
+     * frame), or permessage-deflate was enabled twice.
      */
     WSFRAME_RESULT_IN_USE = 7014,
     /**
@@ -440,9 +473,39 @@ enum wsframe_result
      */
     WSFRAME_RESULT_HANDSHAKE_INVALID_STATUS = 7223,
     /**
+     * An extension parameter in the server's response is not
+     * `token[=token|quoted-string]` (RFC 6455 §9.1).
+     */
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER = 7224,
+    /**
+     * The server's response uses a parameter permessage-deflate does not
+     * define (RFC 7692 §7.1).
+     */
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNKNOWN_PARAMETER = 7225,
+    /**
+     * The server's response repeats a parameter (RFC 7692 §7.1).
+     */
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_DUPLICATE_PARAMETER = 7226,
+    /**
+     * A parameter value in the server's response is missing, present where
+     * none is allowed, or out of range (RFC 7692 §7.1.2).
+     */
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_INVALID_VALUE = 7227,
+    /**
+     * The server's response uses a parameter the offer did not allow, or
+     * omits one it must include (RFC 7692 §7.1.1, §7.1.2).
+     */
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNEXPECTED_PARAMETER = 7228,
+    /**
      * Another handshake failure (no specific code in this version). HTTP 400.
      */
     WSFRAME_RESULT_HANDSHAKE_ERROR = 7299,
+    /**
+     * Negotiation found nothing to agree on: no acceptable permessage-deflate
+     * offer in the request (server), or none accepted in the response
+     * (client). Not an error: go on without compression. Nothing was written.
+     */
+    WSFRAME_RESULT_DECLINED = 7300,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -653,12 +716,73 @@ typedef struct wsframe_backoff {
 typedef bool (*wsframe_random_fn)(void *user, uint8_t *buf, size_t len);
 
 /**
+ * The parameters both ends agreed on, written by
+ * `wsframe_deflate_config_negotiate` (server) or
+ * `wsframe_deflate_config_accept_response` (client) and passed to
+ * `wsframe_conn_enable_deflate`. A plain struct with nothing private: read
+ * it, copy it, or fill it yourself for a connection negotiated elsewhere
+ * (both windows 15 and no resets is what a bare `permessage-deflate` offer
+ * and response agree on).
+ */
+typedef struct wsframe_deflate_params {
+    /**
+     * The server resets its context after each message.
+     */
+    bool server_no_context_takeover;
+    /**
+     * The client resets its context after each message.
+     */
+    bool client_no_context_takeover;
+    /**
+     * The server's window, 8..=15.
+     */
+    uint8_t server_max_window_bits;
+    /**
+     * The client's window, 8..=15.
+     */
+    uint8_t client_max_window_bits;
+} wsframe_deflate_params;
+
+/**
+ * What this end asks for (a client's offer) or accepts (a server), and the
+ * level it compresses at. A plain caller-allocated struct: fill it with
+ * `wsframe_deflate_config_default`, then change fields.
+ */
+typedef struct wsframe_deflate_config {
+    /**
+     * The server resets its compression context after each message
+     * (RFC 7692 §7.1.1.1). A server with this set always asks for it.
+     */
+    bool server_no_context_takeover;
+    /**
+     * The client resets its compression context after each message
+     * (RFC 7692 §7.1.1.2).
+     */
+    bool client_no_context_takeover;
+    /**
+     * Largest window the server may compress with, 8..=15 (RFC 7692 §7.1.2.1).
+     */
+    uint8_t server_max_window_bits;
+    /**
+     * Largest window the client may compress with, 8..=15 (RFC 7692 §7.1.2.2).
+     */
+    uint8_t client_max_window_bits;
+    /**
+     * This end's compression level, 0 (store only) to 9 (smallest output);
+     * default 6. Not negotiated.
+     */
+    uint8_t level;
+} wsframe_deflate_config;
+
+/**
  * One event from `wsframe_conn_receive`.
  *
  * `data` points into the caller's input buffer (payloads are unmasked in
  * place there) and stays valid until the caller reuses or frees that memory
  * or calls the connection again, whichever comes first. Nothing is
- * allocated; there is nothing to free.
+ * allocated; there is nothing to free. The one exception: with
+ * permessage-deflate on, a compressed message's `data` points into the
+ * connection's inflate buffer, valid until the next call on the connection.
  */
 typedef struct wsframe_event {
     /**
@@ -684,103 +808,6 @@ typedef struct wsframe_event {
      */
     size_t len;
 } wsframe_event;
-
-/**
- * The parts of a ws:// or wss:// URL (RFC 6455 §3), borrowing from the
- * caller's URL string: valid as long as it is.
- */
-typedef struct wsframe_url {
-    /**
-     * The host name or IP literal (without brackets for IPv6), not NUL-terminated.
-     */
-    const char *host;
-    /**
-     * Bytes at `host`.
-     */
-    size_t host_len;
-    /**
-     * The port: the URL's, or 80 for ws and 443 for wss.
-     */
-    uint16_t port;
-    /**
-     * True for wss:// (the caller must then speak TLS).
-     */
-    bool secure;
-    /**
-     * The path, "/" if the URL has none.
-     */
-    const char *path;
-    /**
-     * Bytes at `path`.
-     */
-    size_t path_len;
-    /**
-     * The query without its "?"; (NULL, 0) if none.
-     */
-    const char *query;
-    /**
-     * Bytes at `query`.
-     */
-    size_t query_len;
-} wsframe_url;
-
-/**
- * What a client keeps between writing its request and checking the
- * server's response: the nonce behind its key and the subprotocols it
- * offered. Caller-allocated, filled by `wsframe_client_handshake_write`;
- * contents private; no cleanup needed.
- */
-typedef struct wsframe_client_handshake {
-    /**
-     * Private state; do not touch.
-     */
-    uint64_t _private[40];
-} wsframe_client_handshake;
-
-/**
- * The server's answer to a client's request, borrowing from the response
- * buffer given to `wsframe_client_handshake_check` (valid as long as it is
- * unchanged).
- */
-typedef struct wsframe_client_response {
-    /**
-     * False: the head is incomplete; read more and call again with all the
-     * bytes so far. The other fields are then zero.
-     */
-    bool complete;
-    /**
-     * True: status 101 and every check passed; the connection is open
-     * (create a client `wsframe_conn`). False with `complete`: the server
-     * refused with `status` (follow `location` for a 3xx, authenticate for
-     * 401, ...).
-     */
-    bool accepted;
-    /**
-     * The HTTP status.
-     */
-    uint16_t status;
-    /**
-     * Length of the response head. Bytes after it are already WebSocket
-     * frames (accepted) or a body (refused).
-     */
-    size_t consumed;
-    /**
-     * The subprotocol the server selected, (NULL, 0) if none.
-     */
-    const char *protocol;
-    /**
-     * Bytes at `protocol`.
-     */
-    size_t protocol_len;
-    /**
-     * The Location header of a refusal, (NULL, 0) if none.
-     */
-    const char *location;
-    /**
-     * Bytes at `location`.
-     */
-    size_t location_len;
-} wsframe_client_response;
 
 /**
  * A client's opening handshake request as parsed by
@@ -841,8 +868,8 @@ typedef struct wsframe_server_request {
      */
     size_t protocols_len;
     /**
-     * The first Sec-WebSocket-Extensions header as sent (this C API
-     * negotiates no extension: leave them unanswered).
+     * The first Sec-WebSocket-Extensions header as sent;
+     * `wsframe_deflate_config_negotiate` reads all of them.
      */
     const char *extensions;
     /**
@@ -862,6 +889,104 @@ typedef struct wsframe_server_request {
      */
     size_t _max_size;
 } wsframe_server_request;
+
+/**
+ * What a client keeps between writing its request and checking the
+ * server's response: the nonce behind its key and the subprotocols and
+ * extension names it offered. Caller-allocated, filled by
+ * `wsframe_client_handshake_write` or `_write_ext`; contents private; no
+ * cleanup needed.
+ */
+typedef struct wsframe_client_handshake {
+    /**
+     * Private state; do not touch.
+     */
+    uint64_t _private[40];
+} wsframe_client_handshake;
+
+/**
+ * The parts of a ws:// or wss:// URL (RFC 6455 §3), borrowing from the
+ * caller's URL string: valid as long as it is.
+ */
+typedef struct wsframe_url {
+    /**
+     * The host name or IP literal (without brackets for IPv6), not NUL-terminated.
+     */
+    const char *host;
+    /**
+     * Bytes at `host`.
+     */
+    size_t host_len;
+    /**
+     * The port: the URL's, or 80 for ws and 443 for wss.
+     */
+    uint16_t port;
+    /**
+     * True for wss:// (the caller must then speak TLS).
+     */
+    bool secure;
+    /**
+     * The path, "/" if the URL has none.
+     */
+    const char *path;
+    /**
+     * Bytes at `path`.
+     */
+    size_t path_len;
+    /**
+     * The query without its "?"; (NULL, 0) if none.
+     */
+    const char *query;
+    /**
+     * Bytes at `query`.
+     */
+    size_t query_len;
+} wsframe_url;
+
+/**
+ * The server's answer to a client's request, borrowing from the response
+ * buffer given to `wsframe_client_handshake_check` (valid as long as it is
+ * unchanged).
+ */
+typedef struct wsframe_client_response {
+    /**
+     * False: the head is incomplete; read more and call again with all the
+     * bytes so far. The other fields are then zero.
+     */
+    bool complete;
+    /**
+     * True: status 101 and every check passed; the connection is open
+     * (create a client `wsframe_conn`). False with `complete`: the server
+     * refused with `status` (follow `location` for a 3xx, authenticate for
+     * 401, ...).
+     */
+    bool accepted;
+    /**
+     * The HTTP status.
+     */
+    uint16_t status;
+    /**
+     * Length of the response head. Bytes after it are already WebSocket
+     * frames (accepted) or a body (refused).
+     */
+    size_t consumed;
+    /**
+     * The subprotocol the server selected, (NULL, 0) if none.
+     */
+    const char *protocol;
+    /**
+     * Bytes at `protocol`.
+     */
+    size_t protocol_len;
+    /**
+     * The Location header of a refusal, (NULL, 0) if none.
+     */
+    const char *location;
+    /**
+     * Bytes at `location`.
+     */
+    size_t location_len;
+} wsframe_client_response;
 
 /**
  * A heartbeat timer driven by the caller's clock (milliseconds of any
@@ -1131,6 +1256,41 @@ wsframe_result wsframe_conn_set_random(struct wsframe_conn *conn,
                                        void *user);
 
 /**
+ * Turns permessage-deflate (RFC 7692) on for this connection, with the
+ * `params` both ends agreed on (`wsframe_deflate_config_negotiate` on a
+ * server, `wsframe_deflate_config_accept_response` on a client) and this
+ * end's `config` (only its `level` is used here). Call it right after
+ * creating the connection, before any frame is sent or received, and after
+ * `wsframe_conn_set_max_message_size` if the limit is not the default.
+ *
+ * Allocates the core's compressor and decompressor (hosted builds only);
+ * they live until the connection is freed or deinitialised. From then on:
+ *
+ * - `wsframe_conn_receive` delivers a compressed message as one TEXT or
+ *   BINARY event with `last` set, the whole message inflated into a buffer
+ *   the connection owns (see `wsframe_conn_receive` for its lifetime).
+ *   Inflation stops at the connection's max message size
+ *   (PEER_MESSAGE_TOO_LARGE, close 1009); a corrupt stream gives
+ *   PEER_INVALID_COMPRESSED_DATA (1002), text that is not UTF-8
+ *   PEER_INVALID_UTF8 (1007). Uncompressed messages still stream in chunks.
+ * - `wsframe_conn_send_message` compresses each message it sends, unless
+ *   told not to; the other send functions keep sending uncompressed frames
+ *   (RFC 7692 §6 lets each message choose).
+ *
+ * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (a window
+ * outside 8..=15, a level over 9); IN_USE (the connection already sent or
+ * received, or deflate is already on); UNSUPPORTED (a build without `std`).
+ *
+ * # Safety
+ *
+ * `conn` must be NULL or a live connection handle used by no other thread;
+ * `params` and `config` NULL or valid for reads.
+ */
+wsframe_result wsframe_conn_enable_deflate(struct wsframe_conn *conn,
+                                           const struct wsframe_deflate_params *params,
+                                           const struct wsframe_deflate_config *config);
+
+/**
  * The connection's closing-handshake state, or WSFRAME_STATE_INVALID for
  * NULL or a handle that is not live.
  *
@@ -1154,10 +1314,19 @@ wsframe_state wsframe_conn_state(const struct wsframe_conn *conn);
  * 125 + 14 bytes. Text is UTF-8 validated as it streams, but a chunk may
  * end inside a character. After the peer's Close, input is discarded.
  *
+ * With permessage-deflate on (`wsframe_conn_enable_deflate`), a compressed
+ * message comes out as one TEXT or BINARY event with `last` set: the whole
+ * message, inflated into a buffer the connection owns. Its `data` stays
+ * valid until the next call on this connection (it may be passed as the
+ * data of that call, say to echo it). Control frames between its fragments
+ * are reported as they come, before the message.
+ *
  * Results: OK; NULL_POINTER (`conn`, `consumed_out`, `event_out`, or
  * `input` NULL with `len` > 0); INVALID_HANDLE; a 71xx protocol error — the
  * connection has failed: send a Close with `wsframe_result_close_code` and
- * close the socket. Outputs are written only on OK.
+ * close the socket (with deflate also PEER_MESSAGE_TOO_LARGE for a message
+ * that inflates past the limit, PEER_INVALID_COMPRESSED_DATA, and
+ * PEER_INVALID_UTF8 for inflated text). Outputs are written only on OK.
  *
  * # Safety
  *
@@ -1339,6 +1508,42 @@ wsframe_result wsframe_conn_send_close(struct wsframe_conn *conn,
                                        size_t *written_out);
 
 /**
+ * Writes a whole message as one frame into a buffer the connection owns,
+ * compressed (RFC 7692 §7.2.1) when permessage-deflate is on and `flags`
+ * lacks `WSFRAME_SEND_NO_COMPRESS`; clients mask it with a fresh key.
+ *
+ * `kind` is a `WSFRAME_DATA_KIND_*`; text must be UTF-8. `flags` is 0 or
+ * `WSFRAME_SEND_NO_COMPRESS`. On OK, write `(*frame_out)[0..*frame_len_out]`
+ * to the socket: it stays valid until the next call on this connection
+ * (copy it or finish writing it first). There is no "insufficient size"
+ * to retry: each message is compressed exactly once, as context takeover
+ * requires, and every check that could refuse the frame runs before the
+ * compressor sees it. Works without deflate too (the frame is then plain).
+ *
+ * Memory: the frame buffer grows to the largest frame sent and is reused;
+ * the compressor's output buffer likewise (hosted builds only).
+ *
+ * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`,
+ * unknown `flags` bits, or `data` inside the connection's frame buffer);
+ * INVALID_UTF8; MESSAGE_IN_PROGRESS (a fragmented message is being sent);
+ * CLOSED; NO_RANDOM, RANDOM_FAILED (clients; nothing was compressed);
+ * UNSUPPORTED (a build without `std`).
+ *
+ * # Safety
+ *
+ * `conn` must be NULL or a live connection handle used by no other thread;
+ * `data` NULL or valid for reads of `len` bytes; `frame_out` and
+ * `frame_len_out` NULL or valid for one write.
+ */
+wsframe_result wsframe_conn_send_message(struct wsframe_conn *conn,
+                                         uint32_t kind,
+                                         const uint8_t *data,
+                                         size_t len,
+                                         uint32_t flags,
+                                         const uint8_t **frame_out,
+                                         size_t *frame_len_out);
+
+/**
  * An upper bound on the bytes one frame with `payload_len` bytes of payload
  * takes, masked or not (`payload_len + 14`, saturating): size `out` buffers
  * with it.
@@ -1348,6 +1553,109 @@ wsframe_result wsframe_conn_send_close(struct wsframe_conn *conn,
  * None: any value is accepted.
  */
 size_t wsframe_max_frame_len(size_t payload_len);
+
+/**
+ * Fills `*config_out` with the defaults: context takeover both ways, both
+ * windows 15 bits, level 6.
+ *
+ * Results: OK, NULL_POINTER.
+ *
+ * # Safety
+ *
+ * `config_out` must be NULL or valid for one write.
+ */
+wsframe_result wsframe_deflate_config_default(struct wsframe_deflate_config *config_out);
+
+/**
+ * Client side: writes the permessage-deflate offer (RFC 7692 §7.1) for the
+ * `Sec-WebSocket-Extensions` header, e.g. `permessage-deflate;
+ * client_max_window_bits`, into `out` (not NUL-terminated). Pass it as the
+ * `extensions` argument of `wsframe_client_handshake_write_ext`, and check
+ * the answer with `wsframe_deflate_config_accept_response` and the same
+ * config. `WSFRAME_DEFLATE_MAX_VALUE_LEN` bytes always suffice.
+ *
+ * Results: OK (`*written_out` = length); INSUFFICIENT_SIZE (`*written_out`
+ * = bytes needed); NULL_POINTER; INVALID_ARGUMENT (a window outside 8..=15,
+ * a level over 9).
+ *
+ * # Safety
+ *
+ * `config` NULL or valid for reads; `out` NULL or valid for writes of
+ * `out_len` bytes; `written_out` NULL or valid for one write.
+ */
+wsframe_result wsframe_deflate_config_write_offer(const struct wsframe_deflate_config *config,
+                                                  char *out,
+                                                  size_t out_len,
+                                                  size_t *written_out);
+
+/**
+ * Server side (RFC 7692 §5, §7.1): picks the first acceptable
+ * permessage-deflate offer among all the Sec-WebSocket-Extensions headers
+ * of a parsed request, under `config`. Offers with unknown or repeated
+ * parameters or bad values are skipped.
+ *
+ * On OK, `*params_out` is the agreement (for `wsframe_conn_enable_deflate`)
+ * and `response[0..*written_out]` the header value accepting it (not
+ * NUL-terminated): pass it as the `extensions` argument of
+ * `wsframe_server_write_accept_ext`. `WSFRAME_DEFLATE_MAX_VALUE_LEN` bytes
+ * always suffice. DECLINED means no offer was acceptable, or none was
+ * made: answer without the header and go on uncompressed.
+ *
+ * Results: OK; DECLINED (nothing written); INSUFFICIENT_SIZE
+ * (`*written_out` = bytes needed, `*params_out` not written; negotiating
+ * again gives the same answer); NULL_POINTER; INVALID_ARGUMENT (`config`
+ * out of range, or `req` is not a complete parse or its buffer changed).
+ *
+ * # Safety
+ *
+ * `config` NULL or valid for reads; `req` NULL or valid for reads, from a
+ * successful `wsframe_server_request_parse` whose buffer is still valid
+ * and unchanged; `params_out` and `written_out` NULL or valid for one
+ * write; `response` NULL or valid for writes of `response_len` bytes, not
+ * overlapping the request buffer.
+ */
+wsframe_result wsframe_deflate_config_negotiate(const struct wsframe_deflate_config *config,
+                                                const struct wsframe_server_request *req,
+                                                struct wsframe_deflate_params *params_out,
+                                                char *response,
+                                                size_t response_len,
+                                                size_t *written_out);
+
+/**
+ * Client side: checks the server's permessage-deflate answer (RFC 7692
+ * §7.1) against the offer `config` made. Call it with the same `hs`,
+ * response bytes and `max_size` once `wsframe_client_handshake_check`
+ * reported the response accepted; it reads every Sec-WebSocket-Extensions
+ * header of the response.
+ *
+ * On OK, `*params_out` is the agreement for `wsframe_conn_enable_deflate`.
+ * DECLINED: the server did not accept permessage-deflate; go on
+ * uncompressed. A HANDSHAKE_* result means the server's answer breaks
+ * RFC 7692 (an unknown or repeated parameter, a bad value, a window larger
+ * than offered or asked for, `server_no_context_takeover` missing although
+ * asked for, permessage-deflate accepted twice or another extension
+ * alongside it): fail the connection (close the socket).
+ *
+ * Results: OK; DECLINED; NULL_POINTER; INVALID_HANDLE (`*hs` not written
+ * by a successful `wsframe_client_handshake_write`/`_write_ext`);
+ * INVALID_ARGUMENT (`config` out of range, or the response is incomplete
+ * or not an acceptance); the HANDSHAKE_* errors of
+ * `wsframe_client_handshake_check`; HANDSHAKE_EXTENSION_MALFORMED_PARAMETER,
+ * _EXTENSION_UNKNOWN_PARAMETER, _EXTENSION_DUPLICATE_PARAMETER,
+ * _EXTENSION_INVALID_VALUE, _EXTENSION_UNEXPECTED_PARAMETER,
+ * HANDSHAKE_UNEXPECTED_EXTENSION.
+ *
+ * # Safety
+ *
+ * `config` and `hs` NULL or valid for reads; `input` NULL or valid for
+ * reads of `len` bytes; `params_out` NULL or valid for one write.
+ */
+wsframe_result wsframe_deflate_config_accept_response(const struct wsframe_deflate_config *config,
+                                                      const struct wsframe_client_handshake *hs,
+                                                      const uint8_t *input,
+                                                      size_t len,
+                                                      size_t max_size,
+                                                      struct wsframe_deflate_params *params_out);
 
 /**
  * Computes `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key`: base64 of
@@ -1433,6 +1741,40 @@ wsframe_result wsframe_client_handshake_write(struct wsframe_client_handshake *h
                                               uint8_t *out,
                                               size_t out_len,
                                               size_t *written_out);
+
+/**
+ * As `wsframe_client_handshake_write`, also offering extensions:
+ * `extensions` is the `Sec-WebSocket-Extensions` value, for instance from
+ * `wsframe_deflate_config_write_offer`, or (NULL, 0) for none. Its distinct
+ * extension names, joined by commas, may take at most
+ * `WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN` bytes; they are kept in `*hs`
+ * so that `wsframe_client_handshake_check` accepts a response naming them.
+ *
+ * Results: as for `wsframe_client_handshake_write`; INVALID_ARGUMENT also
+ * for too many extension names; HANDSHAKE_INVALID_HEADER_VALUE for control
+ * characters in `extensions`.
+ *
+ * # Safety
+ *
+ * As for `wsframe_client_handshake_write`, with `extensions` NULL or valid
+ * for reads of `extensions_len` bytes.
+ */
+wsframe_result wsframe_client_handshake_write_ext(struct wsframe_client_handshake *hs,
+                                                  const char *url,
+                                                  size_t url_len,
+                                                  const char *origin,
+                                                  size_t origin_len,
+                                                  const char *protocols,
+                                                  size_t protocols_len,
+                                                  const char *extensions,
+                                                  size_t extensions_len,
+                                                  const char *headers,
+                                                  size_t headers_len,
+                                                  const uint8_t *nonce,
+                                                  size_t nonce_len,
+                                                  uint8_t *out,
+                                                  size_t out_len,
+                                                  size_t *written_out);
 
 /**
  * Checks the server's response to the request `*hs` was written for
@@ -1555,6 +1897,33 @@ wsframe_result wsframe_server_write_accept(const char *key,
                                            uint8_t *out,
                                            size_t out_len,
                                            size_t *written_out);
+
+/**
+ * As `wsframe_server_write_accept`, also accepting extensions:
+ * `extensions` is the `Sec-WebSocket-Extensions` value to answer with, for
+ * instance the response `wsframe_deflate_config_negotiate` wrote, or
+ * (NULL, 0) for none (RFC 6455 §4.2.2, §9.1).
+ *
+ * Results: as for `wsframe_server_write_accept`;
+ * HANDSHAKE_INVALID_HEADER_VALUE also for control characters in
+ * `extensions`.
+ *
+ * # Safety
+ *
+ * As for `wsframe_server_write_accept`, with `extensions` NULL or valid for
+ * reads of `extensions_len` bytes.
+ */
+wsframe_result wsframe_server_write_accept_ext(const char *key,
+                                               size_t key_len,
+                                               const char *protocol,
+                                               size_t protocol_len,
+                                               const char *extensions,
+                                               size_t extensions_len,
+                                               const char *headers,
+                                               size_t headers_len,
+                                               uint8_t *out,
+                                               size_t out_len,
+                                               size_t *written_out);
 
 /**
  * Writes a complete HTTP error response refusing the handshake: status

@@ -2,9 +2,15 @@
 
 use core::ffi::c_void;
 
+#[cfg(feature = "std")]
+use wsframe::extensions::deflate::{Compressor, Decompressor};
+use wsframe::extensions::deflate::{DeflateConfig, DeflateParams};
 use wsframe::frame::{MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use wsframe::{CloseCode, Config, Connection, DataKind, Error, Event, Role, State};
 
+#[cfg(feature = "std")]
+use crate::deflate::Codec;
+use crate::deflate::{wsframe_deflate_config, wsframe_deflate_params};
 use crate::guard::{guard, guard_value};
 use crate::random::{KeySource, Source, wsframe_random_fn};
 use crate::raw::{self, KeyProxy, Out};
@@ -127,7 +133,9 @@ pub enum wsframe_state {
 /// `data` points into the caller's input buffer (payloads are unmasked in
 /// place there) and stays valid until the caller reuses or frees that memory
 /// or calls the connection again, whichever comes first. Nothing is
-/// allocated; there is nothing to free.
+/// allocated; there is nothing to free. The one exception: with
+/// permessage-deflate on, a compressed message's `data` points into the
+/// connection's inflate buffer, valid until the next call on the connection.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_event {
@@ -183,11 +191,31 @@ pub(crate) struct ConnCore {
     /// A copy of the proxy inside `conn`, for rebuilding it with new limits.
     proxy: KeyProxy,
     conn: Connection<KeyProxy>,
+    /// What only hosted builds allocate: the deflate codec and the buffer
+    /// `wsframe_conn_send_message` frames into. None until first needed.
+    #[cfg(feature = "std")]
+    heap: Option<std::boxed::Box<Heap>>,
+}
+
+/// A connection's heap parts.
+#[cfg(feature = "std")]
+#[derive(Debug, Default)]
+struct Heap {
+    codec: Option<Codec>,
+    /// The last frame `wsframe_conn_send_message` wrote; grows to the
+    /// largest and is reused.
+    frame: std::vec::Vec<u8>,
 }
 
 impl ConnCore {
     fn new(role: Role, proxy: KeyProxy) -> Self {
-        Self { started: false, proxy, conn: Connection::new(role, Config::DEFAULT, proxy) }
+        Self {
+            started: false,
+            proxy,
+            conn: Connection::new(role, Config::DEFAULT, proxy),
+            #[cfg(feature = "std")]
+            heap: None,
+        }
     }
 
     /// Rebuilds the (unused) connection with new limits.
@@ -197,7 +225,161 @@ impl ConnCore {
         }
         let config = f(*self.conn.config());
         self.conn = Connection::new(self.conn.role(), config, self.proxy);
+        #[cfg(feature = "std")]
+        if let Some(codec) = self.heap.as_mut().and_then(|h| h.codec.as_mut()) {
+            // The inflated-size limit follows the message size limit.
+            let max = usize::try_from(config.max_message_size).unwrap_or(usize::MAX);
+            if codec.decompressor.max_message_size() != max {
+                codec.decompressor = Decompressor::new(self.conn.role(), &codec.params, max);
+            }
+        }
         Ok(())
+    }
+
+    /// The core's `receive`, with compressed messages inflated whole.
+    fn receive(&mut self, input: &mut [u8]) -> Result<(usize, wsframe_event), wsframe_result> {
+        let mut pos = 0;
+        loop {
+            let rest = input.get_mut(pos..).unwrap_or_default();
+            let received = self.conn.receive(rest).map_err(wsframe_result::from)?;
+            pos += received.consumed;
+            match received.event {
+                Some(Event::Compressed { kind, data, last }) => {
+                    match self.inflate(kind, data, last)? {
+                        // A fragment: go on with the input that follows it.
+                        None => continue,
+                        Some(ev) => return Ok((pos, ev)),
+                    }
+                }
+                other => return Ok((pos, event_of(other)?)),
+            }
+        }
+    }
+
+    /// Feeds a compressed chunk to the decompressor; the whole message when
+    /// it is complete.
+    #[cfg(feature = "std")]
+    fn inflate(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        last: bool,
+    ) -> Result<Option<wsframe_event>, wsframe_result> {
+        // The core reports compressed chunks only once `enable_deflate`
+        // turned compression on, which needs the codec.
+        let codec =
+            self.heap.as_mut().and_then(|h| h.codec.as_mut()).ok_or(WSFRAME_RESULT_PANIC)?;
+        match codec.decompressor.decompress(kind, data, last) {
+            Ok(None) => Ok(None),
+            Ok(Some((kind, message))) => {
+                let ev = match kind {
+                    DataKind::Text => Event::Text { data: message, last: true },
+                    _ => Event::Binary { data: message, last: true },
+                };
+                event_of(Some(ev)).map(Some)
+            }
+            // The codec's violations fail the connection as the core's own do.
+            Err(Error::Protocol(p)) => Err(self.conn.fail(p).into()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    #[cfg(not(feature = "std"))]
+    fn inflate(
+        &mut self,
+        _kind: DataKind,
+        _data: &[u8],
+        _last: bool,
+    ) -> Result<Option<wsframe_event>, wsframe_result> {
+        // Compression cannot be enabled without std.
+        Err(WSFRAME_RESULT_PANIC)
+    }
+}
+
+#[cfg(feature = "std")]
+impl ConnCore {
+    fn enable_deflate(
+        &mut self,
+        params: DeflateParams,
+        config: DeflateConfig,
+    ) -> Result<(), wsframe_result> {
+        if self.started || self.conn.config().compression {
+            return Err(WSFRAME_RESULT_IN_USE);
+        }
+        let role = self.conn.role();
+        let max = usize::try_from(self.conn.config().max_message_size).unwrap_or(usize::MAX);
+        let codec = Codec {
+            params,
+            compressor: Compressor::new(role, &params, &config),
+            decompressor: Decompressor::new(role, &params, max),
+        };
+        self.heap.get_or_insert_with(Default::default).codec = Some(codec);
+        self.configure(|cfg| cfg.with_compression(true))
+    }
+
+    /// Frames a whole message into the heap frame buffer, compressed if
+    /// `compress` and deflate is on.
+    fn send_message(
+        &mut self,
+        keys: &KeySource,
+        kind: DataKind,
+        data: &[u8],
+        compress: bool,
+    ) -> Result<&[u8], wsframe_result> {
+        let Heap { codec, frame } = &mut **self.heap.get_or_insert_with(Default::default);
+        if raw::overlap(data.as_ptr(), data.len(), frame.as_ptr(), frame.capacity()) {
+            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
+        }
+        let compressor = codec.as_mut().filter(|_| compress).map(|c| &mut c.compressor);
+        // Whatever could refuse the frame is asked first: a message
+        // compressed but never sent would leave the peer's context behind
+        // ours. (A frame of a kind being sent in fragments would continue
+        // that message, which is not what a whole message means either.)
+        self.conn.can_start_message().map_err(wsframe_result::from)?;
+        if self.conn.role() == Role::Client {
+            keys.prepare()?;
+        }
+        let compressed = compressor.is_some();
+        let payload = match compressor {
+            Some(c) => c.compress(data),
+            None => data,
+        };
+        let need = wsframe::frame::max_frame_len(payload.len());
+        if frame.len() < need {
+            frame.resize(need, 0);
+        }
+        let r = if compressed {
+            self.conn.send_compressed_frame(kind, payload, true, frame)
+        } else {
+            self.conn.send_frame(kind, payload, true, frame)
+        };
+        self.started |= r.is_ok();
+        if keys.take_failure() {
+            return Err(WSFRAME_RESULT_RANDOM_FAILED);
+        }
+        let n = r.map_err(wsframe_result::from)?;
+        Ok(frame.get(..n).unwrap_or_default())
+    }
+}
+
+#[cfg(not(feature = "std"))]
+impl ConnCore {
+    fn enable_deflate(
+        &mut self,
+        _params: DeflateParams,
+        _config: DeflateConfig,
+    ) -> Result<(), wsframe_result> {
+        Err(WSFRAME_RESULT_UNSUPPORTED)
+    }
+
+    fn send_message(
+        &mut self,
+        _keys: &KeySource,
+        _kind: DataKind,
+        _data: &[u8],
+        _compress: bool,
+    ) -> Result<&[u8], wsframe_result> {
+        Err(WSFRAME_RESULT_UNSUPPORTED)
     }
 }
 
@@ -460,6 +642,52 @@ pub unsafe extern "C" fn wsframe_conn_set_random(
     })
 }
 
+/// Turns permessage-deflate (RFC 7692) on for this connection, with the
+/// `params` both ends agreed on (`wsframe_deflate_config_negotiate` on a
+/// server, `wsframe_deflate_config_accept_response` on a client) and this
+/// end's `config` (only its `level` is used here). Call it right after
+/// creating the connection, before any frame is sent or received, and after
+/// `wsframe_conn_set_max_message_size` if the limit is not the default.
+///
+/// Allocates the core's compressor and decompressor (hosted builds only);
+/// they live until the connection is freed or deinitialised. From then on:
+///
+/// - `wsframe_conn_receive` delivers a compressed message as one TEXT or
+///   BINARY event with `last` set, the whole message inflated into a buffer
+///   the connection owns (see `wsframe_conn_receive` for its lifetime).
+///   Inflation stops at the connection's max message size
+///   (PEER_MESSAGE_TOO_LARGE, close 1009); a corrupt stream gives
+///   PEER_INVALID_COMPRESSED_DATA (1002), text that is not UTF-8
+///   PEER_INVALID_UTF8 (1007). Uncompressed messages still stream in chunks.
+/// - `wsframe_conn_send_message` compresses each message it sends, unless
+///   told not to; the other send functions keep sending uncompressed frames
+///   (RFC 7692 §6 lets each message choose).
+///
+/// Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (a window
+/// outside 8..=15, a level over 9); IN_USE (the connection already sent or
+/// received, or deflate is already on); UNSUPPORTED (a build without `std`).
+///
+/// # Safety
+///
+/// `conn` must be NULL or a live connection handle used by no other thread;
+/// `params` and `config` NULL or valid for reads.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_conn_enable_deflate(
+    conn: *mut wsframe_conn,
+    params: *const wsframe_deflate_params,
+    config: *const wsframe_deflate_config,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract, for each pointer.
+        let (c, _) = unsafe { parts(conn) }?;
+        // SAFETY: as above.
+        let params = unsafe { raw::read(params) }?.to_core()?;
+        // SAFETY: as above.
+        let config = unsafe { raw::read(config) }?.to_core()?;
+        c.enable_deflate(params, config)
+    })
+}
+
 /// The connection's closing-handshake state, or WSFRAME_STATE_INVALID for
 /// NULL or a handle that is not live.
 ///
@@ -490,10 +718,19 @@ pub unsafe extern "C" fn wsframe_conn_state(conn: *const wsframe_conn) -> wsfram
 /// 125 + 14 bytes. Text is UTF-8 validated as it streams, but a chunk may
 /// end inside a character. After the peer's Close, input is discarded.
 ///
+/// With permessage-deflate on (`wsframe_conn_enable_deflate`), a compressed
+/// message comes out as one TEXT or BINARY event with `last` set: the whole
+/// message, inflated into a buffer the connection owns. Its `data` stays
+/// valid until the next call on this connection (it may be passed as the
+/// data of that call, say to echo it). Control frames between its fragments
+/// are reported as they come, before the message.
+///
 /// Results: OK; NULL_POINTER (`conn`, `consumed_out`, `event_out`, or
 /// `input` NULL with `len` > 0); INVALID_HANDLE; a 71xx protocol error — the
 /// connection has failed: send a Close with `wsframe_result_close_code` and
-/// close the socket. Outputs are written only on OK.
+/// close the socket (with deflate also PEER_MESSAGE_TOO_LARGE for a message
+/// that inflates past the limit, PEER_INVALID_COMPRESSED_DATA, and
+/// PEER_INVALID_UTF8 for inflated text). Outputs are written only on OK.
 ///
 /// # Safety
 ///
@@ -518,9 +755,8 @@ pub unsafe extern "C" fn wsframe_conn_receive(
         // SAFETY: as above.
         let input = unsafe { raw::slice_mut(input, len) }?;
         c.started = true;
-        let received = c.conn.receive(input).map_err(wsframe_result::from)?;
-        let ev = event_of(received.event)?;
-        consumed.write(received.consumed);
+        let (used, ev) = c.receive(input)?;
+        consumed.write(used);
         event.write(ev);
         Ok(())
     })
@@ -538,8 +774,8 @@ fn event_of(event: Option<Event<'_>>) -> Result<wsframe_event, wsframe_result> {
         Some(Event::Close(Some(frame))) => {
             (WSFRAME_EVENT_CLOSE, true, frame.code.0, frame.reason.as_bytes())
         }
-        // Only with permessage-deflate, which C connections never enable.
-        Some(Event::Compressed { .. }) => return Err(WSFRAME_RESULT_UNSUPPORTED),
+        // Inflated by `ConnCore::receive` before they get here.
+        Some(Event::Compressed { .. }) => return Err(WSFRAME_RESULT_PANIC),
     };
     let ptr = if data.is_empty() { core::ptr::null() } else { data.as_ptr() };
     Ok(wsframe_event { r#type: kind, last, close_code: code, data: ptr, len: data.len() })
@@ -861,6 +1097,70 @@ pub unsafe extern "C" fn wsframe_conn_send_close(
                 c.send_close(code, core::str::from_utf8(reason).unwrap_or_default(), out)
             })
         }
+    })
+}
+
+/// `wsframe_conn_send_message` flag: send this message uncompressed even
+/// though permessage-deflate is on (say it is already compressed data).
+pub const WSFRAME_SEND_NO_COMPRESS: u32 = 1;
+
+/// Writes a whole message as one frame into a buffer the connection owns,
+/// compressed (RFC 7692 §7.2.1) when permessage-deflate is on and `flags`
+/// lacks `WSFRAME_SEND_NO_COMPRESS`; clients mask it with a fresh key.
+///
+/// `kind` is a `WSFRAME_DATA_KIND_*`; text must be UTF-8. `flags` is 0 or
+/// `WSFRAME_SEND_NO_COMPRESS`. On OK, write `(*frame_out)[0..*frame_len_out]`
+/// to the socket: it stays valid until the next call on this connection
+/// (copy it or finish writing it first). There is no "insufficient size"
+/// to retry: each message is compressed exactly once, as context takeover
+/// requires, and every check that could refuse the frame runs before the
+/// compressor sees it. Works without deflate too (the frame is then plain).
+///
+/// Memory: the frame buffer grows to the largest frame sent and is reused;
+/// the compressor's output buffer likewise (hosted builds only).
+///
+/// Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`,
+/// unknown `flags` bits, or `data` inside the connection's frame buffer);
+/// INVALID_UTF8; MESSAGE_IN_PROGRESS (a fragmented message is being sent);
+/// CLOSED; NO_RANDOM, RANDOM_FAILED (clients; nothing was compressed);
+/// UNSUPPORTED (a build without `std`).
+///
+/// # Safety
+///
+/// `conn` must be NULL or a live connection handle used by no other thread;
+/// `data` NULL or valid for reads of `len` bytes; `frame_out` and
+/// `frame_len_out` NULL or valid for one write.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_conn_send_message(
+    conn: *mut wsframe_conn,
+    kind: u32,
+    data: *const u8,
+    len: usize,
+    flags: u32,
+    frame_out: *mut *const u8,
+    frame_len_out: *mut usize,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract, for each pointer.
+        let (c, keys) = unsafe { parts(conn) }?;
+        // SAFETY: as above.
+        let frame_out = unsafe { raw::out(frame_out) }?;
+        // SAFETY: as above.
+        let frame_len_out = unsafe { raw::out(frame_len_out) }?;
+        // SAFETY: as above.
+        let data = unsafe { raw::slice(data, len) }?;
+        let kind = DataKind::from(wsframe_data_kind::try_from(kind)?);
+        if flags & !WSFRAME_SEND_NO_COMPRESS != 0 {
+            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
+        }
+        if kind == DataKind::Text {
+            utf8(data)?;
+        }
+        let frame = c.send_message(keys, kind, data, flags & WSFRAME_SEND_NO_COMPRESS == 0)?;
+        let ptr = if frame.is_empty() { core::ptr::null() } else { frame.as_ptr() };
+        frame_out.write(ptr);
+        frame_len_out.write(frame.len());
+        Ok(())
     })
 }
 

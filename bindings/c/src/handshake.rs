@@ -6,7 +6,7 @@ use core::ffi::{CStr, c_char};
 use core::mem::size_of;
 
 use wsframe::handshake::{
-    self, ClientRequest, DEFAULT_MAX_HANDSHAKE, HandshakeError, Request, Response,
+    self, Accepted, ClientRequest, DEFAULT_MAX_HANDSHAKE, HandshakeError, Request, Response,
 };
 
 use crate::guard::{guard, guard_value};
@@ -27,6 +27,10 @@ pub const WSFRAME_DEFAULT_MAX_HANDSHAKE: usize = 8192;
 pub const WSFRAME_CLIENT_MAX_PROTOCOLS_LEN: usize = 256;
 /// Most subprotocols a client may offer.
 pub const WSFRAME_CLIENT_MAX_PROTOCOLS: usize = 16;
+/// Most bytes of distinct extension names a client may offer (the names in
+/// the `extensions` argument of `wsframe_client_handshake_write_ext`, joined
+/// by commas): `permessage-deflate` takes 18.
+pub const WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN: usize = 32;
 /// Most extra header lines a request or acceptance may carry.
 pub const WSFRAME_MAX_EXTRA_HEADERS: usize = 16;
 
@@ -352,9 +356,10 @@ pub unsafe extern "C" fn wsframe_url_parse(
 }
 
 /// What a client keeps between writing its request and checking the
-/// server's response: the nonce behind its key and the subprotocols it
-/// offered. Caller-allocated, filled by `wsframe_client_handshake_write`;
-/// contents private; no cleanup needed.
+/// server's response: the nonce behind its key and the subprotocols and
+/// extension names it offered. Caller-allocated, filled by
+/// `wsframe_client_handshake_write` or `_write_ext`; contents private; no
+/// cleanup needed.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_client_handshake {
@@ -365,8 +370,48 @@ pub struct wsframe_client_handshake {
 #[derive(Debug, Clone, Copy)]
 struct ClientState {
     nonce: [u8; WSFRAME_NONCE_LEN],
-    protocols_len: usize,
+    protocols_len: u16,
     protocols: [u8; WSFRAME_CLIENT_MAX_PROTOCOLS_LEN],
+    /// The names of the offered extensions, comma-separated: all the core
+    /// needs to check that the server accepted only offered ones.
+    extensions_len: u8,
+    extensions: [u8; WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN],
+}
+
+impl ClientState {
+    fn protocols(&self) -> Result<&str, wsframe_result> {
+        let bytes = self.protocols.get(..usize::from(self.protocols_len)).unwrap_or_default();
+        core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_HANDLE)
+    }
+
+    fn extensions(&self) -> Result<Option<&str>, wsframe_result> {
+        let bytes = self.extensions.get(..usize::from(self.extensions_len)).unwrap_or_default();
+        let names = core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_HANDLE)?;
+        Ok((!names.is_empty()).then_some(names))
+    }
+}
+
+/// The distinct extension names of an offer, comma-separated, into `out`.
+fn extension_names(
+    offer: &str,
+    out: &mut [u8; WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN],
+) -> Result<u8, wsframe_result> {
+    let mut len = 0usize;
+    for ext in wsframe::extensions::parse_extensions(offer.as_bytes()) {
+        let name = ext.name().as_bytes();
+        let seen = out.get(..len).unwrap_or_default();
+        if seen.split(|&b| b == b',').any(|n| n.eq_ignore_ascii_case(name)) {
+            continue;
+        }
+        let start = if len == 0 { 0 } else { len + 1 };
+        let dst = out.get_mut(start..start + name.len()).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?;
+        dst.copy_from_slice(name);
+        if start > 0 {
+            *out.get_mut(len).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)? = b',';
+        }
+        len = start + name.len();
+    }
+    u8::try_from(len).map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)
 }
 
 const CLIENT_TAG: u64 = u64::from_be_bytes(*b"wsfrClHs");
@@ -422,67 +467,153 @@ pub unsafe extern "C" fn wsframe_client_handshake_write(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        if hs.is_null() {
-            return Err(WSFRAME_RESULT_NULL_POINTER);
-        }
-        // SAFETY: caller contract, for each pointer.
-        let written = unsafe { raw::out(written_out) }?;
-        // SAFETY: as above.
-        let url = unsafe { text(url, url_len) }?;
-        // SAFETY: as above.
-        let origin = unsafe { opt_text(origin, origin_len) }?;
-        // SAFETY: as above.
-        let protocols = unsafe { text(protocols, protocols_len) }?;
-        // SAFETY: as above.
-        let headers = unsafe { text(headers, headers_len) }?;
-        // SAFETY: as above.
-        let out = unsafe { raw::slice_mut(out, out_len) }?;
-
-        let nonce = if nonce.is_null() && nonce_len == 0 {
-            let mut fresh = [0u8; WSFRAME_NONCE_LEN];
-            Source::default_for_build().fill(&mut fresh)?;
-            fresh
-        } else {
-            // SAFETY: as above.
-            let given = unsafe { raw::slice(nonce, nonce_len) }?;
-            given.try_into().map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)?
-        };
-
-        let mut state = ClientState {
-            nonce,
-            protocols_len: protocols.len(),
-            protocols: [0; WSFRAME_CLIENT_MAX_PROTOCOLS_LEN],
-        };
-        state
-            .protocols
-            .get_mut(..protocols.len())
-            .ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?
-            .copy_from_slice(protocols.as_bytes());
-
-        let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
-        let n_names = protocol_list(protocols, &mut names)?;
-        let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
-        let n_pairs = header_lines(headers, &mut pairs)?;
-
-        let mut req = ClientRequest::new(url).map_err(from_error)?;
-        if let Some(origin) = origin {
-            req = req.origin(origin);
-        }
-        let names = names.get(..n_names).unwrap_or_default();
-        let pairs = pairs.get(..n_pairs).unwrap_or_default();
-        let r = req.protocols(names).headers(pairs).write(nonce, out).map(|h| h.request_len());
-        report(r, written)?;
-        // SAFETY: `hs` is non-NULL and the caller's struct, large and aligned
-        // enough for the state (checked at compile time and by init_tagged).
+        // SAFETY: caller contract, forwarded; no extensions.
         unsafe {
-            raw::init_tagged(
-                hs.cast(),
-                size_of::<wsframe_client_handshake>(),
-                Tagged::new(CLIENT_TAG, state),
+            client_write(
+                hs,
+                [(url, url_len), (origin, origin_len), (protocols, protocols_len)],
+                (core::ptr::null(), 0),
+                (headers, headers_len),
+                (nonce, nonce_len),
+                (out, out_len, written_out),
             )
-        }?;
-        Ok(())
+        }
     })
+}
+
+/// As `wsframe_client_handshake_write`, also offering extensions:
+/// `extensions` is the `Sec-WebSocket-Extensions` value, for instance from
+/// `wsframe_deflate_config_write_offer`, or (NULL, 0) for none. Its distinct
+/// extension names, joined by commas, may take at most
+/// `WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN` bytes; they are kept in `*hs`
+/// so that `wsframe_client_handshake_check` accepts a response naming them.
+///
+/// Results: as for `wsframe_client_handshake_write`; INVALID_ARGUMENT also
+/// for too many extension names; HANDSHAKE_INVALID_HEADER_VALUE for control
+/// characters in `extensions`.
+///
+/// # Safety
+///
+/// As for `wsframe_client_handshake_write`, with `extensions` NULL or valid
+/// for reads of `extensions_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_client_handshake_write_ext(
+    hs: *mut wsframe_client_handshake,
+    url: *const c_char,
+    url_len: usize,
+    origin: *const c_char,
+    origin_len: usize,
+    protocols: *const c_char,
+    protocols_len: usize,
+    extensions: *const c_char,
+    extensions_len: usize,
+    headers: *const c_char,
+    headers_len: usize,
+    nonce: *const u8,
+    nonce_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    written_out: *mut usize,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract, forwarded.
+        unsafe {
+            client_write(
+                hs,
+                [(url, url_len), (origin, origin_len), (protocols, protocols_len)],
+                (extensions, extensions_len),
+                (headers, headers_len),
+                (nonce, nonce_len),
+                (out, out_len, written_out),
+            )
+        }
+    })
+}
+
+/// The body of the client request writers.
+///
+/// # Safety
+///
+/// The pointers as documented on `wsframe_client_handshake_write_ext`.
+unsafe fn client_write(
+    hs: *mut wsframe_client_handshake,
+    [(url, url_len), (origin, origin_len), (protocols, protocols_len)]: [(*const c_char, usize); 3],
+    (extensions, extensions_len): (*const c_char, usize),
+    (headers, headers_len): (*const c_char, usize),
+    (nonce, nonce_len): (*const u8, usize),
+    (out, out_len, written_out): (*mut u8, usize, *mut usize),
+) -> Result<(), wsframe_result> {
+    if hs.is_null() {
+        return Err(WSFRAME_RESULT_NULL_POINTER);
+    }
+    // SAFETY: caller contract, for each pointer.
+    let written = unsafe { raw::out(written_out) }?;
+    // SAFETY: as above.
+    let url = unsafe { text(url, url_len) }?;
+    // SAFETY: as above.
+    let origin = unsafe { opt_text(origin, origin_len) }?;
+    // SAFETY: as above.
+    let protocols = unsafe { text(protocols, protocols_len) }?;
+    // SAFETY: as above.
+    let extensions = unsafe { opt_text(extensions, extensions_len) }?;
+    // SAFETY: as above.
+    let headers = unsafe { text(headers, headers_len) }?;
+    // SAFETY: as above.
+    let out = unsafe { raw::slice_mut(out, out_len) }?;
+
+    let nonce = if nonce.is_null() && nonce_len == 0 {
+        let mut fresh = [0u8; WSFRAME_NONCE_LEN];
+        Source::default_for_build().fill(&mut fresh)?;
+        fresh
+    } else {
+        // SAFETY: as above.
+        let given = unsafe { raw::slice(nonce, nonce_len) }?;
+        given.try_into().map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)?
+    };
+
+    let mut state = ClientState {
+        nonce,
+        protocols_len: u16::try_from(protocols.len())
+            .map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)?,
+        protocols: [0; WSFRAME_CLIENT_MAX_PROTOCOLS_LEN],
+        extensions_len: 0,
+        extensions: [0; WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN],
+    };
+    state
+        .protocols
+        .get_mut(..protocols.len())
+        .ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?
+        .copy_from_slice(protocols.as_bytes());
+    if let Some(offer) = extensions {
+        state.extensions_len = extension_names(offer, &mut state.extensions)?;
+    }
+
+    let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
+    let n_names = protocol_list(protocols, &mut names)?;
+    let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
+    let n_pairs = header_lines(headers, &mut pairs)?;
+
+    let mut req = ClientRequest::new(url).map_err(from_error)?;
+    if let Some(origin) = origin {
+        req = req.origin(origin);
+    }
+    if let Some(offer) = extensions {
+        req = req.extensions(offer);
+    }
+    let names = names.get(..n_names).unwrap_or_default();
+    let pairs = pairs.get(..n_pairs).unwrap_or_default();
+    let r = req.protocols(names).headers(pairs).write(nonce, out).map(|h| h.request_len());
+    report(r, written)?;
+    // SAFETY: `hs` is non-NULL and the caller's struct, large and aligned
+    // enough for the state (checked at compile time and by init_tagged).
+    unsafe {
+        raw::init_tagged(
+            hs.cast(),
+            size_of::<wsframe_client_handshake>(),
+            Tagged::new(CLIENT_TAG, state),
+        )
+    }?;
+    Ok(())
 }
 
 /// The server's answer to a client's request, borrowing from the response
@@ -544,61 +675,104 @@ pub unsafe extern "C" fn wsframe_client_handshake_check(
     guard(|| {
         // SAFETY: caller contract, for each pointer.
         let out = unsafe { raw::out(response_out) }?;
-        // SAFETY: as above; the tag refuses a struct never written.
-        let state = unsafe { raw::tagged_ref::<ClientState>(hs.cast(), |t| t == CLIENT_TAG) }?;
         // SAFETY: as above.
-        let input = unsafe { raw::slice(input, len) }?;
-
-        // The core checks a response with the handshake value its `write`
-        // returned, which borrows the offered subprotocols: rebuild it from
-        // the saved nonce and list (the URL and extra headers do not matter).
-        let protocols =
-            core::str::from_utf8(state.protocols.get(..state.protocols_len).unwrap_or_default())
-                .map_err(|_| WSFRAME_RESULT_INVALID_HANDLE)?;
-        let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
-        let n = protocol_list(protocols, &mut names)?;
-        let mut scratch =
-            [0u8; 192 + WSFRAME_CLIENT_MAX_PROTOCOLS_LEN + 2 * WSFRAME_CLIENT_MAX_PROTOCOLS];
-        let hs = ClientRequest::new("ws://h/")
-            .and_then(|r| {
-                r.protocols(names.get(..n).unwrap_or_default()).write(state.nonce, &mut scratch)
-            })
-            .map_err(from_error)?;
-
-        let response = hs.check_response(input, max_or_default(max_size)).map_err(from_error)?;
-        let none = (core::ptr::null(), 0);
-        let (complete, accepted, status, consumed, protocol, location) = match &response {
-            Response::Accepted(ok) => (
-                true,
-                true,
-                101,
-                ok.consumed(),
-                c_text(ok.protocol().unwrap_or("").as_bytes()),
-                none,
-            ),
-            Response::Rejected(no) => (
-                true,
-                false,
-                no.status(),
-                no.consumed(),
-                none,
-                c_text(no.location().unwrap_or(b"")),
-            ),
-            // Partial, and any outcome added to the core later: wait for more.
-            _ => (false, false, 0, 0, none, none),
-        };
-        out.write(wsframe_client_response {
-            complete,
-            accepted,
-            status,
-            consumed,
-            protocol: protocol.0,
-            protocol_len: protocol.1,
-            location: location.0,
-            location_len: location.1,
-        });
-        Ok(())
+        unsafe {
+            with_response(hs, input, len, max_size, |response| describe_response(response, out))
+        }
     })
+}
+
+/// Runs the core's check of a response to the request `*hs` was written for,
+/// and hands the outcome to `f`.
+///
+/// # Safety
+///
+/// `hs` NULL or valid for reads of a `wsframe_client_handshake`; `input`
+/// NULL or valid for reads of `len` bytes.
+unsafe fn with_response<T>(
+    hs: *const wsframe_client_handshake,
+    input: *const u8,
+    len: usize,
+    max_size: usize,
+    f: impl FnOnce(&Response<'_>) -> Result<T, wsframe_result>,
+) -> Result<T, wsframe_result> {
+    // SAFETY: caller contract; the tag refuses a struct never written.
+    let state = unsafe { raw::tagged_ref::<ClientState>(hs.cast(), |t| t == CLIENT_TAG) }?;
+    // SAFETY: caller contract.
+    let input = unsafe { raw::slice(input, len) }?;
+
+    // The core checks a response with the handshake value its `write`
+    // returned, which borrows the offered subprotocols and extensions:
+    // rebuild it from the saved nonce, list and extension names (the URL and
+    // extra headers do not matter).
+    let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
+    let n = protocol_list(state.protocols()?, &mut names)?;
+    let mut scratch = [0u8; 192
+        + WSFRAME_CLIENT_MAX_PROTOCOLS_LEN
+        + 2 * WSFRAME_CLIENT_MAX_PROTOCOLS
+        + 32
+        + WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN];
+    let mut req = ClientRequest::new("ws://h/").map_err(from_error)?;
+    if let Some(offered) = state.extensions()? {
+        req = req.extensions(offered);
+    }
+    let hs = req
+        .protocols(names.get(..n).unwrap_or_default())
+        .write(state.nonce, &mut scratch)
+        .map_err(from_error)?;
+    let response = hs.check_response(input, max_or_default(max_size)).map_err(from_error)?;
+    f(&response)
+}
+
+/// As [`with_response`] for a response that must be a complete acceptance
+/// (INVALID_ARGUMENT otherwise).
+///
+/// # Safety
+///
+/// As for [`with_response`].
+pub(crate) unsafe fn with_accepted<T>(
+    hs: *const wsframe_client_handshake,
+    input: *const u8,
+    len: usize,
+    max_size: usize,
+    f: impl FnOnce(&Accepted<'_>) -> Result<T, wsframe_result>,
+) -> Result<T, wsframe_result> {
+    // SAFETY: forwarded contract.
+    unsafe {
+        with_response(hs, input, len, max_size, |response| match response {
+            Response::Accepted(ok) => f(ok),
+            _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
+        })
+    }
+}
+
+/// Fills the C view of a checked response.
+fn describe_response(
+    response: &Response<'_>,
+    out: Out<'_, wsframe_client_response>,
+) -> Result<(), wsframe_result> {
+    let none = (core::ptr::null(), 0);
+    let (complete, accepted, status, consumed, protocol, location) = match response {
+        Response::Accepted(ok) => {
+            (true, true, 101, ok.consumed(), c_text(ok.protocol().unwrap_or("").as_bytes()), none)
+        }
+        Response::Rejected(no) => {
+            (true, false, no.status(), no.consumed(), none, c_text(no.location().unwrap_or(b"")))
+        }
+        // Partial, and any outcome added to the core later: wait for more.
+        _ => (false, false, 0, 0, none, none),
+    };
+    out.write(wsframe_client_response {
+        complete,
+        accepted,
+        status,
+        consumed,
+        protocol: protocol.0,
+        protocol_len: protocol.1,
+        location: location.0,
+        location_len: location.1,
+    });
+    Ok(())
 }
 
 /// A client's opening handshake request as parsed by
@@ -635,8 +809,8 @@ pub struct wsframe_server_request {
     pub protocols: *const c_char,
     /// Bytes at `protocols`.
     pub protocols_len: usize,
-    /// The first Sec-WebSocket-Extensions header as sent (this C API
-    /// negotiates no extension: leave them unanswered).
+    /// The first Sec-WebSocket-Extensions header as sent;
+    /// `wsframe_deflate_config_negotiate` reads all of them.
     pub extensions: *const c_char,
     /// Bytes at `extensions`.
     pub extensions_len: usize,
@@ -742,6 +916,18 @@ pub unsafe extern "C" fn wsframe_server_request_parse(
 ///
 /// `req` NULL or valid for reads; its buffer still valid and unchanged.
 unsafe fn reparse<'a>(req: *const wsframe_server_request) -> Result<Request<'a>, wsframe_result> {
+    // SAFETY: forwarded contract.
+    unsafe { reparse_with_buffer(req) }.map(|(req, _)| req)
+}
+
+/// As [`reparse`], also returning the request buffer.
+///
+/// # Safety
+///
+/// As for [`reparse`].
+pub(crate) unsafe fn reparse_with_buffer<'a>(
+    req: *const wsframe_server_request,
+) -> Result<(Request<'a>, &'a [u8]), wsframe_result> {
     // SAFETY: caller contract: NULL or a readable wsframe_server_request.
     let r = unsafe { raw::read(req) }?;
     if !r.complete || r._input.is_null() {
@@ -750,7 +936,7 @@ unsafe fn reparse<'a>(req: *const wsframe_server_request) -> Result<Request<'a>,
     // SAFETY: caller contract: the buffer it was parsed from is unchanged.
     let bytes = unsafe { raw::slice(r._input, r._input_len) }?;
     match handshake::parse_request(bytes, r._max_size) {
-        Ok(Some(req)) => Ok(req),
+        Ok(Some(req)) => Ok((req, bytes)),
         // The buffer changed since it was parsed.
         _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
     }
@@ -852,21 +1038,88 @@ pub unsafe extern "C" fn wsframe_server_write_accept(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let written = unsafe { raw::out(written_out) }?;
-        // SAFETY: as above.
-        let key = unsafe { raw::slice(key.cast(), key_len) }?;
-        // SAFETY: as above.
-        let protocol = unsafe { opt_text(protocol, protocol_len) }?;
-        // SAFETY: as above.
-        let headers = unsafe { text(headers, headers_len) }?;
-        // SAFETY: as above.
-        let out = unsafe { raw::slice_mut(out, out_len) }?;
-        let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
-        let n = header_lines(headers, &mut pairs)?;
-        let pairs = pairs.get(..n).unwrap_or_default();
-        report(handshake::write_accept(key, protocol, None, pairs, out), written)
+        // SAFETY: caller contract, forwarded; no extensions.
+        unsafe {
+            server_accept(
+                (key, key_len),
+                (protocol, protocol_len),
+                (core::ptr::null(), 0),
+                (headers, headers_len),
+                (out, out_len, written_out),
+            )
+        }
     })
+}
+
+/// As `wsframe_server_write_accept`, also accepting extensions:
+/// `extensions` is the `Sec-WebSocket-Extensions` value to answer with, for
+/// instance the response `wsframe_deflate_config_negotiate` wrote, or
+/// (NULL, 0) for none (RFC 6455 §4.2.2, §9.1).
+///
+/// Results: as for `wsframe_server_write_accept`;
+/// HANDSHAKE_INVALID_HEADER_VALUE also for control characters in
+/// `extensions`.
+///
+/// # Safety
+///
+/// As for `wsframe_server_write_accept`, with `extensions` NULL or valid for
+/// reads of `extensions_len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_server_write_accept_ext(
+    key: *const c_char,
+    key_len: usize,
+    protocol: *const c_char,
+    protocol_len: usize,
+    extensions: *const c_char,
+    extensions_len: usize,
+    headers: *const c_char,
+    headers_len: usize,
+    out: *mut u8,
+    out_len: usize,
+    written_out: *mut usize,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract, forwarded.
+        unsafe {
+            server_accept(
+                (key, key_len),
+                (protocol, protocol_len),
+                (extensions, extensions_len),
+                (headers, headers_len),
+                (out, out_len, written_out),
+            )
+        }
+    })
+}
+
+/// The body of the acceptance writers.
+///
+/// # Safety
+///
+/// The pointers as documented on `wsframe_server_write_accept_ext`.
+unsafe fn server_accept(
+    (key, key_len): (*const c_char, usize),
+    (protocol, protocol_len): (*const c_char, usize),
+    (extensions, extensions_len): (*const c_char, usize),
+    (headers, headers_len): (*const c_char, usize),
+    (out, out_len, written_out): (*mut u8, usize, *mut usize),
+) -> Result<(), wsframe_result> {
+    // SAFETY: caller contract, for each pointer.
+    let written = unsafe { raw::out(written_out) }?;
+    // SAFETY: as above.
+    let key = unsafe { raw::slice(key.cast(), key_len) }?;
+    // SAFETY: as above.
+    let protocol = unsafe { opt_text(protocol, protocol_len) }?;
+    // SAFETY: as above.
+    let extensions = unsafe { opt_text(extensions, extensions_len) }?;
+    // SAFETY: as above.
+    let headers = unsafe { text(headers, headers_len) }?;
+    // SAFETY: as above.
+    let out = unsafe { raw::slice_mut(out, out_len) }?;
+    let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
+    let n = header_lines(headers, &mut pairs)?;
+    let pairs = pairs.get(..n).unwrap_or_default();
+    report(handshake::write_accept(key, protocol, extensions, pairs, out), written)
 }
 
 /// Writes a complete HTTP error response refusing the handshake: status

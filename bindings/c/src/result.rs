@@ -16,7 +16,9 @@ use crate::guard::guard_value;
 /// - 7100-7199: the peer violated RFC 6455 (`wsframe_result_is_protocol_error`);
 ///   `wsframe_result_close_code` says which close code to send before
 ///   closing the socket (RFC 6455 §7.1.7);
-/// - 7200-7299: the opening handshake failed (`wsframe_result_is_handshake_error`).
+/// - 7200-7299: the opening handshake failed (`wsframe_result_is_handshake_error`);
+/// - 7300-7399: outcomes that are not errors (`WSFRAME_RESULT_DECLINED`):
+///   nothing went wrong, but nothing was agreed or written either.
 ///
 /// New codes may be added inside the blocks; existing values never change.
 /// Functions that take a result take a plain `uint32_t`, so any value is safe
@@ -58,8 +60,9 @@ pub enum wsframe_result {
     WSFRAME_RESULT_STORAGE_TOO_SMALL = 7009,
     /// `wsframe_conn_init`'s storage is not aligned to `wsframe_conn_storage_align()`.
     WSFRAME_RESULT_UNALIGNED = 7010,
-    /// Not available in this build: the heap constructors in a library built
-    /// without `std` (firmware). Use `wsframe_conn_init` instead.
+    /// Not available in this build: the heap constructors and the
+    /// permessage-deflate codec in a library built without `std` (firmware).
+    /// Use `wsframe_conn_init` instead, and do not negotiate compression.
     WSFRAME_RESULT_UNSUPPORTED = 7011,
     /// A client needs random masking keys (RFC 6455 §5.3, §10.3) but has no
     /// source: the library was built without `std` and no
@@ -68,8 +71,9 @@ pub enum wsframe_result {
     /// The random source failed (the OS generator or the callback returned
     /// false). Nothing was written; the call may be retried.
     WSFRAME_RESULT_RANDOM_FAILED = 7013,
-    /// An option was set after the connection started sending or receiving;
-    /// limits can only be changed before the first frame.
+    /// An option was set after the connection started sending or receiving
+    /// (limits and permessage-deflate can only be set before the first
+    /// frame), or permessage-deflate was enabled twice.
     WSFRAME_RESULT_IN_USE = 7014,
     /// The object is not live: never initialised, already freed or
     /// deinitialised, or not a wsframe object at all.
@@ -167,8 +171,28 @@ pub enum wsframe_result {
     WSFRAME_RESULT_HANDSHAKE_RESERVED_HEADER = 7222,
     /// A rejection status outside 300-599.
     WSFRAME_RESULT_HANDSHAKE_INVALID_STATUS = 7223,
+    /// An extension parameter in the server's response is not
+    /// `token[=token|quoted-string]` (RFC 6455 §9.1).
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER = 7224,
+    /// The server's response uses a parameter permessage-deflate does not
+    /// define (RFC 7692 §7.1).
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNKNOWN_PARAMETER = 7225,
+    /// The server's response repeats a parameter (RFC 7692 §7.1).
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_DUPLICATE_PARAMETER = 7226,
+    /// A parameter value in the server's response is missing, present where
+    /// none is allowed, or out of range (RFC 7692 §7.1.2).
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_INVALID_VALUE = 7227,
+    /// The server's response uses a parameter the offer did not allow, or
+    /// omits one it must include (RFC 7692 §7.1.1, §7.1.2).
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNEXPECTED_PARAMETER = 7228,
     /// Another handshake failure (no specific code in this version). HTTP 400.
     WSFRAME_RESULT_HANDSHAKE_ERROR = 7299,
+
+    // 7300-7399: not errors.
+    /// Negotiation found nothing to agree on: no acceptable permessage-deflate
+    /// offer in the request (server), or none accepted in the response
+    /// (client). Not an error: go on without compression. Nothing was written.
+    WSFRAME_RESULT_DECLINED = 7300,
 }
 
 use wsframe_result::*;
@@ -235,7 +259,13 @@ const ALL: &[wsframe_result] = &[
     WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE,
     WSFRAME_RESULT_HANDSHAKE_RESERVED_HEADER,
     WSFRAME_RESULT_HANDSHAKE_INVALID_STATUS,
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER,
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNKNOWN_PARAMETER,
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_DUPLICATE_PARAMETER,
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_INVALID_VALUE,
+    WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNEXPECTED_PARAMETER,
     WSFRAME_RESULT_HANDSHAKE_ERROR,
+    WSFRAME_RESULT_DECLINED,
 ];
 
 const LOCAL: core::ops::Range<u32> = 7000..7100;
@@ -297,7 +327,10 @@ impl wsframe_result {
             WSFRAME_RESULT_INVALID_HANDLE => c"object not initialised or already freed",
             WSFRAME_RESULT_PANIC => c"internal error (panic caught at the boundary)",
             WSFRAME_RESULT_PEER_PROTOCOL_ERROR => c"protocol error",
-            other => crate::handshake::describe(other as u32).unwrap_or(c"unknown result code"),
+            WSFRAME_RESULT_DECLINED => c"nothing acceptable to agree on (not an error)",
+            other => crate::handshake::describe(other as u32)
+                .or_else(|| crate::deflate::describe(other as u32))
+                .unwrap_or(c"unknown result code"),
         }
     }
 }
@@ -453,7 +486,7 @@ mod tests {
         let all: std::vec::Vec<u32> = ALL.iter().map(|r| *r as u32).collect();
         for (i, a) in all.iter().enumerate() {
             assert!(!all[i + 1..].contains(a), "duplicate {a}");
-            assert!(*a == 0 || (7000..7300).contains(a));
+            assert!(*a == 0 || (7000..7400).contains(a));
             assert_eq!(wsframe_result::from_u32(*a).map(|r| r as u32), Some(*a));
         }
     }

@@ -191,3 +191,117 @@ fn handshake_round_trip() {
         );
     }
 }
+
+/// permessage-deflate end to end: negotiation through the handshake
+/// buffers, then a compressed message each way, the server echoing straight
+/// from its inflate buffer (a pointer into the connection passed back in).
+#[test]
+fn deflate_round_trip() {
+    use wsframe_result::*;
+    // SAFETY: locals and literals passed with their lengths; connections
+    // from wsframe_conn_new, freed once.
+    unsafe {
+        let mut config = core::mem::zeroed::<wsframe_deflate_config>();
+        ok(wsframe_deflate_config_default(&mut config));
+        let mut offer = [0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN];
+        let mut offer_len = 0;
+        ok(wsframe_deflate_config_write_offer(
+            &config,
+            offer.as_mut_ptr().cast(),
+            offer.len(),
+            &mut offer_len,
+        ));
+        let mut hs = core::mem::zeroed::<wsframe_client_handshake>();
+        let mut request = [0u8; 512];
+        let mut n = 0;
+        let url = "ws://localhost/";
+        ok(wsframe_client_handshake_write_ext(
+            &mut hs,
+            url.as_ptr().cast(),
+            url.len(),
+            ptr::null(),
+            0,
+            ptr::null(),
+            0,
+            offer.as_ptr().cast(),
+            offer_len,
+            ptr::null(),
+            0,
+            b"the sample nonce".as_ptr(),
+            16,
+            request.as_mut_ptr(),
+            request.len(),
+            &mut n,
+        ));
+        let mut req = core::mem::zeroed::<wsframe_server_request>();
+        ok(wsframe_server_request_parse(request.as_ptr(), n, 0, &mut req));
+        let mut params = core::mem::zeroed::<wsframe_deflate_params>();
+        let mut answer = [0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN];
+        let mut answer_len = 0;
+        ok(wsframe_deflate_config_negotiate(
+            &config,
+            &req,
+            &mut params,
+            answer.as_mut_ptr().cast(),
+            answer.len(),
+            &mut answer_len,
+        ));
+        let mut response = [0u8; 256];
+        ok(wsframe_server_write_accept_ext(
+            req.key,
+            req.key_len,
+            ptr::null(),
+            0,
+            answer.as_ptr().cast(),
+            answer_len,
+            ptr::null(),
+            0,
+            response.as_mut_ptr(),
+            response.len(),
+            &mut n,
+        ));
+        let mut client_params = core::mem::zeroed::<wsframe_deflate_params>();
+        ok(wsframe_deflate_config_accept_response(
+            &config,
+            &hs,
+            response.as_ptr(),
+            n,
+            0,
+            &mut client_params,
+        ));
+        assert_eq!(client_params, params);
+
+        let (mut client, mut server) = (ptr::null_mut(), ptr::null_mut());
+        ok(wsframe_conn_new(1, &mut client));
+        ok(wsframe_conn_new(2, &mut server));
+        let mut calls = 0u32;
+        ok(wsframe_conn_set_random(client, Some(rfc_key), ptr::addr_of_mut!(calls).cast()));
+        ok(wsframe_conn_enable_deflate(client, &params, &config));
+        ok(wsframe_conn_enable_deflate(server, &params, &config));
+        assert_eq!(wsframe_conn_enable_deflate(server, &params, &config), WSFRAME_RESULT_IN_USE);
+
+        let (mut frame, mut len) = (ptr::null(), 0);
+        ok(wsframe_conn_send_message(client, 1, b"Hello".as_ptr(), 5, 0, &mut frame, &mut len));
+        let mut wire = [0u8; 32];
+        wire[..len].copy_from_slice(core::slice::from_raw_parts(frame, len));
+        let mut consumed = 0;
+        let mut ev = core::mem::zeroed::<wsframe_event>();
+        ok(wsframe_conn_receive(server, wire.as_mut_ptr(), len, &mut consumed, &mut ev));
+        assert_eq!(core::slice::from_raw_parts(ev.data, ev.len), b"Hello");
+        ok(wsframe_conn_send_message(server, 1, ev.data, ev.len, 0, &mut frame, &mut len));
+        assert_eq!(
+            core::slice::from_raw_parts(frame, len),
+            &[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]
+        );
+        // The frame buffer is the connection's: sending from it is refused.
+        assert_eq!(
+            wsframe_conn_send_message(server, 2, frame, len, 0, &mut frame, &mut len),
+            WSFRAME_RESULT_INVALID_ARGUMENT
+        );
+        wire[..len].copy_from_slice(core::slice::from_raw_parts(frame, len));
+        ok(wsframe_conn_receive(client, wire.as_mut_ptr(), len, &mut consumed, &mut ev));
+        assert_eq!(core::slice::from_raw_parts(ev.data, ev.len), b"Hello");
+        wsframe_conn_free(client);
+        wsframe_conn_free(server);
+    }
+}

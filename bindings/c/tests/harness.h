@@ -50,5 +50,6 @@ void run_conn_tests(void);
 void run_send_tests(void);
 void run_handshake_tests(void);
 void run_timer_tests(void);
+void run_deflate_tests(void);
 
 #endif

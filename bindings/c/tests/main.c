@@ -31,6 +31,7 @@ int main(void) {
     run_send_tests();
     run_handshake_tests();
     run_timer_tests();
+    run_deflate_tests();
     printf("%d passed, %d failed\n", wt_passed, wt_failed);
     return wt_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -90,8 +90,45 @@ static void handshake_and_backoff_need_a_source(void) {
     CHECK(delay <= 5000);
 }
 
+/* Negotiation needs no allocator; the codec does. */
+static void deflate_needs_the_heap(void) {
+    wsframe_deflate_config config;
+    CHECK_OK(wsframe_deflate_config_default(&config));
+    char offer[WSFRAME_DEFLATE_MAX_VALUE_LEN];
+    size_t n = 0;
+    CHECK_OK(wsframe_deflate_config_write_offer(&config, offer, sizeof offer, &n));
+    CHECK(n == 42 && memcmp(offer, "permessage-deflate; client_max_window_bits", 42) == 0);
+    static const char request[] = "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                  "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                                  "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n";
+    wsframe_server_request req;
+    CHECK_OK(wsframe_server_request_parse((const uint8_t *)request, sizeof request - 1, 0, &req));
+    wsframe_deflate_params params;
+    char answer[WSFRAME_DEFLATE_MAX_VALUE_LEN];
+    CHECK_OK(wsframe_deflate_config_negotiate(&config, &req, &params, answer, sizeof answer, &n));
+    CHECK(n == 18 && params.server_max_window_bits == 15);
+    static union {
+        uint64_t align;
+        unsigned char bytes[WSFRAME_CONN_STORAGE_SIZE];
+    } storage;
+    wsframe_conn *c = NULL;
+    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, &c));
+    CHECK_R(wsframe_conn_enable_deflate(c, &params, &config), WSFRAME_RESULT_UNSUPPORTED);
+    const uint8_t *frame = (const uint8_t *)0x1;
+    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &n),
+            WSFRAME_RESULT_UNSUPPORTED);
+    CHECK(frame == (const uint8_t *)0x1);
+    /* RSV1 stays a reserved bit. */
+    uint8_t in[] = {0xc1, 0x87, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0};
+    size_t consumed = 0;
+    wsframe_event ev;
+    CHECK_R(wsframe_conn_receive(c, in, sizeof in, &consumed, &ev), WSFRAME_RESULT_PEER_RESERVED_BITS);
+    CHECK_OK(wsframe_conn_deinit(c));
+}
+
 int main(void) {
     RUN(heap_constructors_unsupported);
+    RUN(deflate_needs_the_heap);
     RUN(client_without_source_never_sends);
     RUN(handshake_and_backoff_need_a_source);
     printf("%d passed, %d failed\n", wt_passed, wt_failed);
