@@ -1,0 +1,88 @@
+/*
+ * A WebSocket client session over any byte transport (plain TCP, TLS, ...):
+ * the opening handshake, whole-message reassembly (bounded), pings answered,
+ * the closing handshake. Shared by wsframe-client, wsframe-wss-client and
+ * wsframe-autobahn-client. The transport is the caller's: wsframe itself
+ * never touches a socket.
+ */
+#ifndef WSFRAME_EXAMPLES_WSCLIENT_H
+#define WSFRAME_EXAMPLES_WSCLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <wsframe.h>
+
+/* Largest message reassembled (DESIGN.md §5). */
+#define WSC_MAX_MESSAGE ((size_t)16 << 20)
+
+#define WSC_AGAIN (-2)
+
+typedef struct wsc_transport {
+    void *ctx;
+    /* One read, blocking if nothing is buffered: >0 bytes, 0 end of stream, -1 error,
+     * WSC_AGAIN: nothing for the caller yet (TLS processed a non-data record). */
+    long (*read)(void *ctx, uint8_t *buf, size_t len);
+    /* Writes everything: 0, or -1 on error. */
+    int (*write)(void *ctx, const uint8_t *buf, size_t len);
+    /* Bytes already decrypted and buffered (TLS), readable without the socket; may be NULL. */
+    size_t (*pending)(void *ctx);
+    /* The socket, for poll(). */
+    int fd;
+} wsc_transport;
+
+typedef enum wsc_status {
+    WSC_OPEN = 0,    /* data flows */
+    WSC_CLOSING = 1, /* we sent a Close and wait for the peer's */
+    WSC_CLOSED = 2,  /* the closing handshake completed */
+    WSC_FAILED = 3,  /* a protocol violation (we sent the Close it calls for), an I/O error, or EOF */
+} wsc_status;
+
+/* Called with each whole message; `data` is valid during the call only. */
+typedef void (*wsc_on_message)(void *user, uint32_t kind, const uint8_t *data, size_t len);
+
+typedef struct wsc {
+    wsc_transport t;
+    wsframe_conn *conn;
+    wsc_status status;
+    uint8_t *in;
+    size_t in_len, in_cap;
+    uint8_t *out;
+    size_t out_cap;
+    uint8_t *msg;
+    size_t msg_len, msg_cap;
+    uint32_t msg_kind;
+    bool in_message;
+    bool unprocessed;         /* c->in holds bytes not yet given to the connection */
+    uint16_t peer_close_code; /* the peer's Close code (0: none or not yet) */
+    char error[160];          /* why the session failed */
+} wsc;
+
+/* Sends the opening handshake for `url` over `t`, checks the answer and
+ * creates the client connection. 0 on success; -1 with c->error set (the
+ * caller still calls wsc_free). */
+int wsc_open(wsc *c, const wsc_transport *t, const char *url);
+
+/* Reads once from the transport (blocks unless the caller polled) and handles
+ * every event: messages go to `on_message`, pings are answered, a peer's
+ * Close is answered. Returns the status afterwards. */
+wsc_status wsc_read(wsc *c, wsc_on_message on_message, void *user);
+
+/* Whether wsc_read has input without waiting on the socket (bytes that
+ * came with the handshake, or TLS records already decrypted): poll() on
+ * t.fd would not see them. */
+bool wsc_readable_without_poll(const wsc *c);
+
+/* Sends a whole message as one frame: 0, or -1 (c->error set; for invalid
+ * UTF-8 in a text message the session stays usable). */
+int wsc_send(wsc *c, uint32_t kind, const uint8_t *data, size_t len);
+
+/* Starts the closing handshake with `code`: 0 or -1. Then call wsc_read
+ * until the status is no longer WSC_CLOSING. */
+int wsc_close(wsc *c, uint16_t code);
+
+/* Frees the buffers and the connection (not the transport). */
+void wsc_free(wsc *c);
+
+#endif
