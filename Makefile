@@ -20,14 +20,15 @@ SETUP_TARGETS :=
 BUILD_TARGETS := build-rust
 CHECK_TARGETS := check-rust
 TEST_TARGETS := test-rust test-nostd miri-c
-INTEROP_TARGETS := test-interop-rust test-interop-rust-deflate test-adversarial-rust
+INTEROP_TARGETS := test-interop-rust test-interop-rust-deflate test-adversarial-rust \
+	test-interop-rust-ws-deflate
 DEMO_TARGETS := demo-rust
 
 -include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all setup build check test demo clean \
 	build-rust check-rust test-rust test-nostd test-interop test-interop-rust \
-	test-interop-rust-deflate demo-rust setup-base miri miri-c test-adversarial-rust
+	test-interop-rust-deflate demo-rust setup-base miri miri-c test-adversarial-rust test-interop-rust-ws-deflate soak
 
 all: build
 
@@ -94,6 +95,22 @@ miri-c:
 		echo "miri: SKIPPED: no nightly toolchain on this machine"; exit 0; fi; \
 	echo "==> miri: C binding (bindings/c, the only unsafe code)"; \
 	$(CARGO) +nightly miri test -p wsframe-c
+
+test-interop-rust-ws-deflate: build-rust
+	@echo "==> test: interop, ws client (permessage-deflate) -> Rust echo server --deflate"
+	node tests/interop/node/ws-deflate.mjs --server-cmd "$(TARGET_DIR)/release/examples/echo_server --port {port} --deflate --quiet"
+
+## soak: SOAK_CONNECTIONS (1000) concurrent connections echoing for SOAK_SECONDS (120) against
+## the C and Rust echo servers; every echo checked, RSS sampled before, during and after
+SOAK_CONNECTIONS ?= 1000
+SOAK_SECONDS ?= 120
+soak: setup build
+	@ulimit -n 8192; for cmd in "build/bin/wsframe-echo-server --port {port} --quiet" \
+		"$(TARGET_DIR)/release/examples/echo_server --port {port} --quiet"; do \
+		echo "==> soak: $$cmd"; \
+		$(VENV_PY) tests/soak/soak.py --server-cmd "$$cmd" \
+			--connections $(SOAK_CONNECTIONS) --seconds $(SOAK_SECONDS) || exit 1; \
+	done
 
 # Raw-socket attacks on the echo server (slowloris, oversized heads, 2^63-byte frames,
 # a million fragments, invalid UTF-8 everywhere, all 65,536 close codes, a deflate bomb).
