@@ -77,6 +77,18 @@ async def echo_once(ws: ClientConnection, message, expected=None) -> None:
     check(reply == expected, f"sent {describe(expected)}, got a different {describe(reply)}")
 
 
+async def expect_closed(ws: ClientConnection, code: int, timeout: float) -> None:
+    """Waits for the server to fail the connection and checks the close code it sent."""
+    try:
+        await asyncio.wait_for(ws.recv(), timeout)
+        raise CaseFailure("expected the connection to close")
+    except ConnectionClosed:
+        pass
+    rcvd = ws.protocol.close_rcvd
+    check(rcvd is not None, "no close frame received")
+    check(rcvd.code == code, f"close code {rcvd.code}, expected {code}")
+
+
 async def round_trip(messages: list, expected: list | None = None) -> None:
     async with ws_connect() as ws:
         for i, m in enumerate(messages):
@@ -248,28 +260,14 @@ async def _():
     async with ws_connect() as ws:
         writer = ws.transport
         writer.write(bytes([0x83, 0x80, 1, 2, 3, 4]))  # FIN, opcode 3, masked, empty
-        try:
-            await asyncio.wait_for(ws.recv(), 10)
-            raise CaseFailure("expected the connection to close")
-        except ConnectionClosed:
-            pass
-    rcvd = ws.protocol.close_rcvd
-    check(rcvd is not None, "no close frame received")
-    check(rcvd.code == 1002, f"close code {rcvd.code}, expected 1002")
+        await expect_closed(ws, 1002, 10)
 
 
 @case("invalid_utf8")
 async def _():
     async with ws_connect() as ws:
         await ws.send(b"bad \xff\xfe text", text=True)
-        try:
-            await asyncio.wait_for(ws.recv(), 10)
-            raise CaseFailure("expected the connection to close")
-        except ConnectionClosed:
-            pass
-    rcvd = ws.protocol.close_rcvd
-    check(rcvd is not None, "no close frame received")
-    check(rcvd.code == 1007, f"close code {rcvd.code}, expected 1007")
+        await expect_closed(ws, 1007, 10)
 
 
 @case("fragmented_4MiB_in_64B", timeout=120.0)
@@ -287,14 +285,7 @@ async def _():
     async with ws_connect() as ws:
         header = bytes([0x82, 0x80 | 127]) + (MAX_MESSAGE + 1).to_bytes(8, "big") + b"\x01\x02\x03\x04"
         ws.transport.write(header + bytes(1024))
-        try:
-            await asyncio.wait_for(ws.recv(), 10)
-            raise CaseFailure("expected the connection to close")
-        except ConnectionClosed:
-            pass
-    rcvd = ws.protocol.close_rcvd
-    check(rcvd is not None, "no close frame received")
-    check(rcvd.code == 1009, f"close code {rcvd.code}, expected 1009")
+        await expect_closed(ws, 1009, 10)
 
 
 @case("fragmented_too_big")
@@ -488,14 +479,7 @@ async def _():
     async with ws_connect() as ws:
         check(negotiated_deflate(ws), "not negotiated")
         ws.transport.write(header + masked)
-        try:
-            await asyncio.wait_for(ws.recv(), 20)
-            raise CaseFailure("expected the connection to close")
-        except ConnectionClosed:
-            pass
-    rcvd = ws.protocol.close_rcvd
-    check(rcvd is not None, "no close frame received")
-    check(rcvd.code == 1009, f"close code {rcvd.code}, expected 1009")
+        await expect_closed(ws, 1009, 20)
     # The server keeps serving others.
     await round_trip(["still here"])
 
