@@ -49,6 +49,10 @@ for name, data in frames.items():
     write("connection", name + "_server", b"\x08" + data)
     write("connection", name + "_client", b"\x09" + frame(True, 1, b"Hello", mask=None) + data)
     write("frame_decoder", name, b"\x03" + data[:14])
+    # c_api: bit 0 role (0 server), bit 1 deflate, the rest the read size.
+    write("c_api", name + "_server", b"\x40" + data)
+    write("c_api", name + "_server_deflate", b"\x42" + data)
+    write("c_api", name + "_client", b"\x41" + frame(True, 1, b"Hello", mask=None) + data)
 
 request = (
     b"GET /chat?x=1 HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n"
@@ -58,6 +62,7 @@ request = (
     b"Sec-WebSocket-Version: 13\r\n\r\n"
 )
 write("handshake_server", "rfc_request", request)
+write("c_api", "rfc_request", b"\x40" + request)
 write("handshake_server", "old_version", request.replace(b"Version: 13", b"Version: 8"))
 write("handshake_server", "with_frame", request + frame(True, 1, b"Hello"))
 # The client target's request uses the nonce [7; 16]: its accept key is fixed.
