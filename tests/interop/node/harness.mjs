@@ -128,3 +128,86 @@ export function describe(data) {
   if (typeof data === "string") return `text len=${data.length}`;
   return `binary len=${data.length ?? data.byteLength}`;
 }
+
+/**
+ * Gives a `ws` client `next()` (the next message, `{ data, isBinary }`, text decoded) and
+ * `closed` (resolves to `{ code, reason }`). Call before the connection opens.
+ */
+export function queueMessages(ws) {
+  const queue = [];
+  const waiters = [];
+  ws.on("message", (data, isBinary) => {
+    const m = { data: isBinary ? data : data.toString("utf8"), isBinary };
+    const w = waiters.shift();
+    if (w) w(m);
+    else queue.push(m);
+  });
+  ws.next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)));
+  ws.closed = new Promise((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+  return ws;
+}
+
+/** Sends `data` (string: text, else binary) and checks the echo's type and bytes. */
+export async function echoOnce(ws, data, sendOptions = {}) {
+  const binary = typeof data !== "string";
+  ws.send(data, { binary, ...sendOptions });
+  const reply = await ws.next();
+  check(reply.isBinary === binary, `sent ${describe(data)}, got ${reply.isBinary ? "binary" : "text"}`);
+  const same = binary ? Buffer.compare(reply.data, data) === 0 : reply.data === data;
+  check(same, `sent ${describe(data)}, got a different ${describe(reply.data)}`);
+}
+
+/** Closes with 1000 and checks that the server echoed it. */
+export async function closeNormally(ws) {
+  ws.close(1000);
+  const { code } = await ws.closed;
+  check(code === 1000, `close code ${code}, expected 1000`);
+}
+
+/** A masked client frame; `first` is the first header byte (FIN, RSV1, opcode). */
+export function maskedFrame(first, payload) {
+  const key = Buffer.from([0x11, 0x22, 0x33, 0x44]);
+  const body = Buffer.from(payload);
+  for (let i = 0; i < body.length; i++) body[i] ^= key[i & 3];
+  const n = body.length;
+  let head;
+  if (n < 126) head = Buffer.from([first, 0x80 | n]);
+  else if (n < 65536) head = Buffer.from([first, 0x80 | 126, n >> 8, n & 0xff]);
+  else {
+    head = Buffer.alloc(10);
+    head[0] = first;
+    head[1] = 0x80 | 127;
+    head.writeBigUInt64BE(BigInt(n), 2);
+  }
+  return Buffer.concat([head, key, body]);
+}
+
+/**
+ * The fragmentation cases both ws suites run: text in 3 fragments, and binary in 2
+ * fragments of `size` bytes with a ping between them.
+ */
+export function fragmentCases(open, { size, textName }) {
+  return [
+    [textName, async () => {
+      const ws = await open();
+      ws.send("Hel", { fin: false });
+      ws.send("lo, ", { fin: false });
+      ws.send("wörld", { fin: true });
+      const m = await ws.next();
+      check(!m.isBinary && m.data === "Hello, wörld", `got ${JSON.stringify(m.data)}`);
+      await closeNormally(ws);
+    }],
+    ["fragmented binary with a ping between fragments", async () => {
+      const ws = await open();
+      const pong = new Promise((r) => ws.once("pong", r));
+      ws.send(pattern(size, 1), { binary: true, fin: false });
+      ws.ping(Buffer.from("between"));
+      ws.send(pattern(size, 2), { binary: true, fin: true });
+      const p = await pong;
+      check(p.toString() === "between", `pong payload ${p}`);
+      const m = await ws.next();
+      check(m.isBinary && Buffer.compare(m.data, Buffer.concat([pattern(size, 1), pattern(size, 2)])) === 0, "reassembled message differs");
+      await closeNormally(ws);
+    }],
+  ];
+}

@@ -12,7 +12,10 @@ import net from "node:net";
 import process from "node:process";
 import zlib from "node:zlib";
 import WebSocket from "ws";
-import { check, describe, parseArgs, pattern, runCases, startServer } from "./harness.mjs";
+import {
+  check, closeNormally, describe, echoOnce, fragmentCases, maskedFrame, parseArgs, pattern, queueMessages, runCases,
+  startServer,
+} from "./harness.mjs";
 
 const MIB = 1 << 20;
 const SIZES = [0, 1024, MIB, 16 * MIB];
@@ -24,16 +27,7 @@ function open(deflate = {}) {
   return new Promise((resolve, reject) => {
     const perMessageDeflate = deflate === false ? false : { threshold: 0, ...deflate };
     const ws = new WebSocket(`${URL_}/`, { perMessageDeflate, maxPayload: 64 * MIB });
-    const queue = [];
-    const waiters = [];
-    ws.on("message", (data, isBinary) => {
-      const m = { data: isBinary ? data : data.toString("utf8"), isBinary };
-      const w = waiters.shift();
-      if (w) w(m);
-      else queue.push(m);
-    });
-    ws.next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)));
-    ws.closed = new Promise((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+    queueMessages(ws);
     // ws.extensions names the extensions only; the parameters are in the response header.
     ws.once("upgrade", (res) => (ws.agreed = res.headers["sec-websocket-extensions"] ?? ""));
     ws.once("open", () => {
@@ -46,41 +40,8 @@ function open(deflate = {}) {
   });
 }
 
-async function echoOnce(ws, data, sendOptions = {}) {
-  const binary = typeof data !== "string";
-  ws.send(data, { binary, ...sendOptions });
-  const reply = await ws.next();
-  check(reply.isBinary === binary, `sent ${describe(data)}, got ${reply.isBinary ? "binary" : "text"}`);
-  const same = binary ? Buffer.compare(reply.data, data) === 0 : reply.data === data;
-  check(same, `sent ${describe(data)}, got a different ${describe(reply.data)}`);
-}
-
-async function closeNormally(ws) {
-  ws.close(1000);
-  const { code } = await ws.closed;
-  check(code === 1000, `close code ${code}, expected 1000`);
-}
-
 function text(n) {
   return "é".repeat(Math.floor(n / 2)) + "x".repeat(n % 2);
-}
-
-/** A masked client frame; `first` is the first header byte (FIN, RSV1, opcode). */
-function maskedFrame(first, payload) {
-  const key = Buffer.from([0x11, 0x22, 0x33, 0x44]);
-  const body = Buffer.from(payload);
-  for (let i = 0; i < body.length; i++) body[i] ^= key[i & 3];
-  const n = body.length;
-  let head;
-  if (n < 126) head = Buffer.from([first, 0x80 | n]);
-  else if (n < 65536) head = Buffer.from([first, 0x80 | 126, n >> 8, n & 0xff]);
-  else {
-    head = Buffer.alloc(10);
-    head[0] = first;
-    head[1] = 0x80 | 127;
-    head.writeBigUInt64BE(BigInt(n), 2);
-  }
-  return Buffer.concat([head, key, body]);
 }
 
 /** Deflated as RFC 7692 §7.2.1 says: raw deflate, sync flush, the 00 00 ff ff tail removed. */
@@ -167,27 +128,7 @@ cases.push(
     for (let i = 0; i < 200; i++) await echoOnce(ws, i % 2 ? `message ${i} `.repeat(i) : pattern(i * 37, i));
     await closeNormally(ws);
   }],
-  ["fragmented text (3 compressed fragments, RFC 7692 §6.1)", async () => {
-    const ws = await open();
-    ws.send("Hel", { fin: false });
-    ws.send("lo, ", { fin: false });
-    ws.send("wörld", { fin: true });
-    const m = await ws.next();
-    check(!m.isBinary && m.data === "Hello, wörld", `got ${JSON.stringify(m.data)}`);
-    await closeNormally(ws);
-  }],
-  ["fragmented binary with a ping between fragments", async () => {
-    const ws = await open();
-    const pong = new Promise((r) => ws.once("pong", r));
-    ws.send(pattern(100_000, 1), { binary: true, fin: false });
-    ws.ping(Buffer.from("between"));
-    ws.send(pattern(100_000, 2), { binary: true, fin: true });
-    const p = await pong;
-    check(p.toString() === "between", `pong payload ${p}`);
-    const m = await ws.next();
-    check(m.isBinary && Buffer.compare(m.data, Buffer.concat([pattern(100_000, 1), pattern(100_000, 2)])) === 0, "reassembled message differs");
-    await closeNormally(ws);
-  }],
+  ...fragmentCases(open, { size: 100_000, textName: "fragmented text (3 compressed fragments, RFC 7692 §6.1)" }),
   ["1 MiB binary in 1,024 compressed fragments", async () => {
     const ws = await open();
     const data = pattern(MIB);

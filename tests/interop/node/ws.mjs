@@ -8,7 +8,10 @@
 import net from "node:net";
 import process from "node:process";
 import WebSocket from "ws";
-import { check, describe, parseArgs, pattern, runCases, startServer } from "./harness.mjs";
+import {
+  check, closeNormally, describe, echoOnce, fragmentCases, maskedFrame, parseArgs, pattern, queueMessages, runCases,
+  startServer,
+} from "./harness.mjs";
 
 const MIB = 1 << 20;
 const SIZES = [0, 125, 126, 65535, 65536, 16 * MIB];
@@ -19,34 +22,10 @@ let URL_;
 function open(path = "/") {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(URL_ + path, { perMessageDeflate: false, maxPayload: 64 * MIB });
-    const queue = [];
-    const waiters = [];
-    ws.on("message", (data, isBinary) => {
-      const m = { data: isBinary ? data : data.toString("utf8"), isBinary };
-      const w = waiters.shift();
-      if (w) w(m);
-      else queue.push(m);
-    });
-    ws.next = () => (queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r)));
-    ws.closed = new Promise((r) => ws.on("close", (code, reason) => r({ code, reason: reason.toString() })));
+    queueMessages(ws);
     ws.once("open", () => resolve(ws));
     ws.once("error", reject);
   });
-}
-
-async function echoOnce(ws, data) {
-  ws.send(data, { binary: typeof data !== "string" });
-  const reply = await ws.next();
-  const expectedBinary = typeof data !== "string";
-  check(reply.isBinary === expectedBinary, `sent ${describe(data)}, got ${reply.isBinary ? "binary" : "text"}`);
-  const same = expectedBinary ? Buffer.compare(reply.data, data) === 0 : reply.data === data;
-  check(same, `sent ${describe(data)}, got a different ${describe(reply.data)}`);
-}
-
-async function closeNormally(ws) {
-  ws.close(1000);
-  const { code } = await ws.closed;
-  check(code === 1000, `close code ${code}, expected 1000`);
 }
 
 /** Raw TCP: writes `bytes`, returns everything the server sent until it closed (bounded). */
@@ -76,13 +55,6 @@ async function expectFailure(rawFrame, code) {
   check(closed.code === code, `close code ${closed.code}, expected ${code}`);
 }
 
-function masked(opcodeByte, payload) {
-  const key = Buffer.from([0x11, 0x22, 0x33, 0x44]);
-  const body = Buffer.from(payload);
-  for (let i = 0; i < body.length; i++) body[i] ^= key[i & 3];
-  return Buffer.concat([Buffer.from([opcodeByte, 0x80 | body.length]), key, body]);
-}
-
 const REQUEST = (lines) => Buffer.from(`GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.join("\r\n")}\r\n\r\n`);
 const UPGRADE = ["Upgrade: websocket", "Connection: Upgrade"];
 
@@ -100,27 +72,7 @@ for (const n of SIZES) {
   }]);
 }
 cases.push(
-  ["fragmented text (3 fragments, RFC 6455 §5.4)", async () => {
-    const ws = await open();
-    ws.send("Hel", { fin: false });
-    ws.send("lo, ", { fin: false });
-    ws.send("wörld", { fin: true });
-    const m = await ws.next();
-    check(!m.isBinary && m.data === "Hello, wörld", `got ${JSON.stringify(m.data)}`);
-    await closeNormally(ws);
-  }],
-  ["fragmented binary with a ping between fragments", async () => {
-    const ws = await open();
-    const pong = new Promise((r) => ws.once("pong", r));
-    ws.send(pattern(1000, 1), { binary: true, fin: false });
-    ws.ping(Buffer.from("between"));
-    ws.send(pattern(1000, 2), { binary: true, fin: true });
-    const p = await pong;
-    check(p.toString() === "between", `pong payload ${p}`);
-    const m = await ws.next();
-    check(m.isBinary && Buffer.compare(m.data, Buffer.concat([pattern(1000, 1), pattern(1000, 2)])) === 0, "reassembled message differs");
-    await closeNormally(ws);
-  }],
+  ...fragmentCases(open, { size: 1000, textName: "fragmented text (3 fragments, RFC 6455 §5.4)" }),
   ["4 MiB binary in 64-byte fragments (65,536 fragments, DESIGN §5)", async () => {
     const ws = await open();
     const data = pattern(4 * MIB);
@@ -158,10 +110,10 @@ cases.push(
     check(closed.code === 1005, `close code ${closed.code}, expected 1005`);
   }],
   ["unmasked client frame fails with 1002 (RFC 6455 §5.1)", () => expectFailure(Buffer.from([0x81, 0x02, 0x68, 0x69]), 1002)],
-  ["reserved opcode fails with 1002 (RFC 6455 §5.2)", () => expectFailure(masked(0x83, "x"), 1002)],
-  ["RSV1 without an extension fails with 1002 (RFC 6455 §5.2)", () => expectFailure(masked(0xc1, "x"), 1002)],
-  ["invalid UTF-8 text fails with 1007 (RFC 6455 §8.1)", () => expectFailure(masked(0x81, [0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xce, 0xbc, 0xce, 0xb5, 0xed, 0xa0, 0x80]), 1007)],
-  ["continuation without a message fails with 1002 (RFC 6455 §5.4)", () => expectFailure(masked(0x80, "x"), 1002)],
+  ["reserved opcode fails with 1002 (RFC 6455 §5.2)", () => expectFailure(maskedFrame(0x83, "x"), 1002)],
+  ["RSV1 without an extension fails with 1002 (RFC 6455 §5.2)", () => expectFailure(maskedFrame(0xc1, "x"), 1002)],
+  ["invalid UTF-8 text fails with 1007 (RFC 6455 §8.1)", () => expectFailure(maskedFrame(0x81, [0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xce, 0xbc, 0xce, 0xb5, 0xed, 0xa0, 0x80]), 1007)],
+  ["continuation without a message fails with 1002 (RFC 6455 §5.4)", () => expectFailure(maskedFrame(0x80, "x"), 1002)],
   ["ping over 125 bytes fails with 1002 (RFC 6455 §5.5)", () => {
     const key = [1, 2, 3, 4];
     return expectFailure(Buffer.from([0x89, 0x80 | 126, 0, 126, ...key, ...new Uint8Array(126)]), 1002);
@@ -191,7 +143,7 @@ cases.push(
   ["frames in the same packet as the handshake", async () => {
     const key = "dGhlIHNhbXBsZSBub25jZQ==";
     const req = REQUEST([...UPGRADE, "Sec-WebSocket-Version: 13", `Sec-WebSocket-Key: ${key}`]);
-    const out = await rawExchange(Buffer.concat([req, masked(0x81, "early"), masked(0x88, [0x03, 0xe8])]));
+    const out = await rawExchange(Buffer.concat([req, maskedFrame(0x81, "early"), maskedFrame(0x88, [0x03, 0xe8])]));
     const text = out.toString("latin1");
     check(text.startsWith("HTTP/1.1 101 "), "no 101");
     check(text.includes("s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), "wrong accept key");
