@@ -26,6 +26,9 @@ const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 /// The smallest output buffer the decompressor starts with; it doubles as
 /// messages need, up to the size limit plus one byte.
 const INFLATE_MIN: usize = 4 * 1024;
+/// The smallest output space a compressor call gets after one filled its
+/// buffer, so a drain makes progress in large steps.
+const OUTPUT_STEP: usize = 16 * 1024;
 
 /// Compresses outgoing messages for one connection (RFC 7692 §7.2.1).
 ///
@@ -133,28 +136,50 @@ impl Compressor {
     /// assert_eq!(d.compress(b"Hello"), &[0xf2, 0x00, 0x11, 0x00, 0x00]);
     /// ```
     pub fn compress(&mut self, payload: &[u8]) -> &[u8] {
+        // Room for the whole message in one call in all but pathological cases:
+        // deflate never expands by more than its stored-block headers.
+        self.compress_with_room(payload, deflate_bound(payload.len()))
+    }
+
+    /// [`Self::compress`] starting with `room` bytes of output space; tests
+    /// pass small rooms to drive the continuation path.
+    fn compress_with_room(&mut self, payload: &[u8], mut room: usize) -> &[u8] {
         let flush = if self.reset { MZFlush::Full } else { MZFlush::Sync };
         self.compressed.clear();
         let mut input = payload;
+        // miniz_oxide stops at a full output buffer with the rest of a block
+        // pending; the next call then only drains that block and returns, even
+        // when input or lookahead is left and the closing flush has not been
+        // written. So the message is complete only after a call that started
+        // with nothing pending (the previous one did not fill its buffer),
+        // consumed all input and did not fill its own buffer.
+        let mut pending = false;
         loop {
             let len = self.compressed.len();
-            let room = (input.len() / 2).clamp(64, 1 << 20);
             self.compressed.resize(len + room, 0);
             let out = self.compressed.get_mut(len..).unwrap_or_default();
             let r = miniz_oxide::deflate::stream::deflate(&mut self.compressor, input, out, flush);
             self.compressed.truncate(len + r.bytes_written);
             input = input.get(r.bytes_consumed..).unwrap_or_default();
-            // Done when all input is in and the flush did not fill the space given.
-            let flushed = r.bytes_written < room;
-            if (input.is_empty() && flushed) || r.status.is_err() {
+            let filled = r.bytes_written == room;
+            if r.status.is_err() || (input.is_empty() && !filled && !pending) {
                 break;
             }
+            pending = filled;
+            room = room.max(OUTPUT_STEP);
         }
         if self.compressed.ends_with(&TAIL) {
             self.compressed.truncate(self.compressed.len() - TAIL.len());
         }
         &self.compressed
     }
+}
+
+/// An upper bound on the deflated size of `len` bytes with one sync flush:
+/// a 5-byte stored-block header per 16 KiB block in the worst case, plus the
+/// flush's empty block and the bits before it.
+const fn deflate_bound(len: usize) -> usize {
+    len.saturating_add(len / 4096).saturating_add(64)
 }
 
 impl Decompressor {
@@ -292,6 +317,64 @@ impl Decompressor {
             }
             if input.is_empty() && r.bytes_written < room {
                 return Ok(());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// Inflates with the reference C zlib (flate2 on libz-sys), not miniz_oxide.
+    fn zlib_inflate(stream: &mut flate2::Decompress, msg: &[u8], expect: usize) -> Vec<u8> {
+        let mut input = msg.to_vec();
+        input.extend_from_slice(&TAIL);
+        let mut out = vec![0u8; expect + 1024];
+        let before = stream.total_out();
+        let status = stream.decompress(&input, &mut out, flate2::FlushDecompress::Sync);
+        assert!(status.is_ok(), "zlib: {status:?}");
+        out.truncate(usize::try_from(stream.total_out() - before).unwrap());
+        out
+    }
+
+    fn noise(len: usize, mut s: u64) -> Vec<u8> {
+        (0..len)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                s.to_le_bytes()[0]
+            })
+            .collect()
+    }
+
+    /// The continuation path: any starting room, down to 1 byte, gives a
+    /// stream zlib inflates to the message. Sizes straddle the 31 KiB point
+    /// where miniz_oxide ends a block of incompressible data, the case in
+    /// which the old loop dropped the lookahead.
+    #[test]
+    #[cfg_attr(miri, ignore = "flate2's zlib is C")]
+    fn rfc7692_s7_2_1_any_output_room_gives_the_whole_message() {
+        let data = noise(70_000, 7);
+        let text: Vec<u8> = b"permessage-deflate ".iter().copied().cycle().take(70_000).collect();
+        for reset in [false, true] {
+            let mut params = DeflateParams::default_params();
+            params.client_no_context_takeover = reset;
+            let mut c = Compressor::new(Role::Client, &params, &DeflateConfig::default());
+            let mut z = flate2::Decompress::new_with_window_bits(false, 15);
+            for (i, len) in
+                [31_744, 31_745, 31_746, 31_800, 32_003, 65_536, 0, 1].into_iter().enumerate()
+            {
+                for room in [1, 64, 4096, 16 * 1024] {
+                    let src = if i % 2 == 0 { &data[..len] } else { &text[..len] };
+                    let msg = c.compress_with_room(src, room).to_vec();
+                    if reset {
+                        z.reset(false);
+                    }
+                    assert_eq!(zlib_inflate(&mut z, &msg, len), src, "len {len} room {room}");
+                }
             }
         }
     }
