@@ -3,6 +3,8 @@
 //! way a socket loop would.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod corpus;
+
 use wsframe::{Connection, DataKind, Error, Event, RandomSource};
 
 /// Builds a frame byte by byte from RFC 6455 §5.2, not from `wsframe::frame`.
