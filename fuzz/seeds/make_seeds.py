@@ -87,4 +87,20 @@ for name, payload in {"hello": b"\xf2\x48\xcd\xc9\xc9\x07\x00", "stored": b"\x00
     write("deflate", name + "_server", b"\x60" + frame(True, 1, payload, rsv=4))
     write("deflate", name + "_client", b"\x61" + frame(True, 2, payload, mask=None, rsv=4))
 write("deflate", "fragmented", b"\x60" + frame(False, 1, b"\xf2\x48\xcd", rsv=4) + frame(True, 0, b"\xc9\xc9\x07\x00"))
+
+# deflate_compressor: one parameter byte (bit 0 role, bit 1 no context takeover, bits 2-4
+# window - 8, bits 5-7 level), then messages: 0 + u16 length + bytes, 1 + u24 length + seed
+# (noise), 2 + count (the previous message repeated).
+def literal(b):
+    return b"\x00" + struct.pack(">H", len(b)) + b
+
+
+def noise(n, seed):
+    return b"\x01" + struct.pack(">I", n)[1:] + bytes([seed])
+
+
+text = "The quick brown fox, Grüße, こんにちは, 🦀 \ufeff".encode() * 40
+for name, params in {"client_default": 0x1D | 0xC0, "server_no_takeover_w9": 0x06, "client_w8_level0": 0x01}.items():
+    write("deflate_compressor", name,
+          bytes([params]) + literal(text) + noise(31746, 3) + literal(b"") + noise(65536, 5) + b"\x02\x04")
 print("seeds written to", os.path.normpath(root))
