@@ -288,6 +288,21 @@ struct RxMessage {
     compressed: bool,
 }
 
+/// An [`Event`] with its payload as a range of the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum RawEvent {
+    Data {
+        kind: DataKind,
+        range: Range<usize>,
+        last: bool,
+        compressed: bool,
+    },
+    Ping(Range<usize>),
+    Pong(Range<usize>),
+    /// The status code and the reason's range, if the frame had a body.
+    Close(Option<(CloseCode, Range<usize>)>),
+}
+
 enum Step {
     NeedMore(usize),
     Data { consumed: usize, range: Range<usize>, kind: DataKind, last: bool, compressed: bool },
@@ -507,40 +522,68 @@ impl<R: RandomSource> Connection<R> {
     /// assert_eq!(r.event, Some(Event::Text { data: b"llo", last: true }));
     /// ```
     pub fn receive<'a>(&mut self, input: &'a mut [u8]) -> Result<Received<'a>, Error> {
+        let (consumed, raw) = self.receive_raw(input)?;
+        let input: &'a [u8] = input;
+        let at = |range: Range<usize>| input.get(range).unwrap_or_default();
+        let event = raw.map(|raw| match raw {
+            RawEvent::Data { kind, range, last, compressed: true } => {
+                Event::Compressed { kind, data: at(range), last }
+            }
+            RawEvent::Data { kind: DataKind::Text, range, last, .. } => {
+                Event::Text { data: at(range), last }
+            }
+            RawEvent::Data { kind: DataKind::Binary, range, last, .. } => {
+                Event::Binary { data: at(range), last }
+            }
+            RawEvent::Ping(range) => Event::Ping(at(range)),
+            RawEvent::Pong(range) => Event::Pong(at(range)),
+            RawEvent::Close(close) => Event::Close(close.and_then(|(code, range)| {
+                // The reason was validated as UTF-8 when the frame was parsed.
+                core::str::from_utf8(at(range)).ok().map(|reason| CloseFrame { code, reason })
+            })),
+        });
+        Ok(Received { consumed, event })
+    }
+
+    /// [`Connection::receive`] with payloads as ranges of `input`, so a layer
+    /// above can keep working on the rest of the input before it borrows.
+    pub(crate) fn receive_raw(
+        &mut self,
+        input: &mut [u8],
+    ) -> Result<(usize, Option<RawEvent>), Error> {
         if !matches!(self.state, State::Open | State::CloseSent) {
-            return Ok(Received { consumed: input.len(), event: None });
+            return Ok((input.len(), None));
         }
         let step = match self.step(input) {
             Ok(step) => step,
             Err(e) => return Err(self.fail(e)),
         };
-        let (consumed, range, event_kind) = match step {
-            Step::NeedMore(consumed) => return Ok(Received { consumed, event: None }),
+        let (consumed, event) = match step {
+            Step::NeedMore(consumed) => (consumed, None),
             Step::Data { consumed, range, kind, last, compressed } => {
-                (consumed, range, Ok((kind, last, compressed)))
+                (consumed, Some(RawEvent::Data { kind, range, last, compressed }))
             }
-            Step::Control { consumed, range, opcode } => (consumed, range, Err(opcode)),
-        };
-        let data: &'a [u8] = input.get(range).unwrap_or(&[]);
-        let event = match event_kind {
-            Ok((kind, last, true)) => Event::Compressed { kind, data, last },
-            Ok((DataKind::Text, last, false)) => Event::Text { data, last },
-            Ok((DataKind::Binary, last, false)) => Event::Binary { data, last },
-            Err(OpCode::Ping) => Event::Ping(data),
-            Err(OpCode::Pong) => Event::Pong(data),
-            Err(_) => {
-                let frame = match close::parse_close_payload(data) {
-                    Ok(frame) => frame.map(|(code, reason)| CloseFrame { code, reason }),
+            Step::Control { consumed, range, opcode: OpCode::Ping } => {
+                (consumed, Some(RawEvent::Ping(range)))
+            }
+            Step::Control { consumed, range, opcode: OpCode::Pong } => {
+                (consumed, Some(RawEvent::Pong(range)))
+            }
+            Step::Control { consumed, range, .. } => {
+                let data = input.get(range.clone()).unwrap_or_default();
+                let close = match close::parse_close_payload(data) {
+                    // The reason's place in `input`: after the two code bytes.
+                    Ok(frame) => frame.map(|(code, _)| (code, range.start + 2..range.end)),
                     Err(e) => return Err(self.fail(e)),
                 };
                 self.state = match self.state {
                     State::CloseSent => State::Closed,
                     _ => State::CloseReceived,
                 };
-                Event::Close(frame)
+                (consumed, Some(RawEvent::Close(close)))
             }
         };
-        Ok(Received { consumed, event: Some(event) })
+        Ok((consumed, event))
     }
 
     /// Fails the connection for a violation found outside [`Connection::receive`]:

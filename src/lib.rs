@@ -21,6 +21,8 @@ pub mod mask;
 #[cfg(feature = "alloc")]
 pub mod message;
 mod random;
+#[cfg(feature = "alloc")]
+pub mod session;
 pub mod utf8;
 
 pub use close::CloseCode;

@@ -48,6 +48,11 @@ pub struct DeflateConfig {
     pub level: u8,
 }
 
+impl DeflateConfig {
+    /// The default compression level, zlib's: a good ratio at moderate cost.
+    pub const DEFAULT_LEVEL: u8 = 6;
+}
+
 impl Default for DeflateConfig {
     fn default() -> Self {
         Self {
@@ -55,7 +60,7 @@ impl Default for DeflateConfig {
             client_no_context_takeover: false,
             server_max_window_bits: MAX_WINDOW_BITS,
             client_max_window_bits: MAX_WINDOW_BITS,
-            level: 6,
+            level: Self::DEFAULT_LEVEL,
         }
     }
 }

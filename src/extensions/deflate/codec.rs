@@ -275,6 +275,48 @@ impl Decompressor {
         Ok(Some((kind, self.message.get(..self.filled).unwrap_or_default())))
     }
 
+    /// The last message [`Decompressor::decompress`] completed (empty before
+    /// the first, and while one is being received).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::{Decompressor, DeflateParams};
+    /// use wsframe::DataKind;
+    ///
+    /// let mut d = Decompressor::new(wsframe::Role::Client, &DeflateParams::default_params(), 64);
+    /// d.decompress(DataKind::Text, &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00], true).unwrap();
+    /// assert_eq!(d.message(), b"Hello");
+    /// ```
+    pub fn message(&self) -> &[u8] {
+        match self.receiving {
+            Some(_) => &[],
+            None => self.message.get(..self.filled).unwrap_or_default(),
+        }
+    }
+
+    /// Frees the message buffer if it holds more than `keep` bytes, so a
+    /// connection does not keep its largest message's memory while idle.
+    /// Does nothing while a message is being received.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::{Decompressor, DeflateParams};
+    /// use wsframe::DataKind;
+    ///
+    /// let mut d = Decompressor::new(wsframe::Role::Client, &DeflateParams::default_params(), 64);
+    /// d.decompress(DataKind::Text, &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00], true).unwrap();
+    /// d.release_buffer(0);
+    /// assert_eq!(d.message(), b"");
+    /// ```
+    pub fn release_buffer(&mut self, keep: usize) {
+        if self.receiving.is_none() && self.message.capacity() > keep {
+            self.message = Vec::new();
+            self.filled = 0;
+        }
+    }
+
     fn inflate(&mut self, mut input: &[u8]) -> Result<(), ProtocolError> {
         loop {
             // Output may reach one byte past the limit, enough to know it was
@@ -282,7 +324,10 @@ impl Decompressor {
             let allowed = self.max_message_size.saturating_sub(self.filled).saturating_add(1);
             if self.message.len() == self.filled {
                 let grown = self.message.len().saturating_mul(2).max(INFLATE_MIN);
-                let target = grown.min(self.filled.saturating_add(allowed));
+                let cap = self.filled.saturating_add(allowed);
+                // Close to the cap, go all the way: one last small step would
+                // reallocate the whole buffer (old and new live at once) for little.
+                let target = if grown.saturating_add(grown / 2) >= cap { cap } else { grown };
                 // Exact: a plain resize may double the capacity past the limit.
                 self.message.reserve_exact(target - self.message.len());
                 self.message.resize(target, 0);

@@ -1,0 +1,869 @@
+//! The message layer every face uses (`alloc` feature): a [`Connection`]
+//! plus permessage-deflate both ways, bounded reassembly, one inflated-size
+//! limit, automatic Pong and Close replies, and an optional heartbeat.
+//!
+//! A [`Session`] still does no I/O. [`Session::receive`] takes the bytes the
+//! caller read and returns at most one [`Message`]; every reply and every
+//! send is appended to an outgoing buffer that the caller writes to its
+//! socket ([`Session::outgoing`], then [`Session::consume_outgoing`]).
+//!
+//! # Order of events and failure
+//!
+//! One event per call is what keeps a violation in its place (RFC 6455
+//! §7.1.7): a message decoded before a bad frame is returned first, the
+//! application queues its answer, and only the next call meets the bad frame,
+//! fails the connection and queues the Close after that answer. Nothing after
+//! the bad frame is looked at, so a Ping behind it gets no Pong.
+
+use alloc::vec::Vec;
+use core::ops::Range;
+
+use crate::close::CloseCode;
+use crate::conn::{CloseFrame, Config, Connection, DataKind, RawEvent, Role, State};
+use crate::error::{Error, ProtocolError};
+use crate::extensions::deflate::{Compressor, Decompressor, DeflateConfig, DeflateParams};
+use crate::frame::{MAX_CONTROL_PAYLOAD, max_frame_len};
+use crate::keepalive::{Keepalive, KeepaliveAction};
+use crate::random::{NoRandom, RandomSource};
+
+/// Buffers above this size are given back after the message that grew them
+/// (see [`SessionConfig::retain_buffer`]).
+pub const DEFAULT_RETAIN_BUFFER: usize = 64 * 1024;
+
+/// What a [`Session`] does for the application, fixed at creation.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::session::SessionConfig;
+///
+/// let config = SessionConfig::default()
+///     .with_max_message_size(1 << 20)
+///     .with_keepalive(30_000, 10_000);
+/// assert_eq!(config.limits.max_message_size, 1 << 20);
+/// assert!(config.auto_pong && config.auto_close);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SessionConfig {
+    /// Frame, message and fragment limits. `max_message_size` also bounds
+    /// inflated messages. `compression` is set from [`SessionConfig::deflate`].
+    pub limits: Config,
+    /// The permessage-deflate parameters both ends agreed on in the handshake
+    /// (RFC 7692), or `None` when it was not negotiated.
+    pub deflate: Option<DeflateParams>,
+    /// Compression level for what this end sends, 0..=9 (default 6).
+    pub compression_level: u8,
+    /// Answer each Ping with a Pong carrying its payload (RFC 6455 §5.5.2).
+    /// Default on.
+    pub auto_pong: bool,
+    /// Answer the peer's Close with a Close echoing its code (§5.5.1), and
+    /// queue the Close a violation calls for (§7.1.7). Default on.
+    pub auto_close: bool,
+    /// Deliver uncompressed data messages as [`Message::Chunk`]s straight
+    /// from the input instead of whole. Compressed messages are always whole.
+    /// Default off.
+    pub streaming: bool,
+    /// After a message larger than this, the buffer that held it is freed
+    /// rather than kept for the next one, so idle connections do not each
+    /// keep their largest message's memory. Default 64 KiB.
+    pub retain_buffer: usize,
+    /// Heartbeat: `(interval_ms, timeout_ms)`, see [`Session::poll`].
+    pub keepalive: Option<(u64, u64)>,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            limits: Config::DEFAULT,
+            deflate: None,
+            compression_level: DeflateConfig::DEFAULT_LEVEL,
+            auto_pong: true,
+            auto_close: true,
+            streaming: false,
+            retain_buffer: DEFAULT_RETAIN_BUFFER,
+            keepalive: None,
+        }
+    }
+}
+
+impl SessionConfig {
+    /// Sets the largest message, counted after inflation.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::session::SessionConfig::default().with_max_message_size(4096);
+    /// assert_eq!(c.limits.max_message_size, 4096);
+    /// ```
+    #[must_use]
+    pub const fn with_max_message_size(mut self, bytes: u64) -> Self {
+        self.limits.max_message_size = bytes;
+        self
+    }
+
+    /// Sets all limits at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{Config, session::SessionConfig};
+    ///
+    /// let c = SessionConfig::default().with_limits(Config::default().with_max_fragments(16));
+    /// assert_eq!(c.limits.max_fragments, 16);
+    /// ```
+    #[must_use]
+    pub const fn with_limits(mut self, limits: Config) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Turns permessage-deflate on with the negotiated parameters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::DeflateParams;
+    /// use wsframe::session::SessionConfig;
+    ///
+    /// let c = SessionConfig::default().with_deflate(DeflateParams::default_params());
+    /// assert!(c.deflate.is_some());
+    /// ```
+    #[must_use]
+    pub const fn with_deflate(mut self, params: DeflateParams) -> Self {
+        self.deflate = Some(params);
+        self
+    }
+
+    /// Sets the compression level (0..=9; higher values are taken as 9).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::session::SessionConfig::default().with_compression_level(1);
+    /// assert_eq!(c.compression_level, 1);
+    /// ```
+    #[must_use]
+    pub const fn with_compression_level(mut self, level: u8) -> Self {
+        self.compression_level = if level > 9 { 9 } else { level };
+        self
+    }
+
+    /// Turns the automatic Pong on or off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::session::SessionConfig::default().with_auto_pong(false);
+    /// assert!(!c.auto_pong);
+    /// ```
+    #[must_use]
+    pub const fn with_auto_pong(mut self, on: bool) -> Self {
+        self.auto_pong = on;
+        self
+    }
+
+    /// Turns the automatic Close replies on or off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::session::SessionConfig::default().with_auto_close(false);
+    /// assert!(!c.auto_close);
+    /// ```
+    #[must_use]
+    pub const fn with_auto_close(mut self, on: bool) -> Self {
+        self.auto_close = on;
+        self
+    }
+
+    /// Turns chunked delivery of uncompressed messages on or off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::session::SessionConfig::default().with_streaming(true);
+    /// assert!(c.streaming);
+    /// ```
+    #[must_use]
+    pub const fn with_streaming(mut self, on: bool) -> Self {
+        self.streaming = on;
+        self
+    }
+
+    /// Sets [`SessionConfig::retain_buffer`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::session::SessionConfig::default().with_retain_buffer(0);
+    /// assert_eq!(c.retain_buffer, 0);
+    /// ```
+    #[must_use]
+    pub const fn with_retain_buffer(mut self, bytes: usize) -> Self {
+        self.retain_buffer = bytes;
+        self
+    }
+
+    /// Pings after `interval_ms` of silence; the peer is dead when nothing
+    /// arrives within `timeout_ms` after that Ping.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::session::SessionConfig::default().with_keepalive(20_000, 5_000);
+    /// assert_eq!(c.keepalive, Some((20_000, 5_000)));
+    /// ```
+    #[must_use]
+    pub const fn with_keepalive(mut self, interval_ms: u64, timeout_ms: u64) -> Self {
+        self.keepalive = Some((interval_ms, timeout_ms));
+        self
+    }
+}
+
+/// Something the peer sent, as the application wants it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Message<'a> {
+    /// A whole text message, UTF-8 validated (RFC 6455 §8.1).
+    Text(&'a str),
+    /// A whole binary message.
+    Binary(&'a [u8]),
+    /// A piece of an uncompressed message when [`SessionConfig::streaming`]
+    /// is on; text chunks may end inside a character, the message as a whole
+    /// is validated.
+    Chunk {
+        /// The message's type.
+        kind: DataKind,
+        /// The piece's bytes, from the input.
+        data: &'a [u8],
+        /// Whether this piece ends the message.
+        last: bool,
+    },
+    /// A Ping; with [`SessionConfig::auto_pong`] its Pong is already queued.
+    Ping(&'a [u8]),
+    /// A Pong.
+    Pong(&'a [u8]),
+    /// The peer's Close (`None`: no status code, reported as 1005). With
+    /// [`SessionConfig::auto_close`] the answering Close is already queued;
+    /// close TCP once [`Session::outgoing`] is written.
+    Close(Option<CloseFrame<'a>>),
+}
+
+/// What one [`Session::receive`] call produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionReceived<'a> {
+    /// Bytes of the input that are done with; present `input[consumed..]`
+    /// again, followed by more data.
+    pub consumed: usize,
+    /// The message, or `None` when more input is needed.
+    pub message: Option<Message<'a>>,
+}
+
+/// Where the payload of the message being returned lives.
+enum Source {
+    Input(Range<usize>),
+    Assembled,
+    Inflated,
+}
+
+enum Ready {
+    Data(DataKind, Source),
+    Chunk(DataKind, Range<usize>, bool),
+    Ping(Range<usize>),
+    Pong(Range<usize>),
+    Close(Option<(CloseCode, Range<usize>)>),
+}
+
+struct Deflate {
+    compressor: Compressor,
+    decompressor: Decompressor,
+}
+
+/// A WebSocket connection at the message level: see the module docs.
+///
+/// # Examples
+///
+/// A server echoing the masked "Hello" of RFC 6455 §5.7:
+///
+/// ```
+/// use wsframe::session::{Message, Session, SessionConfig};
+///
+/// let mut server = Session::server(SessionConfig::default());
+/// let mut input = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
+/// let r = server.receive(&mut input).unwrap();
+/// assert_eq!(r.message, Some(Message::Text("Hello")));
+/// server.send_text("Hello").unwrap();
+/// assert_eq!(server.outgoing(), b"\x81\x05Hello");
+/// server.consume_outgoing(7);
+/// assert!(server.outgoing().is_empty());
+/// ```
+pub struct Session<R: RandomSource> {
+    conn: Connection<R>,
+    config: SessionConfig,
+    deflate: Option<Deflate>,
+    /// Reassembly of fragmented uncompressed messages; bounded by the limit.
+    assembled: Vec<u8>,
+    /// Fragments of the uncompressed message being received went to `assembled`.
+    assembling: bool,
+    /// The last call returned a message from an internal buffer: release it
+    /// if it grew past `retain_buffer` before reusing it.
+    release_pending: bool,
+    out: Vec<u8>,
+    keepalive: Option<Keepalive>,
+    /// Bytes arrived since the last `poll`: the peer is alive.
+    heard: bool,
+}
+
+impl<R: RandomSource> core::fmt::Debug for Session<R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Session")
+            .field("state", &self.conn.state())
+            .field("outgoing", &self.out.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Session<NoRandom> {
+    /// A server session; servers never mask, so no randomness is needed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = wsframe::session::Session::server(Default::default());
+    /// assert_eq!(s.state(), wsframe::State::Open);
+    /// ```
+    pub fn server(config: SessionConfig) -> Self {
+        Self::new(Role::Server, config, NoRandom)
+    }
+}
+
+impl<R: RandomSource> Session<R> {
+    /// A client session; `rng` supplies the masking keys (RFC 6455 §5.3,
+    /// §10.3: they must be unpredictable).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::session::{Session, SessionConfig};
+    ///
+    /// let mut client = Session::client(SessionConfig::default(), |b: &mut [u8]| b.fill(0x5a));
+    /// client.send_binary(b"x").unwrap();
+    /// assert_eq!(client.outgoing().len(), 2 + 4 + 1); // header, key, payload
+    /// ```
+    pub fn client(config: SessionConfig, rng: R) -> Self {
+        Self::new(Role::Client, config, rng)
+    }
+
+    /// A session for `role`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{Role, NoRandom, session::{Session, SessionConfig}};
+    ///
+    /// let s = Session::new(Role::Server, SessionConfig::default(), NoRandom);
+    /// assert_eq!(s.role(), Role::Server);
+    /// ```
+    pub fn new(role: Role, config: SessionConfig, rng: R) -> Self {
+        let limits = config.limits.with_compression(config.deflate.is_some());
+        let max = usize::try_from(limits.max_message_size).unwrap_or(usize::MAX);
+        let deflate = config.deflate.map(|params| {
+            let level = DeflateConfig::default().with_level(config.compression_level);
+            Deflate {
+                compressor: Compressor::new(role, &params, &level),
+                decompressor: Decompressor::new(role, &params, max),
+            }
+        });
+        Self {
+            conn: Connection::new(role, limits, rng),
+            config,
+            deflate,
+            assembled: Vec::new(),
+            assembling: false,
+            release_pending: false,
+            out: Vec::new(),
+            keepalive: None,
+            heard: false,
+        }
+    }
+
+    /// This end's role.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = wsframe::session::Session::server(Default::default());
+    /// assert_eq!(s.role(), wsframe::Role::Server);
+    /// ```
+    pub const fn role(&self) -> Role {
+        self.conn.role()
+    }
+
+    /// Where the closing handshake stands. Close TCP once the state is
+    /// [`State::Closed`] or [`State::Failed`] and [`Session::outgoing`] is
+    /// written (the server closes first, RFC 6455 §7.1.1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.close(None, "").unwrap();
+    /// assert_eq!(s.state(), wsframe::State::CloseSent);
+    /// ```
+    pub const fn state(&self) -> State {
+        self.conn.state()
+    }
+
+    /// Whether permessage-deflate is on.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = wsframe::session::Session::server(Default::default());
+    /// assert!(!s.is_compressing());
+    /// ```
+    pub const fn is_compressing(&self) -> bool {
+        self.deflate.is_some()
+    }
+
+    /// Decodes what the peer sent into at most one message.
+    ///
+    /// Call it again on `input[consumed..]` while it returns a message; when
+    /// it returns `None`, keep `input[consumed..]` and read more. Fragmented
+    /// and compressed messages are reassembled and inflated internally, never
+    /// past [`Config::max_message_size`]; a single-frame uncompressed message
+    /// is returned straight from `input`, unmasked in place.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Protocol`] when the peer broke RFC 6455 or RFC 7692, or sent
+    /// more than the limits allow. The connection has failed: with
+    /// [`SessionConfig::auto_close`] the Close carrying
+    /// [`Error::close_code`] is queued (after anything the application queued
+    /// before this call); write [`Session::outgoing`] and close TCP.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::session::{Message, Session};
+    ///
+    /// let mut s = Session::server(Default::default());
+    /// // A masked text message in two fragments, then a masked ping "p".
+    /// let mut input = vec![0x01, 0x81, 0, 0, 0, 0, b'a', 0x80, 0x81, 0, 0, 0, 0, b'b'];
+    /// input.extend_from_slice(&[0x89, 0x81, 0, 0, 0, 0, b'p']);
+    /// let r = s.receive(&mut input).unwrap();
+    /// assert_eq!(r.message, Some(Message::Text("ab")));
+    /// let consumed = r.consumed;
+    /// let r = s.receive(&mut input[consumed..]).unwrap();
+    /// assert_eq!(r.message, Some(Message::Ping(b"p")));
+    /// assert_eq!(s.outgoing(), b"\x8a\x01p"); // the automatic pong
+    /// ```
+    pub fn receive<'a>(&'a mut self, input: &'a mut [u8]) -> Result<SessionReceived<'a>, Error> {
+        if self.release_pending {
+            self.release_buffers();
+        }
+        let mut pos = 0;
+        let ready = loop {
+            let rest = input.get_mut(pos..).unwrap_or_default();
+            let (n, raw) = match self.conn.receive_raw(rest) {
+                Ok(r) => r,
+                Err(e) => return Err(self.failed(e)),
+            };
+            let base = pos;
+            let shift = |r: Range<usize>| r.start + base..r.end + base;
+            pos += n;
+            if n > 0 {
+                self.heard = true;
+            }
+            let Some(raw) = raw else {
+                return Ok(SessionReceived { consumed: pos, message: None });
+            };
+            let ready = match raw {
+                RawEvent::Data { kind, range, last, compressed: true } => {
+                    let Some(d) = self.deflate.as_mut() else {
+                        // RSV1 is a violation unless deflate was negotiated.
+                        return Err(self.fail(ProtocolError::ReservedBits));
+                    };
+                    let data = input.get(shift(range)).unwrap_or_default();
+                    match d.decompressor.decompress(kind, data, last) {
+                        Ok(Some(_)) => Some(Ready::Data(kind, Source::Inflated)),
+                        Ok(None) => None,
+                        Err(Error::Protocol(p)) => return Err(self.fail(p)),
+                        Err(e) => return Err(e),
+                    }
+                }
+                RawEvent::Data { kind, range, last, compressed: false } => {
+                    self.data(kind, shift(range), last, input)?
+                }
+                RawEvent::Ping(range) => {
+                    let range = shift(range);
+                    if self.config.auto_pong {
+                        let payload = input.get(range.clone()).unwrap_or_default();
+                        // Once our Close is out no Pong may follow it (§5.5.1).
+                        match self.queue(|c, out| c.send_pong(payload, out), MAX_CONTROL_PAYLOAD) {
+                            Ok(()) | Err(Error::Closed) => {}
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Some(Ready::Ping(range))
+                }
+                RawEvent::Pong(range) => Some(Ready::Pong(shift(range))),
+                RawEvent::Close(close) => {
+                    if self.config.auto_close && self.conn.state() == State::CloseReceived {
+                        // Echo the code (§5.5.1); a Close without one gets none.
+                        let code = close.as_ref().map(|(code, _)| *code);
+                        self.queue(|conn, out| conn.send_close(code, "", out), 4)?;
+                    }
+                    Some(Ready::Close(close.map(|(code, r)| (code, shift(r)))))
+                }
+            };
+            if let Some(ready) = ready {
+                break ready;
+            }
+        };
+        let input: &'a [u8] = input;
+        let at = |r: Range<usize>| input.get(r).unwrap_or_default();
+        let message = match ready {
+            Ready::Data(kind, source) => {
+                let bytes = match source {
+                    Source::Input(r) => at(r),
+                    Source::Assembled => {
+                        self.release_pending = true;
+                        &self.assembled
+                    }
+                    Source::Inflated => {
+                        self.release_pending = true;
+                        self.deflate.as_ref().map(|d| d.decompressor.message()).unwrap_or_default()
+                    }
+                };
+                match kind {
+                    // Validated as it arrived; this second look costs little
+                    // next to a copy and keeps the core free of unsafe code.
+                    DataKind::Text => Message::Text(
+                        core::str::from_utf8(bytes)
+                            .map_err(|_| Error::Protocol(ProtocolError::InvalidUtf8))?,
+                    ),
+                    DataKind::Binary => Message::Binary(bytes),
+                }
+            }
+            Ready::Chunk(kind, r, last) => Message::Chunk { kind, data: at(r), last },
+            Ready::Ping(r) => Message::Ping(at(r)),
+            Ready::Pong(r) => Message::Pong(at(r)),
+            Ready::Close(close) => Message::Close(close.and_then(|(code, r)| {
+                core::str::from_utf8(at(r)).ok().map(|reason| CloseFrame { code, reason })
+            })),
+        };
+        Ok(SessionReceived { consumed: pos, message: Some(message) })
+    }
+
+    /// One chunk of an uncompressed data message: passed through (streaming
+    /// or a whole single frame) or added to the reassembly buffer.
+    fn data(
+        &mut self,
+        kind: DataKind,
+        range: Range<usize>,
+        last: bool,
+        input: &[u8],
+    ) -> Result<Option<Ready>, Error> {
+        if self.config.streaming {
+            return Ok(Some(Ready::Chunk(kind, range, last)));
+        }
+        if last && !self.assembling {
+            return Ok(Some(Ready::Data(kind, Source::Input(range))));
+        }
+        if !self.assembling {
+            self.assembled.clear();
+            self.assembling = true;
+        }
+        // The connection already checks the wire size against the limit;
+        // this keeps the buffer within it whatever the frames claim.
+        let chunk = input.get(range).unwrap_or_default();
+        let limit = usize::try_from(self.config.limits.max_message_size).unwrap_or(usize::MAX);
+        if self.assembled.len().saturating_add(chunk.len()) > limit {
+            return Err(self.fail(ProtocolError::MessageTooLarge));
+        }
+        self.assembled.extend_from_slice(chunk);
+        if !last {
+            return Ok(None);
+        }
+        self.assembling = false;
+        Ok(Some(Ready::Data(kind, Source::Assembled)))
+    }
+
+    /// Gives back buffers that grew past `retain_buffer`.
+    fn release_buffers(&mut self) {
+        self.release_pending = false;
+        let keep = self.config.retain_buffer;
+        if !self.assembling && self.assembled.capacity() > keep {
+            self.assembled = Vec::new();
+        }
+        if let Some(d) = self.deflate.as_mut() {
+            d.decompressor.release_buffer(keep);
+        }
+    }
+
+    /// Fails the connection for a violation found above the frame layer.
+    fn fail(&mut self, error: ProtocolError) -> Error {
+        let e = self.conn.fail(error);
+        self.failed(e)
+    }
+
+    /// After the connection failed: queue the Close it calls for.
+    fn failed(&mut self, e: Error) -> Error {
+        if let (true, Some(code), State::Failed) =
+            (self.config.auto_close, e.close_code(), self.conn.state())
+        {
+            // Nothing more can be done if even the Close cannot be queued.
+            let _ = self.queue(|conn, out| conn.send_close(Some(code), "", out), 4);
+        }
+        e
+    }
+
+    /// Appends one frame of at most `payload` bytes to the outgoing buffer.
+    fn queue(
+        &mut self,
+        write: impl FnOnce(&mut Connection<R>, &mut [u8]) -> Result<usize, Error>,
+        payload: usize,
+    ) -> Result<(), Error> {
+        let start = self.out.len();
+        self.out.resize(start + max_frame_len(payload), 0);
+        let r = write(&mut self.conn, self.out.get_mut(start..).unwrap_or_default());
+        self.out.truncate(start + *r.as_ref().unwrap_or(&0));
+        r.map(|_| ())
+    }
+
+    /// Queues a text message, compressed when permessage-deflate is on.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Closed`] after a Close was sent or the connection failed;
+    /// [`Error::MessageInProgress`] while a fragmented message is being sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.send_text("hi").unwrap();
+    /// assert_eq!(s.outgoing(), b"\x81\x02hi");
+    /// ```
+    pub fn send_text(&mut self, text: &str) -> Result<(), Error> {
+        self.send(DataKind::Text, text.as_bytes(), true)
+    }
+
+    /// Queues a binary message, compressed when permessage-deflate is on.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Session::send_text`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.send_binary(&[1, 2]).unwrap();
+    /// assert_eq!(s.outgoing(), &[0x82, 2, 1, 2]);
+    /// ```
+    pub fn send_binary(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.send(DataKind::Binary, data, true)
+    }
+
+    /// Queues a whole message; `compress` chooses per message whether
+    /// permessage-deflate is used (ignored when it was not negotiated). The
+    /// state is checked before compressing, so a refused message leaves the
+    /// compression context untouched (RFC 7692 §7.2.1).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Session::send_text`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::DataKind;
+    ///
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.send(DataKind::Binary, b"raw", false).unwrap();
+    /// assert_eq!(s.outgoing(), b"\x82\x03raw");
+    /// ```
+    pub fn send(&mut self, kind: DataKind, data: &[u8], compress: bool) -> Result<(), Error> {
+        self.conn.can_start_message()?;
+        match self.deflate.as_mut() {
+            Some(d) if compress => {
+                let z = d.compressor.compress(data);
+                let start = self.out.len();
+                self.out.resize(start + max_frame_len(z.len()), 0);
+                let out = self.out.get_mut(start..).unwrap_or_default();
+                let r = self.conn.send_compressed_frame(kind, z, true, out);
+                self.out.truncate(start + *r.as_ref().unwrap_or(&0));
+                r.map(|_| ())
+            }
+            _ => self.queue(|conn, out| conn.send_frame(kind, data, true, out), data.len()),
+        }
+    }
+
+    /// Queues one frame of an uncompressed message sent in pieces (RFC 6455
+    /// §5.4); `fin` ends the message. Control frames may go between pieces.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MessageInProgress`] if `kind` differs from the message being
+    /// sent; otherwise as for [`Session::send_text`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::DataKind;
+    ///
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.send_fragment(DataKind::Text, b"Hel", false).unwrap();
+    /// s.send_fragment(DataKind::Text, b"lo", true).unwrap();
+    /// assert_eq!(s.outgoing(), &[0x01, 3, b'H', b'e', b'l', 0x80, 2, b'l', b'o']);
+    /// ```
+    pub fn send_fragment(&mut self, kind: DataKind, data: &[u8], fin: bool) -> Result<(), Error> {
+        self.queue(|conn, out| conn.send_frame(kind, data, fin, out), data.len())
+    }
+
+    /// Queues a Ping (at most 125 bytes of payload).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ControlPayloadTooLarge`], [`Error::Closed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.ping(b"?").unwrap();
+    /// assert_eq!(s.outgoing(), b"\x89\x01?");
+    /// ```
+    pub fn ping(&mut self, payload: &[u8]) -> Result<(), Error> {
+        self.queue(|conn, out| conn.send_ping(payload, out), payload.len())
+    }
+
+    /// Queues a Pong, for example an unsolicited one as a heartbeat (§5.5.3).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ControlPayloadTooLarge`], [`Error::Closed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.pong(b"").unwrap();
+    /// assert_eq!(s.outgoing(), b"\x8a\x00");
+    /// ```
+    pub fn pong(&mut self, payload: &[u8]) -> Result<(), Error> {
+        self.queue(|conn, out| conn.send_pong(payload, out), payload.len())
+    }
+
+    /// Queues a Close (RFC 6455 §5.5.1) and moves the closing handshake on.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidCloseCode`], [`Error::ReasonWithoutCode`],
+    /// [`Error::ControlPayloadTooLarge`], [`Error::Closed`] if a Close was
+    /// already sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::CloseCode;
+    ///
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.close(Some(CloseCode(4001)), "done").unwrap();
+    /// assert_eq!(s.outgoing(), b"\x88\x06\x0f\xa1done");
+    /// ```
+    pub fn close(&mut self, code: Option<CloseCode>, reason: &str) -> Result<(), Error> {
+        self.queue(|conn, out| conn.send_close(code, reason, out), 2 + reason.len())
+    }
+
+    /// The bytes queued for the peer, oldest first: write them to the socket,
+    /// then report how many were written with [`Session::consume_outgoing`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// assert!(s.outgoing().is_empty());
+    /// s.ping(b"").unwrap();
+    /// assert_eq!(s.outgoing().len(), 2);
+    /// ```
+    pub fn outgoing(&self) -> &[u8] {
+        &self.out
+    }
+
+    /// Drops the first `n` queued bytes (at most all of them), which the
+    /// caller has written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.send_text("abc").unwrap();
+    /// s.consume_outgoing(2);
+    /// assert_eq!(s.outgoing(), b"abc");
+    /// ```
+    pub fn consume_outgoing(&mut self, n: usize) {
+        let n = n.min(self.out.len());
+        self.out.drain(..n);
+        if self.out.is_empty() && self.out.capacity() > self.config.retain_buffer {
+            self.out = Vec::new();
+        }
+    }
+
+    /// Runs the heartbeat (with [`SessionConfig::keepalive`]): call it when
+    /// the socket had activity and when [`Session::next_deadline`] passes,
+    /// with the caller's monotonic clock in milliseconds. On
+    /// [`KeepaliveAction::SendPing`] the Ping is already queued; on
+    /// [`KeepaliveAction::PeerDead`] close TCP (the closure is abnormal, 1006).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::keepalive::KeepaliveAction;
+    /// use wsframe::session::{Session, SessionConfig};
+    ///
+    /// let mut s = Session::server(SessionConfig::default().with_keepalive(1000, 500));
+    /// assert_eq!(s.poll(0), KeepaliveAction::Idle);
+    /// assert_eq!(s.poll(1000), KeepaliveAction::SendPing);
+    /// assert_eq!(s.outgoing(), b"\x89\x00");
+    /// assert_eq!(s.poll(1500), KeepaliveAction::PeerDead);
+    /// ```
+    pub fn poll(&mut self, now_ms: u64) -> KeepaliveAction {
+        let Some((interval, timeout)) = self.config.keepalive else {
+            return KeepaliveAction::Idle;
+        };
+        let k = self.keepalive.get_or_insert_with(|| Keepalive::new(interval, timeout, now_ms));
+        if core::mem::take(&mut self.heard) {
+            k.on_receive(now_ms);
+        }
+        match k.poll(now_ms) {
+            KeepaliveAction::SendPing => {
+                if self.ping(&[]).is_err() {
+                    // Closing already: the closing handshake has its own timeout.
+                    return KeepaliveAction::Idle;
+                }
+                KeepaliveAction::SendPing
+            }
+            other => other,
+        }
+    }
+
+    /// When [`Session::poll`] next needs to run, in the caller's clock;
+    /// `None` without a heartbeat or before the first `poll`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::session::{Session, SessionConfig};
+    ///
+    /// let mut s = Session::server(SessionConfig::default().with_keepalive(1000, 500));
+    /// assert_eq!(s.next_deadline(), None);
+    /// s.poll(10);
+    /// assert_eq!(s.next_deadline(), Some(1010));
+    /// ```
+    pub fn next_deadline(&self) -> Option<u64> {
+        self.keepalive.as_ref().map(Keepalive::next_deadline)
+    }
+}

@@ -1,0 +1,386 @@
+//! The message layer (`Session`): order of events and failure (RFC 6455
+//! §7.1.7), automatic replies (§5.5.1, §5.5.2), reassembly and inflation
+//! within one limit (§10.4, RFC 7692 §8), released buffers, the heartbeat.
+#![cfg(feature = "alloc")]
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::corpus::{self, Payload, sha256};
+use common::{cframe, frame};
+use flate2::{Compress, Compression, FlushCompress};
+use wsframe::extensions::deflate::DeflateParams;
+use wsframe::keepalive::KeepaliveAction;
+use wsframe::session::{Message, Session, SessionConfig};
+use wsframe::{CloseCode, DataKind, Error, ProtocolError, RandomSource, State};
+
+/// Counts live heap bytes on the measuring thread, and their peak.
+struct Measuring;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+}
+
+// SAFETY: forwards to the system allocator unchanged; only adds up sizes.
+unsafe impl GlobalAlloc for Measuring {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if MEASURING.with(Cell::get) {
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if MEASURING.with(Cell::get) {
+            LIVE.fetch_sub(layout.size().min(LIVE.load(Ordering::Relaxed)), Ordering::Relaxed);
+        }
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Measuring = Measuring;
+
+/// Runs `f` with allocation measuring on; returns (result, peak live bytes
+/// above the start, live bytes above the start at the end).
+fn measure<T>(f: impl FnOnce() -> T) -> (T, usize, isize) {
+    LIVE.store(0, Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    MEASURING.with(|m| m.set(true));
+    let r = f();
+    MEASURING.with(|m| m.set(false));
+    (r, PEAK.load(Ordering::Relaxed), LIVE.load(Ordering::Relaxed) as isize)
+}
+
+/// Parses unmasked server frames into (opcode, payload) pairs.
+fn frames(mut wire: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut v = Vec::new();
+    while !wire.is_empty() {
+        let op = wire[0] & 0x0f;
+        assert_eq!(wire[1] & 0x80, 0, "server frames are not masked");
+        let (len, head) = match wire[1] & 0x7f {
+            126 => (u16::from_be_bytes([wire[2], wire[3]]) as usize, 4),
+            127 => (u64::from_be_bytes(wire[2..10].try_into().unwrap()) as usize, 10),
+            n => (n as usize, 2),
+        };
+        v.push((op, wire[head..head + len].to_vec()));
+        wire = &wire[head + len..];
+    }
+    v
+}
+
+/// An echo server's loop over one read: every message is answered before
+/// the next one is decoded.
+fn echo_all(s: &mut Session<impl RandomSource>, input: &mut [u8]) -> Result<usize, Error> {
+    let mut pos = 0;
+    let mut messages = 0;
+    loop {
+        let r = s.receive(&mut input[pos..])?;
+        pos += r.consumed;
+        let Some(m) = r.message else { return Ok(messages) };
+        messages += 1;
+        match m {
+            Message::Text(t) => {
+                let t = t.to_owned();
+                s.send_text(&t)?;
+            }
+            Message::Binary(b) => {
+                let b = b.to_vec();
+                s.send_binary(&b)?;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// RFC 6455 §7.1.7, the defect from the field: a valid text message, then a
+/// frame that violates the protocol, then a Ping, all in one read. The echo
+/// of the text goes out, then the Close with the violation's code; the Ping
+/// behind the violation is never looked at, so no Pong.
+#[test]
+fn rfc6455_s7_1_7_messages_before_a_violation_are_answered_then_the_failure_follows() {
+    let violations: [(&str, Vec<u8>, u16); 4] = [
+        ("RSV2", frame(true, 0b010, 1, Some([1, 2, 3, 4]), b"x"), 1002),
+        ("reserved opcode", cframe(true, 0x3, b""), 1002),
+        ("continuation after a final frame", cframe(true, 0x0, b"x"), 1002),
+        ("invalid UTF-8", cframe(true, 0x1, &[0xc3, 0x28]), 1007),
+    ];
+    for (name, bad, code) in violations {
+        let mut input = cframe(true, 0x1, b"Hello");
+        input.extend_from_slice(&bad);
+        input.extend_from_slice(&cframe(true, 0x9, b"ping"));
+        let mut s = Session::server(SessionConfig::default());
+        let err = echo_all(&mut s, &mut input).unwrap_err();
+        assert_eq!(err.close_code(), Some(CloseCode(code)), "{name}");
+        // Failed, and with the Close queued, closed: only TCP is left to close.
+        assert_eq!(s.state(), State::Closed, "{name}");
+        let sent = frames(s.outgoing());
+        assert_eq!(
+            sent,
+            vec![(0x1, b"Hello".to_vec()), (0x8, code.to_be_bytes().to_vec())],
+            "{name}: the echo, then the Close, and no Pong"
+        );
+        assert_eq!(s.send_text("late"), Err(Error::Closed), "{name}: no data after the Close");
+    }
+}
+
+/// RFC 6455 §5.5.2 and §5.5.1: a Ping is answered with its payload, a Close
+/// with its code; a Close without a code is answered without one.
+#[test]
+fn rfc6455_s5_5_automatic_pong_and_close_echo() {
+    let mut s = Session::server(SessionConfig::default());
+    let mut input = cframe(true, 0x9, b"are you there");
+    let mut close = vec![0x03, 0xe8];
+    close.extend_from_slice(b"bye");
+    input.extend_from_slice(&cframe(true, 0x8, &close));
+    let mut pos = 0;
+    let r = s.receive(&mut input).unwrap();
+    pos += r.consumed;
+    assert_eq!(r.message, Some(Message::Ping(b"are you there")));
+    let r = s.receive(&mut input[pos..]).unwrap();
+    match r.message {
+        Some(Message::Close(Some(c))) => assert_eq!((c.code, c.reason), (CloseCode::NORMAL, "bye")),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(s.state(), State::Closed);
+    assert_eq!(
+        frames(s.outgoing()),
+        vec![(0xa, b"are you there".to_vec()), (0x8, vec![0x03, 0xe8])]
+    );
+
+    let mut s = Session::server(SessionConfig::default());
+    let mut input = cframe(true, 0x8, b"");
+    assert_eq!(s.receive(&mut input).unwrap().message, Some(Message::Close(None)));
+    assert_eq!(frames(s.outgoing()), vec![(0x8, vec![])]);
+
+    // Both replies can be turned off.
+    let config = SessionConfig::default().with_auto_pong(false).with_auto_close(false);
+    let mut s = Session::server(config);
+    let mut input = cframe(true, 0x9, b"p");
+    input.extend_from_slice(&cframe(true, 0x8, &[0x03, 0xe8]));
+    assert_eq!(echo_all(&mut s, &mut input).unwrap(), 2);
+    assert!(s.outgoing().is_empty());
+    assert_eq!(s.state(), State::CloseReceived);
+}
+
+/// RFC 6455 §5.4: fragments with control frames between them come out as
+/// one message; the Pong for a Ping between fragments goes out at once.
+#[test]
+fn rfc6455_s5_4_fragmented_message_with_interleaved_ping() {
+    let mut input = cframe(false, 0x1, "Grü".as_bytes());
+    input.extend_from_slice(&cframe(true, 0x9, b"!"));
+    input.extend_from_slice(&cframe(false, 0x0, "ße, ".as_bytes()));
+    input.extend_from_slice(&cframe(true, 0x0, "世界 🦀".as_bytes()));
+    for step in [1, 3, input.len()] {
+        let mut s = Session::server(SessionConfig::default());
+        let mut got = Vec::new();
+        let mut buf = Vec::new();
+        for piece in input.chunks(step) {
+            buf.extend_from_slice(piece);
+            let mut pos = 0;
+            loop {
+                let r = s.receive(&mut buf[pos..]).unwrap();
+                pos += r.consumed;
+                match r.message {
+                    Some(Message::Text(t)) => got.push(t.to_owned()),
+                    Some(Message::Ping(p)) => {
+                        got.push(format!("ping {}", String::from_utf8_lossy(p)))
+                    }
+                    Some(other) => panic!("{other:?}"),
+                    None => break,
+                }
+            }
+            buf.drain(..pos);
+        }
+        assert_eq!(got, ["ping !", "Grüße, 世界 🦀"], "reads of {step}");
+        assert_eq!(frames(s.outgoing()), vec![(0xa, b"!".to_vec())]);
+    }
+}
+
+/// RFC 6455 §10.4: a fragmented message past the limit fails with 1009,
+/// whatever its frames claim, and the Close is queued.
+#[test]
+fn rfc6455_s10_4_message_over_the_limit_fails_with_1009() {
+    let config = SessionConfig::default().with_max_message_size(100);
+    let mut s = Session::server(config);
+    let mut input = Vec::new();
+    for op in [0x2, 0x0, 0x0] {
+        input.extend_from_slice(&cframe(false, op, &[0u8; 40]));
+    }
+    let err = echo_all(&mut s, &mut input).unwrap_err();
+    assert_eq!(err, Error::Protocol(ProtocolError::MessageTooLarge));
+    assert_eq!(frames(s.outgoing()), vec![(0x8, 1009u16.to_be_bytes().to_vec())]);
+}
+
+/// Streaming mode hands out chunks from the input, unmasked in place.
+#[test]
+fn streaming_delivers_chunks_from_the_input() {
+    let mut s = Session::server(SessionConfig::default().with_streaming(true));
+    let mut input = cframe(false, 0x2, b"abc");
+    input.extend_from_slice(&cframe(true, 0x0, b"de"));
+    let r = s.receive(&mut input).unwrap();
+    assert_eq!(
+        r.message,
+        Some(Message::Chunk { kind: DataKind::Binary, data: b"abc", last: false })
+    );
+    let pos = r.consumed;
+    let r = s.receive(&mut input[pos..]).unwrap();
+    assert_eq!(r.message, Some(Message::Chunk { kind: DataKind::Binary, data: b"de", last: true }));
+}
+
+/// Deflates like Python's zlib under websockets: raw, sync flush, tail cut.
+fn zlib_message(z: &mut Compress, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len() + 1024);
+    z.compress_vec(data, &mut out, FlushCompress::None).unwrap();
+    loop {
+        out.reserve(1024);
+        z.compress_vec(&[], &mut out, FlushCompress::Sync).unwrap();
+        if out.len() < out.capacity() {
+            break;
+        }
+    }
+    out.truncate(out.len() - 4);
+    out
+}
+
+/// RFC 7692 §7.2.2 at the message level: a zlib peer's compressed messages
+/// (context takeover) arrive whole with the SHA-256 they were sent with, and
+/// the session's own compressed sends arrive at a client session unchanged.
+#[test]
+fn rfc7692_s7_2_2_compressed_messages_arrive_unchanged_both_ways() {
+    let params = DeflateParams::default_params();
+    let config = SessionConfig::default().with_deflate(params);
+    let mut server = Session::server(config);
+    let mut client = Session::client(config, common::test_rng(9));
+    let mut z = Compress::new_with_window_bits(Compression::new(6), false, 15);
+    let all = corpus::sweep_corpus();
+    for (name, payload) in &all {
+        let op = if payload.is_text() { 0x1 } else { 0x2 };
+        let mut wire =
+            frame(true, 0b100, op, Some([9, 8, 7, 6]), &zlib_message(&mut z, payload.bytes()));
+        let len = wire.len();
+        let r = server.receive(&mut wire).unwrap();
+        assert_eq!(r.consumed, len);
+        let got = match r.message.unwrap() {
+            Message::Text(t) => t.as_bytes().to_vec(),
+            Message::Binary(b) => b.to_vec(),
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(sha256(&got), sha256(payload.bytes()), "{name}: zlib -> session");
+
+        // And back, through the server's compressor.
+        match payload {
+            Payload::Text(t) => server.send_text(t).unwrap(),
+            Payload::Binary(b) => server.send_binary(b).unwrap(),
+        }
+        let mut wire = server.outgoing().to_vec();
+        server.consume_outgoing(wire.len());
+        assert_eq!(wire[0] & 0x40, 0x40, "{name}: sent compressed (RSV1)");
+        let r = client.receive(&mut wire).unwrap();
+        let got = match r.message.unwrap() {
+            Message::Text(t) => t.as_bytes().to_vec(),
+            Message::Binary(b) => b.to_vec(),
+            other => panic!("{name}: {other:?}"),
+        };
+        assert_eq!(sha256(&got), sha256(payload.bytes()), "{name}: session -> session");
+    }
+}
+
+/// RFC 7692 §8: one read carrying 64 compressed messages of zeros, each at
+/// the limit, is taken one message per call; peak memory stays within twice
+/// the limit (the inflate buffer plus the input), never 64 messages' worth.
+#[test]
+fn rfc7692_s8_one_read_of_64_bomb_messages_holds_one_message_at_a_time() {
+    const LIMIT: usize = 1 << 20;
+    let mut z = Compress::new_with_window_bits(Compression::new(9), false, 15);
+    let zeros = vec![0u8; LIMIT];
+    let mut input = Vec::new();
+    for _ in 0..64 {
+        input.extend_from_slice(&frame(
+            true,
+            0b100,
+            0x2,
+            Some([1, 2, 3, 4]),
+            &zlib_message(&mut z, &zeros),
+        ));
+    }
+    assert!(input.len() < 128 * 1024, "the read is small: {} bytes", input.len());
+    let config = SessionConfig::default()
+        .with_max_message_size(LIMIT as u64)
+        .with_deflate(DeflateParams::default_params())
+        .with_retain_buffer(0);
+    let mut s = Session::server(config);
+    let ((count, hashes_ok), peak, live) = measure(|| {
+        let mut pos = 0;
+        let mut count = 0;
+        let mut ok = true;
+        loop {
+            let r = s.receive(&mut input[pos..]).unwrap();
+            pos += r.consumed;
+            match r.message {
+                Some(Message::Binary(b)) => {
+                    ok &= b.len() == LIMIT && b.iter().all(|&x| x == 0);
+                    count += 1;
+                }
+                None => break,
+                Some(other) => panic!("{other:?}"),
+            }
+        }
+        (count, ok)
+    });
+    assert_eq!((count, hashes_ok), (64, true));
+    eprintln!("64 bomb messages of {LIMIT} bytes in one read: peak {peak} bytes");
+    assert!(peak <= 2 * LIMIT, "peak {peak} bytes over 64 messages of {LIMIT}");
+    // With retain_buffer 0 the last message's buffer goes at the next call.
+    let mut empty = [];
+    s.receive(&mut empty).unwrap();
+    assert!(live < 64 * 1024, "{live} bytes still held after the messages");
+}
+
+/// After a message larger than `retain_buffer`, its buffer is given back.
+#[test]
+fn large_message_buffers_are_released_above_the_threshold() {
+    let mut input = Vec::new();
+    for i in 0..8 {
+        input.extend_from_slice(&cframe(false, if i == 0 { 0x2 } else { 0x0 }, &[7u8; 100_000]));
+    }
+    input.extend_from_slice(&cframe(true, 0x0, b""));
+    let mut s = Session::server(SessionConfig::default());
+    let (_, _, live) = measure(|| {
+        assert!(
+            matches!(s.receive(&mut input).unwrap().message, Some(Message::Binary(b)) if b.len() == 800_000)
+        );
+        s.receive(&mut []).unwrap();
+    });
+    assert!(live <= 0, "{live} bytes kept after an 800 kB message");
+}
+
+/// The heartbeat: a Ping after `interval` of silence, the peer dead after
+/// `timeout` more; anything received counts as life.
+#[test]
+fn rfc6455_s5_5_2_keepalive_pings_after_silence_and_declares_the_peer_dead() {
+    let mut s = Session::server(SessionConfig::default().with_keepalive(1000, 300));
+    assert_eq!(s.poll(0), KeepaliveAction::Idle);
+    assert_eq!(s.next_deadline(), Some(1000));
+    let mut input = cframe(true, 0x2, b"x");
+    s.receive(&mut input).unwrap();
+    assert_eq!(s.poll(900), KeepaliveAction::Idle, "data at 900 resets the timer");
+    assert_eq!(s.poll(1800), KeepaliveAction::Idle);
+    assert_eq!(s.poll(1900), KeepaliveAction::SendPing);
+    assert_eq!(frames(s.outgoing()), vec![(0x9, vec![])]);
+    let mut pong = cframe(true, 0xa, b"");
+    s.receive(&mut pong).unwrap();
+    assert_eq!(s.poll(2100), KeepaliveAction::Idle, "the Pong answered");
+    assert_eq!(s.poll(3099), KeepaliveAction::Idle);
+    assert_eq!(s.poll(3100), KeepaliveAction::SendPing);
+    assert_eq!(s.poll(3399), KeepaliveAction::Idle);
+    assert_eq!(s.poll(3400), KeepaliveAction::PeerDead);
+}
