@@ -16,8 +16,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use wsframe::handshake::{ClientRequest, Response};
-use wsframe::message::MessageAssembler;
-use wsframe::{CloseCode, Config, Connection, DataKind, Error, Event, RandomSource, Role, frame};
+use wsframe::session::{Message, Session, SessionConfig};
+use wsframe::{CloseCode, DataKind, Error, RandomSource};
 
 const MAX_MESSAGE: usize = 16 << 20;
 const MAX_HANDSHAKE: usize = 8 << 10;
@@ -48,59 +48,48 @@ enum Incoming {
 
 struct Client {
     stream: TcpStream,
-    conn: Connection<UrandomSource>,
-    assembler: MessageAssembler,
+    ws: Session<UrandomSource>,
     buf: Vec<u8>,
     start: usize,
     filled: usize,
-    out: Vec<u8>,
 }
 
 impl Client {
-    /// Encodes into the reusable output buffer and writes it.
+    /// Queues with `queue` and writes everything the session has queued.
     fn send(
         &mut self,
-        payload_len: usize,
-        encode: impl FnOnce(&mut Connection<UrandomSource>, &mut [u8]) -> Result<usize, Error>,
+        queue: impl FnOnce(&mut Session<UrandomSource>) -> Result<(), Error>,
     ) -> Result<(), String> {
-        let need = frame::max_frame_len(payload_len);
-        if self.out.len() < need {
-            self.out.resize(need, 0);
-        }
-        let n = encode(&mut self.conn, &mut self.out).map_err(|e| format!("encode: {e}"))?;
-        self.stream.write_all(&self.out[..n]).map_err(|e| format!("write: {e}"))
+        queue(&mut self.ws).map_err(|e| format!("send: {e}"))?;
+        self.flush()
     }
 
-    /// The next message or control frame; pings are answered on the way.
+    fn flush(&mut self) -> Result<(), String> {
+        self.stream.write_all(self.ws.outgoing()).map_err(|e| format!("write: {e}"))?;
+        self.ws.consume_outgoing(usize::MAX);
+        Ok(())
+    }
+
+    /// The next message or control frame; the session answers pings on the way.
     fn recv(&mut self) -> Result<Incoming, String> {
         loop {
             let received = self
-                .conn
+                .ws
                 .receive(&mut self.buf[self.start..self.filled])
                 .map_err(|e| format!("receive: {e}"))?;
             self.start += received.consumed;
-            let had_event = received.event.is_some();
-            let incoming = match received.event {
-                None => None,
-                Some(ev @ (Event::Text { .. } | Event::Binary { .. })) => self
-                    .assembler
-                    .push_event(&ev)
-                    .map_err(|e| format!("reassembly: {e}"))?
-                    .map(|(kind, data)| Incoming::Message(kind, data.to_vec())),
-                // This client offers no extension, so the core never reports compressed data.
-                Some(Event::Compressed { .. }) => {
-                    return Err("unexpected compressed message".into());
-                }
-                Some(Event::Ping(p)) => Some(Incoming::Ping(p.to_vec())),
-                Some(Event::Pong(p)) => Some(Incoming::Pong(p.to_vec())),
-                Some(Event::Close(f)) => {
-                    Some(Incoming::Close(f.map(|f| (f.code.0, f.reason.to_owned()))))
-                }
-            };
+            let incoming = received.message.map(|m| match m {
+                Message::Text(t) => Incoming::Message(DataKind::Text, t.as_bytes().to_vec()),
+                Message::Binary(b) => Incoming::Message(DataKind::Binary, b.to_vec()),
+                Message::Chunk { kind, data, .. } => Incoming::Message(kind, data.to_vec()),
+                Message::Ping(p) => Incoming::Ping(p.to_vec()),
+                Message::Pong(p) => Incoming::Pong(p.to_vec()),
+                Message::Close(f) => Incoming::Close(f.map(|f| (f.code.0, f.reason.to_owned()))),
+            });
+            self.flush()?;
             match incoming {
-                Some(Incoming::Ping(p)) => self.send(p.len(), |c, out| c.send_pong(&p, out))?,
+                Some(Incoming::Ping(_)) => {}
                 Some(other) => return Ok(other),
-                None if had_event => {} // a chunk of a longer message
                 None => self.read_more()?,
             }
         }
@@ -165,15 +154,8 @@ fn connect(url: &str) -> Result<Client, String> {
 
     let mut buf = vec![0u8; READ_BUF];
     let filled = client_handshake(&mut stream, &mut rng, &request, &mut buf)?;
-    Ok(Client {
-        stream,
-        conn: Connection::new(Role::Client, Config::default(), rng),
-        assembler: MessageAssembler::new(MAX_MESSAGE),
-        buf,
-        start: 0,
-        filled,
-        out: Vec::new(),
-    })
+    let config = SessionConfig::default().with_max_message_size(MAX_MESSAGE as u64);
+    Ok(Client { stream, ws: Session::client(config, rng), buf, start: 0, filled })
 }
 
 /// Sends the upgrade request and checks the response (RFC 6455 §4.1). Returns how many
@@ -219,31 +201,31 @@ fn run(url: &str) -> Result<(), String> {
     println!("connected: {url}");
 
     let text = "Hello";
-    c.send(text.len(), |conn, out| conn.send_text(text, out))?;
+    c.send(|ws| ws.send_text(text))?;
     expect(&mut c, "text", Incoming::Message(DataKind::Text, text.into()))?;
     println!("text: sent {} bytes, echoed ok", text.len());
 
     let binary: Vec<u8> = (0..1024u32).map(|i| (i % 251) as u8).collect();
-    c.send(binary.len(), |conn, out| conn.send_binary(&binary, out))?;
+    c.send(|ws| ws.send_binary(&binary))?;
     expect(&mut c, "binary", Incoming::Message(DataKind::Binary, binary.clone()))?;
     println!("binary: sent {} bytes, echoed ok", binary.len());
 
     let parts = ["frag", "mented ", "text"];
     for (i, part) in parts.iter().enumerate() {
         let fin = i + 1 == parts.len();
-        c.send(part.len(), |conn, out| conn.send_frame(DataKind::Text, part.as_bytes(), fin, out))?;
+        c.send(|ws| ws.send_fragment(DataKind::Text, part.as_bytes(), fin))?;
     }
     let whole = parts.concat();
     expect(&mut c, "fragmented", Incoming::Message(DataKind::Text, whole.clone().into()))?;
     println!("fragmented: sent {} frames ({} bytes), echoed whole ok", parts.len(), whole.len());
 
     let ping = b"are you there?";
-    c.send(ping.len(), |conn, out| conn.send_ping(ping, out))?;
+    c.send(|ws| ws.ping(ping))?;
     expect(&mut c, "ping", Incoming::Pong(ping.to_vec()))?;
     println!("ping: sent {} bytes, pong ok", ping.len());
 
     let reason = "demo done";
-    c.send(2 + reason.len(), |conn, out| conn.send_close(Some(CloseCode::NORMAL), reason, out))?;
+    c.send(|ws| ws.close(Some(CloseCode::NORMAL), reason))?;
     match c.recv()? {
         Incoming::Close(Some((1000, echoed))) => {
             c.expect_tcp_close()?;

@@ -7,6 +7,8 @@
 //! Prints `listening on 127.0.0.1:PORT` on stdout when ready (`--port 0` picks a free
 //! port). Echoes every text and binary message whole, with the same type; answers pings;
 //! echoes the close code; on a protocol violation sends the close code the core reports.
+//! Selects the first subprotocol a client offers. The protocol work is the core's
+//! `Session`; this file is the socket loop and the handshake.
 //! Messages up to 16 MiB in any number of fragments; handshakes up to 8 KiB.
 
 use std::io::{self, ErrorKind, Read, Write};
@@ -16,12 +18,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use wsframe::extensions::deflate::{Compressor, Decompressor, DeflateConfig, DeflateParams};
+use wsframe::extensions::deflate::{DeflateConfig, DeflateParams};
 use wsframe::handshake;
-use wsframe::message::MessageAssembler;
-use wsframe::{
-    CloseCode, Config, Connection, DataKind, Error, Event, NoRandom, ProtocolError, Role, frame,
-};
+use wsframe::session::{Message, Session, SessionConfig};
 
 /// Largest message echoed (DESIGN.md §5).
 const MAX_MESSAGE: usize = 16 << 20;
@@ -135,77 +134,52 @@ fn session(stream: &mut TcpStream, deflate: bool) -> io::Result<String> {
     };
     stream.set_read_timeout(None)?;
 
-    let config = Config::default().with_compression(params.is_some());
-    let mut conn = Connection::new(Role::Server, config, NoRandom);
-    let mut assembler = MessageAssembler::new(MAX_MESSAGE);
-    // With permessage-deflate: inflate what arrives compressed, compress every echo.
-    let mut codec = params.map(|p| {
-        (
-            Compressor::new(Role::Server, &p, &DeflateConfig::default()),
-            Decompressor::new(Role::Server, &p, MAX_MESSAGE),
-        )
-    });
-    let mut out: Vec<u8> = Vec::new();
+    let mut config = SessionConfig::default().with_max_message_size(MAX_MESSAGE as u64);
+    if let Some(p) = params {
+        config = config.with_deflate(p);
+    }
+    // The Session answers pings and closes and queues the Close a violation calls for.
+    let mut ws = Session::server(config);
 
     loop {
         let mut off = 0;
-        loop {
-            let received = match conn.receive(&mut buf[off..filled]) {
+        let ended = loop {
+            let received = match ws.receive(&mut buf[off..filled]) {
                 Ok(r) => r,
-                Err(e) => return fail(stream, &mut conn, &mut out, e),
+                Err(e) => break Some(format!("failed: {e}")),
             };
             off += received.consumed;
-            let Some(event) = received.event else { break };
-            match event {
-                Event::Text { .. } | Event::Binary { .. } => match assembler.push_event(&event) {
-                    Ok(Some((kind, message))) => {
-                        echo(stream, &mut conn, &mut codec, &mut out, kind, message)?
-                    }
-                    Ok(None) => {}
-                    Err(e) => return fail(stream, &mut conn, &mut out, e),
-                },
-                Event::Compressed { kind, data, last } => {
-                    let Some((compressor, decompressor)) = codec.as_mut() else {
-                        // The core reports these only when compression was negotiated.
-                        let e = Error::Protocol(ProtocolError::ReservedBits);
-                        return fail(stream, &mut conn, &mut out, e);
-                    };
-                    match decompressor.decompress(kind, data, last) {
-                        Ok(Some((kind, message))) => {
-                            let compressed = compressor.compress(message);
-                            send_message(stream, &mut out, compressed.len(), |out| {
-                                conn.send_compressed_frame(kind, compressed, true, out)
-                            })?
-                        }
-                        Ok(None) => {}
-                        Err(e) => return fail(stream, &mut conn, &mut out, e),
-                    }
+            match received.message {
+                None => break None,
+                Some(Message::Text(text)) => {
+                    // The message borrows the session or the buffer: copy before replying.
+                    let text = text.to_owned();
+                    ws.send_text(&text).map_err(io::Error::other)?;
                 }
-                Event::Ping(payload) => {
-                    send_message(stream, &mut out, payload.len(), |out| {
-                        conn.send_pong(payload, out)
-                    })?;
+                Some(Message::Binary(data)) => {
+                    let data = data.to_vec();
+                    ws.send_binary(&data).map_err(io::Error::other)?;
                 }
-                Event::Pong(_) => {}
-                Event::Close(frame) => {
-                    // RFC 6455 §5.5.1: echo the status code (and here the reason too).
-                    let (code, reason) = frame.map_or((None, ""), |f| (Some(f.code), f.reason));
-                    send_message(stream, &mut out, 2 + reason.len(), |out| {
-                        conn.send_close(code, reason, out)
-                    })?;
-                    linger(stream);
-                    return Ok(match code {
-                        Some(c) => format!("closed by peer with {}", c.0),
+                Some(Message::Close(frame)) => {
+                    break Some(match frame {
+                        Some(f) => format!("closed by peer with {}", f.code.0),
                         None => "closed by peer without a code".into(),
                     });
                 }
+                Some(Message::Ping(_) | Message::Pong(_) | Message::Chunk { .. }) => {}
             }
+        };
+        stream.write_all(ws.outgoing())?;
+        ws.consume_outgoing(usize::MAX);
+        if let Some(how) = ended {
+            linger(stream);
+            return Ok(how);
         }
         // Keep the unconsumed tail (a partial frame header) for the next read.
         buf.copy_within(off..filled, 0);
         filled -= off;
         if filled == buf.len() {
-            // The core consumes payload as it streams, so only a header can be pending.
+            // Payload is consumed as it streams, so only a header can be pending.
             return Err(io::Error::other("receive made no progress on a full buffer"));
         }
         let n = match stream.read(&mut buf[filled..]) {
@@ -218,63 +192,6 @@ fn session(stream: &mut TcpStream, deflate: bool) -> io::Result<String> {
         }
         filled += n;
     }
-}
-
-/// Echoes a whole message with its type, compressed when permessage-deflate is on.
-fn echo(
-    stream: &mut TcpStream,
-    conn: &mut Connection<NoRandom>,
-    codec: &mut Option<(Compressor, Decompressor)>,
-    out: &mut Vec<u8>,
-    kind: DataKind,
-    message: &[u8],
-) -> io::Result<()> {
-    match codec {
-        Some((compressor, _)) => {
-            let compressed = compressor.compress(message);
-            send_message(stream, out, compressed.len(), |out| {
-                conn.send_compressed_frame(kind, compressed, true, out)
-            })
-        }
-        None => send_message(stream, out, message.len(), |out| {
-            conn.send_frame(kind, message, true, out)
-        }),
-    }
-}
-
-/// Encodes with `encode` into `out` (grown to fit, never shrunk) and writes it.
-fn send_message(
-    stream: &mut TcpStream,
-    out: &mut Vec<u8>,
-    payload_len: usize,
-    encode: impl FnOnce(&mut [u8]) -> Result<usize, Error>,
-) -> io::Result<()> {
-    let need = frame::max_frame_len(payload_len);
-    if out.len() < need {
-        out.resize(need, 0);
-    }
-    let n = encode(out).map_err(io::Error::other)?;
-    stream.write_all(&out[..n])
-}
-
-/// Fails the connection (RFC 6455 §7.1.7): the close code the core reports, then TCP close.
-fn fail(
-    stream: &mut TcpStream,
-    conn: &mut Connection<NoRandom>,
-    out: &mut Vec<u8>,
-    err: Error,
-) -> io::Result<String> {
-    // Violations found by the assembler or the decompressor fail the connection
-    // the same way the core's own do (it is already Failed after a receive error).
-    if let Error::Protocol(violation) = err {
-        conn.fail(violation);
-    }
-    let code: Option<CloseCode> = err.close_code();
-    if code.is_some() {
-        send_message(stream, out, 0, |out| conn.send_close(code, "", out))?;
-    }
-    linger(stream);
-    Ok(format!("failed: {err}"))
 }
 
 /// Closes our side and waits briefly for the peer's FIN, so that the Close frame we
@@ -331,7 +248,8 @@ fn handshake(
             match handshake::parse_request(&buf[..filled], MAX_HANDSHAKE) {
                 Ok(None) => continue,
                 Ok(Some(request)) => {
-                    // No subprotocol is selected (RFC 6455 §4.2.2); permessage-deflate if allowed.
+                    // The first subprotocol offered is selected (browsers fail a handshake
+                    // whose offer gets no answer); permessage-deflate if allowed.
                     let params = if deflate {
                         DeflateConfig::default().negotiate(request.extensions())
                     } else {
@@ -343,8 +261,10 @@ fn handshake(
                     };
                     let ext =
                         std::str::from_utf8(&extensions[..ext_len]).ok().filter(|e| !e.is_empty());
-                    let n = handshake::write_accept(request.key(), None, ext, &[], &mut response)
-                        .map_err(io::Error::other)?;
+                    let protocol = request.protocols().next();
+                    let n =
+                        handshake::write_accept(request.key(), protocol, ext, &[], &mut response)
+                            .map_err(io::Error::other)?;
                     (n, request.consumed(), params)
                 }
                 Err(e) => {
