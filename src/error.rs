@@ -89,6 +89,78 @@ impl ProtocolError {
         }
     }
 
+    /// Every violation, in a fixed order that never changes (new ones are
+    /// appended): bindings number their error codes after it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::ProtocolError;
+    ///
+    /// assert_eq!(ProtocolError::ALL[0], ProtocolError::ReservedOpcode);
+    /// assert!(ProtocolError::ALL.iter().enumerate().all(|(i, e)| e.ordinal() == i));
+    /// ```
+    pub const ALL: [Self; 17] = [
+        Self::ReservedOpcode,
+        Self::ReservedBits,
+        Self::FragmentedControlFrame,
+        Self::ControlFrameTooLong,
+        Self::LengthMsbSet,
+        Self::UnmaskedFrame,
+        Self::MaskedFrame,
+        Self::UnexpectedContinuation,
+        Self::ExpectedContinuation,
+        Self::InvalidUtf8,
+        Self::CloseLengthOne,
+        Self::InvalidCloseCode,
+        Self::FrameTooLarge,
+        Self::MessageTooLarge,
+        Self::TooManyFragments,
+        Self::InvalidCompressedFrame,
+        Self::InvalidCompressedData,
+    ];
+
+    /// This violation's place in [`ProtocolError::ALL`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wsframe::ProtocolError::InvalidUtf8.ordinal(), 9);
+    /// ```
+    pub const fn ordinal(&self) -> usize {
+        *self as usize
+    }
+
+    /// A stable identifier in `SCREAMING_SNAKE_CASE`: the JS error `code` and
+    /// the C result name (`WSFRAME_RESULT_PEER_` + this) derive from it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(wsframe::ProtocolError::ReservedBits.name(), "RESERVED_BITS");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::ReservedOpcode => "RESERVED_OPCODE",
+            Self::ReservedBits => "RESERVED_BITS",
+            Self::FragmentedControlFrame => "FRAGMENTED_CONTROL_FRAME",
+            Self::ControlFrameTooLong => "CONTROL_FRAME_TOO_LONG",
+            Self::LengthMsbSet => "LENGTH_MSB_SET",
+            Self::UnmaskedFrame => "UNMASKED_FRAME",
+            Self::MaskedFrame => "MASKED_FRAME",
+            Self::UnexpectedContinuation => "UNEXPECTED_CONTINUATION",
+            Self::ExpectedContinuation => "EXPECTED_CONTINUATION",
+            Self::InvalidUtf8 => "INVALID_UTF8",
+            Self::CloseLengthOne => "CLOSE_LENGTH_ONE",
+            Self::InvalidCloseCode => "INVALID_CLOSE_CODE",
+            Self::FrameTooLarge => "FRAME_TOO_LARGE",
+            Self::MessageTooLarge => "MESSAGE_TOO_LARGE",
+            Self::TooManyFragments => "TOO_MANY_FRAGMENTS",
+            Self::InvalidCompressedFrame => "INVALID_COMPRESSED_FRAME",
+            Self::InvalidCompressedData => "INVALID_COMPRESSED_DATA",
+        }
+    }
+
     /// A short description, also used by `Display`.
     ///
     /// # Examples
@@ -184,6 +256,31 @@ impl Error {
         match self {
             Self::Protocol(p) => Some(p.close_code()),
             _ => None,
+        }
+    }
+
+    /// A stable identifier in `SCREAMING_SNAKE_CASE` (for a violation, the
+    /// [`ProtocolError::name`]): the JS error `code` and the C result name
+    /// derive from it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{Error, ProtocolError};
+    ///
+    /// assert_eq!(Error::Closed.name(), "CLOSED");
+    /// assert_eq!(Error::Protocol(ProtocolError::InvalidUtf8).name(), "INVALID_UTF8");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::Protocol(p) => p.name(),
+            Self::InsufficientSize { .. } => "INSUFFICIENT_SIZE",
+            Self::Closed => "CLOSED",
+            Self::MessageInProgress => "MESSAGE_IN_PROGRESS",
+            Self::ControlPayloadTooLarge => "CONTROL_PAYLOAD_TOO_LARGE",
+            Self::InvalidCloseCode => "INVALID_CLOSE_CODE",
+            Self::ReasonWithoutCode => "REASON_WITHOUT_CODE",
+            Self::CompressionNotNegotiated => "COMPRESSION_NOT_NEGOTIATED",
         }
     }
 

@@ -81,6 +81,47 @@ pub enum HandshakeError {
 }
 
 impl HandshakeError {
+    /// A stable identifier in `SCREAMING_SNAKE_CASE`: the JS error `code` and
+    /// the C result name (`WSFRAME_RESULT_HANDSHAKE_` + this) derive from it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::HandshakeError;
+    ///
+    /// assert_eq!(HandshakeError::MissingKey.name(), "MISSING_KEY");
+    /// ```
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::InsufficientSize { .. } => "INSUFFICIENT_SIZE",
+            Self::TooLarge => "TOO_LARGE",
+            Self::TooManyHeaders => "TOO_MANY_HEADERS",
+            Self::MalformedHttp => "MALFORMED_HTTP",
+            Self::HttpVersion => "HTTP_VERSION",
+            Self::NotGet => "NOT_GET",
+            Self::MissingHost => "MISSING_HOST",
+            Self::DuplicateHeader => "DUPLICATE_HEADER",
+            Self::MissingUpgrade => "MISSING_UPGRADE",
+            Self::MissingConnectionUpgrade => "MISSING_CONNECTION_UPGRADE",
+            Self::MissingKey => "MISSING_KEY",
+            Self::InvalidKey => "INVALID_KEY",
+            Self::UnsupportedVersion => "UNSUPPORTED_VERSION",
+            Self::InvalidProtocol => "INVALID_PROTOCOL",
+            Self::BadAccept => "BAD_ACCEPT",
+            Self::UnexpectedProtocol => "UNEXPECTED_PROTOCOL",
+            Self::UnexpectedExtension => "UNEXPECTED_EXTENSION",
+            Self::InvalidUri => "INVALID_URI",
+            Self::UnsupportedScheme => "UNSUPPORTED_SCHEME",
+            Self::FragmentInUri => "FRAGMENT_IN_URI",
+            Self::InvalidPort => "INVALID_PORT",
+            Self::InvalidHeaderName => "INVALID_HEADER_NAME",
+            Self::InvalidHeaderValue => "INVALID_HEADER_VALUE",
+            Self::ReservedHeader => "RESERVED_HEADER",
+            Self::InvalidStatus => "INVALID_STATUS",
+        }
+    }
+
     /// The HTTP status a server should answer with when a request failed this way.
     ///
     /// 426 Upgrade Required for a missing or unsupported `Sec-WebSocket-Version`
