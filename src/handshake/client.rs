@@ -326,6 +326,124 @@ impl ClientHandshake<'_> {
         input: &'b [u8],
         max_size: usize,
     ) -> Result<Response<'b>, HandshakeError> {
+        let offered = Offered {
+            accept: &self.accept,
+            is_protocol: &|p| self.protocols.iter().any(|o| o.as_bytes() == p),
+            extensions: self.extensions.unwrap_or(""),
+        };
+        offered.check(input, max_size)
+    }
+
+    /// A verifier that owns what it checks against (the expected accept key,
+    /// the offered subprotocols and extensions), so the request's strings
+    /// need not outlive the handshake: what a binding keeps per connection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let verifier = {
+    ///     let protocols = ["chat".to_string()];
+    ///     let offered: Vec<&str> = protocols.iter().map(String::as_str).collect();
+    ///     ClientRequest::new("ws://example.com/")?
+    ///         .protocols(&offered)
+    ///         .write(*b"the sample nonce", &mut buf)?
+    ///         .to_verifier()
+    /// };
+    /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    ///     Sec-WebSocket-Protocol: chat\r\n\r\n";
+    /// let Response::Accepted(ok) = verifier.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(ok.protocol(), Some("chat"));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
+    #[cfg(feature = "alloc")]
+    #[must_use]
+    pub fn to_verifier(&self) -> ClientVerifier {
+        use alloc::borrow::ToOwned;
+        ClientVerifier {
+            key: self.key,
+            accept: self.accept,
+            protocols: self.protocols.iter().map(|p| (*p).to_owned()).collect(),
+            extensions: self.extensions.unwrap_or("").to_owned(),
+        }
+    }
+}
+
+/// A client handshake's checks with owned state (`alloc`): made by
+/// [`ClientHandshake::to_verifier`].
+#[cfg(feature = "alloc")]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientVerifier {
+    key: [u8; 24],
+    accept: [u8; 28],
+    protocols: alloc::vec::Vec<alloc::string::String>,
+    extensions: alloc::string::String,
+}
+
+#[cfg(feature = "alloc")]
+impl ClientVerifier {
+    /// The `Sec-WebSocket-Key` that was sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let v = ClientRequest::new("ws://h/")?.write(*b"the sample nonce", &mut buf)?.to_verifier();
+    /// assert_eq!(v.key(), b"dGhlIHNhbXBsZSBub25jZQ==");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
+    #[must_use]
+    pub fn key(&self) -> &[u8; 24] {
+        &self.key
+    }
+
+    /// Exactly [`ClientHandshake::check_response`].
+    ///
+    /// # Errors
+    ///
+    /// As for [`ClientHandshake::check_response`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, HandshakeError};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let v = ClientRequest::new("ws://h/")?.write(*b"the sample nonce", &mut buf)?.to_verifier();
+    /// let bad = b"HTTP/1.1 101 OK\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n";
+    /// assert_eq!(v.check_response(bad, 8192).unwrap_err(), HandshakeError::BadAccept);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
+    pub fn check_response<'b>(
+        &self,
+        input: &'b [u8],
+        max_size: usize,
+    ) -> Result<Response<'b>, HandshakeError> {
+        let offered = Offered {
+            accept: &self.accept,
+            is_protocol: &|p| self.protocols.iter().any(|o| o.as_bytes() == p),
+            extensions: &self.extensions,
+        };
+        offered.check(input, max_size)
+    }
+}
+
+/// What the client offered: the one thing both verifiers differ in is where
+/// it is stored.
+struct Offered<'o> {
+    accept: &'o [u8; 28],
+    is_protocol: &'o dyn Fn(&[u8]) -> bool,
+    extensions: &'o str,
+}
+
+impl Offered<'_> {
+    fn check<'b>(&self, input: &'b [u8], max_size: usize) -> Result<Response<'b>, HandshakeError> {
         let Some(head) = parse_response_head(input, max_size)? else {
             return Ok(Response::Partial);
         };
@@ -361,8 +479,7 @@ impl ClientHandshake<'_> {
         let Some(value) = values.next() else {
             return Ok(None);
         };
-        let offered = self.protocols.iter().any(|p| p.as_bytes() == value);
-        if values.next().is_some() || !offered {
+        if values.next().is_some() || !(self.is_protocol)(value) {
             return Err(HandshakeError::UnexpectedProtocol);
         }
         core::str::from_utf8(value).map(Some).map_err(|_| HandshakeError::UnexpectedProtocol)
@@ -371,7 +488,7 @@ impl ClientHandshake<'_> {
     /// Every extension the server names must have been offered (by name,
     /// ASCII case-insensitive); parameters are for the extension to judge.
     fn check_extensions(&self, headers: &Headers<'_>) -> Result<(), HandshakeError> {
-        let offers = self.extensions.unwrap_or("").as_bytes();
+        let offers = self.extensions.as_bytes();
         for element in headers.tokens("Sec-WebSocket-Extensions") {
             let name = extension_name(element);
             let offered =
