@@ -9,6 +9,7 @@
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+use miniz_oxide::deflate::core::deflate_flags::TDEFL_GREEDY_PARSING_FLAG;
 use miniz_oxide::deflate::core::{
     CompressionStrategy, CompressorOxide, create_comp_flags_from_zip_params,
 };
@@ -111,11 +112,17 @@ impl Compressor {
             CompressionStrategy::Default
         };
         // Negative window bits: raw deflate, no zlib header (RFC 7692 §7.2.1).
-        let flags = create_comp_flags_from_zip_params(
+        let mut flags = create_comp_flags_from_zip_params(
             i32::from(config.level),
             -i32::from(MAX_WINDOW_BITS),
             strategy as i32,
         );
+        if strategy == CompressionStrategy::RLE {
+            // Level 1 (one probe, greedy) takes miniz_oxide's fast path, which
+            // ignores the run-length restriction and reaches 32 KiB back:
+            // lazy parsing keeps it on the path that honours it.
+            flags &= !TDEFL_GREEDY_PARSING_FLAG;
+        }
         Self { compressor: Box::new(CompressorOxide::new(flags)), reset, compressed: Vec::new() }
     }
 
