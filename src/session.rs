@@ -57,7 +57,8 @@ pub struct SessionConfig {
     /// Answer each Ping with a Pong carrying its payload (RFC 6455 §5.5.2).
     /// Default on.
     pub auto_pong: bool,
-    /// Answer the peer's Close with a Close echoing its code (§5.5.1), and
+    /// Answer the peer's Close with a Close echoing its code and reason
+    /// (§5.5.1), and
     /// queue the Close a violation calls for (§7.1.7). Default on.
     pub auto_close: bool,
     /// Deliver uncompressed data messages as [`Message::Chunk`]s straight
@@ -510,9 +511,17 @@ impl<R: RandomSource> Session<R> {
                 RawEvent::Pong(range) => Some(Ready::Pong(shift(range))),
                 RawEvent::Close(close) => {
                     if self.config.auto_close && self.conn.state() == State::CloseReceived {
-                        // Echo the code (§5.5.1); a Close without one gets none.
-                        let code = close.as_ref().map(|(code, _)| *code);
-                        self.queue(|conn, out| conn.send_close(code, "", out), 4)?;
+                        // Echo the code (§5.5.1), and the reason with it; a Close
+                        // without a code gets none.
+                        let (code, reason) = match &close {
+                            Some((code, r)) => {
+                                let bytes = input.get(shift(r.clone())).unwrap_or_default();
+                                (Some(*code), core::str::from_utf8(bytes).unwrap_or_default())
+                            }
+                            None => (None, ""),
+                        };
+                        let len = 2 + reason.len();
+                        self.queue(|conn, out| conn.send_close(code, reason, out), len)?;
                     }
                     Some(Ready::Close(close.map(|(code, r)| (code, shift(r)))))
                 }

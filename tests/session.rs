@@ -153,7 +153,7 @@ fn rfc6455_s5_5_automatic_pong_and_close_echo() {
     assert_eq!(s.state(), State::Closed);
     assert_eq!(
         frames(s.outgoing()),
-        vec![(0xa, b"are you there".to_vec()), (0x8, vec![0x03, 0xe8])]
+        vec![(0xa, b"are you there".to_vec()), (0x8, b"\x03\xe8bye".to_vec())]
     );
 
     let mut s = Session::server(SessionConfig::default());
