@@ -19,7 +19,7 @@ function show(ev) {
   if (ev.type === "text") return `text ${JSON.stringify(ev.data)}`;
   if (ev.type === "binary") return `binary [${[...ev.data].join(", ")}]`;
   if (ev.type === "close") return `close ${ev.code ?? "(no code)"} ${JSON.stringify(ev.reason ?? "")}`;
-  return `${ev.type} ${JSON.stringify(new TextDecoder().decode(ev.data))}`;
+  return `${ev.type} ${JSON.stringify(new TextDecoder("utf-8", { ignoreBOM: true }).decode(ev.data))}`;
 }
 
 async function expect(ws, type) {

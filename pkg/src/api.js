@@ -24,7 +24,10 @@ const OPCODES = Object.freeze({
 });
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder();
+// ignoreBOM: a WebSocket text message is UTF-8 in which U+FEFF is an ordinary character
+// (RFC 6455 §5.6), and TextDecoder would otherwise drop one at the start of each message.
+const UTF8_OPTIONS = Object.freeze({ ignoreBOM: true });
+const utf8Decoder = new TextDecoder("utf-8", UTF8_OPTIONS);
 
 /** A real `Error` with `name` and `code` (and more), like those the wasm side throws. */
 function makeError(name, code, message, extra) {
@@ -90,7 +93,7 @@ export function createApi(glue) {
     #raw;
     #views;
     #messages;
-    #textDecoder = new TextDecoder(); // streams text chunks split inside a character
+    #textDecoder = new TextDecoder("utf-8", UTF8_OPTIONS); // streams text chunks split inside a character
 
     constructor(options = {}) {
       if (options === null || typeof options !== "object") {

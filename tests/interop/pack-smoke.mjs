@@ -56,7 +56,7 @@ export function check(api) {
   const back = client.receive(server.sendBinary(bin));
   expect(back.length === 1 && back[0].type === "binary" && same(back[0].data, bin), "binary round trip");
   const decoded = decodeFrame(wire);
-  expect(decoded && decoded.opcode === 1 && decoded.consumed === wire.length && new TextDecoder().decode(decoded.payload) === "Hello from " + api.runtime, "decodeFrame of a client frame");
+  expect(decoded && decoded.opcode === 1 && decoded.consumed === wire.length && new TextDecoder("utf-8", { ignoreBOM: true }).decode(decoded.payload) === "Hello from " + api.runtime, "decodeFrame of a client frame");
   // RFC 6455 §5.7 masked "Hello" and §1.3 accept key.
   const masked = encodeFrame({ opcode: "text", payload: "Hello", mask: new Uint8Array([0x37, 0xfa, 0x21, 0x3d]) });
   expect(same(masked, [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]), "RFC 6455 §5.7 masked Hello");
@@ -99,7 +99,7 @@ export default {
     // Per request: encode a frame, decode it back.
     const frame = api.encodeFrame({ opcode: "text", payload: name, mask: true });
     const decoded = api.decodeFrame(frame);
-    const echoed = new TextDecoder().decode(decoded.payload);
+    const echoed = new TextDecoder("utf-8", { ignoreBOM: true }).decode(decoded.payload);
     return Response.json({ runtime: "workerd", version: api.version, problems, echoed }, { status: problems.length ? 500 : 200 });
   },
 };
