@@ -6,6 +6,7 @@ import net from "node:net";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { BOM_TEXTS, KINDS, SIZES, corpus, sha256 } from "./corpus.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const NODE_ECHO_SERVER = `${JSON.stringify(process.execPath)} examples/node/echo-server.mjs --port {port} --quiet`;
@@ -130,14 +131,15 @@ export function describe(data) {
 }
 
 /**
- * Gives a `ws` client `next()` (the next message, `{ data, isBinary }`, text decoded) and
- * `closed` (resolves to `{ code, reason }`). Call before the connection opens.
+ * Gives a `ws` client `next()` (the next message, `{ data, isBinary, raw }`: text decoded,
+ * `raw` the bytes as received) and `closed` (resolves to `{ code, reason }`). Call before
+ * the connection opens.
  */
 export function queueMessages(ws) {
   const queue = [];
   const waiters = [];
   ws.on("message", (data, isBinary) => {
-    const m = { data: isBinary ? data : data.toString("utf8"), isBinary };
+    const m = { data: isBinary ? data : data.toString("utf8"), isBinary, raw: data };
     const w = waiters.shift();
     if (w) w(m);
     else queue.push(m);
@@ -210,4 +212,69 @@ export function fragmentCases(open, { size, textName }) {
       await closeNormally(ws);
     }],
   ];
+}
+
+/**
+ * Sends each of `items` (a string as text, bytes as binary) and checks every echo, in order,
+ * by type, length and SHA-256. Up to `window` messages are in flight, so a long run takes
+ * seconds; an echo out of order fails as a mismatch. `name(i)` names item `i` in failures.
+ */
+export async function echoAll(ws, items, { window = 8, name = (i) => `message ${i}` } = {}) {
+  const isText = (d) => typeof d === "string";
+  const want = items.map((d) => ({ sha: sha256(d), length: isText(d) ? Buffer.byteLength(d) : d.length }));
+  let sent = 0;
+  const sendNext = () => {
+    const d = items[sent++];
+    ws.send(d, { binary: !isText(d) });
+  };
+  // A peer that fails the connection (e.g. on data it cannot inflate) fails the case now.
+  let closedEarly;
+  const closed = ws.closed.then(({ code, reason }) => {
+    closedEarly = `connection closed (${code} ${JSON.stringify(reason)})`;
+  });
+  while (sent < Math.min(window, items.length)) sendNext();
+  for (let i = 0; i < items.length; i++) {
+    const m = await Promise.race([ws.next(), closed]);
+    check(m !== undefined, `${name(i)}: ${closedEarly} before its echo`);
+    const text = isText(items[i]);
+    check(m.isBinary !== text, `${name(i)}: sent ${text ? "text" : "binary"}, got ${m.isBinary ? "binary" : "text"}`);
+    const got = sha256(m.raw);
+    check(
+      got === want[i].sha,
+      `${name(i)}: echo differs: sent ${want[i].length} bytes (SHA-256 ${want[i].sha.slice(0, 16)}), ` +
+        `got ${m.raw.length} bytes (SHA-256 ${got.slice(0, 16)})`,
+    );
+    if (sent < items.length) sendNext();
+  }
+}
+
+/**
+ * Data integrity (issue 9) cases both ws suites run: the corpus of corpus.mjs, one connection
+ * per kind with every size from 0 to 1 MiB + 1, each echo compared by SHA-256; and texts with
+ * U+FEFF (a WebSocket text message has no byte order mark to strip), whole and fragmented
+ * inside U+FEFF's three bytes.
+ */
+export function integrityCases(open, { kinds = KINDS, sizes = SIZES, suffix = "" } = {}) {
+  const cases = kinds.map((kind) => [`corpus: ${kind}, ${sizes.length} sizes from ${sizes[0]} to ${sizes.at(-1)} bytes on one connection, SHA-256 of each echo${suffix}`, async () => {
+    const items = [...corpus({ kinds: [kind], sizes })];
+    const ws = await open();
+    await echoAll(ws, items.map((m) => m.data), { name: (i) => items[i].name });
+    await closeNormally(ws);
+  }]);
+  cases.push([`text with U+FEFF at the start, middle, end and alone is echoed unchanged${suffix}`, async () => {
+    const ws = await open();
+    const texts = [...BOM_TEXTS, ...BOM_TEXTS]; // twice: a BOM after other messages too
+    await echoAll(ws, texts, { name: (i) => `text ${JSON.stringify(texts[i])}` });
+    for (const text of BOM_TEXTS) {
+      const bytes = Buffer.from(text, "utf8");
+      for (let cut = 0; cut <= bytes.length; cut++) {
+        ws.send(bytes.subarray(0, cut), { binary: false, fin: false });
+        ws.send(bytes.subarray(cut), { binary: false, fin: true });
+        const m = await ws.next();
+        check(!m.isBinary && m.data === text, `${JSON.stringify(text)} in fragments cut at byte ${cut} echoed as ${JSON.stringify(m.data)}`);
+      }
+    }
+    await closeNormally(ws);
+  }]);
+  return cases;
 }

@@ -3,7 +3,9 @@
 // perMessageDeflate on (threshold 0: every message compressed) as a client of an echo server
 // with --deflate (default: examples/node/echo-server.mjs --deflate). Sizes 0..16 MiB,
 // fragmented messages, negotiated parameters, per-message uncompressed sends, a raw-socket
-// decompression bomb that must fail with 1009 while another connection keeps working.
+// decompression bomb that must fail with 1009 while another connection keeps working; data
+// integrity (issue 9): the corpus of corpus.mjs, 1,000 consecutive 64 KiB slices of a noisy
+// greyscale image with context takeover, U+FEFF in text, every echo compared by SHA-256.
 // Last line: `N passed, N failed`.
 //
 //   node tests/interop/node/ws-deflate.mjs [--server-cmd "cmd --port {port} --deflate"] [--only NAME]
@@ -12,9 +14,10 @@ import net from "node:net";
 import process from "node:process";
 import zlib from "node:zlib";
 import WebSocket from "ws";
+import { imageSlices } from "./corpus.mjs";
 import {
-  check, closeNormally, describe, echoOnce, fragmentCases, maskedFrame, parseArgs, pattern, queueMessages, runCases,
-  startServer,
+  check, closeNormally, describe, echoAll, echoOnce, fragmentCases, integrityCases, maskedFrame, parseArgs, pattern,
+  queueMessages, runCases, startServer,
 } from "./harness.mjs";
 
 const MIB = 1 << 20;
@@ -152,6 +155,26 @@ cases.push(
       await echoOnce(ws, `compressed ${i}`);
       await echoOnce(ws, pattern(5000, i), { compress: i % 2 === 0 });
     }
+    await closeNormally(ws);
+  }],
+);
+cases.push(
+  ...integrityCases(open),
+  // Small windows and no context takeover: the server must keep to what it agreed.
+  ...integrityCases(async () => {
+    const ws = await open({ serverMaxWindowBits: 9, clientMaxWindowBits: 9, serverNoContextTakeover: true });
+    check(/server_no_context_takeover/.test(ws.agreed) && ws.agreed.includes("server_max_window_bits=9"), ws.agreed);
+    return ws;
+  }, {
+    kinds: ["multilingual", "image"],
+    sizes: [0, 1, 125, 126, 127, 255, 256, 257, 511, 512, 513, 31745, 31746, 32768, 32769, 65535, 65536, 65537],
+    suffix: " (server_max_window_bits=9, client_max_window_bits=9, server_no_context_takeover)",
+  }),
+  ["1,000 consecutive 64 KiB slices of a noisy greyscale BMP, context takeover on, SHA-256 of each echo", async () => {
+    const ws = await open();
+    check(!/no_context_takeover/.test(ws.agreed), `context takeover is off: ${ws.agreed}`);
+    const slices = imageSlices(1000);
+    await echoAll(ws, slices, { window: 16, name: (i) => `slice ${i}` });
     await closeNormally(ws);
   }],
 );

@@ -2,15 +2,16 @@
 // Interop: the `ws` package (pinned in package.json) as a client of an echo server
 // (default: examples/node/echo-server.mjs). Sizes 0..16 MiB, fragmentation, ping, close
 // codes, protocol errors with their close codes, handshake refusals, many connections,
-// backpressure. Last line: `N passed, N failed`.
+// backpressure; data integrity (the corpus of corpus.mjs compared by SHA-256, U+FEFF in text).
+// Last line: `N passed, N failed`.
 //
 //   node tests/interop/node/ws.mjs [--server-cmd "cmd --port {port}"] [--only NAME]
 import net from "node:net";
 import process from "node:process";
 import WebSocket from "ws";
 import {
-  check, closeNormally, describe, echoOnce, fragmentCases, maskedFrame, parseArgs, pattern, queueMessages, runCases,
-  startServer,
+  check, closeNormally, describe, echoOnce, fragmentCases, integrityCases, maskedFrame, parseArgs, pattern, queueMessages,
+  runCases, startServer,
 } from "./harness.mjs";
 
 const MIB = 1 << 20;
@@ -72,6 +73,7 @@ for (const n of SIZES) {
   }]);
 }
 cases.push(
+  ...integrityCases(open),
   ...fragmentCases(open, { size: 1000, textName: "fragmented text (3 fragments, RFC 6455 §5.4)" }),
   ["4 MiB binary in 64-byte fragments (65,536 fragments, DESIGN §5)", async () => {
     const ws = await open();
