@@ -7,12 +7,17 @@ Picks a free port on 127.0.0.1, starts the server in its own process group, wait
 `listening on 127.0.0.1:P` on its stdout, runs every case with a timeout, prints
 `ok <name>` or `FAIL <name>: <why>` per case and finally `N passed, N failed`.
 Exits non-zero if any case failed. The server's process group is always killed.
+
+The integrity_* cases echo corpus.py (next to this script: real-world-like text, images
+and random bytes at every boundary size) and a 1,000-message image stream, comparing
+SHA-256 digests; with --deflate they run compressed, against Python's independent zlib.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import os
 import shlex
 import signal
@@ -21,11 +26,15 @@ import sys
 import tempfile
 import time
 import zlib
+from dataclasses import dataclass
 from typing import Awaitable, Callable
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+from websockets.frames import Frame, Opcode
+
+import corpus  # next to this script, so on sys.path when it runs
 
 MIB = 1024 * 1024
 MAX_MESSAGE = 16 * MIB  # DESIGN.md §5: echo servers take messages up to 16 MiB
@@ -482,6 +491,235 @@ async def _():
         await expect_closed(ws, 1009, 20)
     # The server keeps serving others.
     await round_trip(["still here"])
+
+
+# ---- data integrity (issue 9): real-world payloads, compared by SHA-256 ----------------------
+#
+# The cases above send friendly payloads; these send corpus.py's (compressible and
+# multilingual text, U+FEFF, boundary code points, images, random bytes, every boundary
+# size) and a long stream of image slices. With --deflate the client's compressor and
+# inflater are Python's zlib, independent of the server's, so a server that drops or
+# corrupts deflate output shows up here as a digest mismatch or an inflate failure.
+
+STREAM_MESSAGES = 1000
+STREAM_SLICE = 64 * 1024
+# Messages in flight while streaming: below websockets' receive queue (max_queue, 16), so
+# the client never stops reading while it waits to send and the echoes cannot stall.
+STREAM_WINDOW = 8
+
+
+def digest(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def mismatch(sent: str | bytes, got: str | bytes) -> str | None:
+    """Why `got` is not an exact echo of `sent` (type, length, SHA-256, first difference)."""
+    if type(got) is not type(sent):
+        return f"sent {describe(sent)}, got {describe(got)}"
+    if digest(got) == digest(sent):
+        return None
+    a = sent.encode() if isinstance(sent, str) else sent
+    b = got.encode() if isinstance(got, str) else got
+    at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return (
+        f"sent {len(a)} bytes sha256 {digest(a)[:12]}, got {len(b)} bytes sha256 {digest(b)[:12]}, "
+        f"first difference at byte {at}"
+    )
+
+
+def closed_why(ws: ClientConnection) -> str:
+    rcvd, sent = ws.protocol.close_rcvd, ws.protocol.close_sent
+    why = (
+        f"connection closed (server sent {rcvd.code if rcvd else 'no close'}, "
+        f"client sent {f'{sent.code} {sent.reason!r}' if sent else 'no close'})"
+    )
+    if sent is not None and (rcvd is None or ws.protocol.close_rcvd_then_sent is False):
+        # websockets fails the connection itself when it cannot inflate an echo, and says
+        # 1009 "frame exceeds limit" when inflating leaves output past the message's end.
+        why += ": the client could not decode an echo"
+    return why
+
+
+def check_deflate(ws: ClientConnection) -> None:
+    # With --deflate an integrity case that silently ran uncompressed would prove nothing.
+    if DEFLATE:
+        check(negotiated_deflate(ws), f"permessage-deflate not negotiated: {ws.protocol.extensions}")
+
+
+async def echo_items(items: tuple[tuple[str, str | bytes], ...]) -> None:
+    """Echoes every item over one connection, compared by type and SHA-256. After a failure
+    it reconnects (a corrupted deflate context poisons what follows), so every item is tried;
+    the failure counts them all and names the first six."""
+    failures: list[str] = []
+    pending = list(items)
+    while pending:
+        async with ws_connect() as ws:
+            check_deflate(ws)
+            while pending:
+                name, data = pending.pop(0)
+                try:
+                    await ws.send(data)
+                    why = mismatch(data, await ws.recv())
+                except ConnectionClosed:
+                    why = closed_why(ws)
+                if why is not None:
+                    failures.append(f"{name}: {why}")
+                    break
+            if not pending:
+                await ws.close()
+    shown = "; ".join(failures[:6]) + ("; ..." if len(failures) > 6 else "")
+    check(not failures, f"{len(failures)} of {len(items)} items: {shown}")
+
+
+def integrity_cases() -> None:
+    # One case per corpus group, so a failure names the kind of data; sized groups move
+    # about 7 MB each way.
+    for group in corpus.GROUPS:
+
+        async def group_case(group=group):
+            await echo_items(corpus.corpus_groups()[group])
+
+        case(f"integrity_{group}", timeout=90.0)(group_case)
+
+
+integrity_cases()
+
+
+@case("integrity_text_bom_fragmented")
+async def _():
+    # U+FEFF split over fragments and in a second message: a streaming UTF-8 decoder that
+    # strips a BOM at the start of its input, or of each message, loses it here.
+    async with ws_connect() as ws:
+        check_deflate(ws)
+        for frags in (["\ufeff", "abc"], ["\ufeff", "\ufeff"], ["x", "\ufeff"]):
+            await echo_once(ws, frags, "".join(frags))
+        await ws.send([b"\xef", b"\xbb\xbf", b"abc"], text=True)
+        reply = await ws.recv()
+        check(reply == "\ufeffabc", f"bytes EF | BB BF | abc: got {reply!r}")
+        await ws.close()
+
+
+_STREAM: list[bytes] = []  # built once (about 1 s), shared by the stream cases
+
+
+def stream_slices() -> list[bytes]:
+    if not _STREAM:
+        data = corpus.image_stream(STREAM_MESSAGES * STREAM_SLICE)
+        _STREAM.extend(data[i : i + STREAM_SLICE] for i in range(0, len(data), STREAM_SLICE))
+    return _STREAM
+
+
+@dataclass
+class InflateStats:
+    compressed: int = 0  # messages the server sent compressed (RSV1 on the first frame)
+    decoded: int = 0  # whole messages through the inflater so far: the index of the next
+
+
+def watch_inflater(ws: ClientConnection) -> InflateStats:
+    """Wraps the negotiated permessage-deflate extension's decode to count messages, so a
+    failure to inflate can be pinned to a message (websockets only says the connection
+    closed). Counts nothing without the extension."""
+    stats = InflateStats()
+    for ext in ws.protocol.extensions:
+        if ext.name == "permessage-deflate":
+            decode = ext.decode
+
+            def counting(frame: Frame, *, max_size: int | None = None, decode=decode) -> Frame:
+                data = frame.opcode in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT)
+                if data and frame.rsv1:
+                    stats.compressed += 1
+                out = decode(frame, max_size=max_size)
+                if data and frame.fin:
+                    stats.decoded += 1
+                return out
+
+            ext.decode = counting
+    return stats
+
+
+async def stream_case(
+    factory: ClientPerMessageDeflateFactory | None = None, takeover: bool = True, window_bits: int = 15
+) -> None:
+    """1,000 consecutive 64 KiB slices of one noisy greyscale image over one connection,
+    STREAM_WINDOW in flight, each echo checked in order by SHA-256. With deflate and context
+    takeover every message is compressed against the ones before it, so one dropped byte
+    in the server's compressor breaks this message and every later one."""
+    kwargs = {} if factory is None else {"compression": None, "extensions": [factory]}
+    deflating = DEFLATE or factory is not None
+    slices = stream_slices()
+    check(len(slices) == STREAM_MESSAGES, f"stream has {len(slices)} slices")
+    async with ws_connect(**kwargs) as ws:
+        if deflating:
+            check(negotiated_deflate(ws), f"permessage-deflate not negotiated: {ws.protocol.extensions}")
+            ext = ws.protocol.extensions[0]
+            # The server may decline context takeover; then this case would not test it.
+            check(
+                ext.remote_no_context_takeover != takeover,
+                f"server_no_context_takeover={ext.remote_no_context_takeover}, case needs {not takeover}",
+            )
+            # Python inflates with the window the server agreed to: it must not be larger.
+            check(
+                ext.remote_max_window_bits <= window_bits,
+                f"server_max_window_bits={ext.remote_max_window_bits}, asked for {window_bits}",
+            )
+        inflated = watch_inflater(ws)
+        in_flight: list[int] = []
+
+        def closed(i: int) -> CaseFailure:
+            # With deflate the inflater's count names the echo that broke (the close may
+            # only surface later, on a send or on the receive of an earlier echo); without
+            # it, `i` is the message being sent or awaited.
+            at = inflated.decoded if deflating else i
+            return CaseFailure(f"message {at} of {STREAM_MESSAGES}: {closed_why(ws)}")
+
+        async def check_next() -> None:
+            i = in_flight.pop(0)
+            try:
+                reply = await ws.recv()
+            except ConnectionClosed:
+                raise closed(i) from None
+            why = mismatch(slices[i], reply)
+            check(why is None, f"message {i} of {STREAM_MESSAGES}: {why}")
+
+        for i, data in enumerate(slices):
+            try:
+                await ws.send(data)
+            except ConnectionClosed:
+                raise closed(i) from None
+            in_flight.append(i)
+            if len(in_flight) >= STREAM_WINDOW:
+                await check_next()
+        while in_flight:
+            await check_next()
+        await ws.close()
+    check(ws.close_code == 1000, f"close code {ws.close_code}, expected 1000")
+    if deflating:
+        # The server's compressor must actually have run (RFC 7692 lets a sender skip it).
+        check(inflated.compressed > 0, "the server sent no message compressed")
+
+
+@case("integrity_stream_1000x64KiB", timeout=180.0)
+async def _():
+    # Plain, or with --deflate the default offer: context takeover both ways, 15-bit windows.
+    await stream_case()
+
+
+@case("deflate_stream_no_context_takeover", timeout=180.0, deflate_only=True)
+async def _():
+    factory = ClientPerMessageDeflateFactory(
+        server_no_context_takeover=True, client_no_context_takeover=True, compress_settings={"memLevel": 5}
+    )
+    await stream_case(factory, takeover=False)
+
+
+@case("deflate_stream_window_bits_9", timeout=180.0, deflate_only=True)
+async def _():
+    # The smallest window zlib takes: Python inflates with a 512-byte window, so a server
+    # compressor that reaches further back than it agreed to fails here.
+    factory = ClientPerMessageDeflateFactory(
+        server_max_window_bits=9, client_max_window_bits=9, compress_settings={"memLevel": 5}
+    )
+    await stream_case(factory, window_bits=9)
 
 
 async def run(args: argparse.Namespace) -> int:
