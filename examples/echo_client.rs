@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use wsframe::handshake::{ClientRequest, Response};
 use wsframe::session::{Message, Session, SessionConfig};
-use wsframe::{CloseCode, DataKind, Error, RandomSource};
+use wsframe::{CloseCode, DataKind, Error, RandomError, RandomSource};
 
 const MAX_MESSAGE: usize = 16 << 20;
 const MAX_HANDSHAKE: usize = 8 << 10;
@@ -28,12 +28,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 struct UrandomSource(File);
 
 impl RandomSource for UrandomSource {
-    fn fill(&mut self, dest: &mut [u8]) {
-        // No sensible way to go on without randomness: stop rather than mask predictably.
-        if let Err(e) = self.0.read_exact(dest) {
-            eprintln!("echo_client: reading /dev/urandom: {e}");
-            std::process::exit(1);
-        }
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
+        // A failed read sends nothing: better than a predictable key (RFC 6455 §10.3).
+        self.0.read_exact(dest).map_err(|_| RandomError)
     }
 }
 
@@ -168,7 +165,7 @@ fn client_handshake(
 ) -> Result<usize, String> {
     // The nonce must be random for every connection (RFC 6455 §4.1).
     let mut nonce = [0u8; 16];
-    rng.fill(&mut nonce);
+    rng.fill(&mut nonce).map_err(|e| format!("handshake nonce: {e}"))?;
     let handshake = request.write(nonce, buf).map_err(|e| format!("handshake request: {e}"))?;
     stream
         .write_all(&buf[..handshake.request_len()])

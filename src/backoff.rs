@@ -162,10 +162,13 @@ impl Backoff {
 }
 
 /// A draw in `[lo, hi]`. The modulo bias is below `span / 2^64`, nothing for
-/// delays in milliseconds.
+/// delays in milliseconds. Without randomness the delay is the middle of the
+/// range: still within the policy, only not spread out.
 fn uniform<R: RandomSource>(rng: &mut R, lo: u64, hi: u64) -> u64 {
     let mut bytes = [0u8; 8];
-    rng.fill(&mut bytes);
+    if rng.fill(&mut bytes).is_err() {
+        return lo.saturating_add(hi.saturating_sub(lo) / 2);
+    }
     let r = u64::from_le_bytes(bytes);
     let span = hi.saturating_sub(lo);
     match span.checked_add(1).and_then(NonZeroU64::new) {
@@ -182,13 +185,14 @@ mod tests {
     struct Xorshift(u64);
 
     impl RandomSource for Xorshift {
-        fn fill(&mut self, dest: &mut [u8]) {
+        fn fill(&mut self, dest: &mut [u8]) -> Result<(), crate::RandomError> {
             for b in dest {
                 self.0 ^= self.0 << 13;
                 self.0 ^= self.0 >> 7;
                 self.0 ^= self.0 << 17;
                 *b = self.0 as u8;
             }
+            Ok(())
         }
     }
 

@@ -357,6 +357,28 @@ impl Connection<NoRandom> {
 }
 
 impl<R: RandomSource> Connection<R> {
+    /// A client connection: every frame it sends is masked with a key drawn
+    /// from `rng` (RFC 6455 §5.3), which must be unpredictable (§10.3). With
+    /// [`NoRandom`] every send fails with [`Error::RandomFailed`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{Config, Connection, Error, NoRandom, Role};
+    ///
+    /// let rng = |buf: &mut [u8]| buf.fill(0x5a); // use the OS or a TRNG in real code
+    /// let mut client = Connection::client(Config::default(), rng);
+    /// assert_eq!(client.role(), Role::Client);
+    /// let n = client.send_text("hi", &mut [0u8; 16]).unwrap();
+    /// assert_eq!(n, 2 + 4 + 2);
+    ///
+    /// let mut keyless = Connection::client(Config::default(), NoRandom);
+    /// assert_eq!(keyless.send_text("hi", &mut [0u8; 16]), Err(Error::RandomFailed));
+    /// ```
+    pub const fn client(config: Config, rng: R) -> Self {
+        Self::new(Role::Client, config, rng)
+    }
+
     /// A connection in the [`State::Open`] state.
     ///
     /// For [`Role::Client`], `rng` must be a strong random source: every
@@ -909,7 +931,7 @@ impl<R: RandomSource> Connection<R> {
         if header_out.len() < required {
             return Err(Error::InsufficientSize { required });
         }
-        let mask = self.draw_mask();
+        let mask = self.draw_mask()?;
         let n = FrameHeader { fin, rsv: 0, opcode, mask, payload_len: len }.encode(header_out)?;
         if let Some(key) = mask {
             mask::apply_mask(payload, key, 0);
@@ -1027,12 +1049,14 @@ impl<R: RandomSource> Connection<R> {
         }
     }
 
-    fn draw_mask(&mut self) -> Option<[u8; 4]> {
-        (self.role == Role::Client).then(|| {
-            let mut key = [0u8; 4];
-            self.rng.fill(&mut key);
-            key
-        })
+    /// A fresh masking key for a client (RFC 6455 §5.3), none for a server.
+    fn draw_mask(&mut self) -> Result<Option<[u8; 4]>, Error> {
+        if self.role == Role::Server {
+            return Ok(None);
+        }
+        let mut key = [0u8; 4];
+        self.rng.fill(&mut key).map_err(|_| Error::RandomFailed)?;
+        Ok(Some(key))
     }
 
     /// Writes header and (masked) payload; checks the size before drawing a key.
@@ -1051,7 +1075,7 @@ impl<R: RandomSource> Connection<R> {
         let Some(out) = out.get_mut(..required) else {
             return Err(Error::InsufficientSize { required });
         };
-        let mask = self.draw_mask();
+        let mask = self.draw_mask()?;
         let (head, body) = out.split_at_mut(hlen);
         FrameHeader { fin, rsv, opcode, mask, payload_len: len as u64 }.encode(head)?;
         match mask {

@@ -238,6 +238,10 @@ pub enum Error {
     ReasonWithoutCode,
     /// A compressed frame was to be sent, but permessage-deflate was not negotiated.
     CompressionNotNegotiated,
+    /// A client's masking key could not be drawn: its [`crate::RandomSource`]
+    /// failed (or is [`crate::NoRandom`]). Nothing was written; the frame may
+    /// be sent again once randomness is available (RFC 6455 §10.3).
+    RandomFailed,
 }
 
 impl Error {
@@ -281,6 +285,7 @@ impl Error {
             Self::InvalidCloseCode => "INVALID_CLOSE_CODE",
             Self::ReasonWithoutCode => "REASON_WITHOUT_CODE",
             Self::CompressionNotNegotiated => "COMPRESSION_NOT_NEGOTIATED",
+            Self::RandomFailed => "RANDOM_FAILED",
         }
     }
 
@@ -301,6 +306,7 @@ impl Error {
             Self::InvalidCloseCode => "close code may not be sent",
             Self::ReasonWithoutCode => "close reason given without a status code",
             Self::CompressionNotNegotiated => "permessage-deflate was not negotiated",
+            Self::RandomFailed => "no random masking key could be drawn",
         }
     }
 }

@@ -28,4 +28,4 @@ pub mod utf8;
 pub use close::CloseCode;
 pub use conn::{CloseFrame, Config, Connection, DataKind, Event, Received, Role, State};
 pub use error::{Error, ProtocolError};
-pub use random::{NoRandom, RandomSource};
+pub use random::{NoRandom, RandomError, RandomSource};

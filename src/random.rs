@@ -8,7 +8,9 @@
 /// A source of cryptographically strong random bytes.
 ///
 /// Implemented for any `FnMut(&mut [u8])`, so a closure over the platform's
-/// generator is enough.
+/// generator is enough; a source that can fail (an OS call, a hardware
+/// generator not ready) implements [`RandomSource::fill`] itself and returns
+/// [`RandomError`]. A client then sends nothing rather than a predictable key.
 ///
 /// # Examples
 ///
@@ -24,25 +26,52 @@
 ///     }
 /// };
 /// let mut key = [0u8; 4];
-/// rng.fill(&mut key);
+/// rng.fill(&mut key).unwrap();
 /// assert_eq!(key, [1, 2, 3, 4]);
 /// ```
 pub trait RandomSource {
     /// Fills `dest` entirely with random bytes.
-    fn fill(&mut self, dest: &mut [u8]);
+    ///
+    /// # Errors
+    ///
+    /// [`RandomError`] when no randomness could be had; `dest` may then hold
+    /// anything and must not be used.
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError>;
 }
 
 impl<F: FnMut(&mut [u8])> RandomSource for F {
-    fn fill(&mut self, dest: &mut [u8]) {
-        self(dest)
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
+        self(dest);
+        Ok(())
     }
 }
+
+/// A [`RandomSource`] could not produce random bytes.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{NoRandom, RandomSource};
+///
+/// assert!(NoRandom.fill(&mut [0u8; 4]).is_err());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RandomError;
+
+impl core::fmt::Display for RandomError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("no random bytes available")
+    }
+}
+
+impl core::error::Error for RandomError {}
 
 /// A [`RandomSource`] for roles that never draw randomness (servers).
 ///
 /// Server frames are not masked (RFC 6455 §5.1), so a server connection never
-/// calls its source. If it were ever asked, it fills zeros, which is why it
-/// must not be used for a client.
+/// calls its source. Asked anyway, it fails: a client built with it sends
+/// nothing ([`crate::Error::RandomFailed`]) rather than frames masked with a
+/// predictable key.
 ///
 /// # Examples
 ///
@@ -56,7 +85,7 @@ impl<F: FnMut(&mut [u8])> RandomSource for F {
 pub struct NoRandom;
 
 impl RandomSource for NoRandom {
-    fn fill(&mut self, dest: &mut [u8]) {
-        dest.fill(0);
+    fn fill(&mut self, _dest: &mut [u8]) -> Result<(), RandomError> {
+        Err(RandomError)
     }
 }

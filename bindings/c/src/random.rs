@@ -7,7 +7,7 @@
 use core::cell::Cell;
 use core::ffi::c_void;
 
-use wsframe::RandomSource;
+use wsframe::{RandomError, RandomSource};
 
 use crate::raw;
 use crate::result::wsframe_result::{self, *};
@@ -130,17 +130,19 @@ impl KeySource {
     }
 
     /// What the core's draw gets: the prepared key.
-    pub(crate) fn fill(&self, dest: &mut [u8]) {
+    pub(crate) fn fill(&self, dest: &mut [u8]) -> Result<(), RandomError> {
         if let (Some(key), 4) = (self.pending.get(), dest.len()) {
             dest.copy_from_slice(&key);
             self.pending.set(None);
-            return;
+            return Ok(());
         }
         // Not reached while the core draws one 4-byte key per frame after
-        // `prepare`; if it ever is, the failure is reported after the call.
-        if self.source.get().fill(dest).is_err() {
+        // `prepare`; if it ever is, the core refuses the send and the
+        // failure is reported after the call.
+        self.source.get().fill(dest).map_err(|_| {
             self.failed.set(true);
-        }
+            RandomError
+        })
     }
 }
 
@@ -152,9 +154,10 @@ pub(crate) struct Recording {
 }
 
 impl RandomSource for Recording {
-    fn fill(&mut self, dest: &mut [u8]) {
-        if let Err(e) = self.source.fill(dest) {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
+        self.source.fill(dest).map_err(|e| {
             self.error.get_or_insert(e);
-        }
+            RandomError
+        })
     }
 }

@@ -214,12 +214,12 @@ pub(crate) unsafe fn call_random(fill: RandomFn, user: *mut c_void, buf: &mut [u
 pub(crate) struct KeyProxy(*const KeySource);
 
 impl RandomSource for KeyProxy {
-    fn fill(&mut self, dest: &mut [u8]) {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), wsframe::RandomError> {
         // SAFETY: `init_conn` points this at the `keys` field of the same
         // `Tagged<Conn>` that holds this proxy, so it lives exactly as long;
         // the object never moves (`conn_parts` checks `home` before any
         // call reaches the core); `KeySource` is only ever shared (`Cell`s).
-        unsafe { &*self.0 }.fill(dest);
+        unsafe { &*self.0 }.fill(dest)
     }
 }
 

@@ -400,6 +400,7 @@ impl From<Error> for wsframe_result {
             Error::ControlPayloadTooLarge => WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE,
             Error::InvalidCloseCode => WSFRAME_RESULT_INVALID_CLOSE_CODE,
             Error::ReasonWithoutCode => WSFRAME_RESULT_REASON_WITHOUT_CODE,
+            Error::RandomFailed => WSFRAME_RESULT_RANDOM_FAILED,
             // A refusal added to the core after this table.
             _ => WSFRAME_RESULT_INVALID_ARGUMENT,
         }

@@ -1,7 +1,7 @@
 //! Masking keys and handshake nonces from Web Crypto (RFC 6455 §10.3).
 
 use wasm_bindgen::prelude::*;
-use wsframe::RandomSource;
+use wsframe::{RandomError, RandomSource};
 
 use crate::error::js_error;
 
@@ -46,18 +46,12 @@ impl KeySource {
 }
 
 impl RandomSource for KeySource {
-    fn fill(&mut self, dest: &mut [u8]) {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
         match self {
-            // Unreachable for a server; zeros are what the core's own NoRandom gives.
-            Self::None => dest.fill(0),
-            Self::WebCrypto => {
-                // Shown to work and asked for at most 4 bytes at a time, this
-                // does not fail; if it ever did, never send a predictable key:
-                // abort (in wasm a trap, which JS sees as a RuntimeError).
-                if fill(dest).is_err() {
-                    std::process::abort();
-                }
-            }
+            // Unreachable for a server, which never masks.
+            Self::None => Err(RandomError),
+            // On failure the core sends nothing rather than a predictable key.
+            Self::WebCrypto => fill(dest).map_err(|_| RandomError),
         }
     }
 }
