@@ -296,6 +296,8 @@ pub(crate) enum RawEvent {
         range: Range<usize>,
         last: bool,
         compressed: bool,
+        /// Payload bytes of this frame still to come after the chunk.
+        frame_rest: u64,
     },
     Ping(Range<usize>),
     Pong(Range<usize>),
@@ -305,8 +307,20 @@ pub(crate) enum RawEvent {
 
 enum Step {
     NeedMore(usize),
-    Data { consumed: usize, range: Range<usize>, kind: DataKind, last: bool, compressed: bool },
-    Control { consumed: usize, range: Range<usize>, opcode: OpCode },
+    Data {
+        consumed: usize,
+        range: Range<usize>,
+        kind: DataKind,
+        last: bool,
+        compressed: bool,
+        /// Payload bytes of this frame still to come after the chunk.
+        frame_rest: u64,
+    },
+    Control {
+        consumed: usize,
+        range: Range<usize>,
+        opcode: OpCode,
+    },
 }
 
 /// A WebSocket connection after the opening handshake, for either role.
@@ -548,7 +562,7 @@ impl<R: RandomSource> Connection<R> {
         let input: &'a [u8] = input;
         let at = |range: Range<usize>| input.get(range).unwrap_or_default();
         let event = raw.map(|raw| match raw {
-            RawEvent::Data { kind, range, last, compressed: true } => {
+            RawEvent::Data { kind, range, last, compressed: true, .. } => {
                 Event::Compressed { kind, data: at(range), last }
             }
             RawEvent::Data { kind: DataKind::Text, range, last, .. } => {
@@ -582,8 +596,8 @@ impl<R: RandomSource> Connection<R> {
         };
         let (consumed, event) = match step {
             Step::NeedMore(consumed) => (consumed, None),
-            Step::Data { consumed, range, kind, last, compressed } => {
-                (consumed, Some(RawEvent::Data { kind, range, last, compressed }))
+            Step::Data { consumed, range, kind, last, compressed, frame_rest } => {
+                (consumed, Some(RawEvent::Data { kind, range, last, compressed, frame_rest }))
             }
             Step::Control { consumed, range, opcode: OpCode::Ping } => {
                 (consumed, Some(RawEvent::Ping(range)))
@@ -689,6 +703,7 @@ impl<R: RandomSource> Connection<R> {
                     }
                     p.offset += take as u64;
                     p.remaining -= take as u64;
+                    let frame_rest = p.remaining;
                     let last = frame_done && p.fin;
                     let Some(msg) = self.rx_msg else {
                         return Err(ProtocolError::UnexpectedContinuation);
@@ -716,6 +731,7 @@ impl<R: RandomSource> Connection<R> {
                         kind: msg.kind,
                         last,
                         compressed: msg.compressed,
+                        frame_rest,
                     });
                 }
             }

@@ -480,7 +480,7 @@ impl<R: RandomSource> Session<R> {
                 return Ok(SessionReceived { consumed: pos, message: None });
             };
             let ready = match raw {
-                RawEvent::Data { kind, range, last, compressed: true } => {
+                RawEvent::Data { kind, range, last, compressed: true, .. } => {
                     let Some(d) = self.deflate.as_mut() else {
                         // RSV1 is a violation unless deflate was negotiated.
                         return Err(self.fail(ProtocolError::ReservedBits));
@@ -493,8 +493,8 @@ impl<R: RandomSource> Session<R> {
                         Err(e) => return Err(e),
                     }
                 }
-                RawEvent::Data { kind, range, last, compressed: false } => {
-                    self.data(kind, shift(range), last, input)?
+                RawEvent::Data { kind, range, last, compressed: false, frame_rest } => {
+                    self.data(kind, shift(range), last, frame_rest, input)?
                 }
                 RawEvent::Ping(range) => {
                     let range = shift(range);
@@ -549,7 +549,7 @@ impl<R: RandomSource> Session<R> {
                     // Validated as it arrived; this second look costs little
                     // next to a copy and keeps the core free of unsafe code.
                     DataKind::Text => Message::Text(
-                        core::str::from_utf8(bytes)
+                        simdutf8::basic::from_utf8(bytes)
                             .map_err(|_| Error::Protocol(ProtocolError::InvalidUtf8))?,
                     ),
                     DataKind::Binary => Message::Binary(bytes),
@@ -572,6 +572,7 @@ impl<R: RandomSource> Session<R> {
         kind: DataKind,
         range: Range<usize>,
         last: bool,
+        frame_rest: u64,
         input: &[u8],
     ) -> Result<Option<Ready>, Error> {
         if self.config.streaming {
@@ -588,9 +589,14 @@ impl<R: RandomSource> Session<R> {
         // this keeps the buffer within it whatever the frames claim.
         let chunk = input.get(range).unwrap_or_default();
         let limit = usize::try_from(self.config.limits.max_message_size).unwrap_or(usize::MAX);
-        if self.assembled.len().saturating_add(chunk.len()) > limit {
+        let len = self.assembled.len().saturating_add(chunk.len());
+        if len > limit {
             return Err(self.fail(ProtocolError::MessageTooLarge));
         }
+        // Room for the rest of this frame at once (its length is known and
+        // within the limit), rather than regrowing as its chunks arrive.
+        let rest = usize::try_from(frame_rest).unwrap_or(usize::MAX);
+        self.assembled.reserve(chunk.len().saturating_add(rest).min(limit - len + chunk.len()));
         self.assembled.extend_from_slice(chunk);
         if !last {
             return Ok(None);
@@ -699,15 +705,37 @@ impl<R: RandomSource> Session<R> {
         match self.deflate.as_mut() {
             Some(d) if compress => {
                 let z = d.compressor.compress(data);
-                let start = self.out.len();
-                self.out.resize(start + max_frame_len(z.len()), 0);
-                let out = self.out.get_mut(start..).unwrap_or_default();
-                let r = self.conn.send_compressed_frame(kind, z, true, out);
-                self.out.truncate(start + *r.as_ref().unwrap_or(&0));
-                r.map(|_| ())
+                let r = Self::queue_data(&mut self.conn, &mut self.out, kind, z, true, true);
+                if r.is_err() {
+                    // Not sent (no masking key): the peer's window never saw it.
+                    d.compressor.reset();
+                }
+                r
             }
-            _ => self.queue(|conn, out| conn.send_frame(kind, data, true, out), data.len()),
+            _ => Self::queue_data(&mut self.conn, &mut self.out, kind, data, true, false),
         }
+    }
+
+    /// Appends a data frame (compressed: RSV1 on a message's first frame).
+    /// Nothing is left on failure.
+    fn queue_data(
+        conn: &mut Connection<R>,
+        out: &mut Vec<u8>,
+        kind: DataKind,
+        data: &[u8],
+        fin: bool,
+        compressed: bool,
+    ) -> Result<(), Error> {
+        let start = out.len();
+        out.resize(start + max_frame_len(data.len()), 0);
+        let room = out.get_mut(start..).unwrap_or_default();
+        let r = if compressed {
+            conn.send_compressed_frame(kind, data, fin, room)
+        } else {
+            conn.send_frame(kind, data, fin, room)
+        };
+        out.truncate(start + *r.as_ref().unwrap_or(&0));
+        r.map(|_| ())
     }
 
     /// Queues one frame of an uncompressed message sent in pieces (RFC 6455
@@ -729,7 +757,7 @@ impl<R: RandomSource> Session<R> {
     /// assert_eq!(s.outgoing(), &[0x01, 3, b'H', b'e', b'l', 0x80, 2, b'l', b'o']);
     /// ```
     pub fn send_fragment(&mut self, kind: DataKind, data: &[u8], fin: bool) -> Result<(), Error> {
-        self.queue(|conn, out| conn.send_frame(kind, data, fin, out), data.len())
+        Self::queue_data(&mut self.conn, &mut self.out, kind, data, fin, false)
     }
 
     /// Queues a Ping (at most 125 bytes of payload).

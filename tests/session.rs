@@ -384,3 +384,43 @@ fn rfc6455_s5_5_2_keepalive_pings_after_silence_and_declares_the_peer_dead() {
     assert_eq!(s.poll(3399), KeepaliveAction::Idle);
     assert_eq!(s.poll(3400), KeepaliveAction::PeerDead);
 }
+
+/// RFC 6455 §10.3 with RFC 7692 §7.2.1: when no masking key can be drawn the
+/// message is not sent, and the compression context forgets it, so the
+/// peer's next message still inflates (its window never saw the lost one).
+#[test]
+fn rfc7692_s7_2_1_a_message_that_could_not_be_sent_leaves_no_trace_in_the_context() {
+    struct Flaky(u32);
+    impl RandomSource for Flaky {
+        fn fill(&mut self, dest: &mut [u8]) -> Result<(), wsframe::RandomError> {
+            self.0 += 1;
+            if self.0 == 2 {
+                return Err(wsframe::RandomError);
+            }
+            dest.fill(self.0 as u8);
+            Ok(())
+        }
+    }
+    let config = SessionConfig::default().with_deflate(DeflateParams::default_params());
+    let mut client = Session::client(config, Flaky(0));
+    let mut server = Session::server(config);
+    let (first, lost) = ("an opening message", "words only the lost message had, twice over");
+    client.send_text(first).unwrap();
+    assert_eq!(client.send_text(lost), Err(Error::RandomFailed));
+    // Repeats the lost message: with its trace left in the context, this
+    // would be a back-reference into bytes the peer never received.
+    client.send_text(lost).unwrap();
+    let mut wire = client.outgoing().to_vec();
+    let mut pos = 0;
+    for want in [first, lost] {
+        let r = server.receive(&mut wire[pos..]).unwrap();
+        pos += r.consumed;
+        assert_eq!(r.message, Some(Message::Text(want)));
+    }
+    assert_eq!(pos, wire.len());
+
+    // NoRandom never yields a key: a client built with it sends nothing.
+    let mut keyless = Session::client(SessionConfig::default(), wsframe::NoRandom);
+    assert_eq!(keyless.send_binary(b"x"), Err(Error::RandomFailed));
+    assert!(keyless.outgoing().is_empty());
+}

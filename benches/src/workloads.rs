@@ -253,7 +253,8 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
         Kind::Encode { client } => {
             let n = scale.small_frames;
             let payload = Rc::new(inputs::random_bytes(SMALL_PAYLOAD, 17));
-            let (p1, p2, p3, p4, p5) = (
+            let (p1, p2, p3, p4, p5, p6) = (
+                payload.clone(),
                 payload.clone(),
                 payload.clone(),
                 payload.clone(),
@@ -275,6 +276,11 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
                     "wsframe",
                     boxed(move || wsframe::encode(p1, n, client)),
                     Some("Connection::send_binary into one output buffer"),
+                ),
+                row(
+                    "wsframe Session",
+                    boxed(move || wsframe::encode_session(p6, n, client)),
+                    Some("Session::send_binary, outgoing() taken after each send"),
                 ),
                 row(
                     "tungstenite",
@@ -390,7 +396,7 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
 
 fn decode_rows(input: Rc<Vec<u8>>, messages: u64, text: bool, fragmented: bool) -> Vec<Row> {
     let (i0, i1, i2, i3, i4, i5) =
-        (input.clone(), input.clone(), input.clone(), input.clone(), input.clone(), input);
+        (input.clone(), input.clone(), input.clone(), input.clone(), input.clone(), input.clone());
     let big = messages == 1;
     vec![
         row(MEMCPY, boxed(move || memcpy::reads(i0)), Some("the 64 KiB reads alone")),
@@ -398,6 +404,15 @@ fn decode_rows(input: Rc<Vec<u8>>, messages: u64, text: bool, fragmented: bool) 
             "wsframe",
             boxed(move || wsframe::decode(i1)),
             Some("Connection::receive, in place, chunks as they arrive"),
+        ),
+        row(
+            "wsframe Session",
+            boxed(move || wsframe::decode_session(input)),
+            Some(if big {
+                "Session::receive: whole messages, a large one reassembled from the reads"
+            } else {
+                "Session::receive: whole messages, each borrowed from the read buffer"
+            }),
         ),
         row(
             "tungstenite",

@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use wsframe::handshake::{DEFAULT_MAX_HANDSHAKE, parse_request, write_accept};
 use wsframe::utf8::{Utf8Validator, validate};
+use wsframe::session::{Message, Session, SessionConfig};
 use wsframe::{Config, Connection, Event, Role};
 
 use crate::harness::{Case, case, case_with_prep};
@@ -53,6 +54,76 @@ pub fn decode(input: Rc<Vec<u8>>) -> Box<dyn Case> {
             have -= start;
         }
         bytes + msgs
+    })
+}
+
+/// The same stream through the message layer: `Session::receive`, whole
+/// messages (a single-frame message straight from the read buffer, larger
+/// ones reassembled), with the automatic replies it would queue.
+pub fn decode_session(input: Rc<Vec<u8>>) -> Box<dyn Case> {
+    let state = (input, vec![0u8; READ_CAP]);
+    case(state, |(input, buf)| {
+        let mut ws = Session::server(SessionConfig::default());
+        let mut src = Source::new(input.clone());
+        let (mut have, mut bytes, mut msgs) = (0usize, 0u64, 0u64);
+        loop {
+            let n = src.read_into(&mut buf[have..]);
+            if n == 0 {
+                break;
+            }
+            have += n;
+            let mut start = 0;
+            loop {
+                let r = ws.receive(&mut buf[start..have]).expect("valid input");
+                start += r.consumed;
+                match r.message {
+                    Some(Message::Binary(data)) => {
+                        bytes += black_box(data).len() as u64;
+                        msgs += 1;
+                    }
+                    Some(Message::Text(text)) => {
+                        bytes += black_box(text).len() as u64;
+                        msgs += 1;
+                    }
+                    Some(_) => {}
+                    None => break,
+                }
+            }
+            buf.copy_within(start..have, 0);
+            have -= start;
+        }
+        bytes + msgs
+    })
+}
+
+/// Frames queued by `Session::send_binary` and taken from its outgoing
+/// buffer after each send, as a socket loop would.
+pub fn encode_session(payload: Rc<Vec<u8>>, count: usize, client: bool) -> Box<dyn Case> {
+    case(payload, move |payload| {
+        let mut total = 0usize;
+        let mut drain = |out: &[u8]| {
+            black_box(out);
+            total += out.len();
+            out.len()
+        };
+        if client {
+            let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
+            let keys = move |k: &mut [u8]| rng.fill(k);
+            let mut ws = Session::client(SessionConfig::default(), keys);
+            for _ in 0..count {
+                ws.send_binary(payload).expect("open");
+                let n = drain(ws.outgoing());
+                ws.consume_outgoing(n);
+            }
+        } else {
+            let mut ws = Session::server(SessionConfig::default());
+            for _ in 0..count {
+                ws.send_binary(payload).expect("open");
+                let n = drain(ws.outgoing());
+                ws.consume_outgoing(n);
+            }
+        }
+        total as u64
     })
 }
 

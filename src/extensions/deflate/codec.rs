@@ -148,6 +148,25 @@ impl Compressor {
         self.compress_with_room(payload, deflate_bound(payload.len()))
     }
 
+    /// Forgets the compression context, so the next message refers to
+    /// nothing sent before it. Call it when a compressed message could not be
+    /// sent after all: with context takeover the peer's window never saw it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::{Compressor, DeflateConfig, DeflateParams};
+    ///
+    /// let mut c = Compressor::new(wsframe::Role::Server, &DeflateParams::default_params(), &DeflateConfig::default());
+    /// c.compress(b"Hello");
+    /// c.reset();
+    /// // No back-reference to the first "Hello" (RFC 7692 §7.2.3.1, not §7.2.3.2).
+    /// assert_eq!(c.compress(b"Hello"), &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
+    /// ```
+    pub fn reset(&mut self) {
+        self.compressor.reset();
+    }
+
     /// [`Self::compress`] starting with `room` bytes of output space; tests
     /// pass small rooms to drive the continuation path.
     fn compress_with_room(&mut self, payload: &[u8], mut room: usize) -> &[u8] {
