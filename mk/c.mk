@@ -77,7 +77,11 @@ c-setup:
 	for p in pkg-config:pkg-config valgrind:valgrind g++:g++; do \
 		command -v $${p%%:*} >/dev/null || missing="$$missing $${p##*:}"; \
 	done; \
-	if [ -z "$$missing" ]; then echo "c-setup: pkg-config, valgrind, g++: ok"; else \
+	for h in zlib.h:zlib1g-dev openssl/evp.h:libssl-dev; do \
+		printf '#include <%s>\n' "$${h%%:*}" | $${CC:-cc} -E -x c - >/dev/null 2>&1 || \
+			missing="$$missing $${h##*:}"; \
+	done; \
+	if [ -z "$$missing" ]; then echo "c-setup: pkg-config, valgrind, g++, zlib1g-dev, libssl-dev: ok"; else \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq$$missing >/dev/null; \
 		echo "c-setup: installed$$missing"; fi
 

@@ -51,5 +51,6 @@ void run_send_tests(void);
 void run_handshake_tests(void);
 void run_timer_tests(void);
 void run_deflate_tests(void);
+void run_integrity_tests(void);
 
 #endif

@@ -894,7 +894,10 @@ static void measure(const char *label, wsframe_deflate_params params) {
     wsframe_conn_free(s);
     size_t m4 = heap_in_use();
     if (m0 == 0 || m2 <= m1) return; /* malloc is not glibc's here: nothing to measure */
-    CHECK(m4 == m0); /* freeing the connection frees the codec */
+    /* Freeing the connection frees the codec (about 355 KiB) and its
+     * buffers (16 KiB and more here). glibc's tcache keeps a few small freed
+     * chunks, which mallinfo2 counts as in use: tens of bytes may show. */
+    CHECK(m4 <= m0 + 4096);
     /* (The connection itself, wsframe_conn_storage_size() bytes, is too
      * small for mallinfo2 to see reliably.) */
     printf("note: memory per connection, %s: %zu B connection, +%zu B with deflate enabled, "
