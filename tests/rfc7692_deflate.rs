@@ -120,6 +120,24 @@ fn rfc7692_s7_2_3_6_empty_payload() {
     assert_eq!(enc.compress(b""), &[0x00]);
 }
 
+/// A compressed message with no payload bytes at all is not deflate data:
+/// the bare 00 00 ff ff would leave the inflater inside a stored block and
+/// the next message would be misread. It fails at once, with 1002.
+#[test]
+fn rfc7692_s7_2_3_6_a_compressed_message_with_no_bytes_fails_with_1002() {
+    let p = DeflateParams::default_params();
+    for fragments in [vec![(true, &[][..])], vec![(false, &[][..]), (true, &[][..])]] {
+        let mut d = decompressor(Role::Client, &p, 1024);
+        d.decompress(DataKind::Text, &[0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00], true).unwrap();
+        let mut result = Ok(None);
+        for (last, data) in fragments.iter().copied() {
+            result = d.decompress(DataKind::Binary, data, last).map(|m| m.map(|_| ()));
+        }
+        assert_eq!(result, Err(Error::Protocol(ProtocolError::InvalidCompressedData)));
+        assert_eq!(ProtocolError::InvalidCompressedData.close_code().0, 1002);
+    }
+}
+
 #[test]
 fn rfc7692_s6_1_rsv1_on_continuation_or_control_frames_fails() {
     let mask = Some([1, 2, 3, 4]);

@@ -72,6 +72,8 @@ pub struct Decompressor {
     max_message_size: usize,
     utf8: Utf8Validator,
     receiving: Option<DataKind>,
+    /// No compressed byte of the current message has arrived yet.
+    empty: bool,
 }
 
 impl core::fmt::Debug for Compressor {
@@ -233,6 +235,7 @@ impl Decompressor {
             max_message_size,
             utf8: Utf8Validator::new(),
             receiving: None,
+            empty: true,
         }
     }
 
@@ -260,7 +263,8 @@ impl Decompressor {
     ///
     /// [`ProtocolError::MessageTooLarge`] (1009) once the output exceeds the
     /// limit, [`ProtocolError::InvalidCompressedData`] (1002) for a corrupt
-    /// stream, [`ProtocolError::InvalidUtf8`] (1007). After an error the codec
+    /// stream or a message with no compressed bytes at all,
+    /// [`ProtocolError::InvalidUtf8`] (1007). After an error the codec
     /// is unusable: fail the connection.
     ///
     /// # Examples
@@ -288,10 +292,18 @@ impl Decompressor {
                 self.inflater.reset_as(MinReset);
             }
             self.receiving = Some(kind);
+            self.empty = true;
         }
+        self.empty &= data.is_empty();
         self.inflate(data)?;
         if !last {
             return Ok(None);
+        }
+        // Nothing at all is no deflate data: the empty message is 0x00
+        // (RFC 7692 §7.2.3.6), and the bare tail would leave the inflater
+        // inside a stored block, misreading the next message.
+        if self.empty {
+            return Err(ProtocolError::InvalidCompressedData.into());
         }
         self.inflate(&TAIL)?;
         self.receiving = None;
