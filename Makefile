@@ -21,14 +21,15 @@ BUILD_TARGETS := build-rust
 CHECK_TARGETS := check-rust
 TEST_TARGETS := test-rust test-nostd miri-c
 INTEROP_TARGETS := test-interop-rust test-interop-rust-deflate test-adversarial-rust \
-	test-interop-rust-ws-deflate
+	test-interop-rust-ws-deflate test-liveness-rust
 DEMO_TARGETS := demo-rust
 
 -include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all setup build check test demo clean \
 	build-rust check-rust test-rust test-nostd test-interop test-interop-rust \
-	test-interop-rust-deflate demo-rust setup-base miri miri-c test-adversarial-rust test-interop-rust-ws-deflate soak
+	test-interop-rust-deflate demo-rust setup-base miri miri-c test-adversarial-rust test-interop-rust-ws-deflate soak \
+	test-liveness-rust
 
 all: build
 
@@ -95,6 +96,11 @@ miri-c:
 		echo "miri: SKIPPED: no nightly toolchain on this machine"; exit 0; fi; \
 	echo "==> miri: C binding (bindings/c, the only unsafe code)"; \
 	$(CARGO) +nightly miri test -p wsframe-c
+
+# Heartbeat and reconnect of the Rust client against servers that drop, go silent, close.
+test-liveness-rust: build-rust
+	@echo "==> test: liveness, Rust echo_client (--heartbeat, --reconnect)"
+	$(VENV_PY) tests/interop/liveness.py --client-cmd "$(TARGET_DIR)/release/examples/echo_client --url {url}"
 
 test-interop-rust-ws-deflate: build-rust
 	@echo "==> test: interop, ws client (permessage-deflate) -> Rust echo server --deflate"

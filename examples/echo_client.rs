@@ -1,37 +1,60 @@
-//! A WebSocket echo client over `std::net`: checks an echo server step by step.
+//! A WebSocket client over `std::net`, on the core's `Session`.
 //!
 //! ```text
-//! cargo run --release --example echo_client -- --url ws://127.0.0.1:9001
+//! cargo run --release --example echo_client -- --url ws://127.0.0.1:9001 \
+//!     [--heartbeat SECS [--heartbeat-timeout SECS]] [--reconnect [--reconnect-max SECS]]
 //! ```
 //!
-//! Sends a text message, a binary message, a text message in three fragments, a ping,
-//! then a Close with 1000 and a reason, and prints one line per step. Exits non-zero on
-//! any mismatch. Randomness (the handshake nonce and the masking keys, RFC 6455 §10.3)
-//! comes from `/dev/urandom`.
+//! Without options it checks an echo server step by step: a text message, a
+//! binary one, a text message in three fragments, a ping, then a Close with
+//! 1000 and a reason; one line per step, non-zero exit on any mismatch.
+//!
+//! With `--heartbeat` or `--reconnect` it stays connected: every line read
+//! from stdin goes out as a text message and every message received is
+//! printed (`< text`). `--heartbeat SECS` pings after SECS of silence and
+//! gives the peer up as dead when nothing arrives within the timeout (default
+//! SECS) after that. `--reconnect` reconnects after an abnormal closure (a
+//! broken or silent connection, a failed connect) and after 1011, 1012 and
+//! 1013, waiting as `wsframe::backoff` says: a random 0-5 s first, then
+//! truncated binary exponential (RFC 6455 §7.2.3); a clean 1000 or 1001 ends
+//! the program. At the end of stdin it closes with 1000 and exits 0.
+//!
+//! Output lines: `connected: URL`, `reconnect: attempt N in D ms`,
+//! `closed: CODE "REASON"` or `closed: abnormal (WHY)`, `heartbeat: ping`,
+//! `heartbeat: peer dead after D ms`. Masking keys and handshake nonces come
+//! from `rand::rng()`, a ChaCha generator seeded and reseeded from the OS
+//! (RFC 6455 §10.3: keys must be unpredictable).
 
-use std::fs::File;
-use std::io::{self, ErrorKind, Read, Write};
+use std::io::{self, BufRead, ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, TryRecvError};
+use std::thread;
+use std::time::{Duration, Instant};
 
+use rand::rngs::ThreadRng;
+use wsframe::backoff::{Backoff, should_reconnect};
 use wsframe::handshake::{ClientRequest, Response};
+use wsframe::keepalive::KeepaliveAction;
 use wsframe::session::{Message, Session, SessionConfig};
-use wsframe::{CloseCode, DataKind, Error, RandomError, RandomSource};
+use wsframe::{CloseCode, CryptoRandom, DataKind, Error, RandomSource, State};
 
-const MAX_MESSAGE: usize = 16 << 20;
+const MAX_MESSAGE: u64 = 16 << 20;
 const MAX_HANDSHAKE: usize = 8 << 10;
 const READ_BUF: usize = 64 << 10;
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the session loop looks at stdin and the heartbeat when the
+/// socket is quiet.
+const TICK: Duration = Duration::from_millis(20);
 
-/// The OS's randomness; a client must never use predictable masking keys.
-struct UrandomSource(File);
+type Rng = CryptoRandom<ThreadRng>;
 
-impl RandomSource for UrandomSource {
-    fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
-        // A failed read sends nothing: better than a predictable key (RFC 6455 §10.3).
-        self.0.read_exact(dest).map_err(|_| RandomError)
-    }
+struct Options {
+    url: String,
+    /// Heartbeat interval and timeout, in milliseconds.
+    heartbeat: Option<(u64, u64)>,
+    /// Reconnect, with this largest delay in milliseconds.
+    reconnect: Option<u64>,
 }
 
 /// Something received, owned so the read buffer can be reused.
@@ -43,9 +66,21 @@ enum Incoming {
     Close(Option<(u16, String)>),
 }
 
+/// How a connection ended: the close code (1006 when no Close arrived) and why.
+struct Ended {
+    code: CloseCode,
+    why: String,
+}
+
+impl Ended {
+    fn abnormal(why: impl Into<String>) -> Self {
+        Self { code: CloseCode::ABNORMAL_CLOSURE, why: why.into() }
+    }
+}
+
 struct Client {
     stream: TcpStream,
-    ws: Session<UrandomSource>,
+    ws: Session<Rng>,
     buf: Vec<u8>,
     start: usize,
     filled: usize,
@@ -55,7 +90,7 @@ impl Client {
     /// Queues with `queue` and writes everything the session has queued.
     fn send(
         &mut self,
-        queue: impl FnOnce(&mut Session<UrandomSource>) -> Result<(), Error>,
+        queue: impl FnOnce(&mut Session<Rng>) -> Result<(), Error>,
     ) -> Result<(), String> {
         queue(&mut self.ws).map_err(|e| format!("send: {e}"))?;
         self.flush()
@@ -67,32 +102,39 @@ impl Client {
         Ok(())
     }
 
-    /// The next message or control frame; the session answers pings on the way.
-    fn recv(&mut self) -> Result<Incoming, String> {
-        loop {
-            let received = self
-                .ws
-                .receive(&mut self.buf[self.start..self.filled])
-                .map_err(|e| format!("receive: {e}"))?;
-            self.start += received.consumed;
-            let incoming = received.message.map(|m| match m {
-                Message::Text(t) => Incoming::Message(DataKind::Text, t.as_bytes().to_vec()),
-                Message::Binary(b) => Incoming::Message(DataKind::Binary, b.to_vec()),
-                Message::Chunk { kind, data, .. } => Incoming::Message(kind, data.to_vec()),
-                Message::Ping(p) => Incoming::Ping(p.to_vec()),
-                Message::Pong(p) => Incoming::Pong(p.to_vec()),
-                Message::Close(f) => Incoming::Close(f.map(|f| (f.code.0, f.reason.to_owned()))),
-            });
-            self.flush()?;
-            match incoming {
-                Some(Incoming::Ping(_)) => {}
-                Some(other) => return Ok(other),
-                None => self.read_more()?,
+    /// Decodes what is buffered into the next message, if any; the session
+    /// answers pings and closes on the way (flushed here).
+    fn next_buffered(&mut self) -> Result<Option<Incoming>, String> {
+        let received = self
+            .ws
+            .receive(&mut self.buf[self.start..self.filled])
+            .map_err(|e| format!("receive: {e}"));
+        let incoming = match received {
+            Ok(r) => {
+                self.start += r.consumed;
+                r.message.map(|m| match m {
+                    Message::Text(t) => Incoming::Message(DataKind::Text, t.as_bytes().to_vec()),
+                    Message::Binary(b) => Incoming::Message(DataKind::Binary, b.to_vec()),
+                    Message::Chunk { kind, data, .. } => Incoming::Message(kind, data.to_vec()),
+                    Message::Ping(p) => Incoming::Ping(p.to_vec()),
+                    Message::Pong(p) => Incoming::Pong(p.to_vec()),
+                    Message::Close(f) => {
+                        Incoming::Close(f.map(|f| (f.code.0, f.reason.to_owned())))
+                    }
+                })
             }
-        }
+            Err(e) => {
+                // The Close for the violation is queued: send it, then report.
+                let _ = self.flush();
+                return Err(e);
+            }
+        };
+        self.flush()?;
+        Ok(incoming)
     }
 
-    fn read_more(&mut self) -> Result<(), String> {
+    /// Reads more from the socket; `Ok(false)` when the read timed out.
+    fn read_more(&mut self) -> Result<bool, String> {
         self.buf.copy_within(self.start..self.filled, 0);
         self.filled -= self.start;
         self.start = 0;
@@ -101,10 +143,28 @@ impl Client {
                 Ok(0) => return Err("server closed TCP".into()),
                 Ok(n) => {
                     self.filled += n;
-                    return Ok(());
+                    return Ok(true);
                 }
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Ok(false);
+                }
                 Err(e) => return Err(format!("read: {e}")),
+            }
+        }
+    }
+
+    /// The next message or control frame, waiting for it (pings are answered).
+    fn recv(&mut self) -> Result<Incoming, String> {
+        loop {
+            match self.next_buffered()? {
+                Some(Incoming::Ping(_)) => {}
+                Some(other) => return Ok(other),
+                None => {
+                    if !self.read_more()? {
+                        return Err("timed out".into());
+                    }
+                }
             }
         }
     }
@@ -120,25 +180,47 @@ impl Client {
     }
 }
 
-fn parse_args() -> Result<String, String> {
+fn usage() -> String {
+    "usage: echo_client --url ws://HOST:PORT[/path] [--heartbeat SECS [--heartbeat-timeout SECS]] \
+     [--reconnect [--reconnect-max SECS]]"
+        .into()
+}
+
+fn parse_args() -> Result<Options, String> {
     let mut url = None;
+    let (mut interval, mut timeout, mut reconnect, mut max) = (None, None, false, 30.0);
     let mut args = std::env::args().skip(1);
+    let secs = |v: Option<String>, name: &str| -> Result<f64, String> {
+        let v = v.ok_or_else(|| format!("{name} needs a value"))?;
+        v.parse::<f64>()
+            .ok()
+            .filter(|s| *s > 0.0)
+            .ok_or_else(|| format!("{name}: bad seconds {v:?}"))
+    };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--url" => url = Some(args.next().ok_or("--url needs a value")?),
-            other => return Err(format!("unknown argument {other:?}")),
+            "--heartbeat" => interval = Some(secs(args.next(), "--heartbeat")?),
+            "--heartbeat-timeout" => timeout = Some(secs(args.next(), "--heartbeat-timeout")?),
+            "--reconnect" => reconnect = true,
+            "--reconnect-max" => max = secs(args.next(), "--reconnect-max")?,
+            other => return Err(format!("unknown argument {other:?}\n{}", usage())),
         }
     }
-    url.ok_or_else(|| "usage: echo_client --url ws://HOST:PORT[/path]".into())
+    let ms = |s: f64| (s * 1000.0) as u64;
+    Ok(Options {
+        url: url.ok_or_else(usage)?,
+        heartbeat: interval.map(|i| (ms(i), ms(timeout.unwrap_or(i)))),
+        reconnect: reconnect.then_some(ms(max)),
+    })
 }
 
-fn connect(url: &str) -> Result<Client, String> {
+fn connect(url: &str, heartbeat: Option<(u64, u64)>) -> Result<Client, String> {
     let request = ClientRequest::new(url).map_err(|e| format!("bad URL {url:?}: {e}"))?;
     if request.is_secure() {
         return Err("wss:// needs TLS, which this example does not do; use ws://".into());
     }
-    let mut rng =
-        UrandomSource(File::open("/dev/urandom").map_err(|e| format!("/dev/urandom: {e}"))?);
+    let mut rng = CryptoRandom(rand::rng());
     let (host, port) = (request.host(), request.port());
     let mut stream =
         TcpStream::connect((host, port)).map_err(|e| format!("connect {host}:{port}: {e}"))?;
@@ -151,7 +233,10 @@ fn connect(url: &str) -> Result<Client, String> {
 
     let mut buf = vec![0u8; READ_BUF];
     let filled = client_handshake(&mut stream, &mut rng, &request, &mut buf)?;
-    let config = SessionConfig::default().with_max_message_size(MAX_MESSAGE as u64);
+    let mut config = SessionConfig::default().with_max_message_size(MAX_MESSAGE);
+    if let Some((interval, timeout)) = heartbeat {
+        config = config.with_keepalive(interval, timeout);
+    }
     Ok(Client { stream, ws: Session::client(config, rng), buf, start: 0, filled })
 }
 
@@ -159,7 +244,7 @@ fn connect(url: &str) -> Result<Client, String> {
 /// bytes after the response head are already in `buf` (frames the server sent early).
 fn client_handshake(
     stream: &mut TcpStream,
-    rng: &mut UrandomSource,
+    rng: &mut Rng,
     request: &ClientRequest<'_>,
     buf: &mut [u8],
 ) -> Result<usize, String> {
@@ -193,8 +278,9 @@ fn client_handshake(
     }
 }
 
-fn run(url: &str) -> Result<(), String> {
-    let mut c = connect(url)?;
+/// The step-by-step check of an echo server.
+fn check_echo(url: &str) -> Result<(), String> {
+    let mut c = connect(url, None)?;
     println!("connected: {url}");
 
     let text = "Hello";
@@ -253,15 +339,155 @@ fn show(i: &Incoming) -> String {
     }
 }
 
+/// Stdin lines, read on a thread of their own; `None` at the end of stdin.
+fn stdin_lines() -> Receiver<Option<String>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        for line in io::stdin().lock().lines() {
+            let Ok(line) = line else { break };
+            if tx.send(Some(line)).is_err() {
+                return;
+            }
+        }
+        let _ = tx.send(None);
+    });
+    rx
+}
+
+/// What the session loop ended with: the connection's end, or the end of stdin
+/// after a clean close of our own.
+enum Outcome {
+    Ended(Ended),
+    StdinDone,
+}
+
+/// One connection: stdin lines out, messages in, the heartbeat, until it ends.
+fn serve(
+    c: &mut Client,
+    lines: &Receiver<Option<String>>,
+    epoch: Instant,
+    opts: &Options,
+) -> Outcome {
+    let now = || epoch.elapsed().as_millis() as u64;
+    let _ = c.stream.set_read_timeout(Some(TICK));
+    c.ws.poll(now());
+    let mut closing = false;
+    loop {
+        // Everything already buffered first.
+        loop {
+            match c.next_buffered() {
+                Ok(Some(Incoming::Message(DataKind::Text, t))) => {
+                    println!("< {}", String::from_utf8_lossy(&t));
+                }
+                Ok(Some(Incoming::Message(_, b))) => println!("< [binary, {} bytes]", b.len()),
+                Ok(Some(Incoming::Close(frame))) => {
+                    let (code, reason) = frame.unwrap_or((1005, String::new()));
+                    let _ = c.expect_tcp_close();
+                    if closing {
+                        return Outcome::StdinDone;
+                    }
+                    return Outcome::Ended(Ended { code: CloseCode(code), why: reason });
+                }
+                Ok(Some(Incoming::Ping(_) | Incoming::Pong(_))) => {}
+                Ok(None) => break,
+                Err(e) => return Outcome::Ended(Ended::abnormal(e)),
+            }
+        }
+        if c.ws.state() == State::Closed {
+            return Outcome::StdinDone;
+        }
+        match c.read_more() {
+            Ok(_) => {}
+            Err(e) => return Outcome::Ended(Ended::abnormal(e)),
+        }
+        match c.ws.poll(now()) {
+            KeepaliveAction::SendPing => {
+                println!("heartbeat: ping");
+                if let Err(e) = c.flush() {
+                    return Outcome::Ended(Ended::abnormal(e));
+                }
+            }
+            KeepaliveAction::PeerDead => {
+                let (interval, timeout) = opts.heartbeat.unwrap_or((0, 0));
+                println!("heartbeat: peer dead after {} ms", interval + timeout);
+                return Outcome::Ended(Ended::abnormal("no answer to the heartbeat"));
+            }
+            _ => {}
+        }
+        if closing {
+            continue;
+        }
+        match lines.try_recv() {
+            Ok(Some(line)) => {
+                if let Err(e) = c.send(|ws| ws.send_text(&line)) {
+                    return Outcome::Ended(Ended::abnormal(e));
+                }
+            }
+            Ok(None) | Err(TryRecvError::Disconnected) => {
+                closing = true;
+                if c.send(|ws| ws.close(Some(CloseCode::NORMAL), "done")).is_err() {
+                    return Outcome::StdinDone;
+                }
+            }
+            Err(TryRecvError::Empty) => {}
+        }
+    }
+}
+
+/// Stays connected (and reconnects) until stdin ends or the peer closes cleanly.
+fn run_session(opts: &Options) -> Result<(), String> {
+    let epoch = Instant::now();
+    let lines = stdin_lines();
+    let mut backoff = Backoff::new(opts.reconnect.unwrap_or(30_000));
+    let mut rng = CryptoRandom(rand::rng());
+    loop {
+        let ended = match connect(&opts.url, opts.heartbeat) {
+            Ok(mut c) => {
+                println!("connected: {}", opts.url);
+                backoff.reset();
+                match serve(&mut c, &lines, epoch, opts) {
+                    Outcome::StdinDone => {
+                        println!("closed: 1000 \"done\"");
+                        return Ok(());
+                    }
+                    Outcome::Ended(e) => e,
+                }
+            }
+            Err(e) => Ended::abnormal(e),
+        };
+        if ended.code == CloseCode::ABNORMAL_CLOSURE {
+            println!("closed: abnormal ({})", ended.why);
+        } else {
+            println!("closed: {} {:?}", ended.code.0, ended.why);
+        }
+        if opts.reconnect.is_none() || !should_reconnect(ended.code) {
+            return if should_reconnect(ended.code) { Err(ended.why) } else { Ok(()) };
+        }
+        let delay = backoff.next_delay(&mut rng);
+        println!("reconnect: attempt {} in {delay} ms", backoff.attempts());
+        // Sleep, but leave at once if stdin ends meanwhile.
+        match lines.recv_timeout(Duration::from_millis(delay)) {
+            Ok(None) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
+            Ok(Some(line)) => eprintln!("echo_client: not connected, dropped {line:?}"),
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let url = match parse_args() {
-        Ok(u) => u,
+    let opts = match parse_args() {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("echo_client: {e}");
             return ExitCode::from(2);
         }
     };
-    match run(&url) {
+    let result = if opts.heartbeat.is_some() || opts.reconnect.is_some() {
+        run_session(&opts)
+    } else {
+        check_echo(&opts.url)
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("echo_client: FAILED: {e}");

@@ -15,6 +15,32 @@
 use core::num::NonZeroU64;
 
 use crate::RandomSource;
+use crate::close::CloseCode;
+
+/// Whether a client should reconnect after its connection ended with `code`
+/// (1006 [`CloseCode::ABNORMAL_CLOSURE`] when no Close frame arrived: the TCP
+/// connection broke, the peer went silent, the handshake failed).
+///
+/// Yes for an abnormal closure and for the server's 1011 (internal error),
+/// 1012 (service restart) and 1013 (try again later): conditions that can
+/// pass. No for a clean 1000 or 1001 (the peer meant to close) and for every
+/// other code, which reports a problem that retrying does not fix (a policy
+/// violation, a protocol error, an unsupported message).
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{CloseCode, backoff::should_reconnect};
+///
+/// assert!(should_reconnect(CloseCode::ABNORMAL_CLOSURE));
+/// assert!(should_reconnect(CloseCode::SERVICE_RESTART));
+/// assert!(!should_reconnect(CloseCode::NORMAL));
+/// assert!(!should_reconnect(CloseCode::POLICY_VIOLATION));
+/// ```
+#[must_use]
+pub const fn should_reconnect(code: CloseCode) -> bool {
+    matches!(code.0, 1006 | 1011 | 1012 | 1013)
+}
 
 /// The first-attempt window RFC 6455 §7.2.3 suggests: 5 seconds.
 pub const FIRST_WINDOW_MS: u64 = 5_000;

@@ -28,4 +28,6 @@ pub mod utf8;
 pub use close::CloseCode;
 pub use conn::{CloseFrame, Config, Connection, DataKind, Event, Received, Role, State};
 pub use error::{Error, ProtocolError};
+#[cfg(feature = "rand")]
+pub use random::CryptoRandom;
 pub use random::{NoRandom, RandomError, RandomSource};

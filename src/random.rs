@@ -89,3 +89,29 @@ impl RandomSource for NoRandom {
         Err(RandomError)
     }
 }
+
+/// Any cryptographically secure generator of the rand ecosystem as a
+/// [`RandomSource`] (feature `rand`): `rand::rng()` (ChaCha, seeded and
+/// reseeded from the OS, no system call per frame), `rand::rngs::SysRng`,
+/// a hardware generator's `rand_core` driver. Only generators marked
+/// `TryCryptoRng` are accepted: masking keys must be unpredictable
+/// (RFC 6455 §10.3), so a seeded statistical generator does not qualify.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{Config, Connection, CryptoRandom};
+///
+/// let mut client = Connection::client(Config::default(), CryptoRandom(rand::rng()));
+/// assert!(client.send_text("hi", &mut [0u8; 16]).is_ok());
+/// ```
+#[cfg(feature = "rand")]
+#[derive(Debug, Clone, Default)]
+pub struct CryptoRandom<R>(pub R);
+
+#[cfg(feature = "rand")]
+impl<R: rand_core::TryCryptoRng> RandomSource for CryptoRandom<R> {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
+        self.0.try_fill_bytes(dest).map_err(|_| RandomError)
+    }
+}
