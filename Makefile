@@ -46,7 +46,7 @@ build-rust:
 	@echo "==> build: cargo build --release --examples"
 	$(CARGO) build --release --examples
 
-## check: formatting, clippy with and without features, docs with warnings denied
+## check: formatting, clippy with and without features (docs: `make doc`, mk/publish.mk)
 check: $(CHECK_TARGETS)
 
 check-rust:
@@ -55,7 +55,6 @@ check-rust:
 	@# --lib alone builds the core with no features (no dev-dependencies): the no_std, no-alloc path.
 	$(CARGO) clippy --lib -- -D warnings
 	$(CARGO) clippy --all-targets --features alloc -- -D warnings
-	RUSTDOCFLAGS=-Dwarnings $(CARGO) doc --no-deps --features alloc
 
 ## test: everything CI runs; stops at the first failure
 test: setup check $(TEST_TARGETS) build test-interop

@@ -192,6 +192,18 @@ impl Default for Config {
 }
 
 /// A received Close frame's status code and reason (RFC 6455 §5.5.1).
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{CloseCode, CloseFrame, Connection, Event};
+///
+/// let mut conn = Connection::server(Default::default());
+/// let mut input = [0x88, 0x85, 0, 0, 0, 0, 0x03, 0xe8, b'b', b'y', b'e'];
+/// let r = conn.receive(&mut input).unwrap();
+/// let close = CloseFrame { code: CloseCode::NORMAL, reason: "bye" };
+/// assert_eq!(r.event, Some(Event::Close(Some(close))));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CloseFrame<'a> {
     /// The status code; always one that is valid on the wire.
@@ -224,6 +236,21 @@ pub struct Received<'a> {
 
 /// Something the peer sent. Payloads borrow from the input passed to
 /// [`Connection::receive`], already unmasked.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{Connection, Event};
+///
+/// let mut conn = Connection::server(Default::default());
+/// // A masked binary frame [1, 2] in a buffer that ends in its middle.
+/// let mut input = [0x82, 0x82, 0, 0, 0, 0, 1];
+/// let r = conn.receive(&mut input).unwrap();
+/// assert_eq!(r.event, Some(Event::Binary { data: &[1], last: false }));
+/// let mut rest = [2];
+/// let r = conn.receive(&mut rest).unwrap();
+/// assert_eq!(r.event, Some(Event::Binary { data: &[2], last: true }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Event<'a> {
     /// A chunk of a text message. Chunks arrive in order; `last` marks the

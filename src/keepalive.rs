@@ -11,6 +11,17 @@
 //! the next action.
 
 /// What the caller should do after [`Keepalive::poll`].
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::keepalive::{Keepalive, KeepaliveAction};
+///
+/// let mut k = Keepalive::new(1_000, 500, 0);
+/// assert_eq!(k.poll(999), KeepaliveAction::Idle);
+/// assert_eq!(k.poll(1_000), KeepaliveAction::SendPing);
+/// assert_eq!(k.poll(1_500), KeepaliveAction::PeerDead);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum KeepaliveAction {

@@ -223,6 +223,16 @@ impl SessionConfig {
 }
 
 /// Something the peer sent, as the application wants it.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::session::{Message, Session};
+///
+/// let mut s = Session::server(Default::default());
+/// let mut input = [0x8a, 0x80, 0, 0, 0, 0]; // a masked, empty Pong
+/// assert_eq!(s.receive(&mut input).unwrap().message, Some(Message::Pong(&[])));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Message<'a> {
     /// A whole text message, UTF-8 validated (RFC 6455 §8.1).
@@ -251,6 +261,15 @@ pub enum Message<'a> {
 }
 
 /// What one [`Session::receive`] call produced.
+///
+/// # Examples
+///
+/// ```
+/// let mut s = wsframe::session::Session::server(Default::default());
+/// let mut partial = [0x81]; // half a header: nothing yet, nothing consumed
+/// let r = s.receive(&mut partial).unwrap();
+/// assert_eq!((r.consumed, r.message), (1, None));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SessionReceived<'a> {
     /// Bytes of the input that are done with; present `input[consumed..]`

@@ -20,6 +20,15 @@ use core::fmt;
 /// A text payload is not valid UTF-8 (RFC 6455 §8.1).
 ///
 /// The close code to send is 1007, "invalid frame payload data" (§7.4.1).
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::utf8::validate;
+///
+/// assert!(validate("Grüße".as_bytes()).is_ok());
+/// assert!(validate(&[0xc3, 0x28]).is_err());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Utf8Error {
     incomplete: bool,

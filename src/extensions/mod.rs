@@ -82,6 +82,14 @@ pub fn parse_extensions(value: &[u8]) -> impl Iterator<Item = Extension<'_>> {
 }
 
 /// One `name[=value]` extension parameter.
+///
+/// # Examples
+///
+/// ```
+/// let e = wsframe::extensions::parse_extensions(b"x; a; b=2").next().unwrap();
+/// let names: Vec<_> = e.params().map(|p| p.unwrap().name()).collect();
+/// assert_eq!(names, ["a", "b"]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Param<'a> {
     name: &'a str,
@@ -116,6 +124,15 @@ impl<'a> Param<'a> {
 }
 
 /// Iterator over an [`Extension`]'s parameters.
+///
+/// # Examples
+///
+/// ```
+/// let e = wsframe::extensions::parse_extensions(b"permessage-deflate; client_max_window_bits")
+///     .next()
+///     .unwrap();
+/// assert_eq!(e.params().count(), 1);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Params<'a> {
     rest: &'a [u8],
