@@ -4,8 +4,8 @@ use std::hint::black_box;
 use std::rc::Rc;
 
 use wsframe::handshake::{DEFAULT_MAX_HANDSHAKE, parse_request, write_accept};
-use wsframe::utf8::{Utf8Validator, validate};
 use wsframe::session::{Message, Session, SessionConfig};
+use wsframe::utf8::{Utf8Validator, validate};
 use wsframe::{Config, Connection, Event, Role};
 
 use crate::harness::{Case, case, case_with_prep};
