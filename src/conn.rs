@@ -303,8 +303,8 @@ struct Payload {
     fin: bool,
     mask: Option<[u8; 4]>,
     remaining: u64,
-    /// Payload bytes already delivered: the masking key's phase.
-    offset: u64,
+    /// Payload bytes already delivered, modulo 4: the masking key's phase.
+    phase: u8,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -698,7 +698,7 @@ impl<R: RandomSource> Connection<R> {
                         fin: header.fin,
                         mask: header.mask,
                         remaining: header.payload_len,
-                        offset: 0,
+                        phase: 0,
                     });
                 }
                 Rx::Payload(p) if p.opcode.is_control() => {
@@ -726,9 +726,9 @@ impl<R: RandomSource> Connection<R> {
                     }
                     let chunk = rest.get_mut(..take).unwrap_or_default();
                     if let Some(key) = p.mask {
-                        mask::apply_mask(chunk, key, (p.offset % 4) as usize);
+                        mask::apply_mask(chunk, key, usize::from(p.phase));
                     }
-                    p.offset += take as u64;
+                    p.phase = ((usize::from(p.phase) + take) % 4) as u8;
                     p.remaining -= take as u64;
                     let frame_rest = p.remaining;
                     let last = frame_done && p.fin;

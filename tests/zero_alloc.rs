@@ -94,3 +94,12 @@ fn receive_and_send_through_caller_buffers_allocate_nothing() {
     assert!(events >= 800);
     assert_eq!(allocs, 0, "hot path allocated {allocs} times");
 }
+
+/// The state a connection keeps between calls (issue: at most 64 bytes, so
+/// thousands of idle connections cost little and it fits a cache line).
+#[test]
+fn connection_state_fits_in_64_bytes() {
+    let size = std::mem::size_of::<Connection<wsframe::NoRandom>>();
+    eprintln!("Connection<NoRandom>: {size} bytes");
+    assert!(size <= 64, "Connection<NoRandom> is {size} bytes");
+}
