@@ -279,6 +279,22 @@ impl HeaderDecoder {
     /// assert_eq!(dec.decode(&[0x83]), Err(ProtocolError::ReservedOpcode));
     /// ```
     pub fn decode(&mut self, input: &[u8]) -> Result<(usize, Option<FrameHeader>), ProtocolError> {
+        // Fast path: a whole header at the start of the input, the usual case
+        // for a socket read. Same checks, none of the byte-wise bookkeeping.
+        if self.have == 0 {
+            if let [b0, b1, ..] = *input {
+                let n = header_size(b1);
+                if let Some(head) = input.get(..n) {
+                    Self::check_first(b0)?;
+                    Self::check_second(b0, b1)?;
+                    let mut buf = [0u8; MAX_HEADER_LEN];
+                    if let Some(dst) = buf.get_mut(..n) {
+                        dst.copy_from_slice(head);
+                    }
+                    return Ok((n, Some(parse(&buf)?)));
+                }
+            }
+        }
         let mut consumed = 0;
         loop {
             let have = usize::from(self.have);
@@ -314,16 +330,7 @@ impl HeaderDecoder {
 
     /// Bytes of header needed, given what has been seen.
     fn needed(&self) -> usize {
-        if self.have < 2 {
-            return 2;
-        }
-        let b1 = self.buf[1];
-        let len_bytes = match b1 & 0x7F {
-            126 => 2,
-            127 => 8,
-            _ => 0,
-        };
-        2 + len_bytes + if b1 & 0x80 != 0 { 4 } else { 0 }
+        if self.have < 2 { 2 } else { header_size(self.buf[1]) }
     }
 
     fn check_first(b0: u8) -> Result<(), ProtocolError> {
@@ -342,31 +349,39 @@ impl HeaderDecoder {
     }
 
     fn finish(&self) -> Result<FrameHeader, ProtocolError> {
-        let b = &self.buf;
-        let opcode = OpCode::from_u8(b[0] & 0x0F).ok_or(ProtocolError::ReservedOpcode)?;
-        let (payload_len, key_at) = match b[1] & 0x7F {
-            126 => (u64::from(u16::from_be_bytes([b[2], b[3]])), 4),
-            127 => {
-                let len = u64::from_be_bytes([b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]]);
-                if len > i64::MAX as u64 {
-                    return Err(ProtocolError::LengthMsbSet);
-                }
-                (len, 10)
-            }
-            n => (u64::from(n), 2),
-        };
-        let mask = match (b[1] & 0x80 != 0, b.get(key_at..key_at + 4)) {
-            (true, Some(&[k0, k1, k2, k3])) => Some([k0, k1, k2, k3]),
-            _ => None,
-        };
-        Ok(FrameHeader {
-            fin: b[0] & 0x80 != 0,
-            rsv: (b[0] >> 4) & 0b111,
-            opcode,
-            mask,
-            payload_len,
-        })
+        parse(&self.buf)
     }
+}
+
+/// A header's size from its second byte (length form and MASK bit).
+const fn header_size(b1: u8) -> usize {
+    let len_bytes = match b1 & 0x7F {
+        126 => 2,
+        127 => 8,
+        _ => 0,
+    };
+    2 + len_bytes + if b1 & 0x80 != 0 { 4 } else { 0 }
+}
+
+/// Parses a complete header held at the start of `b`.
+fn parse(b: &[u8; MAX_HEADER_LEN]) -> Result<FrameHeader, ProtocolError> {
+    let opcode = OpCode::from_u8(b[0] & 0x0F).ok_or(ProtocolError::ReservedOpcode)?;
+    let (payload_len, key_at) = match b[1] & 0x7F {
+        126 => (u64::from(u16::from_be_bytes([b[2], b[3]])), 4),
+        127 => {
+            let len = u64::from_be_bytes([b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]]);
+            if len > i64::MAX as u64 {
+                return Err(ProtocolError::LengthMsbSet);
+            }
+            (len, 10)
+        }
+        n => (u64::from(n), 2),
+    };
+    let mask = match (b[1] & 0x80 != 0, b.get(key_at..key_at + 4)) {
+        (true, Some(&[k0, k1, k2, k3])) => Some([k0, k1, k2, k3]),
+        _ => None,
+    };
+    Ok(FrameHeader { fin: b[0] & 0x80 != 0, rsv: (b[0] >> 4) & 0b111, opcode, mask, payload_len })
 }
 
 #[cfg(test)]
