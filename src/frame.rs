@@ -183,24 +183,28 @@ impl FrameHeader {
         let out = out.get_mut(..required).ok_or(Error::InsufficientSize { required })?;
         let b0 = (u8::from(self.fin) << 7) | ((self.rsv & 0b111) << 4) | self.opcode as u8;
         let mask_bit = if self.mask.is_some() { 0x80 } else { 0 };
-        let mut buf = [0u8; MAX_HEADER_LEN];
-        buf[0] = b0;
-        let mut n = 2;
-        if self.payload_len < 126 {
-            buf[1] = mask_bit | self.payload_len as u8;
-        } else if self.payload_len <= 0xFFFF {
-            buf[1] = mask_bit | 126;
-            buf[2..4].copy_from_slice(&(self.payload_len as u16).to_be_bytes());
-            n = 4;
-        } else {
-            buf[1] = mask_bit | 127;
-            buf[2..10].copy_from_slice(&self.payload_len.to_be_bytes());
-            n = 10;
+        // Written in place, one length form per arm: `out` is exactly
+        // `required` bytes, so each pattern matches and the key takes the rest.
+        let key_out = match (self.payload_len, out) {
+            (len @ 0..=125, [o0, o1, key @ ..]) => {
+                (*o0, *o1) = (b0, mask_bit | len as u8);
+                key
+            }
+            (len @ 126..=0xFFFF, [o0, o1, l0, l1, key @ ..]) => {
+                (*o0, *o1) = (b0, mask_bit | 126);
+                [*l0, *l1] = (len as u16).to_be_bytes();
+                key
+            }
+            (len, [o0, o1, l0, l1, l2, l3, l4, l5, l6, l7, key @ ..]) => {
+                (*o0, *o1) = (b0, mask_bit | 127);
+                [*l0, *l1, *l2, *l3, *l4, *l5, *l6, *l7] = len.to_be_bytes();
+                key
+            }
+            _ => return Err(Error::InsufficientSize { required }),
+        };
+        if let (Some(key), [k0, k1, k2, k3]) = (self.mask, key_out) {
+            [*k0, *k1, *k2, *k3] = key;
         }
-        if let Some(key) = self.mask {
-            buf[n..n + 4].copy_from_slice(&key);
-        }
-        out.copy_from_slice(&buf[..required]);
         Ok(required)
     }
 }
