@@ -861,10 +861,12 @@ impl<R: RandomSource> Session<R> {
     /// assert_eq!(s.outgoing(), b"abc");
     /// ```
     pub fn consume_outgoing(&mut self, n: usize) {
-        let n = n.min(self.out.len());
-        self.out.drain(..n);
-        if self.out.is_empty() && self.out.capacity() > self.config.retain_buffer {
+        if n < self.out.len() {
+            self.out.drain(..n);
+        } else if self.out.capacity() > self.config.retain_buffer {
             self.out = Vec::new();
+        } else {
+            self.out.clear();
         }
     }
 
