@@ -6,8 +6,9 @@
 // Prints `listening on 127.0.0.1:P` when ready (`--port 0` picks a free port). Echoes every
 // text and binary message whole with the same type, answers pings, completes closing
 // handshakes (echoing the code), fails protocol violations with the close code the core
-// reports, refuses bad handshakes with an HTTP error, drops clients that take too long to
-// finish their handshake, and stops reading from a client while its socket is backed up.
+// reports (after echoing what came before them), selects the first subprotocol offered,
+// refuses bad handshakes with an HTTP error, drops clients that take too long to finish
+// their handshake, and stops reading from a client while its socket is backed up.
 // Messages up to 16 MiB in any number of fragments; handshakes up to 8 KiB. With --deflate it
 // accepts permessage-deflate offers (RFC 7692) under the core's default policy, inflates what
 // arrives compressed (inflated size bounded by the same 16 MiB) and compresses every echo.
@@ -63,7 +64,7 @@ function log(id, socket, what) {
 
 /** Writes, pausing reads until 'drain' when the socket's buffer is full (backpressure). */
 function send(socket, bytes) {
-  if (socket.destroyed || socket.writableEnded) return;
+  if (bytes.length === 0 || socket.destroyed || socket.writableEnded) return;
   if (!socket.write(bytes) && !socket.isPaused()) {
     socket.pause();
     socket.once("drain", () => {
@@ -98,42 +99,27 @@ function serve(socket) {
     finish(socket);
   }
 
-  function echo(events) {
-    for (const ev of events) {
-      switch (ev.type) {
-        case "text":
-          send(socket, conn.sendText(ev.data));
-          break;
-        case "binary":
-          send(socket, conn.sendBinary(ev.data));
-          break;
-        case "ping":
-          send(socket, conn.pong(ev.data));
-          break;
-        case "pong":
-          break;
-        case "close":
-          // RFC 6455 §5.5.1: echo the status code (and here the reason too); the server
-          // closes TCP first (§7.1.1).
-          send(socket, ev.code === undefined ? conn.close() : conn.close(ev.code, ev.reason));
-          end(ev.code === undefined ? "closed by peer without a code" : `closed by peer with ${ev.code}`);
-          return;
-      }
-    }
-  }
-
+  /**
+   * Decodes what arrived one event at a time, echoing each message before the next is
+   * decoded; pings are answered and the peer's Close echoed by the package (autoPong,
+   * autoClose). On a violation the package queues the Close with its code after the echoes
+   * of everything before it (RFC 6455 §7.1.7); nothing after the violation is read.
+   */
   function onFrames(bytes) {
+    let how = null;
     try {
-      echo(conn.receive(bytes));
+      for (const ev of conn.receive(bytes)) {
+        if (ev.type === "text") conn.sendText(ev.data);
+        else if (ev.type === "binary") conn.sendBinary(ev.data);
+        else if (ev.type === "close") how = ev.code === undefined ? "closed by peer without a code" : `closed by peer with ${ev.code}`;
+      }
     } catch (err) {
       if (err?.name !== "ProtocolError") throw err;
-      // Messages before the violation were valid: echo them, then fail (RFC 6455 §7.1.7).
-      echo(err.events ?? []);
-      if (!done) {
-        send(socket, conn.close(err.closeCode));
-        end(`failed: ${err.message} (${err.closeCode})`);
-      }
+      how = `failed: ${err.message} (${err.closeCode})`;
     }
+    send(socket, conn.takeOutgoing());
+    // The server closes TCP first once the closing handshake is done (RFC 6455 §7.1.1).
+    if (how !== null || conn.state === "closed") end(how ?? "closed");
   }
 
   function onHandshake(chunk) {
@@ -150,9 +136,10 @@ function serve(socket) {
     }
     if (request === null) return; // incomplete: wait for more
     clearTimeout(timer);
-    // No subprotocol is selected (RFC 6455 §4.2.2); permessage-deflate if allowed and offered.
+    // The first subprotocol offered is selected (browsers fail a handshake whose offer gets
+    // no answer); permessage-deflate if allowed and offered.
     const agreed = opts.deflate ? negotiateDeflate(request) : null;
-    send(socket, acceptResponse(request, { extensions: agreed?.response }));
+    send(socket, acceptResponse(request, { protocol: request.protocols[0], extensions: agreed?.response }));
     conn = new Connection({ role: "server", messages: true, maxMessageSize: MAX_MESSAGE, deflate: agreed?.params });
     if (agreed) log(id, socket, `permessage-deflate: ${agreed.response}`);
     const rest = handshake.subarray(request.consumed);

@@ -6,8 +6,10 @@
 //   const event = await ws.next(); // { type: "text", data: "hi", last: true }
 //   await ws.close(1000);
 //
-// Pings are answered and the peer's Close is echoed here (the library itself never replies
-// on its own); protocol violations fail the connection with the close code the core reports.
+// Events are decoded as `next()` asks for them, one at a time, so what the application sends
+// in answer to one goes out before the next is decoded: a protocol violation behind a
+// message fails the connection only after that message's answer (RFC 6455 §7.1.7). Pings
+// are answered and the peer's Close is echoed by the package (its autoPong and autoClose).
 import net from "node:net";
 import { Connection, clientRequest } from "../../pkg/src/node.js";
 
@@ -17,7 +19,6 @@ const MAX_HANDSHAKE = 8 << 10;
 export class WsClient {
   #socket;
   #conn;
-  #queue = [];
   #waiters = [];
   #ended = false;
   /** The subprotocol the server selected, or null. */
@@ -31,106 +32,124 @@ export class WsClient {
     this.#socket = socket;
     this.#conn = conn;
     this.protocol = protocol;
-    socket.on("data", (chunk) => this.#onData(chunk));
+    socket.on("data", (chunk) => this.feed(chunk));
     socket.on("end", () => this.#finish({ code: 1006, reason: "" }));
     socket.on("error", (err) => this.#finish({ code: 1006, reason: err.message }));
-    socket.on("close", () => {
-      this.#finish({ code: 1006, reason: "" });
-      this.#conn.free();
-    });
+    socket.on("close", () => this.#finish({ code: 1006, reason: "" }));
   }
 
   get state() {
-    return this.#conn.state;
+    return this.#conn?.state ?? "closed";
   }
 
   /** The permessage-deflate params in use, or null. */
   get deflate() {
-    return this.#conn.deflate;
+    return this.#conn?.deflate ?? null;
   }
 
-  #write(bytes) {
-    if (!this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.write(bytes);
+  /** Writes what the connection queued: sends, automatic Pongs and Closes. */
+  #flush() {
+    const bytes = this.#conn.takeOutgoing();
+    if (bytes.length > 0 && !this.#socket.destroyed && !this.#socket.writableEnded) this.#socket.write(bytes);
   }
 
-  /** Feeds bytes read from the socket (or left over after the handshake). */
+  /** Feeds bytes read from the socket (or left over after the handshake); waiting `next()`s get events. */
   feed(chunk) {
-    this.#onData(chunk);
-  }
-
-  #onData(chunk) {
     if (this.#ended) return;
-    let events;
-    try {
-      events = this.#conn.receive(chunk);
-    } catch (err) {
-      if (err?.name !== "ProtocolError") throw err;
-      for (const ev of err.events ?? []) this.#deliver(ev);
-      this.error = err;
-      this.#write(this.#conn.close(err.closeCode)); // RFC 6455 §7.1.7
-      this.#socket.end();
-      this.#finish({ code: err.closeCode, reason: err.message });
-      return;
-    }
-    for (const ev of events) this.#deliver(ev);
-  }
-
-  #deliver(ev) {
-    if (ev.type === "ping") {
-      if (this.#conn.state === "open") this.#write(this.#conn.pong(ev.data)); // RFC 6455 §5.5.2
-    } else if (ev.type === "close") {
-      // Echo the peer's Close unless we sent ours first (RFC 6455 §5.5.1).
-      if (this.#conn.state === "closeReceived") {
-        this.#write(ev.code === undefined ? this.#conn.close() : this.#conn.close(ev.code));
+    this.#conn.receive(chunk); // buffered: decoded as next() asks
+    while (this.#waiters.length > 0) {
+      const waiter = this.#waiters.shift();
+      const ev = this.#pull(); // an end it meets wakes the other waiters with null
+      if (ev !== undefined) waiter(ev);
+      else if (this.#ended) waiter(null);
+      else {
+        this.#waiters.unshift(waiter);
+        break;
       }
-      // The server closes TCP first (§7.1.1); end ours too so that a lazy server cannot hang us.
-      this.#socket.end();
-      this.#push(ev);
-      this.#finish({ code: ev.code ?? 1005, reason: ev.reason ?? "" });
-      return;
     }
-    this.#push(ev);
   }
 
-  #push(ev) {
-    const w = this.#waiters.shift();
-    if (w) w.resolve(ev);
-    else this.#queue.push(ev);
+  /** Decodes one event (pings are answered, and skipped); undefined when more input is needed. */
+  #pull() {
+    while (this.#conn !== null) {
+      let step;
+      try {
+        step = this.#conn.receive().next();
+      } catch (err) {
+        if (err?.name !== "ProtocolError") throw err;
+        // RFC 6455 §7.1.7: the Close with the violation's code is queued; send it, close.
+        this.error = err;
+        this.#flush();
+        this.#socket.end();
+        this.#finish({ code: err.closeCode, reason: err.message });
+        return undefined;
+      }
+      this.#flush();
+      if (step.done) return undefined;
+      const ev = step.value;
+      if (ev.type === "ping") continue;
+      if (ev.type === "close") {
+        // The echo is written; the server closes TCP first (§7.1.1), but end ours too so a
+        // lazy server cannot hang us.
+        this.#socket.end();
+        this.#finish({ code: ev.code ?? 1005, reason: ev.reason ?? "" });
+      }
+      return ev;
+    }
+    return undefined;
   }
 
   #finish(info) {
-    if (this.#ended) return;
-    this.#ended = true;
+    if (this.closeInfo !== null) return;
     this.closeInfo = info;
-    for (const w of this.#waiters.splice(0)) w.resolve(null);
+    this.#ended = true;
+    for (const w of this.#waiters.splice(0)) w(null);
   }
 
-  /** The next event (ping answered, close echoed already), or null once the connection ended. */
+  /**
+   * The next event (pings answered already), or null once the connection ended and what
+   * arrived before the end was read.
+   */
   next() {
-    if (this.#queue.length > 0) return Promise.resolve(this.#queue.shift());
-    if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
+    const ev = this.#pull();
+    if (ev !== undefined) return Promise.resolve(ev);
+    if (!this.#ended) return new Promise((resolve) => this.#waiters.push(resolve));
+    this.#conn?.free();
+    this.#conn = null;
+    return Promise.resolve(null);
   }
 
   sendText(text) {
-    this.#write(this.#conn.sendText(text));
+    this.#live().sendText(text);
+    this.#flush();
   }
 
   sendBinary(bytes) {
-    this.#write(this.#conn.sendBinary(bytes));
+    this.#live().sendBinary(bytes);
+    this.#flush();
   }
 
   sendFrame(kind, bytes, fin) {
-    this.#write(this.#conn.sendFrame(kind, bytes, fin));
+    this.#live().sendFrame(kind, bytes, fin);
+    this.#flush();
   }
 
   ping(bytes) {
-    this.#write(this.#conn.ping(bytes));
+    this.#live().ping(bytes);
+    this.#flush();
+  }
+
+  #live() {
+    if (this.#conn === null) throw new Error("connection ended");
+    return this.#conn;
   }
 
   /** Sends a Close and waits (bounded) for the peer's; resolves to `closeInfo`. */
   async close(code, reason, timeoutMs = 5000) {
-    if (this.#conn.state === "open") this.#write(this.#conn.close(code, reason));
+    if (this.#conn?.state === "open") {
+      this.#conn.close(code, reason);
+      this.#flush();
+    }
     const timer = setTimeout(() => this.#socket.destroy(), timeoutMs);
     try {
       while ((await this.next()) !== null) {

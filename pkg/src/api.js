@@ -1,13 +1,11 @@
 // The public API of the `wsframe` package, built over the wasm-bindgen glue.
 //
-// Every protocol decision is made in Rust (the wsframe core). This file only
-// moves bytes in and out of wasm memory, loops the core's one-event-per-call
-// `receive` over a whole buffer, and turns the event table into objects.
-// Each entry point (node.js, deno.js, bun.js, workerd.js, browser.js) loads
-// the module its own way and calls `createApi(glue)` once.
+// Every protocol decision is made in Rust (the wsframe core's Session). This file only
+// moves bytes in and out of wasm memory, validates arguments, and turns the core's
+// events into objects, one per pull. Each entry point (node.js, deno.js, bun.js,
+// workerd.js, browser.js) loads the module its own way and calls `createApi(glue)` once.
 
-const EVENT_WORDS = 5; // [kind, last, ptr, len, code], see bindings/wasm/src/conn.rs
-const KIND_TEXT = 0x1;
+const KIND_TEXT = 0x1; // event kinds: the opcodes (bindings/wasm/src/conn.rs)
 const KIND_BINARY = 0x2;
 const KIND_CLOSE = 0x8;
 const KIND_PING = 0x9;
@@ -50,22 +48,73 @@ function toBytes(value, what) {
   throw new TypeError(`${what} must be a Uint8Array, an ArrayBufferView or an ArrayBuffer`);
 }
 
-/** The per-call `{ compress }` of sendText/sendBinary: undefined (the default: compress when deflate is on) or a boolean. */
+/** The per-call `{ compress }` of sendText/sendBinary: compress unless it is false. */
 function compressOption(options) {
-  if (options === undefined || options === null) return undefined;
+  if (options === undefined || options === null) return true;
   if (typeof options !== "object") throw new TypeError("options must be an object");
   const v = options.compress;
   if (v !== undefined && typeof v !== "boolean") throw new TypeError("compress must be a boolean");
+  return v !== false;
+}
+
+function optionalLimit(options, name, max = Number.MAX_SAFE_INTEGER) {
+  const v = options[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > max) {
+    throw new TypeError(`${name} must be a non-negative safe integer${max < Number.MAX_SAFE_INTEGER ? ` up to ${max}` : ""}`);
+  }
   return v;
 }
 
-function optionalLimit(options, name) {
+function optionalFlag(options, name, fallback) {
   const v = options[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
-    throw new TypeError(`${name} must be a non-negative safe integer`);
-  }
+  if (v === undefined) return fallback;
+  if (typeof v !== "boolean") throw new TypeError(`${name} must be a boolean`);
   return v;
+}
+
+const DEFLATE_FLAGS = ["serverNoContextTakeover", "clientNoContextTakeover"];
+const DEFLATE_BITS = ["serverMaxWindowBits", "clientMaxWindowBits"];
+
+/**
+ * A permessage-deflate config or params (`true`, or an object whose fields are all
+ * optional) with the defaults filled in, frozen; null when off (`undefined`, `null`, `false`).
+ */
+function deflateOption(value) {
+  if (value === undefined || value === null || value === false) return null;
+  if (value !== true && (typeof value !== "object" || Array.isArray(value))) {
+    throw new TypeError("deflate must be true or an object");
+  }
+  const v = value === true ? {} : value;
+  const out = {};
+  for (const key of DEFLATE_FLAGS) {
+    if (v[key] !== undefined && typeof v[key] !== "boolean") throw new TypeError(`deflate.${key} must be a boolean`);
+    out[key] = v[key] ?? false;
+  }
+  for (const [key, min, max, fallback] of [...DEFLATE_BITS.map((k) => [k, 8, 15, 15]), ["level", 0, 9, 6]]) {
+    const n = v[key] ?? fallback;
+    if (!Number.isInteger(n) || n < min || n > max) throw new TypeError(`deflate.${key} must be an integer in ${min}..=${max}`);
+    out[key] = n;
+  }
+  return Object.freeze(out);
+}
+
+/** A normalized config as the numbers the wasm side takes. */
+function deflateFields(d) {
+  return Uint8Array.of(+d.serverNoContextTakeover, +d.clientNoContextTakeover, d.serverMaxWindowBits, d.clientMaxWindowBits, d.level);
+}
+
+/** Agreed params from the wasm side's numbers, with this end's level. */
+function deflateParams(fields, level) {
+  if (fields === null) return null;
+  const [snct, cnct, serverMaxWindowBits, clientMaxWindowBits] = fields;
+  return Object.freeze({
+    serverNoContextTakeover: snct === 1,
+    clientNoContextTakeover: cnct === 1,
+    serverMaxWindowBits,
+    clientMaxWindowBits,
+    level,
+  });
 }
 
 export function createApi(glue) {
@@ -73,8 +122,8 @@ export function createApi(glue) {
   const { RawConnection } = glue;
 
   /**
-   * Bytes to pass into wasm. A view into wasm memory (from `receiveViews`) is copied
-   * first: the call may grow the memory, which detaches such views.
+   * Bytes to pass into wasm. A view into wasm memory (from `views`) is copied first: the
+   * call may grow the memory, which detaches such views.
    */
   function input(value, what) {
     const bytes = toBytes(value, what);
@@ -86,13 +135,15 @@ export function createApi(glue) {
   }
 
   /**
-   * A WebSocket connection after the opening handshake (RFC 6455 §5-§7):
-   * bytes in, events out; calls in, bytes out. No sockets, no timers.
+   * A WebSocket connection after the opening handshake (RFC 6455 §5-§7), over the core's
+   * Session: bytes in, events out, one at a time; calls in, bytes out through one queue.
+   * No sockets, no timers.
    */
   class Connection {
     #raw;
     #views;
     #messages;
+    #deflate;
     #textDecoder = new TextDecoder("utf-8", UTF8_OPTIONS); // streams text chunks split inside a character
 
     constructor(options = {}) {
@@ -105,13 +156,16 @@ export function createApi(glue) {
       }
       this.#views = Boolean(options.views);
       this.#messages = Boolean(options.messages);
+      this.#deflate = deflateOption(options.deflate);
       this.#raw = new RawConnection(
         role,
         optionalLimit(options, "maxFramePayload"),
         optionalLimit(options, "maxMessageSize"),
-        optionalLimit(options, "maxFragments"),
+        optionalLimit(options, "maxFragments", 0xffffffff),
         this.#messages,
-        options.deflate,
+        this.#deflate && deflateFields(this.#deflate),
+        optionalFlag(options, "autoPong", true),
+        optionalFlag(options, "autoClose", true),
       );
     }
 
@@ -137,134 +191,124 @@ export function createApi(glue) {
 
     /** The permessage-deflate params in use (option `deflate`), or null. */
     get deflate() {
-      return this.#live().deflate;
+      return this.#deflate;
     }
 
-    /** Received bytes held back because they are not a whole header or control frame yet. */
+    /** Received bytes not decoded yet: a partial frame, or events not pulled yet. */
+    get pendingInputBytes() {
+      return this.#live().pendingInputBytes;
+    }
+
+    /** Bytes queued for the peer that `takeOutgoing()` has not handed over yet. */
     get bufferedAmount() {
-      return this.#live().bufferedAmount;
+      return this.#live().outgoingBytes;
     }
 
     /**
-     * Decodes bytes read from the peer into events. Bytes that do not yet
-     * complete a frame header or control frame are kept for the next call.
-     * Data is copied out of wasm memory unless the `views` option is set.
+     * Adds bytes read from the peer (optional: none just goes on with what is buffered) and
+     * returns an iterator over the events they complete, decoded one at a time as it is
+     * advanced: each event is handled (and answered) before the next is decoded. A
+     * violation throws a `ProtocolError` from the iteration, after the events before it.
+     * Events not pulled stay buffered for the next `receive`.
      */
     receive(bytes) {
       return this.#receive(bytes, this.#views);
     }
 
     /**
-     * Like `receive`, but `data` of every event is a Uint8Array view into wasm
-     * memory (text too, as UTF-8), valid only until the next call into this
-     * package (any connection or function): copy what you keep.
+     * Like `receive`, but `data` of every event is a Uint8Array view into wasm memory
+     * (text too, as UTF-8), valid only until the next call into this package: copy what
+     * you keep.
      */
     receiveViews(bytes) {
       return this.#receive(bytes, true);
     }
 
     #receive(bytes, views) {
-      const data = input(bytes, "bytes");
-      const n = data.length;
       const raw = this.#live();
-      const ptr = raw.reserve(n);
-      new Uint8Array(memory.buffer, ptr, n).set(data);
-      let count;
-      let failure;
-      try {
-        count = raw.receiveReserved(n);
-      } catch (err) {
-        failure = err;
-        count = raw.eventCount;
+      if (bytes !== undefined) {
+        const data = input(bytes, "bytes");
+        const at = raw.reserve(data.length); // may grow the memory: take its buffer after
+        new Uint8Array(memory.buffer, at, data.length).set(data);
       }
-      const events = count === 0 ? [] : this.#events(count, views);
-      if (failure !== undefined) {
-        // The events decoded before the violation still count: a server may echo them.
-        if (failure && typeof failure === "object") failure.events = events;
-        throw failure;
-      }
-      return events;
+      return this.#events(views);
     }
 
-    #events(count, views) {
-      const tablePtr = this.#live().eventTable();
-      const buffer = memory.buffer; // after the last call that can grow memory
-      const table = new Uint32Array(buffer, tablePtr, count * EVENT_WORDS);
-      const events = new Array(count);
-      for (let i = 0; i < count; i++) {
-        const o = i * EVENT_WORDS;
-        const kind = table[o];
-        const last = table[o + 1] === 1;
-        const view = new Uint8Array(buffer, table[o + 2], table[o + 3]);
-        switch (kind) {
-          case KIND_TEXT: {
-            let data;
-            if (views) data = view;
-            else if (last && this.#messages) data = utf8Decoder.decode(view);
-            else data = this.#textDecoder.decode(view, { stream: !last });
-            events[i] = { type: "text", data, last };
-            break;
-          }
-          case KIND_BINARY:
-            events[i] = { type: "binary", data: views ? view : view.slice(), last };
-            break;
-          case KIND_PING:
-            events[i] = { type: "ping", data: views ? view : view.slice() };
-            break;
-          case KIND_PONG:
-            events[i] = { type: "pong", data: views ? view : view.slice() };
-            break;
-          case KIND_CLOSE: {
-            const code = table[o + 4];
-            events[i] =
-              code === 0 ? { type: "close" } : { type: "close", code, reason: utf8Decoder.decode(view) };
-            break;
-          }
-          default:
-            throw makeError("WsframeError", "INTERNAL", `unknown event kind ${kind}`);
+    *#events(views) {
+      for (let event = this.#pull(views); event !== null; event = this.#pull(views)) yield event;
+    }
+
+    /** The next event, or null when more input is needed. */
+    #pull(views) {
+      const at = this.#live().pull();
+      if (at === 0) return null;
+      const buffer = memory.buffer; // after the call, which may have grown it
+      const [kind, ptr, len, extra] = new Uint32Array(buffer, at, 4);
+      const view = new Uint8Array(buffer, ptr, len);
+      switch (kind) {
+        case KIND_TEXT: {
+          const last = extra === 1;
+          return { type: "text", data: views ? view : this.#textDecoder.decode(view, { stream: !last }), last };
         }
+        case KIND_BINARY:
+          return { type: "binary", data: views ? view : view.slice(), last: extra === 1 };
+        case KIND_PING:
+          return { type: "ping", data: views ? view : view.slice() };
+        case KIND_PONG:
+          return { type: "pong", data: views ? view : view.slice() };
+        case KIND_CLOSE:
+          return extra === 0 ? { type: "close" } : { type: "close", code: extra, reason: utf8Decoder.decode(view) };
+        default:
+          throw makeError("WsframeError", "INTERNAL", `unknown event kind ${kind}`);
       }
-      return events;
     }
 
     /**
-     * A whole text message as one frame; returns the bytes to write. With deflate on it is
-     * compressed unless `options.compress` is false (RFC 7692 allows either per message).
+     * Everything queued for the peer, oldest first: your sends and the automatic Pongs and
+     * Closes, in the order they were made. Write it to the socket. Empty when nothing is queued.
+     */
+    takeOutgoing() {
+      return this.#live().takeOutgoing();
+    }
+
+    /**
+     * Queues a whole text message as one frame. With deflate on it is compressed unless
+     * `options.compress` is false (RFC 7692 allows either per message).
      */
     sendText(text, options) {
       if (typeof text !== "string") throw new TypeError("text must be a string");
-      return this.#live().sendText(text, compressOption(options));
+      this.#live().sendText(text, compressOption(options));
     }
 
-    /** A whole binary message as one frame (compressed as for `sendText`); returns the bytes to write. */
+    /** Queues a whole binary message as one frame (compressed as for `sendText`). */
     sendBinary(bytes, options) {
-      return this.#live().sendBinary(input(bytes, "bytes"), compressOption(options));
+      this.#live().send(true, input(bytes, "bytes"), compressOption(options));
     }
 
     /**
-     * One frame of a fragmented message (RFC 6455 §5.4): `kind` "text" or
-     * "binary" (the first frame's type; later ones become continuations),
-     * `fin` true on the last. Control frames may go between fragments.
+     * Queues one frame of a fragmented message (RFC 6455 §5.4): `kind` "text" or "binary"
+     * (the first frame's type; later ones become continuations), `fin` true on the last.
+     * Control frames may go between fragments. Never compressed.
      */
     sendFrame(kind, bytes, fin) {
       if (kind !== "text" && kind !== "binary") throw new TypeError('kind must be "text" or "binary"');
       if (bytes == null) throw new TypeError("bytes must be a Uint8Array or a string");
-      return this.#live().sendFrame(kind, payload(bytes, "bytes"), fin === undefined ? true : Boolean(fin));
+      this.#live().sendFragment(kind === "binary", payload(bytes, "bytes"), fin === undefined ? true : Boolean(fin));
     }
 
-    /** A Ping (RFC 6455 §5.5.2), up to 125 bytes (Uint8Array or string). */
+    /** Queues a Ping (RFC 6455 §5.5.2), up to 125 bytes (Uint8Array or string). */
     ping(bytes) {
-      return this.#live().ping(payload(bytes, "ping payload"));
+      this.#live().ping(payload(bytes, "ping payload"));
     }
 
-    /** A Pong (RFC 6455 §5.5.3); answering a Ping, pass its `data`. */
+    /** Queues a Pong (RFC 6455 §5.5.3); with `autoPong` (the default) Pings are answered already. */
     pong(bytes) {
-      return this.#live().pong(payload(bytes, "pong payload"));
+      this.#live().pong(payload(bytes, "pong payload"));
     }
 
     /**
-     * A Close (RFC 6455 §5.5.1). Without `code` the body is empty; answering
-     * a peer's Close, echo its code. The reason is at most 123 bytes of UTF-8.
+     * Queues a Close (RFC 6455 §5.5.1). Without `code` the body is empty. The reason is at
+     * most 123 bytes of UTF-8. With `autoClose` (the default) the peer's Close is answered already.
      */
     close(code, reason) {
       if (code !== undefined && code !== null && (!Number.isInteger(code) || code < 0 || code > 0xffff)) {
@@ -273,13 +317,13 @@ export function createApi(glue) {
       if (reason !== undefined && reason !== null && typeof reason !== "string") {
         throw new TypeError("reason must be a string");
       }
-      return this.#live().close(code ?? undefined, reason ?? "");
+      this.#live().close(code ?? undefined, reason ?? "");
     }
 
     /** Releases the wasm memory now (otherwise a FinalizationRegistry does it eventually). */
     free() {
       if (this.#raw) {
-        this.#live().free();
+        this.#raw.free();
         this.#raw = undefined;
       }
     }
@@ -401,12 +445,17 @@ export function createApi(glue) {
     return glue.buildRejectResponse(code, flatHeaders(options.headers));
   }
 
-  /** What a client needs to check the server's answer; plain data. */
+  /**
+   * What a client keeps to check the server's answer: the core's verifier (the expected
+   * accept key, the offered subprotocols and extensions) and the deflate config offered.
+   */
   class ClientHandshake {
-    constructor(url, key, nonce, protocols, extensions, deflate = null) {
+    #raw;
+
+    constructor(raw, url, key, protocols, extensions, deflate) {
+      this.#raw = raw;
       this.url = url;
       this.key = key;
-      this.nonce = nonce;
       this.protocols = protocols;
       this.extensions = extensions;
       this.deflate = deflate;
@@ -421,15 +470,20 @@ export function createApi(glue) {
      * Throws a `HandshakeError` when the client must fail the connection.
      */
     checkResponse(bytes, options) {
-      return glue.checkResponse(
-        input(bytes, "bytes"),
-        maxSize(options),
-        this.url,
-        this.nonce,
-        this.protocols,
-        this.extensions ?? undefined,
-        this.deflate ?? undefined,
-      );
+      if (this.#raw === undefined) throw makeError("WsframeError", "FREED", "handshake was freed");
+      const answer = this.#raw.checkResponse(input(bytes, "bytes"), maxSize(options));
+      if (answer?.accepted) answer.deflate = deflateParams(answer.deflate, this.deflate?.level);
+      return answer;
+    }
+
+    /** Releases the wasm memory now (otherwise a FinalizationRegistry does it eventually). */
+    free() {
+      this.#raw?.free();
+      this.#raw = undefined;
+    }
+
+    [Symbol.dispose ?? Symbol.for("Symbol.dispose")]() {
+      this.free();
     }
   }
 
@@ -442,15 +496,18 @@ export function createApi(glue) {
   function clientRequest(url, options = {}) {
     if (typeof url !== "string") url = String(url); // URL objects
     const protocols = stringList(options.protocols, "protocols");
+    const extensions = optionalString(options.extensions, "extensions");
+    const deflate = deflateOption(options.deflate);
+    if (deflate && extensions !== undefined) throw new TypeError("extensions and deflate cannot be combined");
     const r = glue.buildClientRequest(
       url,
       protocols,
       optionalString(options.origin, "origin"),
-      optionalString(options.extensions, "extensions"),
+      extensions,
       flatHeaders(options.headers),
-      options.deflate,
+      deflate && deflateFields(deflate),
     );
-    const handshake = new ClientHandshake(url, r.key, r.nonce, protocols, r.extensions ?? undefined, r.deflate);
+    const handshake = new ClientHandshake(r.handshake, url, r.key, protocols, r.extensions ?? undefined, deflate);
     return { bytes: r.bytes, host: r.host, port: r.port, secure: r.secure, resource: r.resource, handshake };
   }
 
@@ -467,7 +524,10 @@ export function createApi(glue) {
     if (typeof request === "string") header = request;
     else if (request && typeof request === "object") header = optionalString(request.extensions, "request.extensions");
     else throw new TypeError("request must be a parsed request or a Sec-WebSocket-Extensions value");
-    return glue.negotiateDeflate(header, config);
+    const c = deflateOption(config ?? true);
+    if (c === null) throw new TypeError("config must be true or an object");
+    const r = glue.negotiateDeflate(header, deflateFields(c));
+    return r && { response: r.response, params: deflateParams(r.params, c.level) };
   }
 
   /** `handshake.checkResponse(bytes, options)` as a function. */

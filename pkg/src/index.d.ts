@@ -57,7 +57,10 @@ export interface ConnectionOptions {
   role?: Role;
   /** Largest frame payload accepted, bytes (default 16 MiB); larger fails with 1009. */
   maxFramePayload?: number;
-  /** Largest message accepted, summed over fragments (default 16 MiB); larger fails with 1009. */
+  /**
+   * Largest message accepted, summed over fragments and counted after inflation
+   * (default 16 MiB); larger fails with 1009.
+   */
   maxMessageSize?: number;
   /** Most frames per message (default 2^20); more fails with 1009. */
   maxFragments?: number;
@@ -76,6 +79,13 @@ export interface ConnectionOptions {
    * `sendBinary` compress unless told not to. Default off: RSV1 fails with 1002.
    */
   deflate?: boolean | DeflateConfig | null;
+  /** Answer each Ping with a Pong carrying its payload (RFC 6455 §5.5.2). Default true. */
+  autoPong?: boolean;
+  /**
+   * Answer the peer's Close with a Close echoing its code and reason (§5.5.1), and queue the
+   * Close a violation calls for (§7.1.7). Default true.
+   */
+  autoClose?: boolean;
 }
 
 /** Per-message options of `sendText` and `sendBinary`. */
@@ -84,7 +94,7 @@ export interface SendOptions {
   compress?: boolean;
 }
 
-/** A chunk of a text message, or (with `messages`) a whole one. */
+/** A chunk of a text message, or (with `messages`, or compressed) a whole one. */
 export interface TextEvent {
   type: "text";
   /** A string, or UTF-8 bytes when receiving views. */
@@ -93,14 +103,14 @@ export interface TextEvent {
   last: boolean;
 }
 
-/** A chunk of a binary message, or (with `messages`) a whole one. */
+/** A chunk of a binary message, or (with `messages`, or compressed) a whole one. */
 export interface BinaryEvent {
   type: "binary";
   data: Uint8Array;
   last: boolean;
 }
 
-/** A Ping (RFC 6455 §5.5.2): answer with `conn.pong(event.data)`. */
+/** A Ping (RFC 6455 §5.5.2); with `autoPong` its Pong is queued already. */
 export interface PingEvent {
   type: "ping";
   data: Uint8Array;
@@ -113,8 +123,8 @@ export interface PongEvent {
 }
 
 /**
- * A Close (RFC 6455 §5.5.1); `code` is absent when the frame had no body. Unless you
- * sent a Close first, answer with `conn.close(event.code)`.
+ * The peer's Close (RFC 6455 §5.5.1); `code` is absent when the frame had no body. With
+ * `autoClose` the answering Close is queued already: write `takeOutgoing()`, then close TCP.
  */
 export interface CloseEvent {
   type: "close";
@@ -122,27 +132,27 @@ export interface CloseEvent {
   reason?: string;
 }
 
-/** What `receive` reports, discriminated by `type`. */
+/** What `receive` yields, discriminated by `type`. */
 export type WsEvent = TextEvent | BinaryEvent | PingEvent | PongEvent | CloseEvent;
 
 /** Every error thrown by this package is an `Error` with a `name` and a stable `code`. */
 export interface WsframeError extends Error {
   name: "WsframeError";
-  /** "CLOSED", "MESSAGE_IN_PROGRESS", "CONTROL_PAYLOAD_TOO_LARGE", "INVALID_CLOSE_CODE", ... */
+  /** The core's name: "CLOSED", "MESSAGE_IN_PROGRESS", "CONTROL_PAYLOAD_TOO_LARGE", "INVALID_CLOSE_CODE", ... */
   code: string;
 }
 
 /**
- * The peer broke RFC 6455: send `conn.close(err.closeCode)` and close the socket (§7.1.7).
- * Events decoded before the violation are in `events`.
+ * The peer broke RFC 6455, thrown by the iteration of `receive` after the events before the
+ * violation (§7.1.7). With `autoClose` the Close carrying `closeCode` is queued: write
+ * `takeOutgoing()` and close the socket; otherwise send `conn.close(err.closeCode)` first.
  */
 export interface ProtocolError extends Error {
   name: "ProtocolError";
-  /** "UNMASKED_FRAME", "INVALID_UTF8", "MESSAGE_TOO_LARGE", ... */
+  /** The core's name: "UNMASKED_FRAME", "INVALID_UTF8", "MESSAGE_TOO_LARGE", ... */
   code: string;
   /** 1002 protocol error, 1007 invalid data, 1009 too big. */
   closeCode: number;
-  events?: WsEvent[];
 }
 
 /** The opening handshake failed; a server answers with `rejectResponse(err)`. */
@@ -155,9 +165,10 @@ export interface HandshakeError extends Error {
 }
 
 /**
- * A WebSocket connection after the opening handshake: bytes in, events out; calls in,
- * bytes out. No sockets, no timers. Call `free()` (or `using`) when done; a
- * FinalizationRegistry frees forgotten ones eventually.
+ * A WebSocket connection after the opening handshake, over the core's Session: bytes in,
+ * events out, one at a time; calls in, bytes out through one queue (`takeOutgoing`). No
+ * sockets, no timers. Call `free()` (or `using`) when done; a FinalizationRegistry frees
+ * forgotten ones eventually.
  */
 export declare class Connection {
   constructor(options?: ConnectionOptions);
@@ -166,27 +177,37 @@ export declare class Connection {
   readonly messages: boolean;
   /** The permessage-deflate params in use, or null. */
   readonly deflate: DeflateParams | null;
-  /** Received bytes held back until they complete a frame header or control frame. */
+  /** Received bytes not decoded yet: a partial frame, or events not pulled yet. */
+  readonly pendingInputBytes: number;
+  /** Bytes queued for the peer (sends, automatic Pongs and Closes) not taken yet. */
   readonly bufferedAmount: number;
   /**
-   * Decodes bytes read from the peer into events; any split of the stream gives the same
-   * events. Throws a `ProtocolError` (with `closeCode` and `events`) on a violation.
+   * Adds bytes read from the peer (none: go on with what is buffered) and returns an
+   * iterator over the events they complete, each decoded when the iterator is advanced, so
+   * it is handled before the next is decoded. Any split of the stream gives the same
+   * events. On a violation the iteration throws a `ProtocolError`, after the events before
+   * it. Events not pulled stay buffered for the next `receive`.
    */
-  receive(bytes: BytesLike): WsEvent[];
+  receive(bytes?: BytesLike): IterableIterator<WsEvent>;
   /** Like `receive`, with `data` as views into wasm memory valid until the next call. */
-  receiveViews(bytes: BytesLike): WsEvent[];
-  /** Frames a whole text message (compressed when deflate is on); returns the bytes to write. */
-  sendText(text: string, options?: SendOptions): Uint8Array;
-  /** Frames a whole binary message (compressed when deflate is on). */
-  sendBinary(bytes: BytesLike, options?: SendOptions): Uint8Array;
-  /** One frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. Never compressed. */
-  sendFrame(kind: "text" | "binary", bytes: BytesLike | string, fin?: boolean): Uint8Array;
-  /** A Ping, at most 125 bytes. */
-  ping(bytes?: BytesLike | string): Uint8Array;
-  /** A Pong; answering a Ping, pass its data. */
-  pong(bytes?: BytesLike | string): Uint8Array;
-  /** A Close (no code: empty body). The reason is at most 123 bytes of UTF-8. */
-  close(code?: number, reason?: string): Uint8Array;
+  receiveViews(bytes?: BytesLike): IterableIterator<WsEvent>;
+  /**
+   * Everything queued for the peer, oldest first: your sends and the automatic Pongs and
+   * Closes, in order. Write it to the socket. Empty when nothing is queued.
+   */
+  takeOutgoing(): Uint8Array;
+  /** Queues a whole text message as one frame (compressed when deflate is on). */
+  sendText(text: string, options?: SendOptions): void;
+  /** Queues a whole binary message as one frame (compressed when deflate is on). */
+  sendBinary(bytes: BytesLike, options?: SendOptions): void;
+  /** Queues one frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. Never compressed. */
+  sendFrame(kind: "text" | "binary", bytes: BytesLike | string, fin?: boolean): void;
+  /** Queues a Ping, at most 125 bytes. */
+  ping(bytes?: BytesLike | string): void;
+  /** Queues a Pong (unsolicited, or answering a Ping with `autoPong: false`). */
+  pong(bytes?: BytesLike | string): void;
+  /** Queues a Close (no code: empty body). The reason is at most 123 bytes of UTF-8. */
+  close(code?: number, reason?: string): void;
   free(): void;
   [Symbol.dispose](): void;
 }
@@ -294,11 +315,15 @@ export type HandshakeResponse =
       consumed: number;
     };
 
-/** The state a client keeps to check the server's response. Plain data. */
+/**
+ * What a client keeps to check the server's response: the core's verifier (made by
+ * `clientRequest`, not constructed directly). `free()` releases it at once; a
+ * FinalizationRegistry does eventually.
+ */
 export declare class ClientHandshake {
+  private constructor();
   readonly url: string;
   readonly key: string;
-  readonly nonce: Uint8Array;
   readonly protocols: string[];
   /** The Sec-WebSocket-Extensions value offered. */
   readonly extensions: string | undefined;
@@ -306,6 +331,8 @@ export declare class ClientHandshake {
   readonly deflate: DeflateParams | null;
   /** `null` while incomplete; throws a HandshakeError when the client must fail. */
   checkResponse(bytes: BytesLike, options?: ParseOptions): HandshakeResponse | null;
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 export interface ClientRequest {

@@ -22,6 +22,17 @@ function concat(...parts) {
   return out;
 }
 
+/** What `conn.method(...args)` queued for the peer. */
+function out(conn, method, ...args) {
+  conn[method](...args);
+  return conn.takeOutgoing();
+}
+
+/** Every event `bytes` complete, pulled one at a time. */
+function recv(conn, bytes) {
+  return [...conn.receive(bytes)];
+}
+
 function pattern(n) {
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = (i * 31 + 7) & 0xff;
@@ -32,32 +43,44 @@ test("text and binary round trips, both directions, sizes across the length enco
   const { client, server } = pair({ messages: true });
   for (const n of [0, 1, 125, 126, 65535, 65536, 1 << 20]) {
     const bin = pattern(n);
-    assert.deepEqual(server.receive(client.sendBinary(bin)), [{ type: "binary", data: bin, last: true }]);
-    assert.deepEqual(client.receive(server.sendBinary(bin)), [{ type: "binary", data: bin, last: true }]);
+    assert.deepEqual(recv(server, out(client, "sendBinary", bin)), [{ type: "binary", data: bin, last: true }]);
+    assert.deepEqual(recv(client, out(server, "sendBinary", bin)), [{ type: "binary", data: bin, last: true }]);
     const text = "é€".repeat(Math.floor(n / 5)) + "x".repeat(n % 5);
-    assert.deepEqual(server.receive(client.sendText(text)), [{ type: "text", data: text, last: true }]);
-    assert.deepEqual(client.receive(server.sendText(text)), [{ type: "text", data: text, last: true }]);
+    assert.deepEqual(recv(server, out(client, "sendText", text)), [{ type: "text", data: text, last: true }]);
+    assert.deepEqual(recv(client, out(server, "sendText", text)), [{ type: "text", data: text, last: true }]);
   }
 });
 
 test("client frames are masked with fresh keys, server frames are not (RFC 6455 §5.1, §5.3)", () => {
   const { client, server } = pair();
-  const a = client.sendBinary(new Uint8Array(8));
-  const b = client.sendBinary(new Uint8Array(8));
+  const a = out(client, "sendBinary", new Uint8Array(8));
+  const b = out(client, "sendBinary", new Uint8Array(8));
   assert.equal(a[1] & 0x80, 0x80);
   assert.notDeepEqual(a.subarray(2, 6), b.subarray(2, 6));
-  assert.equal(server.sendBinary(new Uint8Array(8))[1] & 0x80, 0);
+  assert.equal(out(server, "sendBinary", new Uint8Array(8))[1] & 0x80, 0);
+});
+
+test("sends queue in order; takeOutgoing hands them over once; bufferedAmount counts them", () => {
+  const server = new Connection();
+  assert.equal(server.bufferedAmount, 0);
+  assert.deepEqual(server.takeOutgoing(), new Uint8Array(0));
+  server.sendText("a");
+  server.ping("p");
+  server.sendBinary(new Uint8Array([1]));
+  assert.equal(server.bufferedAmount, 3 + 3 + 3);
+  assert.deepEqual([...server.takeOutgoing()], [0x81, 1, 0x61, 0x89, 1, 0x70, 0x82, 1, 1]);
+  assert.equal(server.bufferedAmount, 0);
+  assert.equal(server.takeOutgoing().length, 0);
 });
 
 test("any split of the input gives the same events, down to one byte at a time", () => {
   const { client } = pair();
-  const wire = concat(
-    client.sendText("héllo wörld"),
-    client.ping("p"),
-    client.sendFrame("binary", pattern(300), false),
-    client.sendFrame("binary", pattern(10), true),
-    client.close(1000, "done"),
-  );
+  client.sendText("héllo wörld");
+  client.ping("p");
+  client.sendFrame("binary", pattern(300), false);
+  client.sendFrame("binary", pattern(10), true);
+  client.close(1000, "done");
+  const wire = client.takeOutgoing();
   const expected = [
     { type: "text", data: "héllo wörld" },
     { type: "ping", data: enc.encode("p") },
@@ -73,18 +96,34 @@ test("any split of the input gives the same events, down to one byte at a time",
       expected,
       `step ${step}`,
     );
-    assert.equal(server.bufferedAmount, 0);
+    assert.equal(server.pendingInputBytes, 0);
   }
+});
+
+test("events are decoded as they are pulled; what is not pulled stays for later", () => {
+  const { client } = pair();
+  const server = new Connection({ role: "server", messages: true });
+  const wire = concat(out(client, "sendText", "one"), out(client, "sendText", "two"), out(client, "sendText", "three"));
+  const events = server.receive(wire);
+  assert.equal(server.pendingInputBytes, wire.length, "nothing decoded before the first pull");
+  assert.deepEqual(events.next().value, { type: "text", data: "one", last: true });
+  assert.ok(server.pendingInputBytes > 0 && server.pendingInputBytes < wire.length);
+  // The rest comes out of the next receive, before what it adds.
+  const later = recv(server, out(client, "sendText", "four"));
+  assert.deepEqual(later.map((e) => e.data), ["two", "three", "four"]);
+  assert.deepEqual(events.next(), { value: undefined, done: true });
+  assert.deepEqual(recv(server), [], "receive() with no bytes goes on with what is buffered");
+  assert.equal(server.pendingInputBytes, 0);
 });
 
 test("streaming mode: chunks with `last`, text decoded across split characters", () => {
   const { client, server } = pair();
-  const wire = client.sendText("€€"); // 6 bytes of UTF-8
+  const wire = out(client, "sendText", "€€"); // 6 bytes of UTF-8
   const head = wire.length - 6;
   const events = [
-    ...server.receive(wire.subarray(0, head + 1)),
-    ...server.receive(wire.subarray(head + 1, head + 4)),
-    ...server.receive(wire.subarray(head + 4)),
+    ...recv(server, wire.subarray(0, head + 1)),
+    ...recv(server, wire.subarray(head + 1, head + 4)),
+    ...recv(server, wire.subarray(head + 4)),
   ];
   assert.ok(events.every((e) => e.type === "text"));
   assert.equal(events.map((e) => e.data).join(""), "€€");
@@ -96,13 +135,11 @@ test("streaming mode: chunks with `last`, text decoded across split characters",
 
 test("whole-message mode reassembles fragments, control frames in between (RFC 6455 §5.4)", () => {
   const { client, server } = pair({ messages: true });
-  const wire = concat(
-    client.sendFrame("text", "Hel", false),
-    client.ping(),
-    client.sendFrame("text", "", false),
-    client.sendFrame("text", "lo", true),
-  );
-  assert.deepEqual(server.receive(wire), [
+  client.sendFrame("text", "Hel", false);
+  client.ping();
+  client.sendFrame("text", "", false);
+  client.sendFrame("text", "lo", true);
+  assert.deepEqual(recv(server, client.takeOutgoing()), [
     { type: "ping", data: new Uint8Array(0) },
     { type: "text", data: "Hello", last: true },
   ]);
@@ -116,41 +153,52 @@ test("views: data points into wasm memory, valid until the next call", () => {
   const { client } = pair();
   const server = new Connection({ role: "server", views: true });
   const payload = pattern(1000);
-  const [ev] = server.receive(client.sendBinary(payload));
+  const [ev] = recv(server, out(client, "sendBinary", payload));
   assert.equal(ev.type, "binary");
   assert.deepEqual(new Uint8Array(ev.data), payload);
   assert.notEqual(ev.data.buffer.byteLength, ev.data.byteLength, "a view of the wasm memory");
   const copy = new Connection({ role: "server" });
-  const [ev2] = copy.receiveViews(client.sendText("abc"));
+  const [ev2] = [...copy.receiveViews(out(client, "sendText", "abc"))];
   assert.ok(ev2.data instanceof Uint8Array, "text as UTF-8 bytes");
   assert.deepEqual([...ev2.data], [...enc.encode("abc")]);
-  const [ev3] = copy.receive(client.sendBinary(payload));
+  const [ev3] = recv(copy, out(client, "sendBinary", payload));
   assert.equal(ev3.data.buffer.byteLength, payload.length, "a copy by default");
 });
 
-test("ping is answered by a pong with the same payload (RFC 6455 §5.5.2)", () => {
+test("a ping is answered by a pong with the same payload, automatically (RFC 6455 §5.5.2)", () => {
   const { client, server } = pair();
-  const [ping] = server.receive(client.ping("are you there"));
-  assert.deepEqual(ping, { type: "ping", data: enc.encode("are you there") });
-  assert.deepEqual(client.receive(server.pong(ping.data)), [{ type: "pong", data: enc.encode("are you there") }]);
+  assert.deepEqual(recv(server, out(client, "ping", "are you there")), [{ type: "ping", data: enc.encode("are you there") }]);
+  assert.deepEqual(recv(client, server.takeOutgoing()), [{ type: "pong", data: enc.encode("are you there") }]);
   assert.throws(() => client.ping(new Uint8Array(126)), { name: "WsframeError", code: "CONTROL_PAYLOAD_TOO_LARGE" });
+  // autoPong: false leaves the answer to the application.
+  const manual = new Connection({ role: "server", autoPong: false });
+  assert.deepEqual(recv(manual, out(client, "ping", "x")), [{ type: "ping", data: enc.encode("x") }]);
+  assert.equal(manual.bufferedAmount, 0);
+  assert.deepEqual(recv(client, out(manual, "pong", "x")), [{ type: "pong", data: enc.encode("x") }]);
 });
 
-test("closing handshake and states (RFC 6455 §7)", () => {
+test("closing handshake and states: the peer's Close is echoed automatically (RFC 6455 §7)", () => {
   const { client, server } = pair();
   assert.equal(client.state, "open");
-  const close = client.close(1001, "going away");
+  client.close(1001, "going away");
+  const close = client.takeOutgoing();
   assert.equal(client.state, "closeSent");
   assert.throws(() => client.sendText("late"), { name: "WsframeError", code: "CLOSED" });
-  assert.deepEqual(server.receive(close), [{ type: "close", code: 1001, reason: "going away" }]);
-  assert.equal(server.state, "closeReceived");
-  const reply = server.close(1001);
-  assert.equal(server.state, "closed");
-  assert.deepEqual(client.receive(reply), [{ type: "close", code: 1001, reason: "" }]);
+  assert.deepEqual(recv(server, close), [{ type: "close", code: 1001, reason: "going away" }]);
+  assert.equal(server.state, "closed", "the echo is queued: close TCP once it is written");
+  assert.throws(() => server.close(1000), { name: "WsframeError", code: "CLOSED" });
+  assert.deepEqual(recv(client, server.takeOutgoing()), [{ type: "close", code: 1001, reason: "going away" }]);
   assert.equal(client.state, "closed");
-  // An empty Close has no code.
+  // An empty Close has no code, and is answered without one.
   const p = pair();
-  assert.deepEqual(p.server.receive(p.client.close()), [{ type: "close" }]);
+  assert.deepEqual(recv(p.server, out(p.client, "close")), [{ type: "close" }]);
+  assert.deepEqual([...p.server.takeOutgoing()], [0x88, 0x00]);
+  // autoClose: false leaves the answer to the application.
+  const q = pair({ autoClose: false });
+  assert.deepEqual(recv(q.server, out(q.client, "close", 1000)), [{ type: "close", code: 1000, reason: "" }]);
+  assert.equal(q.server.state, "closeReceived");
+  q.server.close(1000);
+  assert.equal(q.server.state, "closed");
 });
 
 test("close codes and reasons that may not be sent are refused (RFC 6455 §7.4)", () => {
@@ -161,9 +209,10 @@ test("close codes and reasons that may not be sent are refused (RFC 6455 §7.4)"
   assert.throws(() => server.close(1000, "x".repeat(124)), { code: "CONTROL_PAYLOAD_TOO_LARGE" });
   assert.throws(() => server.close(undefined, "why"), { code: "REASON_WITHOUT_CODE" });
   assert.equal(server.state, "open");
+  assert.equal(server.bufferedAmount, 0);
 });
 
-test("protocol errors are Error objects with name, code and closeCode", () => {
+test("protocol errors are Error objects with name, code and closeCode; the Close follows", () => {
   const { client } = pair();
   const cases = [
     // RFC 6455 §5.1: an unmasked frame from a client.
@@ -182,53 +231,68 @@ test("protocol errors are Error objects with name, code and closeCode", () => {
     [{}, new Uint8Array([0x88, 0x81, 0, 0, 0, 0, 3]), "CLOSE_LENGTH_ONE", 1002],
     [{}, new Uint8Array([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xed]), "INVALID_CLOSE_CODE", 1002],
     // Limits: 1009.
-    [{ maxFramePayload: 10 }, client.sendBinary(new Uint8Array(11)), "FRAME_TOO_LARGE", 1009],
-    [{ maxMessageSize: 10 }, concat(client.sendFrame("binary", new Uint8Array(6), false), client.sendFrame("binary", new Uint8Array(6), true)), "MESSAGE_TOO_LARGE", 1009],
-    [{ maxFragments: 2 }, concat(client.sendFrame("text", "a", false), client.sendFrame("text", "b", false), client.sendFrame("text", "c", true)), "TOO_MANY_FRAGMENTS", 1009],
+    [{ maxFramePayload: 10 }, out(client, "sendBinary", new Uint8Array(11)), "FRAME_TOO_LARGE", 1009],
+    [{ maxMessageSize: 10 }, concat(out(client, "sendFrame", "binary", new Uint8Array(6), false), out(client, "sendFrame", "binary", new Uint8Array(6), true)), "MESSAGE_TOO_LARGE", 1009],
+    [{ maxFragments: 2 }, concat(out(client, "sendFrame", "text", "a", false), out(client, "sendFrame", "text", "b", false), out(client, "sendFrame", "text", "c", true)), "TOO_MANY_FRAGMENTS", 1009],
   ];
-  for (const [options, bytes, code, closeCode] of cases) {
-    const server = new Connection({ role: "server", ...options });
-    let thrown;
-    try {
-      server.receive(bytes);
-    } catch (err) {
-      thrown = err;
+  for (const autoClose of [true, false]) {
+    for (const [options, bytes, code, closeCode] of cases) {
+      const server = new Connection({ role: "server", autoClose, ...options });
+      let thrown;
+      try {
+        recv(server, bytes);
+      } catch (err) {
+        thrown = err;
+      }
+      assert.ok(thrown instanceof Error, `${code}: an Error`);
+      assert.equal(thrown.name, "ProtocolError", code);
+      assert.equal(thrown.code, code);
+      assert.equal(thrown.closeCode, closeCode, code);
+      assert.equal(typeof thrown.message, "string");
+      // Failing the connection (§7.1.7): the Close with the reported code, queued already
+      // with autoClose, else one call.
+      assert.equal(server.state, autoClose ? "closed" : "failed");
+      if (!autoClose) server.close(thrown.closeCode);
+      const close = server.takeOutgoing();
+      assert.deepEqual([...close], [0x88, 2, closeCode >> 8, closeCode & 0xff], code);
+      assert.equal(server.state, "closed");
     }
-    assert.ok(thrown instanceof Error, `${code}: an Error`);
-    assert.equal(thrown.name, "ProtocolError", code);
-    assert.equal(thrown.code, code);
-    assert.equal(thrown.closeCode, closeCode, code);
-    assert.equal(typeof thrown.message, "string");
-    assert.equal(server.state, "failed");
-    // Failing the connection is one call: a Close with the reported code.
-    const close = server.close(thrown.closeCode);
-    assert.equal((close[2] << 8) | close[3], closeCode);
   }
   // A client rejects masked frames from a server (§5.1).
   const c = new Connection({ role: "client" });
-  assert.throws(() => c.receive(new Uint8Array([0x81, 0x80, 1, 2, 3, 4])), { name: "ProtocolError", closeCode: 1002, code: "MASKED_FRAME" });
+  assert.throws(() => recv(c, new Uint8Array([0x81, 0x80, 1, 2, 3, 4])), { name: "ProtocolError", closeCode: 1002, code: "MASKED_FRAME" });
 });
 
-test("events before a violation come with the error", () => {
+test("events before a violation are delivered first and can be answered; nothing after it is read", () => {
   const { client } = pair();
   const server = new Connection({ role: "server", messages: true });
-  const wire = concat(client.sendText("ok"), client.ping("p"), new Uint8Array([0x81, 0x00]));
-  assert.throws(() => server.receive(wire), (err) => {
-    assert.equal(err.closeCode, 1002);
-    assert.deepEqual(err.events, [
-      { type: "text", data: "ok", last: true },
-      { type: "ping", data: enc.encode("p") },
-    ]);
-    return true;
-  });
+  const wire = concat(out(client, "sendText", "ok"), out(client, "ping", "p"), new Uint8Array([0x81, 0x00]), out(client, "ping", "late"));
+  const seen = [];
+  assert.throws(
+    () => {
+      for (const ev of server.receive(wire)) {
+        seen.push(ev);
+        if (ev.type === "text") server.sendText(ev.data);
+      }
+    },
+    { name: "ProtocolError", closeCode: 1002 },
+  );
+  assert.deepEqual(seen, [
+    { type: "text", data: "ok", last: true },
+    { type: "ping", data: enc.encode("p") },
+  ]);
+  // The echo, the automatic Pong, then the Close; no Pong for the Ping behind the violation.
+  assert.deepEqual([...server.takeOutgoing()], [0x81, 2, 0x6f, 0x6b, 0x8a, 1, 0x70, 0x88, 2, 0x03, 0xea]);
   // Afterwards input is discarded without events.
-  assert.deepEqual(server.receive(client.sendText("more")), []);
+  assert.deepEqual(recv(server, out(client, "sendText", "more")), []);
 });
 
 test("bad arguments are TypeErrors", () => {
   assert.throws(() => new Connection({ role: "peer" }), TypeError);
   assert.throws(() => new Connection({ maxMessageSize: -1 }), TypeError);
   assert.throws(() => new Connection({ maxFragments: 1.5 }), TypeError);
+  assert.throws(() => new Connection({ maxFragments: 2 ** 32 }), TypeError);
+  assert.throws(() => new Connection({ autoPong: "yes" }), TypeError);
   const c = new Connection();
   assert.equal(c.role, "server");
   assert.throws(() => c.receive("text"), TypeError);
@@ -236,8 +300,8 @@ test("bad arguments are TypeErrors", () => {
   assert.throws(() => c.sendFrame("ping", "x"), TypeError);
   // ArrayBuffers and other views are accepted.
   const client = new Connection({ role: "client" });
-  const frame = client.sendBinary(new Uint16Array([1, 2]).buffer);
-  assert.deepEqual(c.receive(frame.buffer)[0].data, new Uint8Array(new Uint16Array([1, 2]).buffer));
+  const frame = out(client, "sendBinary", new Uint16Array([1, 2]).buffer);
+  assert.deepEqual(recv(c, frame.buffer)[0].data, new Uint8Array(new Uint16Array([1, 2]).buffer));
 });
 
 test("free() releases the connection; using it afterwards throws", () => {
@@ -245,6 +309,7 @@ test("free() releases the connection; using it afterwards throws", () => {
   c.free();
   c.free(); // idempotent
   assert.throws(() => c.sendText("x"), { name: "WsframeError", code: "FREED" });
+  assert.throws(() => c.takeOutgoing(), { code: "FREED" });
   const d = new Connection();
   d[Symbol.dispose]();
   assert.throws(() => d.state, { code: "FREED" });
@@ -253,13 +318,13 @@ test("free() releases the connection; using it afterwards throws", () => {
 test("views passed back into the package are copied first (memory growth detaches them)", () => {
   const { client } = pair();
   const server = new Connection({ role: "server", views: true, messages: true });
-  const [ev] = server.receive(client.sendBinary(pattern(100)));
+  const [ev] = recv(server, out(client, "sendBinary", pattern(100)));
   // Echo the view: sending grows wasm memory for a 4 MiB frame after this small one.
-  const echo = server.sendBinary(ev.data);
-  assert.deepEqual(client.receive(echo), [{ type: "binary", data: pattern(100), last: true }]);
-  const [big] = server.receive(client.sendBinary(pattern(4 << 20)));
-  const frame = server.sendBinary(big.data);
-  const back = new Connection({ role: "client", messages: true }).receive(frame);
+  const echo = out(server, "sendBinary", ev.data);
+  assert.deepEqual(recv(client, echo), [{ type: "binary", data: pattern(100), last: true }]);
+  const [big] = recv(server, out(client, "sendBinary", pattern(4 << 20)));
+  const frame = out(server, "sendBinary", big.data);
+  const back = recv(new Connection({ role: "client", messages: true }), frame);
   assert.deepEqual(back[0].data.length, 4 << 20);
   assert.deepEqual(back[0].data.subarray(0, 64), pattern(64));
 });

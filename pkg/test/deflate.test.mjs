@@ -27,6 +27,17 @@ function concat(...parts) {
   return out;
 }
 
+/** What `conn.method(...args)` queued for the peer. */
+function out(conn, method, ...args) {
+  conn[method](...args);
+  return conn.takeOutgoing();
+}
+
+/** Every event `bytes` complete, pulled one at a time. */
+function recv(conn, bytes) {
+  return [...conn.receive(bytes)];
+}
+
 function pattern(n, seed = 7) {
   const b = new Uint8Array(n);
   for (let i = 0; i < n; i++) b[i] = (i * 31 + seed) & 0xff;
@@ -53,21 +64,21 @@ for (const messages of [true, false]) {
   test(`RFC 7692 §7.2.3: every example inflates to "Hello" (${mode})`, () => {
     const conn = new Connection({ role: "client", deflate: true, messages });
     const hello = [{ type: "text", data: "Hello", last: true }];
-    assert.deepEqual(conn.receive(HELLO), hello, "§7.2.3.1");
-    assert.deepEqual(conn.receive(HELLO_AGAIN), hello, "§7.2.3.2 context takeover");
-    assert.deepEqual(conn.receive(HELLO_FRAGMENTED[0]), [], "a fragment alone is not a message");
-    assert.deepEqual(conn.receive(HELLO_FRAGMENTED[1]), hello, "§7.2.3.1 fragmented");
-    assert.deepEqual(conn.receive(HELLO_STORED), hello, "§7.2.3.3 stored block");
-    assert.deepEqual(conn.receive(HELLO_BFINAL), hello, "§7.2.3.4 BFINAL set");
-    assert.deepEqual(conn.receive(HELLO_TWO_BLOCKS), hello, "§7.2.3.5 two blocks");
-    assert.deepEqual(conn.receive(EMPTY), [{ type: "text", data: "", last: true }], "§7.2.3.6 empty");
+    assert.deepEqual(recv(conn, HELLO), hello, "§7.2.3.1");
+    assert.deepEqual(recv(conn, HELLO_AGAIN), hello, "§7.2.3.2 context takeover");
+    assert.deepEqual(recv(conn, HELLO_FRAGMENTED[0]), [], "a fragment alone is not a message");
+    assert.deepEqual(recv(conn, HELLO_FRAGMENTED[1]), hello, "§7.2.3.1 fragmented");
+    assert.deepEqual(recv(conn, HELLO_STORED), hello, "§7.2.3.3 stored block");
+    assert.deepEqual(recv(conn, HELLO_BFINAL), hello, "§7.2.3.4 BFINAL set");
+    assert.deepEqual(recv(conn, HELLO_TWO_BLOCKS), hello, "§7.2.3.5 two blocks");
+    assert.deepEqual(recv(conn, EMPTY), [{ type: "text", data: "", last: true }], "§7.2.3.6 empty");
   });
 
   test(`RFC 7692 §7.2.3: the examples in one buffer and one byte at a time (${mode})`, () => {
     const wire = concat(HELLO, HELLO_AGAIN, ...HELLO_FRAGMENTED, HELLO_STORED, HELLO_BFINAL, HELLO_TWO_BLOCKS, EMPTY);
     const expected = ["Hello", "Hello", "Hello", "Hello", "Hello", "Hello", ""];
     const whole = new Connection({ role: "client", deflate: true, messages });
-    assert.deepEqual(whole.receive(wire).map((e) => e.data), expected);
+    assert.deepEqual(recv(whole, wire).map((e) => e.data), expected);
     const split = new Connection({ role: "client", deflate: true, messages });
     const events = [];
     for (let i = 0; i < wire.length; i++) events.push(...split.receive(wire.subarray(i, i + 1)));
@@ -78,9 +89,9 @@ for (const messages of [true, false]) {
 
 test("RFC 7692 §7.2.3.1-2: a server compresses \"Hello\" to the RFC's bytes, the repeat with context takeover", () => {
   const server = new Connection({ role: "server", deflate: true });
-  assert.deepEqual(server.sendText("Hello"), HELLO);
-  assert.deepEqual(server.sendText("Hello"), HELLO_AGAIN);
-  assert.deepEqual(server.sendText(""), EMPTY);
+  assert.deepEqual(out(server, "sendText", "Hello"), HELLO);
+  assert.deepEqual(out(server, "sendText", "Hello"), HELLO_AGAIN);
+  assert.deepEqual(out(server, "sendText", ""), EMPTY);
 });
 
 test("round trips both ways, text and binary, 0 bytes to 1 MiB, in the views mode too", () => {
@@ -89,15 +100,15 @@ test("round trips both ways, text and binary, 0 bytes to 1 MiB, in the views mod
     const bin = pattern(n, n & 0xff);
     const text = "é€".repeat(Math.floor(n / 5)) + "x".repeat(n % 5);
     for (const [from, to] of [[client, server], [server, client]]) {
-      const frame = from.sendBinary(bin);
+      const frame = out(from, "sendBinary", bin);
       assert.equal(frame[0], 0xc2, "RSV1 and FIN set, binary");
-      assert.deepEqual(to.receive(frame), [{ type: "binary", data: bin, last: true }]);
-      assert.deepEqual(to.receive(from.sendText(text)), [{ type: "text", data: text, last: true }]);
+      assert.deepEqual(recv(to, frame), [{ type: "binary", data: bin, last: true }]);
+      assert.deepEqual(recv(to, out(from, "sendText", text)), [{ type: "text", data: text, last: true }]);
     }
   }
-  const [ev] = server.receiveViews(client.sendText("viewed"));
+  const [ev] = [...server.receiveViews(out(client, "sendText", "viewed"))];
   assert.equal(new TextDecoder().decode(ev.data), "viewed");
-  assert.ok(server.sendBinary(new Uint8Array(1 << 20)).length < 2048, "zeros compress");
+  assert.ok(out(server, "sendBinary", new Uint8Array(1 << 20)).length < 2048, "zeros compress");
 });
 
 test("negotiated parameters: no context takeover and small windows round-trip", () => {
@@ -111,8 +122,8 @@ test("negotiated parameters: no context takeover and small windows round-trip", 
     assert.ok(answer.deflate, JSON.stringify(config));
     for (let i = 0; i < 3; i++) {
       const data = pattern(70_000, i);
-      assert.deepEqual(server.receive(client.sendBinary(data))[0].data, data, JSON.stringify(config));
-      assert.deepEqual(client.receive(server.sendText(`message ${i} `.repeat(500)))[0].data, `message ${i} `.repeat(500));
+      assert.deepEqual(recv(server, out(client, "sendBinary", data))[0].data, data, JSON.stringify(config));
+      assert.deepEqual(recv(client, out(server, "sendText", `message ${i} `.repeat(500)))[0].data, `message ${i} `.repeat(500));
     }
   }
 });
@@ -166,7 +177,7 @@ test("negotiation through the handshake helpers: offer, response, agreed params"
   assert.equal(declined.deflate, null);
   const plain = new Connection({ role: "client", deflate: declined.deflate });
   assert.equal(plain.deflate, null);
-  assert.throws(() => plain.receive(HELLO), { name: "ProtocolError", code: "RESERVED_BITS", closeCode: 1002 });
+  assert.throws(() => recv(plain, HELLO), { name: "ProtocolError", code: "RESERVED_BITS", closeCode: 1002 });
 
   // A response the offer does not allow fails the handshake.
   for (const [ext, code] of [
@@ -180,77 +191,78 @@ test("negotiation through the handshake helpers: offer, response, agreed params"
   assert.throws(() => clientRequest("ws://127.0.0.1/", { deflate: { clientMaxWindowBits: 16 } }), TypeError);
 });
 
-test("a decompression bomb fails with 1009 and fails the connection", () => {
+test("a decompression bomb fails with 1009 and fails the connection, after what came before", () => {
   for (const messages of [true, false]) {
     const client = new Connection({ role: "client", deflate: true });
     const server = new Connection({ role: "server", deflate: true, messages, maxMessageSize: 1 << 20 });
-    const bomb = client.sendBinary(new Uint8Array(16 << 20)); // 16 MiB of zeros
+    const bomb = out(client, "sendBinary", new Uint8Array(16 << 20)); // 16 MiB of zeros
     assert.ok(bomb.length < 32 << 10, `the bomb is ${bomb.length} bytes on the wire`);
-    const before = client.sendText("fine");
+    const before = out(client, "sendText", "fine");
+    const seen = [];
     let err;
     try {
-      server.receive(concat(before, bomb));
+      for (const ev of server.receive(concat(before, bomb))) seen.push(ev);
     } catch (e) {
       err = e;
     }
     assert.equal(err?.name, "ProtocolError");
     assert.equal(err.code, "MESSAGE_TOO_LARGE");
     assert.equal(err.closeCode, 1009);
-    assert.deepEqual(err.events, [{ type: "text", data: "fine", last: true }], "what came before is delivered");
-    assert.equal(server.state, "failed");
-    assert.deepEqual(server.receive(client.sendText("after")), [], "nothing more is read");
+    assert.deepEqual(seen, [{ type: "text", data: "fine", last: true }], "what came before is delivered");
+    assert.equal(server.state, "closed", "failed, with the Close queued");
+    assert.deepEqual([...server.takeOutgoing()], [0x88, 2, 0x03, 0xf1], "Close 1009");
+    assert.deepEqual(recv(server, out(client, "sendText", "after")), [], "nothing more is read");
     assert.throws(() => server.sendText("x"), { name: "WsframeError", code: "CLOSED" });
     assert.throws(() => server.ping(), { code: "CLOSED" });
-    client.receive(server.close(1009));
-    assert.equal(server.state, "closed");
   }
   // Exactly at the limit is fine.
   const client = new Connection({ role: "client", deflate: true });
   const server = new Connection({ role: "server", deflate: true, messages: true, maxMessageSize: 4096 });
-  assert.equal(server.receive(client.sendBinary(new Uint8Array(4096)))[0].data.length, 4096);
-  assert.throws(() => server.receive(client.sendBinary(new Uint8Array(4097))), { closeCode: 1009 });
+  assert.equal(recv(server, out(client, "sendBinary", new Uint8Array(4096)))[0].data.length, 4096);
+  assert.throws(() => recv(server, out(client, "sendBinary", new Uint8Array(4097))), { closeCode: 1009 });
 });
 
 test("corrupt compressed data is 1002, invalid UTF-8 inside is 1007", () => {
   const a = new Connection({ role: "client", deflate: true });
-  assert.throws(() => a.receive(bytes(0xc1, 0x02, 0xff, 0xff)), { name: "ProtocolError", code: "INVALID_COMPRESSED_DATA", closeCode: 1002 });
+  assert.throws(() => recv(a, bytes(0xc1, 0x02, 0xff, 0xff)), { name: "ProtocolError", code: "INVALID_COMPRESSED_DATA", closeCode: 1002 });
   const server = new Connection({ role: "server", deflate: true });
   const b = new Connection({ role: "client", deflate: true });
-  const frame = server.sendBinary(bytes(0xce, 0xba, 0xff));
+  const frame = out(server, "sendBinary", bytes(0xce, 0xba, 0xff));
   frame[0] = 0xc1; // the same compressed bytes, as text
-  assert.throws(() => b.receive(frame), { name: "ProtocolError", code: "INVALID_UTF8", closeCode: 1007 });
+  assert.throws(() => recv(b, frame), { name: "ProtocolError", code: "INVALID_UTF8", closeCode: 1007 });
   // RSV1 on a continuation is a protocol error (RFC 7692 §6.1).
   const c = new Connection({ role: "client", deflate: true });
-  assert.throws(() => c.receive(concat(HELLO_FRAGMENTED[0], bytes(0xc0, 0x01, 0x00))), { closeCode: 1002 });
+  assert.throws(() => recv(c, concat(HELLO_FRAGMENTED[0], bytes(0xc0, 0x01, 0x00))), { closeCode: 1002 });
 });
 
 test("per message: compress: false sends plainly (RSV1 clear), the context carries on", () => {
   const { client, server } = negotiatedPair(true, undefined, { messages: true });
-  const plain = client.sendText("Hello", { compress: false });
+  const plain = out(client, "sendText", "Hello", { compress: false });
   assert.equal(plain[0], 0x81, "no RSV1");
-  assert.deepEqual(server.receive(plain), [{ type: "text", data: "Hello", last: true }]);
-  const plainBin = server.sendBinary(enc.encode("raw"), { compress: false });
+  assert.deepEqual(recv(server, plain), [{ type: "text", data: "Hello", last: true }]);
+  const plainBin = out(server, "sendBinary", enc.encode("raw"), { compress: false });
   assert.deepEqual(plainBin, bytes(0x82, 0x03, 0x72, 0x61, 0x77));
-  assert.deepEqual(client.receive(plainBin)[0].data, enc.encode("raw"));
+  assert.deepEqual(recv(client, plainBin)[0].data, enc.encode("raw"));
   for (let i = 0; i < 3; i++) {
-    const compressed = client.sendText(`Hello ${i}`, { compress: true });
+    const compressed = out(client, "sendText", `Hello ${i}`, { compress: true });
     assert.equal(compressed[0], 0xc1);
-    assert.equal(server.receive(compressed)[0].data, `Hello ${i}`);
-    assert.equal(server.receive(client.sendText("Hello", { compress: false }))[0].data, "Hello");
+    assert.equal(recv(server, compressed)[0].data, `Hello ${i}`);
+    assert.equal(recv(server, out(client, "sendText", "Hello", { compress: false }))[0].data, "Hello");
   }
   // Without deflate the option changes nothing; a bad value is a TypeError.
   const off = new Connection({ role: "server" });
-  assert.deepEqual(off.sendText("hi", { compress: true }), bytes(0x81, 0x02, 0x68, 0x69));
+  assert.deepEqual(out(off, "sendText", "hi", { compress: true }), bytes(0x81, 0x02, 0x68, 0x69));
   assert.throws(() => client.sendText("x", { compress: "no" }), TypeError);
   assert.throws(() => new Connection({ deflate: { level: "max" } }), TypeError);
 });
 
 test("a refused compressed send does not advance the compression context", () => {
   const { client, server } = negotiatedPair(true, undefined, { messages: true });
-  const first = client.sendFrame("text", "frag", false); // an uncompressed fragmented message
+  const first = out(client, "sendFrame", "text", "frag", false); // an uncompressed fragmented message
   assert.throws(() => client.sendText("Hello"), { name: "WsframeError", code: "MESSAGE_IN_PROGRESS" });
-  const last = client.sendFrame("text", "ment", true);
-  assert.deepEqual(server.receive(concat(first, last)), [{ type: "text", data: "fragment", last: true }]);
-  assert.equal(server.receive(client.sendText("Hello"))[0].data, "Hello");
-  assert.equal(server.receive(client.sendText("Hello"))[0].data, "Hello");
+  assert.equal(client.bufferedAmount, 0, "nothing queued for the refused message");
+  const last = out(client, "sendFrame", "text", "ment", true);
+  assert.deepEqual(recv(server, concat(first, last)), [{ type: "text", data: "fragment", last: true }]);
+  assert.equal(recv(server, out(client, "sendText", "Hello"))[0].data, "Hello");
+  assert.equal(recv(server, out(client, "sendText", "Hello"))[0].data, "Hello");
 });

@@ -27,32 +27,35 @@ export function serve(input: Uint8Array, write: (bytes: Uint8Array) => void): vo
 
   const conn = new Connection({ role: "server", messages: true });
   try {
-    for (const event of conn.receive(input.subarray(request.consumed))) handle(conn, event, write);
+    // Pulled one at a time: each event is answered before the next is decoded.
+    for (const event of conn.receive(input.subarray(request.consumed))) handle(conn, event);
   } catch (err) {
     const e = err as ProtocolError;
-    write(conn.close(e.closeCode));
+    const code: number = e.closeCode; // the Close with this code is queued (autoClose)
+    void code;
   } finally {
+    write(conn.takeOutgoing());
     conn.free();
   }
 }
 
-function handle(conn: Connection, event: WsEvent, write: (bytes: Uint8Array) => void): void {
+function handle(conn: Connection, event: WsEvent): void {
   switch (event.type) {
     case "text":
       // Narrowed: data is string | Uint8Array.
-      write(typeof event.data === "string" ? conn.sendText(event.data) : conn.sendFrame("text", event.data));
+      if (typeof event.data === "string") conn.sendText(event.data);
+      else conn.sendFrame("text", event.data);
       break;
     case "binary":
-      write(conn.sendBinary(event.data));
+      conn.sendBinary(event.data);
       break;
-    case "ping":
-      write(conn.pong(event.data));
-      break;
+    case "ping": // answered already (autoPong)
     case "pong":
       break;
     case "close": {
+      // Answered already (autoClose); close TCP after writing takeOutgoing().
       const code: number | undefined = event.code;
-      write(conn.close(code, event.reason));
+      void code;
       break;
     }
     default: {
@@ -60,6 +63,19 @@ function handle(conn: Connection, event: WsEvent, write: (bytes: Uint8Array) => 
       throw new Error(`unhandled ${String(never)}`);
     }
   }
+}
+
+/** Without the automatic replies the application answers itself. */
+export function manual(bytes: Uint8Array): Uint8Array {
+  const conn = new Connection({ role: "server", autoPong: false, autoClose: false, views: true });
+  const events: IterableIterator<WsEvent> = conn.receive(bytes);
+  for (const event of events) {
+    if (event.type === "ping") conn.pong(event.data);
+    else if (event.type === "close") conn.close(event.code, event.reason);
+  }
+  const pending: number = conn.pendingInputBytes + conn.bufferedAmount;
+  void pending;
+  return conn.takeOutgoing();
 }
 
 export function client(): Uint8Array {
@@ -98,12 +114,15 @@ export function deflateServer(input: Uint8Array): Connection | null {
   void params;
   conn.sendText("compressed");
   conn.sendBinary(new Uint8Array(4), { compress: false });
+  const frames: Uint8Array = conn.takeOutgoing();
+  void frames;
   return conn;
 }
 
 export function deflateClient(answerBytes: Uint8Array): Connection | null {
   const { handshake } = clientRequest("ws://127.0.0.1:9001/", { deflate: { clientMaxWindowBits: 12 } });
   const answer = handshake.checkResponse(answerBytes);
+  handshake.free();
   if (answer === null || !answer.accepted) return null;
   return new Connection({ role: "client", deflate: answer.deflate });
 }

@@ -38,16 +38,20 @@ test("RFC 6455 §5.7: fragmented unmasked text", () => {
   assert.deepEqual([second.opcode, second.fin, new TextDecoder().decode(second.payload)], [0, true, "lo"]);
   // The Connection writes the same bytes.
   const server = new Connection({ role: "server" });
-  assert.deepEqual([...server.sendFrame("text", "Hel", false), ...server.sendFrame("text", "lo", true)], RFC.fragmented);
+  server.sendFrame("text", "Hel", false);
+  server.sendFrame("text", "lo", true);
+  assert.deepEqual([...server.takeOutgoing()], RFC.fragmented);
 });
 
 test("RFC 6455 §5.7: unmasked Ping and masked Pong", () => {
   assert.deepEqual([...encodeFrame({ opcode: "ping", payload: hello })], RFC.unmaskedPing);
   assert.deepEqual([...encodeFrame({ opcode: "pong", payload: hello, mask: KEY })], RFC.maskedPong);
-  assert.deepEqual([...new Connection({ role: "server" }).ping(hello)], RFC.unmaskedPing);
+  const pinger = new Connection({ role: "server" });
+  pinger.ping(hello);
+  assert.deepEqual([...pinger.takeOutgoing()], RFC.unmaskedPing);
   // A server receives the masked Pong.
   const server = new Connection({ role: "server" });
-  assert.deepEqual(server.receive(new Uint8Array(RFC.maskedPong)), [{ type: "pong", data: hello }]);
+  assert.deepEqual([...server.receive(new Uint8Array(RFC.maskedPong))], [{ type: "pong", data: hello }]);
 });
 
 test("RFC 6455 §5.7: 256-byte and 64 KiB unmasked binary headers", () => {
@@ -58,8 +62,10 @@ test("RFC 6455 §5.7: 256-byte and 64 KiB unmasked binary headers", () => {
   assert.deepEqual([...b.subarray(0, 10)], RFC.binary64KHeader);
   assert.equal(decodeFrame(b).payload.length, 65536);
   const s = new Connection({ role: "server" });
-  assert.deepEqual([...s.sendBinary(new Uint8Array(256)).subarray(0, 4)], RFC.binary256Header);
-  assert.deepEqual([...s.sendBinary(new Uint8Array(65536)).subarray(0, 10)], RFC.binary64KHeader);
+  s.sendBinary(new Uint8Array(256));
+  assert.deepEqual([...s.takeOutgoing().subarray(0, 4)], RFC.binary256Header);
+  s.sendBinary(new Uint8Array(65536));
+  assert.deepEqual([...s.takeOutgoing().subarray(0, 10)], RFC.binary64KHeader);
 });
 
 test("decodeFrame: null while incomplete, at every prefix", () => {
@@ -93,14 +99,15 @@ test("header violations are ProtocolErrors with closeCode 1002 (RFC 6455 §5.2, 
   }
 });
 
-test("encodeFrame refuses frames no peer may send", () => {
+test("encodeFrame refuses frames no peer may send: what decodeFrame would refuse (RFC 6455 §5.2, §5.5)", () => {
   assert.throws(() => encodeFrame({ opcode: 3 }), TypeError);
   assert.throws(() => encodeFrame({ opcode: "nope" }), TypeError);
   assert.throws(() => encodeFrame({ opcode: "text", rsv: 8 }), TypeError);
   assert.throws(() => encodeFrame({ opcode: "text", mask: new Uint8Array(3) }), TypeError);
   assert.throws(() => encodeFrame({ opcode: "ping", payload: new Uint8Array(126) }), {
     name: "WsframeError",
-    code: "CONTROL_PAYLOAD_TOO_LARGE",
+    code: "CONTROL_FRAME_TOO_LONG",
   });
   assert.throws(() => encodeFrame({ opcode: "close", fin: false }), { name: "WsframeError", code: "FRAGMENTED_CONTROL_FRAME" });
+  assert.equal(encodeFrame({ opcode: "pong", payload: new Uint8Array(125) }).length, 127, "125 bytes is the most");
 });

@@ -187,7 +187,9 @@ function check(dir, data, rand, label, { compress = true } = {}) {
   const options = dir.zlibIn !== null ? { compress } : undefined;
 
   // (a) wsframe's frame, decoded and inflated independently, then read by wsframe.
-  const wire = text ? dir.sender.sendText(data, options) : dir.sender.sendBinary(data, options);
+  if (text) dir.sender.sendText(data, options);
+  else dir.sender.sendBinary(data, options);
+  const wire = dir.sender.takeOutgoing();
   const frames = decodeFrames(wire);
   assert.equal(frames.length, 1, `${where}: one frame per message`);
   const [f] = frames;
@@ -333,8 +335,12 @@ test("the checks can fail: a dropped byte, a wrong window and a lost context are
   // zlib refuses a wsframe message whose back-reference needs a context it does not have.
   const server = new Connection({ role: "server", deflate: DEFAULTS });
   const zlibClient = new ZlibEnd({ bits: 15, takeover: false });
-  zlibClient.inflate(decodeFrames(server.sendText("Hello, Hello, Hello"))[0].payload);
-  assert.throws(() => zlibClient.inflate(decodeFrames(server.sendText("Hello, Hello, Hello"))[0].payload), /invalid distance/);
+  const hello = () => {
+    server.sendText("Hello, Hello, Hello");
+    return decodeFrames(server.takeOutgoing())[0].payload;
+  };
+  zlibClient.inflate(hello());
+  assert.throws(() => zlibClient.inflate(hello()), /invalid distance/);
   // A distance beyond the negotiated window is refused.
   const far = Buffer.concat([make("random", 600), make("random", 600)]);
   const farPayload = zlib.deflateRawSync(far, { finishFlush: Z.Z_SYNC_FLUSH }).subarray(0, -4);
@@ -343,7 +349,8 @@ test("the checks can fail: a dropped byte, a wrong window and a lost context are
   const dirs = endpoints(DEFAULTS);
   const [c2s] = dirs;
   const data = make("random", 31746);
-  const bad = { ...c2s, sender: { sendBinary: () => c2s.sender.sendBinary(data.subarray(0, -1)) } };
+  const sender = { sendBinary: () => c2s.sender.sendBinary(data.subarray(0, -1)), takeOutgoing: () => c2s.sender.takeOutgoing() };
+  const bad = { ...c2s, sender };
   assert.throws(() => check(bad, data, prng(1), "short"), /zlib inflated 31745 bytes of 31746/);
   dirs.free();
   server.free();

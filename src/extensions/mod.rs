@@ -224,6 +224,31 @@ pub enum ExtensionError {
     },
 }
 
+impl ExtensionError {
+    /// A stable identifier in `SCREAMING_SNAKE_CASE`, from which the bindings'
+    /// error codes derive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::ExtensionError;
+    ///
+    /// assert_eq!(ExtensionError::UnknownParameter.name(), "UNKNOWN_EXTENSION_PARAMETER");
+    /// ```
+    #[must_use]
+    pub const fn name(&self) -> &'static str {
+        match self {
+            Self::MalformedParameter => "MALFORMED_EXTENSION_PARAMETER",
+            Self::UnknownParameter => "UNKNOWN_EXTENSION_PARAMETER",
+            Self::DuplicateParameter => "DUPLICATE_EXTENSION_PARAMETER",
+            Self::InvalidValue => "INVALID_EXTENSION_VALUE",
+            Self::UnexpectedParameter => "UNEXPECTED_EXTENSION_PARAMETER",
+            Self::UnexpectedExtension => "UNEXPECTED_EXTENSION",
+            Self::InsufficientSize { .. } => "INSUFFICIENT_SIZE",
+        }
+    }
+}
+
 impl fmt::Display for ExtensionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

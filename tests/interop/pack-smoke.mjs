@@ -2,8 +2,9 @@
 // Packs the npm package (pkg/, built by `make -f mk/wasm.mk wasm-build`), installs the
 // tarball into an empty temporary project and uses it from Node, Deno, Bun and workerd
 // (the last three from tests/interop/node/node_modules, pinned). In each runtime: a client
-// Connection's masked frame decoded by a server Connection and by decodeFrame, the RFC 6455
-// §5.7 and §1.3 vectors, and a full opening handshake. workerd serves a worker on a free
+// Connection's masked frame decoded by a server Connection and by decodeFrame, a message
+// answered before the violation behind it, the RFC 6455 §5.7 and §1.3 vectors, and a full
+// opening handshake. workerd serves a worker on a free
 // 127.0.0.1 port that does this per HTTP request; it is checked with one request, then
 // killed by PID. Every step is time-bounded. Last line: `N passed, N failed`.
 //
@@ -48,13 +49,29 @@ export function check(api) {
   // A frame round trip through both roles.
   const client = new Connection({ role: "client" });
   const server = new Connection({ role: "server", messages: true });
-  const wire = client.sendText("Hello from " + api.runtime);
+  client.sendText("Hello from " + api.runtime);
+  const wire = client.takeOutgoing();
   expect((wire[1] & 0x80) === 0x80, "client frame masked");
-  const events = server.receive(wire);
+  const events = [...server.receive(wire)];
   expect(events.length === 1 && events[0].type === "text" && events[0].data === "Hello from " + api.runtime, "text round trip: " + JSON.stringify(events));
   const bin = new Uint8Array([0, 1, 2, 253, 254, 255]);
-  const back = client.receive(server.sendBinary(bin));
+  server.sendBinary(bin);
+  const back = [...client.receive(server.takeOutgoing())];
   expect(back.length === 1 && back[0].type === "binary" && same(back[0].data, bin), "binary round trip");
+  // Pulled one at a time: a message before a violation is answered first, then the Close.
+  const ordered = new Connection({ role: "server", messages: true });
+  const seen = [];
+  try {
+    for (const ev of ordered.receive(new Uint8Array([...wire, 0x83, 0x80, 0, 0, 0, 0]))) {
+      seen.push(ev.type);
+      ordered.sendText("echo");
+    }
+  } catch (err) {
+    seen.push(err.code);
+  }
+  const replies = ordered.takeOutgoing();
+  expect(seen.join() === "text,RESERVED_OPCODE" && replies.length === 6 + 4 && replies[6] === 0x88, "order: " + seen + " / " + replies);
+  ordered.free();
   const decoded = decodeFrame(wire);
   expect(decoded && decoded.opcode === 1 && decoded.consumed === wire.length && new TextDecoder("utf-8", { ignoreBOM: true }).decode(decoded.payload) === "Hello from " + api.runtime, "decodeFrame of a client frame");
   // RFC 6455 §5.7 masked "Hello" and §1.3 accept key.
@@ -69,7 +86,7 @@ export function check(api) {
   expect(answer && answer.accepted && answer.protocol === "smoke", "checkResponse");
   // Errors are real Errors with closeCode.
   try {
-    new Connection({ role: "server" }).receive(new Uint8Array([0x81, 0x00]));
+    [...new Connection({ role: "server" }).receive(new Uint8Array([0x81, 0x00]))];
     problems.push("unmasked client frame accepted");
   } catch (err) {
     expect(err instanceof Error && err.name === "ProtocolError" && err.closeCode === 1002, "ProtocolError with closeCode");

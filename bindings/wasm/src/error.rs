@@ -1,14 +1,17 @@
-//! Core errors as JavaScript `Error` objects: a `name`, a stable `code` and,
-//! for the peer's protocol violations, the numeric `closeCode` to send.
+//! Core errors as JavaScript `Error` objects: a `name`, the core's stable
+//! identifier as `code` (`Error::name`, `HandshakeError::name`) and, for the
+//! peer's protocol violations, the numeric `closeCode` to send.
 
 use wasm_bindgen::JsValue;
-use wsframe::{Error, ProtocolError};
+use wsframe::Error;
+use wsframe::extensions::ExtensionError;
+use wsframe::handshake::HandshakeError;
 
 /// An `Error` with `name` and `code` set.
 pub(crate) fn js_error(name: &str, code: &str, message: &str) -> JsValue {
     let err = js_sys::Error::new(message);
     err.set_name(name);
-    set(&err, "code", &JsValue::from_str(code));
+    set(&err, "code", &code.into());
     err.into()
 }
 
@@ -19,60 +22,37 @@ pub(crate) fn type_error(message: &str) -> JsValue {
 
 /// Sets `obj[key] = value`; plain objects and errors never refuse it.
 pub(crate) fn set(obj: &JsValue, key: &str, value: &JsValue) {
-    let _ = js_sys::Reflect::set(obj, &JsValue::from_str(key), value);
+    let _ = js_sys::Reflect::set(obj, &key.into(), value);
 }
 
-/// A `ProtocolError` (name) carrying `closeCode` (RFC 6455 §7.1.7).
-pub(crate) fn protocol_error(e: ProtocolError) -> JsValue {
-    let err = js_error("ProtocolError", protocol_code(e), e.as_str());
-    set(&err, "closeCode", &JsValue::from(e.close_code().0));
+/// Any core error: a violation by the peer is a `ProtocolError` with
+/// `closeCode` (RFC 6455 §7.1.7), anything else a `WsframeError`.
+pub(crate) fn core_error(e: Error) -> JsValue {
+    let name = if e.close_code().is_some() { "ProtocolError" } else { "WsframeError" };
+    let err = js_error(name, e.name(), e.as_str());
+    if let Some(code) = e.close_code() {
+        set(&err, "closeCode", &code.0.into());
+    }
+    if let Error::InsufficientSize { required } = e {
+        set(&err, "required", &(required as f64).into());
+    }
     err
 }
 
-/// Any core error: protocol violations become `ProtocolError`, the caller's
-/// mistakes `WsframeError`.
-pub(crate) fn core_error(e: Error) -> JsValue {
-    match e {
-        Error::Protocol(p) => protocol_error(p),
-        Error::InsufficientSize { required } => {
-            let err = js_error("WsframeError", "INSUFFICIENT_SIZE", e.as_str());
-            set(&err, "required", &JsValue::from(required as f64));
-            err
-        }
-        other => js_error("WsframeError", error_code(other), other.as_str()),
+/// A `HandshakeError` with `status`, the HTTP status a server answers with.
+pub(crate) fn handshake_error(e: HandshakeError) -> JsValue {
+    let err = js_error("HandshakeError", e.name(), &e.to_string());
+    set(&err, "status", &e.status().into());
+    if let HandshakeError::InsufficientSize { required } = e {
+        set(&err, "required", &(required as f64).into());
     }
+    err
 }
 
-fn error_code(e: Error) -> &'static str {
-    match e {
-        Error::Closed => "CLOSED",
-        Error::MessageInProgress => "MESSAGE_IN_PROGRESS",
-        Error::ControlPayloadTooLarge => "CONTROL_PAYLOAD_TOO_LARGE",
-        Error::InvalidCloseCode => "INVALID_CLOSE_CODE",
-        Error::ReasonWithoutCode => "REASON_WITHOUT_CODE",
-        _ => "ERROR",
-    }
-}
-
-fn protocol_code(e: ProtocolError) -> &'static str {
-    match e {
-        ProtocolError::ReservedOpcode => "RESERVED_OPCODE",
-        ProtocolError::ReservedBits => "RESERVED_BITS",
-        ProtocolError::FragmentedControlFrame => "FRAGMENTED_CONTROL_FRAME",
-        ProtocolError::ControlFrameTooLong => "CONTROL_FRAME_TOO_LONG",
-        ProtocolError::LengthMsbSet => "LENGTH_MSB_SET",
-        ProtocolError::UnmaskedFrame => "UNMASKED_FRAME",
-        ProtocolError::MaskedFrame => "MASKED_FRAME",
-        ProtocolError::UnexpectedContinuation => "UNEXPECTED_CONTINUATION",
-        ProtocolError::ExpectedContinuation => "EXPECTED_CONTINUATION",
-        ProtocolError::InvalidUtf8 => "INVALID_UTF8",
-        ProtocolError::CloseLengthOne => "CLOSE_LENGTH_ONE",
-        ProtocolError::InvalidCloseCode => "INVALID_CLOSE_CODE",
-        ProtocolError::FrameTooLarge => "FRAME_TOO_LARGE",
-        ProtocolError::MessageTooLarge => "MESSAGE_TOO_LARGE",
-        ProtocolError::TooManyFragments => "TOO_MANY_FRAGMENTS",
-        ProtocolError::InvalidCompressedFrame => "INVALID_COMPRESSED_FRAME",
-        ProtocolError::InvalidCompressedData => "INVALID_COMPRESSED_DATA",
-        _ => "PROTOCOL_ERROR",
-    }
+/// A permessage-deflate negotiation failure as a `HandshakeError` (status
+/// 400: the peer's answer was wrong), its `code` the core's `ExtensionError::name`.
+pub(crate) fn extension_error(e: ExtensionError) -> JsValue {
+    let err = js_error("HandshakeError", e.name(), &format!("permessage-deflate: {e}"));
+    set(&err, "status", &400.into());
+    err
 }

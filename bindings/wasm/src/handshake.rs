@@ -1,67 +1,26 @@
-//! The opening handshake (RFC 6455 §4): the core's parsers and writers with
-//! JavaScript values in and out. Nothing is decided here: the application
-//! picks subprotocols and extensions from what `parseRequest` reports.
+//! The opening handshake (RFC 6455 §4): the core's parsers, writers and
+//! client verifier with JavaScript values in and out. Nothing is decided
+//! here: the application picks subprotocols and extensions from what
+//! `parseRequest` reports.
 
 use wasm_bindgen::prelude::*;
 use wsframe::extensions::deflate::DeflateConfig;
-use wsframe::handshake::{self, ClientRequest, HandshakeError, Headers, Response};
+use wsframe::handshake::{self, ClientRequest, ClientVerifier, HandshakeError, Headers, Response};
 
-use crate::deflate::{config_from_js, config_to_js, extension_error, offer, params_to_js};
-use crate::error::{js_error, set, type_error};
+use crate::deflate;
+use crate::error::{extension_error, handshake_error, set, type_error};
 use crate::random;
-
-/// A `HandshakeError` with `status` (the HTTP status a server answers with)
-/// and a stable `code`.
-fn handshake_error(e: HandshakeError) -> JsValue {
-    let err = js_error("HandshakeError", handshake_code(e), &e.to_string());
-    set(&err, "status", &JsValue::from(e.status()));
-    if let HandshakeError::InsufficientSize { required } = e {
-        set(&err, "required", &JsValue::from(required as f64));
-    }
-    err
-}
-
-fn handshake_code(e: HandshakeError) -> &'static str {
-    match e {
-        HandshakeError::InsufficientSize { .. } => "INSUFFICIENT_SIZE",
-        HandshakeError::TooLarge => "TOO_LARGE",
-        HandshakeError::TooManyHeaders => "TOO_MANY_HEADERS",
-        HandshakeError::MalformedHttp => "MALFORMED_HTTP",
-        HandshakeError::HttpVersion => "HTTP_VERSION",
-        HandshakeError::NotGet => "NOT_GET",
-        HandshakeError::MissingHost => "MISSING_HOST",
-        HandshakeError::DuplicateHeader => "DUPLICATE_HEADER",
-        HandshakeError::MissingUpgrade => "MISSING_UPGRADE",
-        HandshakeError::MissingConnectionUpgrade => "MISSING_CONNECTION_UPGRADE",
-        HandshakeError::MissingKey => "MISSING_KEY",
-        HandshakeError::InvalidKey => "INVALID_KEY",
-        HandshakeError::UnsupportedVersion => "UNSUPPORTED_VERSION",
-        HandshakeError::InvalidProtocol => "INVALID_PROTOCOL",
-        HandshakeError::BadAccept => "BAD_ACCEPT",
-        HandshakeError::UnexpectedProtocol => "UNEXPECTED_PROTOCOL",
-        HandshakeError::UnexpectedExtension => "UNEXPECTED_EXTENSION",
-        HandshakeError::InvalidUri => "INVALID_URI",
-        HandshakeError::UnsupportedScheme => "UNSUPPORTED_SCHEME",
-        HandshakeError::FragmentInUri => "FRAGMENT_IN_URI",
-        HandshakeError::InvalidPort => "INVALID_PORT",
-        HandshakeError::InvalidHeaderName => "INVALID_HEADER_NAME",
-        HandshakeError::InvalidHeaderValue => "INVALID_HEADER_VALUE",
-        HandshakeError::ReservedHeader => "RESERVED_HEADER",
-        HandshakeError::InvalidStatus => "INVALID_STATUS",
-        _ => "HANDSHAKE_ERROR",
-    }
-}
 
 /// Header values are bytes; JavaScript gets them as strings.
 fn text(bytes: &[u8]) -> JsValue {
-    JsValue::from_str(&String::from_utf8_lossy(bytes))
+    String::from_utf8_lossy(bytes).as_ref().into()
 }
 
 /// `[[name, value], ...]` in order of appearance.
 fn header_list(headers: &Headers<'_>) -> JsValue {
     let list = js_sys::Array::new();
     for (name, value) in headers.iter() {
-        list.push(&js_sys::Array::of2(&JsValue::from_str(name), &text(value)));
+        list.push(&js_sys::Array::of2(&name.into(), &text(value)));
     }
     list.into()
 }
@@ -69,7 +28,7 @@ fn header_list(headers: &Headers<'_>) -> JsValue {
 /// Raw extension header values joined as one list (RFC 7230 §3.2.2), or `null`.
 fn joined<'b>(values: impl Iterator<Item = &'b [u8]>) -> JsValue {
     let parts: Vec<String> = values.map(|v| String::from_utf8_lossy(v).into_owned()).collect();
-    if parts.is_empty() { JsValue::NULL } else { JsValue::from_str(&parts.join(", ")) }
+    if parts.is_empty() { JsValue::NULL } else { parts.join(", ").into() }
 }
 
 /// `[name, value, name, value, ...]` as pairs.
@@ -90,7 +49,7 @@ fn write_out(
     let mut buf = vec![0u8; 512];
     loop {
         match f(&mut buf) {
-            Ok(n) => return Ok(js_sys::Uint8Array::from(buf.get(..n).unwrap_or_default())),
+            Ok(n) => return Ok(buf.get(..n).unwrap_or_default().into()),
             Err(HandshakeError::InsufficientSize { required }) if required > buf.len() => {
                 buf.resize(required, 0);
             }
@@ -101,16 +60,12 @@ fn write_out(
 
 /// Parses and validates a client's upgrade request (RFC 6455 §4.2.1).
 ///
-/// Returns `null` while the head is incomplete (call again with everything
-/// read so far), else `{ path, resource, host, key, accept, origin,
-/// protocols, extensions, headers, consumed }`. Bytes after `consumed` are
-/// already WebSocket frames.
+/// Returns `null` while the head is incomplete, else `{ path, resource, host,
+/// key, accept, origin, protocols, extensions, headers, consumed }`.
 ///
 /// # Errors
 ///
-/// A `HandshakeError` with `status` (400, 426 for a version mismatch, 431 for
-/// a head over `max_size`, default 8 KiB) and `code`; answer it with
-/// `build_reject_response(status)`.
+/// A `HandshakeError` with `status` (400, 426, 431) and `code`.
 #[wasm_bindgen(js_name = parseRequest)]
 pub fn parse_request(input: &[u8], max_size: Option<usize>) -> Result<JsValue, JsValue> {
     let max = max_size.unwrap_or(handshake::DEFAULT_MAX_HANDSHAKE);
@@ -118,8 +73,8 @@ pub fn parse_request(input: &[u8], max_size: Option<usize>) -> Result<JsValue, J
         return Ok(JsValue::NULL);
     };
     let obj: JsValue = js_sys::Object::new().into();
-    set(&obj, "path", &JsValue::from_str(req.path()));
-    set(&obj, "resource", &JsValue::from_str(&req.resource().to_string()));
+    set(&obj, "path", &req.path().into());
+    set(&obj, "resource", &req.resource().to_string().into());
     set(&obj, "host", &text(req.host()));
     set(&obj, "key", &text(req.key()));
     set(&obj, "accept", &text(&req.accept_key()));
@@ -128,20 +83,18 @@ pub fn parse_request(input: &[u8], max_size: Option<usize>) -> Result<JsValue, J
     set(&obj, "protocols", &protocols.into());
     set(&obj, "extensions", &joined(req.extensions()));
     set(&obj, "headers", &header_list(req.all_headers()));
-    set(&obj, "consumed", &JsValue::from(req.consumed() as f64));
+    set(&obj, "consumed", &(req.consumed() as f64).into());
     Ok(obj)
 }
 
-/// The 101 Switching Protocols response accepting a request with this
-/// `Sec-WebSocket-Key` (RFC 6455 §4.2.2), with the subprotocol and
-/// extensions the application selected and extra headers as flat
-/// `[name, value, ...]` pairs.
+/// The 101 response accepting a request with this `Sec-WebSocket-Key`
+/// (RFC 6455 §4.2.2), with the selected subprotocol and extensions and extra
+/// headers as flat `[name, value, ...]` pairs.
 ///
 /// # Errors
 ///
-/// A `HandshakeError` (code `INVALID_PROTOCOL`, `INVALID_HEADER_VALUE`,
-/// `INVALID_HEADER_NAME`, `RESERVED_HEADER`) for values that would break the
-/// response; a `TypeError` for an odd header list.
+/// A `HandshakeError` for values that would break the response; a
+/// `TypeError` for an odd header list.
 #[wasm_bindgen(js_name = buildAcceptResponse)]
 pub fn build_accept_response(
     key: &str,
@@ -150,24 +103,15 @@ pub fn build_accept_response(
     headers: Vec<String>,
 ) -> Result<js_sys::Uint8Array, JsValue> {
     let extra = pairs(&headers)?;
-    write_out(|out| {
-        handshake::write_accept(
-            key.as_bytes(),
-            protocol.as_deref(),
-            extensions.as_deref(),
-            &extra,
-            out,
-        )
-    })
+    let (protocol, extensions) = (protocol.as_deref(), extensions.as_deref());
+    write_out(|out| handshake::write_accept(key.as_bytes(), protocol, extensions, &extra, out))
 }
 
-/// A complete response refusing the handshake (RFC 6455 §4.2.1, §4.4), for
-/// a status in 300-599: 426 adds `Sec-WebSocket-Version: 13`.
+/// A complete response refusing the handshake (RFC 6455 §4.2.1, §4.4).
 ///
 /// # Errors
 ///
-/// A `HandshakeError` (code `INVALID_STATUS`, or a header code) for a status
-/// outside 300-599 or a bad extra header.
+/// A `HandshakeError` for a status outside 300-599 or a bad extra header.
 #[wasm_bindgen(js_name = buildRejectResponse)]
 pub fn build_reject_response(
     status: u16,
@@ -177,22 +121,27 @@ pub fn build_reject_response(
     write_out(|out| handshake::write_reject_with(status, &extra, out))
 }
 
+/// What a client keeps to check the server's answer: the core's verifier
+/// and the permessage-deflate config it offered.
+#[wasm_bindgen(js_name = RawClientHandshake)]
+#[derive(Debug)]
+pub struct ClientHandshake {
+    verifier: ClientVerifier,
+    deflate: Option<DeflateConfig>,
+}
+
 /// Builds a client's upgrade request for a `ws://` or `wss://` URL (RFC 6455
-/// §4.1) with a fresh nonce from Web Crypto. With `deflate` (`true` or a
-/// config object, see `negotiateDeflate`), the extensions offered are the
-/// core's permessage-deflate offer (RFC 7692 §7.1) instead of `extensions`.
+/// §4.1) with a fresh nonce from Web Crypto; with `deflate` (config numbers,
+/// see `deflate.rs`) the core's permessage-deflate offer (RFC 7692 §7.1)
+/// instead of `extensions`.
 ///
-/// Returns `{ bytes, host, port, secure, resource, key, nonce, extensions,
-/// deflate }`: write `bytes` to a connection to `host`:`port` (TLS when
-/// `secure`); keep `key`, `nonce`, `extensions` (what was offered) and
-/// `deflate` (the config, normalized, or `null`) for [`check_response`].
+/// Returns `{ bytes, host, port, secure, resource, key, extensions,
+/// handshake }`: `handshake` checks the response.
 ///
 /// # Errors
 ///
-/// A `HandshakeError` (code `INVALID_URI`, `UNSUPPORTED_SCHEME`,
-/// `FRAGMENT_IN_URI`, `INVALID_PORT`, `INVALID_PROTOCOL`, header codes) for
-/// what cannot be sent; a `WsframeError` (`NO_CRYPTO`) without Web Crypto; a
-/// `TypeError` for a bad deflate config, or one with `extensions`.
+/// A `HandshakeError` for what cannot be sent; a `WsframeError`
+/// (`NO_CRYPTO`) without Web Crypto.
 #[wasm_bindgen(js_name = buildClientRequest)]
 pub fn build_client_request(
     url: &str,
@@ -200,17 +149,14 @@ pub fn build_client_request(
     origin: Option<String>,
     extensions: Option<String>,
     headers: Vec<String>,
-    deflate: JsValue,
+    deflate: Option<Vec<u8>>,
 ) -> Result<JsValue, JsValue> {
     let protocol_refs: Vec<&str> = protocols.iter().map(String::as_str).collect();
     let extra = pairs(&headers)?;
-    let deflate = offered(&deflate)?;
+    let deflate = deflate.map(|f| deflate::config(&f));
     let extensions = match &deflate {
+        Some(config) => Some(deflate::header(|out| config.write_offer(out))?),
         None => extensions,
-        Some(_) if extensions.is_some() => {
-            return Err(type_error("extensions and deflate cannot be combined"));
-        }
-        Some(config) => Some(offer(config)?),
     };
     let mut req = ClientRequest::new(url).map_err(handshake_error)?.protocols(&protocol_refs);
     if let Some(o) = origin.as_deref() {
@@ -222,110 +168,72 @@ pub fn build_client_request(
     req = req.headers(&extra);
     let mut nonce = [0u8; 16];
     random::fill(&mut nonce)?;
-    let mut key = [0u8; 24];
+    let mut verifier = None;
     let bytes = write_out(|out| {
         let hs = req.write(nonce, out)?;
-        key = *hs.key();
+        verifier = Some(hs.to_verifier());
         Ok(hs.request_len())
     })?;
+    let Some(verifier) = verifier else { return Err(type_error("no request written")) };
     let obj: JsValue = js_sys::Object::new().into();
     set(&obj, "bytes", &bytes.into());
-    set(&obj, "host", &JsValue::from_str(req.host()));
-    set(&obj, "port", &JsValue::from(req.port()));
-    set(&obj, "secure", &JsValue::from(req.is_secure()));
-    set(&obj, "resource", &JsValue::from_str(&req.resource().to_string()));
-    set(&obj, "key", &text(&key));
-    set(&obj, "nonce", &js_sys::Uint8Array::from(&nonce[..]).into());
-    set(&obj, "extensions", &extensions.as_deref().map_or(JsValue::NULL, JsValue::from_str));
-    set(&obj, "deflate", &deflate.as_ref().map_or(JsValue::NULL, config_to_js));
+    set(&obj, "host", &req.host().into());
+    set(&obj, "port", &req.port().into());
+    set(&obj, "secure", &req.is_secure().into());
+    set(&obj, "resource", &req.resource().to_string().into());
+    set(&obj, "key", &text(verifier.key()));
+    set(&obj, "extensions", &extensions.map_or(JsValue::NULL, JsValue::from));
+    set(&obj, "handshake", &ClientHandshake { verifier, deflate }.into());
     Ok(obj)
 }
 
-/// The client's deflate option: `None` when not offered (`undefined`,
-/// `null`, `false`).
-fn offered(value: &JsValue) -> Result<Option<DeflateConfig>, JsValue> {
-    if value.is_undefined() || value.is_null() || value.as_bool() == Some(false) {
-        return Ok(None);
-    }
-    config_from_js(value).map(Some)
-}
-
-/// Checks the server's response to a request from [`build_client_request`]
-/// with that `url`, `nonce`, `protocols`, `extensions` (as offered) and
-/// `deflate` config (RFC 6455 §4.1, RFC 7692 §7.1).
-///
-/// Returns `null` while the head is incomplete; `{ accepted: true, status:
-/// 101, protocol, extensions, deflate, headers, consumed }` when the
-/// connection is open, where `deflate` is the agreed permessage-deflate
-/// params (for the `Connection`'s `deflate` option) or `null`; `{ accepted:
-/// false, status, reason, location, headers, consumed }` for any other
-/// status. Bytes after `consumed` are WebSocket frames.
-///
-/// # Errors
-///
-/// A `HandshakeError` (code `BAD_ACCEPT`, `MISSING_UPGRADE`,
-/// `UNEXPECTED_PROTOCOL`, `TOO_LARGE`, `UNEXPECTED_EXTENSION_PARAMETER`, ...)
-/// when the client must fail the connection; a `TypeError` for a nonce that
-/// is not 16 bytes or a bad deflate config.
-#[wasm_bindgen(js_name = checkResponse)]
-pub fn check_response(
-    input: &[u8],
-    max_size: Option<usize>,
-    url: &str,
-    nonce: &[u8],
-    protocols: Vec<String>,
-    extensions: Option<String>,
-    deflate: JsValue,
-) -> Result<JsValue, JsValue> {
-    let deflate = offered(&deflate)?;
-    let nonce = <[u8; 16]>::try_from(nonce).map_err(|_| type_error("nonce must be 16 bytes"))?;
-    let protocol_refs: Vec<&str> = protocols.iter().map(String::as_str).collect();
-    let mut req = ClientRequest::new(url).map_err(handshake_error)?.protocols(&protocol_refs);
-    if let Some(e) = extensions.as_deref() {
-        req = req.extensions(e);
-    }
-    // The core keeps what the check needs in the handshake `write` returns:
-    // write the same request again (into scratch) to get it back.
-    let mut scratch = vec![0u8; 512];
-    let hs = loop {
-        match req.write(nonce, &mut scratch) {
-            Ok(hs) => break hs,
-            Err(HandshakeError::InsufficientSize { required }) if required > scratch.len() => {
-                scratch.resize(required, 0);
-            }
-            Err(e) => return Err(handshake_error(e)),
-        }
-    };
-    let max = max_size.unwrap_or(handshake::DEFAULT_MAX_HANDSHAKE);
-    let obj: JsValue = js_sys::Object::new().into();
-    match hs.check_response(input, max).map_err(handshake_error)? {
-        Response::Partial => return Ok(JsValue::NULL),
-        Response::Accepted(ok) => {
-            set(&obj, "accepted", &JsValue::TRUE);
-            set(&obj, "status", &JsValue::from(101));
-            set(&obj, "protocol", &ok.protocol().map_or(JsValue::NULL, JsValue::from_str));
-            set(&obj, "extensions", &joined(ok.extensions()));
-            let agreed = match &deflate {
-                Some(config) => config
-                    .accept_response(ok.extensions())
-                    .map_err(extension_error)?
-                    .map(|p| params_to_js(&p, config.level)),
-                None => None,
+#[wasm_bindgen(js_class = RawClientHandshake)]
+impl ClientHandshake {
+    /// Checks the server's response (RFC 6455 §4.1, RFC 7692 §7.1).
+    ///
+    /// Returns `null` while the head is incomplete; `{ accepted: true,
+    /// status: 101, protocol, extensions, deflate, headers, consumed }`, where
+    /// `deflate` is the agreed params as numbers or `null`; or `{ accepted:
+    /// false, status, reason, location, headers, consumed }`.
+    ///
+    /// # Errors
+    ///
+    /// A `HandshakeError` when the client must fail the connection.
+    #[wasm_bindgen(js_name = checkResponse)]
+    pub fn check_response(
+        &self,
+        input: &[u8],
+        max_size: Option<usize>,
+    ) -> Result<JsValue, JsValue> {
+        let max = max_size.unwrap_or(handshake::DEFAULT_MAX_HANDSHAKE);
+        let obj: JsValue = js_sys::Object::new().into();
+        let (headers, consumed) =
+            match self.verifier.check_response(input, max).map_err(handshake_error)? {
+                Response::Partial => return Ok(JsValue::NULL),
+                Response::Accepted(ok) => {
+                    let agreed = match &self.deflate {
+                        Some(c) => c.accept_response(ok.extensions()).map_err(extension_error)?,
+                        None => None,
+                    };
+                    set(&obj, "accepted", &JsValue::TRUE);
+                    set(&obj, "status", &101.into());
+                    set(&obj, "protocol", &ok.protocol().map_or(JsValue::NULL, JsValue::from));
+                    set(&obj, "extensions", &joined(ok.extensions()));
+                    set(&obj, "deflate", &agreed.as_ref().map_or(JsValue::NULL, deflate::to_js));
+                    (header_list(ok.all_headers()), ok.consumed())
+                }
+                Response::Rejected(no) => {
+                    set(&obj, "accepted", &JsValue::FALSE);
+                    set(&obj, "status", &no.status().into());
+                    set(&obj, "reason", &no.reason().into());
+                    set(&obj, "location", &no.location().map_or(JsValue::NULL, text));
+                    (header_list(no.all_headers()), no.consumed())
+                }
             };
-            set(&obj, "deflate", &agreed.unwrap_or(JsValue::NULL));
-            set(&obj, "headers", &header_list(ok.all_headers()));
-            set(&obj, "consumed", &JsValue::from(ok.consumed() as f64));
-        }
-        Response::Rejected(no) => {
-            set(&obj, "accepted", &JsValue::FALSE);
-            set(&obj, "status", &JsValue::from(no.status()));
-            set(&obj, "reason", &JsValue::from_str(no.reason()));
-            set(&obj, "location", &no.location().map_or(JsValue::NULL, text));
-            set(&obj, "headers", &header_list(no.all_headers()));
-            set(&obj, "consumed", &JsValue::from(no.consumed() as f64));
-        }
+        set(&obj, "headers", &headers);
+        set(&obj, "consumed", &(consumed as f64).into());
+        Ok(obj)
     }
-    Ok(obj)
 }
 
 /// `Sec-WebSocket-Accept` for a `Sec-WebSocket-Key`: base64(SHA-1(key +

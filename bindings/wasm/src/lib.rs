@@ -1,10 +1,10 @@
 //! The WebAssembly binding of [`wsframe`], published to npm as `wsframe`.
 //!
-//! A thin layer: every protocol decision is the core's. This crate only moves
-//! bytes between JavaScript and the core, turns core errors into JavaScript
-//! `Error` objects, and draws masking keys from Web Crypto. The hand-written
-//! ESM wrapper in `pkg/src/` builds the public JavaScript API on top of the
-//! classes and functions exported here (see `pkg/README.md`).
+//! A thin layer: every protocol decision is the core's, the connection is its
+//! `Session`. This crate only moves bytes between JavaScript and the core,
+//! turns core errors into JavaScript `Error` objects, and draws masking keys
+//! from Web Crypto. The hand-written ESM wrapper in `pkg/src/` builds the
+//! public JavaScript API on top (see `pkg/README.md`).
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
@@ -15,18 +15,18 @@ mod frame;
 mod handshake;
 mod random;
 
-pub use conn::{Connection, EVENT_WORDS};
+pub use conn::Connection;
 pub use deflate::negotiate_deflate;
 pub use frame::{decode_frame, encode_frame};
 pub use handshake::{
-    accept_key, build_accept_response, build_client_request, build_reject_response, check_response,
-    parse_request,
+    ClientHandshake, accept_key, build_accept_response, build_client_request,
+    build_reject_response, parse_request,
 };
 
 use wasm_bindgen::prelude::*;
 
-/// The module's linear memory, so that the JavaScript wrapper can read
-/// received payloads in place (the pointers the `Connection` reports).
+/// The module's linear memory, so that the JavaScript wrapper can write input
+/// and read payloads in place (the addresses the `Connection` reports).
 #[wasm_bindgen(js_name = wasmMemory)]
 pub fn wasm_memory() -> JsValue {
     wasm_bindgen::memory()

@@ -18,40 +18,18 @@ extern "C" {
 ///
 /// A `WsframeError` with code `NO_CRYPTO` when Web Crypto is missing.
 pub(crate) fn fill(dest: &mut [u8]) -> Result<(), JsValue> {
-    get_random_values(dest).map(|_| ()).map_err(|_| {
-        js_error(
-            "WsframeError",
-            "NO_CRYPTO",
-            "crypto.getRandomValues is unavailable: clients need it for masking keys",
-        )
-    })
+    get_random_values(dest)
+        .map(|_| ())
+        .map_err(|_| js_error("WsframeError", "NO_CRYPTO", "crypto.getRandomValues is unavailable"))
 }
 
-/// Where a connection's masking keys come from.
+/// Web Crypto as the core's key source. A server never draws from it; on a
+/// failed draw the core sends nothing rather than a predictable key.
 #[derive(Debug, Clone, Copy)]
-pub(crate) enum KeySource {
-    /// Servers never mask (RFC 6455 §5.1) and never draw.
-    None,
-    /// Web Crypto, shown to work when the source was made.
-    WebCrypto,
-}
+pub(crate) struct WebCrypto;
 
-impl KeySource {
-    /// Web Crypto, after checking that it is there by drawing from it once,
-    /// so that a failure cannot surface later as a weak key.
-    pub(crate) fn web_crypto() -> Result<Self, JsValue> {
-        fill(&mut [0u8; 4])?;
-        Ok(Self::WebCrypto)
-    }
-}
-
-impl RandomSource for KeySource {
+impl RandomSource for WebCrypto {
     fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
-        match self {
-            // Unreachable for a server, which never masks.
-            Self::None => Err(RandomError),
-            // On failure the core sends nothing rather than a predictable key.
-            Self::WebCrypto => fill(dest).map_err(|_| RandomError),
-        }
+        fill(dest).map_err(|_| RandomError)
     }
 }

@@ -1,10 +1,18 @@
 //! The binding in Node, through wasm-bindgen-test:
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test -p wsframe-wasm --target wasm32-unknown-unknown`.
+//!
+//! Input goes in and events come out through wasm memory, as the JavaScript
+//! wrapper does it: bytes written at the address `reserve` returns, events
+//! read from the table whose address `pull` returns.
 #![cfg(target_arch = "wasm32")]
 
+use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
-use wsframe_wasm::{Connection, decode_frame, encode_frame, negotiate_deflate};
+use wsframe_wasm::{
+    ClientHandshake, Connection, accept_key, build_accept_response, build_client_request,
+    decode_frame, encode_frame, negotiate_deflate, parse_request,
+};
 
 const TEXT: u32 = 1;
 const BINARY: u32 = 2;
@@ -16,26 +24,64 @@ const PONG: u32 = 10;
 const MASKED_HELLO: [u8; 11] = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58];
 /// RFC 6455 §5.7: a single-frame unmasked text message, "Hello".
 const UNMASKED_HELLO: [u8; 7] = [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f];
+/// The §7.2.3 defaults as the wrapper passes them: no flags, 15-bit windows, level 6.
+const DEFLATE: [u8; 5] = [0, 0, 15, 15, 6];
+
+/// An event: (kind, payload, last or close code).
+type Ev = (u32, Vec<u8>, u32);
+
+fn conn(role: &str, messages: bool, deflate: Option<&[u8]>) -> Connection {
+    Connection::new(role, None, None, None, messages, deflate.map(<[u8]>::to_vec), true, true)
+        .unwrap()
+}
 
 fn server() -> Connection {
-    Connection::new("server", None, None, None, false, JsValue::UNDEFINED).unwrap()
+    conn("server", false, None)
 }
 
 fn client() -> Connection {
-    Connection::new("client", None, None, None, false, JsValue::UNDEFINED).unwrap()
+    conn("client", false, None)
+}
+
+fn memory() -> js_sys::ArrayBuffer {
+    wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into()
+}
+
+/// Adds `bytes` to the input the way the wrapper does: straight into wasm memory.
+fn feed(c: &mut Connection, bytes: &[u8]) {
+    let at = c.reserve(bytes.len());
+    js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, bytes.len() as u32)
+        .copy_from(bytes);
+}
+
+/// The next event, or `None` when more input is needed.
+fn pull(c: &mut Connection) -> Result<Option<Ev>, JsValue> {
+    let at = c.pull()?;
+    if at == 0 {
+        return Ok(None);
+    }
+    let mem = memory();
+    let t = js_sys::Uint32Array::new_with_byte_offset_and_length(&mem, at as u32, 4).to_vec();
+    let data = js_sys::Uint8Array::new_with_byte_offset_and_length(&mem, t[1], t[2]).to_vec();
+    Ok(Some((t[0], data, t[3])))
+}
+
+/// Every event `bytes` complete.
+fn receive(c: &mut Connection, bytes: &[u8]) -> Result<Vec<Ev>, JsValue> {
+    feed(c, bytes);
+    let mut events = Vec::new();
+    while let Some(ev) = pull(c)? {
+        events.push(ev);
+    }
+    Ok(events)
+}
+
+fn out(c: &mut Connection) -> Vec<u8> {
+    c.take_outgoing().to_vec()
 }
 
 fn get(v: &JsValue, key: &str) -> JsValue {
     js_sys::Reflect::get(v, &JsValue::from_str(key)).unwrap()
-}
-
-fn events(conn: &Connection, n: usize) -> Vec<(u32, bool, Vec<u8>, u32)> {
-    (0..n)
-        .map(|i| {
-            let (kind, last, data, code) = conn.event(i).unwrap();
-            (kind, last, data.to_vec(), code)
-        })
-        .collect()
 }
 
 /// Asserts that `err` is a JS `Error` with this name and close code.
@@ -48,175 +94,220 @@ fn assert_js_error(err: JsValue, name: &str, close_code: Option<u32>) {
     }
 }
 
+fn code(err: &JsValue) -> Option<String> {
+    get(err, "code").as_string()
+}
+
 #[wasm_bindgen_test]
 fn rfc6455_5_7_masked_hello_to_server() {
     let mut s = server();
-    assert_eq!(s.receive(&MASKED_HELLO).unwrap(), 1);
-    assert_eq!(events(&s, 1), vec![(TEXT, true, b"Hello".to_vec(), 0)]);
+    assert_eq!(receive(&mut s, &MASKED_HELLO).unwrap(), vec![(TEXT, b"Hello".to_vec(), 1)]);
 }
 
 #[wasm_bindgen_test]
 fn rfc6455_5_7_unmasked_hello_from_server() {
     let mut s = server();
-    assert_eq!(s.send_text("Hello", None).unwrap().to_vec(), UNMASKED_HELLO);
+    s.send_text("Hello", true).unwrap();
+    assert_eq!(out(&mut s), UNMASKED_HELLO);
     let mut c = client();
-    assert_eq!(c.receive(&UNMASKED_HELLO).unwrap(), 1);
-    assert_eq!(events(&c, 1), vec![(TEXT, true, b"Hello".to_vec(), 0)]);
+    assert_eq!(receive(&mut c, &UNMASKED_HELLO).unwrap(), vec![(TEXT, b"Hello".to_vec(), 1)]);
 }
 
 #[wasm_bindgen_test]
 fn rfc6455_5_7_fragmented_and_control_frames() {
     let mut s = server();
-    let a = s.send_frame("text", b"Hel", false).unwrap().to_vec();
-    let b = s.send_frame("text", b"lo", true).unwrap().to_vec();
-    assert_eq!([a, b].concat(), [0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f]);
-    // Unmasked Ping "Hello", and the 256-byte binary header.
-    assert_eq!(s.ping(b"Hello").unwrap().to_vec(), [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
-    let big = s.send_binary(&[0u8; 256], None).unwrap().to_vec();
-    assert_eq!(&big[..4], &[0x82, 0x7e, 0x01, 0x00]);
-    let huge = s.send_binary(&vec![0u8; 65536], None).unwrap().to_vec();
-    assert_eq!(&huge[..10], &[0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0]);
+    s.send_fragment(false, b"Hel", false).unwrap();
+    s.send_fragment(false, b"lo", true).unwrap();
+    assert_eq!(out(&mut s), [0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f]);
+    // Unmasked Ping "Hello", and the 256-byte and 64 KiB binary headers.
+    s.ping(b"Hello").unwrap();
+    assert_eq!(out(&mut s), [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
+    s.send(true, &[0u8; 256], true).unwrap();
+    assert_eq!(&out(&mut s)[..4], &[0x82, 0x7e, 0x01, 0x00]);
+    s.send(true, &vec![0u8; 65536], true).unwrap();
+    assert_eq!(&out(&mut s)[..10], &[0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0]);
 }
 
 #[wasm_bindgen_test]
 fn every_split_gives_the_same_events() {
     let mut c = client();
-    let frames =
-        [c.send_text("Hello", None).unwrap().to_vec(), c.ping(b"p").unwrap().to_vec()].concat();
+    c.send_text("Hello", true).unwrap();
+    c.ping(b"p").unwrap();
+    let frames = out(&mut c);
     for split in 0..=frames.len() {
         let mut s = server();
-        let n = s.receive(&frames[..split]).unwrap();
-        let mut got = events(&s, n);
-        let n = s.receive(&frames[split..]).unwrap();
-        got.extend(events(&s, n));
+        let mut got = receive(&mut s, &frames[..split]).unwrap();
+        got.extend(receive(&mut s, &frames[split..]).unwrap());
         // Text may arrive in chunks; join them.
-        let text: Vec<u8> = got.iter().filter(|e| e.0 == TEXT).flat_map(|e| e.2.clone()).collect();
+        let text: Vec<u8> = got.iter().filter(|e| e.0 == TEXT).flat_map(|e| e.1.clone()).collect();
         assert_eq!(text, b"Hello", "split at {split}");
-        assert!(got.iter().any(|e| e.0 == PING && e.2 == b"p"), "split at {split}");
+        assert!(got.iter().any(|e| e.0 == PING && e.1 == b"p"), "split at {split}");
     }
 }
 
 #[wasm_bindgen_test]
 fn one_byte_at_a_time() {
     let mut c = client();
-    let frame = c.send_binary(&[7u8; 300], None).unwrap().to_vec();
+    c.send(true, &[7u8; 300], true).unwrap();
+    let frame = out(&mut c);
     let mut s = server();
     let mut data = Vec::new();
     for b in &frame {
-        let n = s.receive(&[*b]).unwrap();
-        for (kind, _, d, _) in events(&s, n) {
+        for (kind, d, _) in receive(&mut s, &[*b]).unwrap() {
             assert_eq!(kind, BINARY);
             data.extend(d);
         }
     }
     assert_eq!(data, vec![7u8; 300]);
-    assert_eq!(s.buffered_amount(), 0);
+    assert_eq!(s.pending_input_bytes(), 0);
 }
 
 #[wasm_bindgen_test]
 fn message_mode_reassembles_fragments() {
     let mut c = client();
-    let mut s = Connection::new("server", None, None, None, true, JsValue::UNDEFINED).unwrap();
-    let wire = [
-        c.send_frame("binary", &[1, 2], false).unwrap().to_vec(),
-        c.ping(b"mid").unwrap().to_vec(),
-        c.send_frame("binary", &[3], false).unwrap().to_vec(),
-        c.send_frame("binary", &[4, 5], true).unwrap().to_vec(),
-        c.send_text("whole", None).unwrap().to_vec(),
-    ]
-    .concat();
-    let n = s.receive(&wire).unwrap();
+    let mut s = conn("server", true, None);
+    c.send_fragment(true, &[1, 2], false).unwrap();
+    c.ping(b"mid").unwrap();
+    c.send_fragment(true, &[3], false).unwrap();
+    c.send_fragment(true, &[4, 5], true).unwrap();
+    c.send_text("whole", true).unwrap();
     assert_eq!(
-        events(&s, n),
+        receive(&mut s, &out(&mut c)).unwrap(),
         vec![
-            (PING, true, b"mid".to_vec(), 0),
-            (BINARY, true, vec![1, 2, 3, 4, 5], 0),
-            (TEXT, true, b"whole".to_vec(), 0),
+            (PING, b"mid".to_vec(), 0),
+            (BINARY, vec![1, 2, 3, 4, 5], 1),
+            (TEXT, b"whole".to_vec(), 1)
         ]
     );
 }
 
 #[wasm_bindgen_test]
-fn closing_handshake() {
+fn events_are_decoded_one_pull_at_a_time() {
+    let mut c = client();
+    c.send_text("one", true).unwrap();
+    c.send_text("two", true).unwrap();
+    let wire = out(&mut c);
+    let mut s = server();
+    feed(&mut s, &wire);
+    assert_eq!(s.pending_input_bytes(), wire.len());
+    assert_eq!(pull(&mut s).unwrap(), Some((TEXT, b"one".to_vec(), 1)));
+    assert_eq!(s.pending_input_bytes(), wire.len() / 2);
+    // More input goes behind what is not pulled yet.
+    c.send_text("three", true).unwrap();
+    let more = out(&mut c);
+    let rest = receive(&mut s, &more).unwrap();
+    assert_eq!(rest.iter().map(|e| e.1.clone()).collect::<Vec<_>>(), [&b"two"[..], b"three"]);
+}
+
+/// Issue 10 and RFC 6455 §7.1.7: in one read, a valid masked text message, a
+/// violation, a Ping. The text is delivered and echoed, then the violation
+/// fails the connection with its Close queued after the echo; the Ping
+/// behind it is never read, so no Pong.
+#[wasm_bindgen_test]
+fn rfc6455_7_1_7_echo_before_the_failure_and_no_pong_after_it() {
+    let ping = [0x89, 0x84, 1, 2, 3, 4, b'p' ^ 1, b'i' ^ 2, b'n' ^ 3, b'g' ^ 4];
+    let violations: [(&str, Vec<u8>, &str); 3] = [
+        ("RSV2", vec![0xa1, 0x81, 0, 0, 0, 0, b'x'], "RESERVED_BITS"),
+        ("reserved opcode", vec![0x83, 0x80, 0, 0, 0, 0], "RESERVED_OPCODE"),
+        (
+            "continuation after a final frame",
+            vec![0x80, 0x81, 0, 0, 0, 0, b'x'],
+            "UNEXPECTED_CONTINUATION",
+        ),
+    ];
+    for (name, bad, expected) in violations {
+        for messages in [true, false] {
+            let mut s = conn("server", messages, None);
+            feed(&mut s, &[&MASKED_HELLO[..], &bad, &ping].concat());
+            let (kind, data, _) = pull(&mut s).unwrap().unwrap();
+            assert_eq!((kind, data.as_slice()), (TEXT, &b"Hello"[..]), "{name}");
+            s.send_text("Hello", true).unwrap();
+            let err = pull(&mut s).unwrap_err();
+            assert_eq!(code(&err).as_deref(), Some(expected), "{name}");
+            assert_js_error(err, "ProtocolError", Some(1002));
+            assert_eq!(
+                out(&mut s),
+                [&UNMASKED_HELLO[..], &[0x88, 0x02, 0x03, 0xea]].concat(),
+                "{name}"
+            );
+            assert_eq!(s.state(), "closed", "{name}");
+            assert_eq!(pull(&mut s).unwrap(), None, "{name}: nothing after the violation");
+            assert!(out(&mut s).is_empty(), "{name}: no pong");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn closing_handshake_with_the_automatic_echo() {
     let mut c = client();
     let mut s = server();
-    let close = c.close(Some(1000), "bye").unwrap().to_vec();
+    c.close(Some(1000), "bye").unwrap();
     assert_eq!(c.state(), "closeSent");
-    assert_eq!(s.receive(&close).unwrap(), 1);
-    assert_eq!(events(&s, 1), vec![(CLOSE, true, b"bye".to_vec(), 1000)]);
-    assert_eq!(s.state(), "closeReceived");
-    let reply = s.close(Some(1000), "").unwrap().to_vec();
+    assert_eq!(receive(&mut s, &out(&mut c)).unwrap(), vec![(CLOSE, b"bye".to_vec(), 1000)]);
     assert_eq!(s.state(), "closed");
-    assert_eq!(c.receive(&reply).unwrap(), 1);
+    assert_eq!(receive(&mut c, &out(&mut s)).unwrap(), vec![(CLOSE, b"bye".to_vec(), 1000)]);
     assert_eq!(c.state(), "closed");
     // No data after our Close (RFC 6455 §5.5.1).
-    let err = c.send_text("late", None).unwrap_err();
-    assert_js_error(err.clone(), "WsframeError", None);
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("CLOSED"));
+    let err = c.send_text("late", true).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("CLOSED"));
+    assert_js_error(err, "WsframeError", None);
 }
 
 #[wasm_bindgen_test]
 fn pong_echoes_ping() {
     let mut c = client();
     let mut s = server();
-    s.receive(&c.ping(b"abc").unwrap().to_vec()).unwrap();
-    let (kind, _, data, _) = s.event(0).unwrap();
-    assert_eq!(kind, PING);
-    let data = data.to_vec();
-    let pong = s.pong(&data).unwrap().to_vec();
-    c.receive(&pong).unwrap();
-    assert_eq!(events(&c, 1), vec![(PONG, true, b"abc".to_vec(), 0)]);
+    c.ping(b"abc").unwrap();
+    assert_eq!(receive(&mut s, &out(&mut c)).unwrap(), vec![(PING, b"abc".to_vec(), 0)]);
+    assert_eq!(receive(&mut c, &out(&mut s)).unwrap(), vec![(PONG, b"abc".to_vec(), 0)]);
+    // Without autoPong nothing is queued.
+    let mut quiet = Connection::new("server", None, None, None, false, None, false, true).unwrap();
+    c.ping(b"abc").unwrap();
+    receive(&mut quiet, &out(&mut c)).unwrap();
+    assert_eq!(quiet.outgoing_bytes(), 0);
 }
 
 #[wasm_bindgen_test]
 fn protocol_errors_carry_close_codes() {
     // RFC 6455 §5.1: a client's frames must be masked.
     let mut s = server();
-    assert_js_error(s.receive(&UNMASKED_HELLO).unwrap_err(), "ProtocolError", Some(1002));
-    assert_eq!(s.state(), "failed");
+    assert_js_error(receive(&mut s, &UNMASKED_HELLO).unwrap_err(), "ProtocolError", Some(1002));
+    assert_eq!(s.state(), "closed");
+    assert_eq!(out(&mut s), [0x88, 0x02, 0x03, 0xea]);
     // §8.1: invalid UTF-8 in a text message is 1007.
     let mut c = client();
     let mut s = server();
-    let mut bad = c.send_frame("binary", &[0xff, 0xfe], true).unwrap().to_vec();
+    c.send(true, &[0xff, 0xfe], true).unwrap();
+    let mut bad = out(&mut c);
     bad[0] = 0x81; // same payload, as text
-    assert_js_error(s.receive(&bad).unwrap_err(), "ProtocolError", Some(1007));
+    assert_js_error(receive(&mut s, &bad).unwrap_err(), "ProtocolError", Some(1007));
     // Limits are 1009.
-    let mut s =
-        Connection::new("server", Some(4.0), None, None, false, JsValue::UNDEFINED).unwrap();
-    let big = c.send_binary(&[0u8; 5], None).unwrap().to_vec();
-    assert_js_error(s.receive(&big).unwrap_err(), "ProtocolError", Some(1009));
-    // Events before the violation stay readable.
-    let mut s = server();
-    let wire = [c.ping(b"first").unwrap().to_vec(), vec![0x83, 0x80, 0, 0, 0, 0]].concat();
-    let err = s.receive(&wire).unwrap_err();
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("RESERVED_OPCODE"));
-    assert_eq!(s.event_count(), 1);
-    assert_eq!(events(&s, 1), vec![(PING, true, b"first".to_vec(), 0)]);
+    let mut s = Connection::new("server", Some(4.0), None, None, false, None, true, true).unwrap();
+    c.send(true, &[0u8; 5], true).unwrap();
+    assert_js_error(receive(&mut s, &out(&mut c)).unwrap_err(), "ProtocolError", Some(1009));
 }
 
 #[wasm_bindgen_test]
 fn client_masks_with_web_crypto() {
     let mut c = client();
-    let a = c.send_binary(&[0u8; 16], None).unwrap().to_vec();
-    let b = c.send_binary(&[0u8; 16], None).unwrap().to_vec();
+    c.send(true, &[0u8; 16], true).unwrap();
+    let a = out(&mut c);
+    c.send(true, &[0u8; 16], true).unwrap();
+    let b = out(&mut c);
     assert_eq!(a[1] & 0x80, 0x80, "masked");
     // Two 32-bit keys from getRandomValues: equal with probability 2^-32.
     assert_ne!(&a[2..6], &b[2..6]);
 }
 
 #[wasm_bindgen_test]
-fn bad_arguments_are_type_errors() {
-    let err = Connection::new("peer", None, None, None, false, JsValue::UNDEFINED).unwrap_err();
-    assert!(err.is_instance_of::<js_sys::TypeError>());
-    let err =
-        Connection::new("server", Some(-1.0), None, None, false, JsValue::UNDEFINED).unwrap_err();
+fn bad_arguments() {
+    let err = Connection::new("peer", None, None, None, false, None, true, true).unwrap_err();
     assert!(err.is_instance_of::<js_sys::TypeError>());
     let mut s = server();
-    assert!(s.send_frame("ping", b"", true).unwrap_err().is_instance_of::<js_sys::TypeError>());
     let err = s.close(Some(1005), "").unwrap_err();
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("INVALID_CLOSE_CODE"));
-    let err = s.close(Some(70000), "").unwrap_err();
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("INVALID_CLOSE_CODE"));
+    assert_eq!(code(&err).as_deref(), Some("INVALID_CLOSE_CODE"));
+    let err = s.close(None, "why").unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("REASON_WITHOUT_CODE"));
 }
 
 #[wasm_bindgen_test]
@@ -239,17 +330,17 @@ fn stateless_frames_round_trip() {
     // Header-level violations are protocol errors.
     assert_js_error(decode_frame(&[0x83, 0x00]).unwrap_err(), "ProtocolError", Some(1002));
     assert_js_error(decode_frame(&[0x09, 0x00]).unwrap_err(), "ProtocolError", Some(1002));
-    // Encoding refuses what no peer may send.
+    // Encoding refuses what decoding would (RFC 6455 §5.5).
     assert!(
         encode_frame(3, true, 0, b"", None, false)
             .unwrap_err()
             .is_instance_of::<js_sys::TypeError>()
     );
-    assert_js_error(
-        encode_frame(9, true, 0, &[0; 126], None, false).unwrap_err(),
-        "WsframeError",
-        None,
-    );
+    let err = encode_frame(9, true, 0, &[0; 126], None, false).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("CONTROL_FRAME_TOO_LONG"));
+    assert_js_error(err, "WsframeError", None);
+    let err = encode_frame(8, false, 0, b"", None, false).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("FRAGMENTED_CONTROL_FRAME"));
     // A random key differs from frame to frame.
     let a = encode_frame(2, true, 0, b"x", None, true).unwrap().to_vec();
     let b = encode_frame(2, true, 0, b"x", None, true).unwrap().to_vec();
@@ -257,77 +348,104 @@ fn stateless_frames_round_trip() {
     assert_ne!(a[2..6], b[2..6]);
 }
 
-fn deflate_server(deflate: JsValue) -> Connection {
-    Connection::new("server", None, None, None, false, deflate).unwrap()
-}
-
-fn deflate_client(deflate: JsValue) -> Connection {
-    Connection::new("client", None, None, None, false, deflate).unwrap()
-}
-
 #[wasm_bindgen_test]
 fn rfc7692_7_2_3_vectors_inflated() {
     // §7.2.3.1 "Hello" compressed, §7.2.3.2 the same again with context takeover.
-    let mut c = deflate_client(JsValue::TRUE);
-    let n = c.receive(&[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]).unwrap();
-    assert_eq!(events(&c, n), vec![(TEXT, true, b"Hello".to_vec(), 0)]);
-    let n = c.receive(&[0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]).unwrap();
-    assert_eq!(events(&c, n), vec![(TEXT, true, b"Hello".to_vec(), 0)]);
+    let mut c = conn("client", false, Some(&DEFLATE));
+    let hello = vec![(TEXT, b"Hello".to_vec(), 1)];
+    assert_eq!(
+        receive(&mut c, &[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]).unwrap(),
+        hello
+    );
+    assert_eq!(receive(&mut c, &[0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]).unwrap(), hello);
     // And compressed the same way by a server (unmasked, so byte for byte).
-    let mut s = deflate_server(JsValue::TRUE);
-    assert_eq!(
-        s.send_text("Hello", None).unwrap().to_vec(),
-        [0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]
-    );
-    assert_eq!(
-        s.send_text("Hello", None).unwrap().to_vec(),
-        [0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]
-    );
-    assert_eq!(s.send_text("Hello", Some(false)).unwrap().to_vec(), b"\x81\x05Hello");
+    let mut s = conn("server", false, Some(&DEFLATE));
+    s.send_text("Hello", true).unwrap();
+    assert_eq!(out(&mut s), [0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
+    s.send_text("Hello", true).unwrap();
+    assert_eq!(out(&mut s), [0xc1, 0x05, 0xf2, 0x00, 0x11, 0x00, 0x00]);
+    s.send_text("Hello", false).unwrap();
+    assert_eq!(out(&mut s), b"\x81\x05Hello");
 }
 
 #[wasm_bindgen_test]
 fn rsv1_without_deflate_is_1002() {
     let mut c = client();
-    let err = c.receive(&[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]).unwrap_err();
+    let err = receive(&mut c, &[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]).unwrap_err();
     assert_js_error(err, "ProtocolError", Some(1002));
 }
 
 #[wasm_bindgen_test]
 fn inflate_bomb_is_1009_and_fails_the_connection() {
-    let mut c = deflate_client(JsValue::TRUE);
-    let mut s = Connection::new("server", None, Some(1000.0), None, true, JsValue::TRUE).unwrap();
-    let frame = c.send_binary(&[0u8; 1001], None).unwrap().to_vec();
+    let mut c = conn("client", false, Some(&DEFLATE));
+    let mut s = Connection::new(
+        "server",
+        None,
+        Some(1000.0),
+        None,
+        true,
+        Some(DEFLATE.to_vec()),
+        true,
+        true,
+    )
+    .unwrap();
+    c.send(true, &[0u8; 1001], true).unwrap();
+    let frame = out(&mut c);
     assert!(frame.len() < 100, "zeros compress well");
-    let err = s.receive(&frame).unwrap_err();
-    assert_eq!(get(&err, "code").as_string().as_deref(), Some("MESSAGE_TOO_LARGE"));
+    let err = receive(&mut s, &frame).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("MESSAGE_TOO_LARGE"));
     assert_js_error(err, "ProtocolError", Some(1009));
-    assert_eq!(s.state(), "failed");
-    assert!(s.send_text("no", None).is_err());
-    assert_eq!(s.receive(&frame).unwrap(), 0);
-    s.close(Some(1009), "").unwrap();
     assert_eq!(s.state(), "closed");
+    assert_eq!(out(&mut s), [0x88, 0x02, 0x03, 0xf1]);
+    assert!(s.send_text("no", true).is_err());
+    assert_eq!(receive(&mut s, &frame).unwrap(), vec![]);
 }
 
 #[wasm_bindgen_test]
 fn negotiation_through_the_binding() {
-    let none = negotiate_deflate(Some("x-other".into()), JsValue::UNDEFINED).unwrap();
+    let none = negotiate_deflate(Some("x-other".into()), &DEFLATE).unwrap();
     assert!(none.is_null());
-    let r = negotiate_deflate(
-        Some("permessage-deflate; foo, permessage-deflate; server_max_window_bits=10".into()),
-        JsValue::UNDEFINED,
-    )
-    .unwrap();
+    let offers = "permessage-deflate; foo, permessage-deflate; server_max_window_bits=10";
+    let r = negotiate_deflate(Some(offers.into()), &DEFLATE).unwrap();
     assert_eq!(
         get(&r, "response").as_string().as_deref(),
         Some("permessage-deflate; server_max_window_bits=10")
     );
-    let params = get(&r, "params");
-    assert_eq!(get(&params, "serverMaxWindowBits").as_f64(), Some(10.0));
-    let s = deflate_server(params);
-    assert_eq!(get(&s.deflate(), "serverMaxWindowBits").as_f64(), Some(10.0));
-    let bad = js_sys::Object::new();
-    js_sys::Reflect::set(&bad, &"level".into(), &JsValue::from_f64(10.0)).unwrap();
-    let err = negotiate_deflate(Some("permessage-deflate".into()), bad.into()).unwrap_err();
-    assert!(err.is_instance_of::<js_sys::TypeError>());
+    let params: js_sys::Uint8Array = get(&r, "params").dyn_into().unwrap();
+    assert_eq!(params.to_vec(), [0, 0, 10, 15]);
+}
+
+#[wasm_bindgen_test]
+fn client_handshake_is_checked_by_the_cores_verifier() {
+    let req = build_client_request(
+        "ws://127.0.0.1/chat",
+        vec!["chat".into()],
+        None,
+        None,
+        vec![],
+        Some(DEFLATE.to_vec()),
+    )
+    .unwrap();
+    let bytes: js_sys::Uint8Array = get(&req, "bytes").dyn_into().unwrap();
+    let parsed = parse_request(&bytes.to_vec(), None).unwrap();
+    let key = get(&parsed, "key").as_string().unwrap();
+    assert_eq!(get(&req, "key").as_string(), Some(key.clone()));
+    assert_eq!(get(&parsed, "accept").as_string(), Some(accept_key(&key)));
+    let hs = ClientHandshake::try_from_js_value(get(&req, "handshake")).unwrap();
+    let response =
+        build_accept_response(&key, Some("chat".into()), Some("permessage-deflate".into()), vec![])
+            .unwrap()
+            .to_vec();
+    assert!(hs.check_response(&response[..10], None).unwrap().is_null());
+    let ok = hs.check_response(&response, None).unwrap();
+    assert_eq!(get(&ok, "accepted").as_bool(), Some(true));
+    assert_eq!(get(&ok, "protocol").as_string().as_deref(), Some("chat"));
+    let agreed: js_sys::Uint8Array = get(&ok, "deflate").dyn_into().unwrap();
+    assert_eq!(agreed.to_vec(), [0, 0, 15, 15]);
+    // Another key's answer fails (RFC 6455 §4.1).
+    let wrong =
+        build_accept_response("dGhlIHNhbXBsZSBub25jZQ==", None, None, vec![]).unwrap().to_vec();
+    let err = hs.check_response(&wrong, None).unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("BAD_ACCEPT"));
+    assert_js_error(err, "HandshakeError", None);
 }

@@ -24,8 +24,8 @@ use crate::utf8::Utf8Validator;
 /// The four bytes a sync flush ends with, removed on send and restored on
 /// receive (RFC 7692 §7.2.1, §7.2.2).
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
-/// The smallest output buffer the decompressor starts with; it doubles as
-/// messages need, up to the size limit plus one byte.
+/// The smallest output buffer the decompressor starts with; it grows
+/// fourfold as messages need, up to the size limit plus one byte.
 const INFLATE_MIN: usize = 4 * 1024;
 /// The smallest output space a compressor call gets after one filled its
 /// buffer, so a drain makes progress in large steps.
@@ -361,7 +361,10 @@ impl Decompressor {
             // exceeded: a bomb costs at most the limit in inflation work.
             let allowed = self.max_message_size.saturating_sub(self.filled).saturating_add(1);
             if self.message.len() == self.filled {
-                let grown = self.message.len().saturating_mul(2).max(INFLATE_MIN);
+                // Fourfold: an allocator that cannot grow a block in place (wasm's)
+                // holds old and new at once, so fewer, larger steps keep the peak
+                // near the limit rather than twice it.
+                let grown = self.message.len().saturating_mul(4).max(INFLATE_MIN);
                 let cap = self.filled.saturating_add(allowed);
                 // Close to the cap, go all the way: one last small step would
                 // reallocate the whole buffer (old and new live at once) for little.

@@ -105,14 +105,17 @@ function frameCountingServer() {
             frames++;
             bytes += f.payload.length;
             if (f.fin) {
-              socket.write(conn.sendText(JSON.stringify({ frames, bytes })));
+              conn.sendText(JSON.stringify({ frames, bytes }));
+              socket.write(conn.takeOutgoing());
               frames = 0;
               bytes = 0;
             }
           } else if (f.opcode === 8) {
-            socket.end(conn.close(1000));
+            conn.close(1000);
+            socket.end(conn.takeOutgoing());
           } else if (f.opcode === 9) {
-            socket.write(conn.pong(f.payload));
+            conn.pong(f.payload);
+            socket.write(conn.takeOutgoing());
           }
         }
       });
@@ -193,18 +196,20 @@ cases.push(["the package's browser entry in Chromium: frames, handshake, a Conne
     out.handshake = req.handshake.checkResponse(m.acceptResponse(m.parseRequest(req.bytes), { protocol: "x" })).protocol;
     const client = new m.Connection({ role: "client" });
     const server = new m.Connection({ role: "server", messages: true });
-    out.roundTrip = server.receive(client.sendText("from the page"))[0].data;
+    client.sendText("from the page");
+    out.roundTrip = [...server.receive(client.takeOutgoing())][0].data;
     // permessage-deflate in the page: the RFC 7692 §7.2.3.1 frame, and a negotiated pair.
     const hello = new m.Connection({ role: "client", deflate: true, messages: true });
-    out.rfcDeflate = hello.receive(new Uint8Array([0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]))[0].data;
+    out.rfcDeflate = [...hello.receive(new Uint8Array([0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]))][0].data;
     const offer = m.clientRequest(echoUrl, { deflate: true });
     const parsed = m.parseRequest(offer.bytes);
     const agreed = m.negotiateDeflate(parsed);
     const answer = offer.handshake.checkResponse(m.acceptResponse(parsed, { extensions: agreed.response }));
     const dc = new m.Connection({ role: "client", deflate: answer.deflate });
     const ds = new m.Connection({ role: "server", deflate: agreed.params, messages: true });
-    const deflated = dc.sendText("compressed ".repeat(100));
-    out.deflateRoundTrip = ds.receive(deflated)[0].data === "compressed ".repeat(100) && deflated[0] === 0xc1 && deflated.length < 100;
+    dc.sendText("compressed ".repeat(100));
+    const deflated = dc.takeOutgoing();
+    out.deflateRoundTrip = [...ds.receive(deflated)][0].data === "compressed ".repeat(100) && deflated[0] === 0xc1 && deflated.length < 100;
     return out;
   }, echo.url + "/");
   check(r.rfcFrame === "129,133,55,250,33,61,127,159,77,81,88", `RFC 6455 §5.7 frame ${r.rfcFrame}`);
