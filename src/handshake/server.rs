@@ -4,7 +4,8 @@
 use super::accept::{accept_key, is_valid_key};
 use super::error::HandshakeError;
 use super::headers::{
-    HeaderValues, Headers, Tokens, check_extra_headers, is_safe_value, is_token, parse_request_head,
+    Elements, HeaderValues, Headers, Tokens, check_extra_headers, is_safe_value, is_token,
+    parse_request_head,
 };
 use super::uri::ResourceName;
 use super::writer::Writer;
@@ -68,29 +69,88 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
         return Err(HandshakeError::HttpVersion);
     }
     let headers = head.headers;
-    let host = match headers.unique("Host")? {
+    let fields = Fields::scan(&headers);
+    let host = match fields.host.get()? {
         Some(h) if !h.is_empty() => h,
         _ => return Err(HandshakeError::MissingHost),
     };
-    if !headers.contains_token("Upgrade", "websocket") {
+    if !fields.upgrade_websocket {
         return Err(HandshakeError::MissingUpgrade);
     }
-    if !headers.contains_token("Connection", "upgrade") {
+    if !fields.connection_upgrade {
         return Err(HandshakeError::MissingConnectionUpgrade);
     }
     // Checked before the key so that clients of older drafts, which send no
     // Sec-WebSocket-Key, are told the version to use (RFC 6455 §4.4).
-    if headers.unique("Sec-WebSocket-Version")? != Some(b"13") {
+    if fields.version.get()? != Some(b"13") {
         return Err(HandshakeError::UnsupportedVersion);
     }
-    let key = headers.unique("Sec-WebSocket-Key")?.ok_or(HandshakeError::MissingKey)?;
+    let key = fields.key.get()?.ok_or(HandshakeError::MissingKey)?;
     if !is_valid_key(key) {
         return Err(HandshakeError::InvalidKey);
     }
-    if !headers.tokens("Sec-WebSocket-Protocol").all(is_token) {
+    if !fields.protocols_valid {
         return Err(HandshakeError::InvalidProtocol);
     }
     Ok(Some(Request { target: head.target, host, key, headers, consumed: head.consumed }))
+}
+
+/// A header that must appear at most once: its value, and whether it repeated.
+#[derive(Default)]
+struct Unique<'b> {
+    value: Option<&'b [u8]>,
+    repeated: bool,
+}
+
+impl<'b> Unique<'b> {
+    fn set(&mut self, value: &'b [u8]) {
+        self.repeated |= self.value.is_some();
+        self.value = Some(value);
+    }
+
+    fn get(&self) -> Result<Option<&'b [u8]>, HandshakeError> {
+        if self.repeated { Err(HandshakeError::DuplicateHeader) } else { Ok(self.value) }
+    }
+}
+
+/// What the checks of RFC 6455 §4.2.1 need from the header fields, gathered
+/// in one pass over them (a lookup per check would rescan them all).
+#[derive(Default)]
+struct Fields<'b> {
+    host: Unique<'b>,
+    version: Unique<'b>,
+    key: Unique<'b>,
+    upgrade_websocket: bool,
+    connection_upgrade: bool,
+    protocols_valid: bool,
+}
+
+impl<'b> Fields<'b> {
+    fn scan(headers: &Headers<'b>) -> Self {
+        let mut f = Self { protocols_valid: true, ..Self::default() };
+        let has = |value: &[u8], token: &str| {
+            Elements::new(value).any(|t| t.eq_ignore_ascii_case(token.as_bytes()))
+        };
+        for (name, value) in headers.iter() {
+            // The length first: most fields are none of these.
+            match name.len() {
+                4 if name.eq_ignore_ascii_case("Host") => f.host.set(value),
+                7 if name.eq_ignore_ascii_case("Upgrade") => {
+                    f.upgrade_websocket |= has(value, "websocket");
+                }
+                10 if name.eq_ignore_ascii_case("Connection") => {
+                    f.connection_upgrade |= has(value, "upgrade");
+                }
+                17 if name.eq_ignore_ascii_case("Sec-WebSocket-Key") => f.key.set(value),
+                21 if name.eq_ignore_ascii_case("Sec-WebSocket-Version") => f.version.set(value),
+                22 if name.eq_ignore_ascii_case("Sec-WebSocket-Protocol") => {
+                    f.protocols_valid &= Elements::new(value).all(is_token);
+                }
+                _ => {}
+            }
+        }
+        f
+    }
 }
 
 /// A valid opening handshake request (RFC 6455 §4.2.1), borrowing from the
