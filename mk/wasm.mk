@@ -10,7 +10,10 @@
 # wasm-test   wasm-bindgen-test in Node, node --test over the package, tsc, npm pack smoke
 #             in Node/Deno/Bun/workerd, interop with ws and headless Chromium, each also
 #             with permessage-deflate (the echo server's --deflate)
-# wasm-demo   Node echo server + examples/node/client.mjs against it
+# wasm-demo   Node echo server + examples/node/client.mjs against it (two lines on stdin)
+# test-liveness-node         examples/node/client.mjs --heartbeat/--reconnect (tests/interop/liveness.py)
+# test-autobahn-client-node  examples/node/autobahn-client.mjs against the mock fuzzingserver
+# wasm-bench-node            echo round trips, WebSocketServer vs ws (not part of make test)
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -125,7 +128,7 @@ wasm-demo: wasm-build
 	port=$$(sed -n 's/^listening on 127\.0\.0\.1://p' "$$log"); \
 	[ -n "$$port" ] || { echo "wasm-demo: echo server did not start:"; cat "$$log"; exit 1; }; \
 	echo "wasm-demo: echo server (pid $$pid) $$(head -1 "$$log")"; \
-	timeout 30 node examples/node/client.mjs --url "ws://127.0.0.1:$$port/"
+	printf 'Hello, wsframe!\nline two\n' | timeout 30 node examples/node/client.mjs --url "ws://127.0.0.1:$$port/"
 
 wasm-clean:
 	rm -rf $(PKG_DIST) $(WASM_TARGET_DIR)
@@ -134,7 +137,8 @@ wasm-clean:
 SETUP_TARGETS += wasm-setup
 BUILD_TARGETS += wasm-build
 TEST_TARGETS += wasm-test-rust wasm-test-js wasm-test-pack
-INTEROP_TARGETS += wasm-test-interop test-interop-node-py test-adversarial-node test-interop-node-py-deflate
+INTEROP_TARGETS += wasm-test-interop test-interop-node-py test-adversarial-node test-interop-node-py-deflate \
+	test-liveness-node test-autobahn-client-node
 DEMO_TARGETS += wasm-demo
 
 .PHONY: test-interop-node-py test-interop-node-py-deflate
@@ -150,3 +154,20 @@ test-interop-node-py-deflate: wasm-build
 test-adversarial-node: wasm-build
 	@echo "==> test: adversarial raw-socket suite -> Node echo server --deflate"
 	$(VENV_PY) tests/interop/adversarial.py --deflate --server-cmd "node examples/node/echo-server.mjs --port {port} --deflate"
+
+# The Node client's heartbeat and reconnect (DESIGN.md §5), next to test-liveness-rust.
+.PHONY: test-liveness-node test-autobahn-client-node
+test-liveness-node: wasm-build
+	@echo "==> test: liveness, examples/node/client.mjs (--heartbeat, --reconnect)"
+	$(VENV_PY) tests/interop/liveness.py --client-cmd "node examples/node/client.mjs --url {url}"
+
+test-autobahn-client-node: wasm-build
+	@echo "==> test: examples/node/autobahn-client.mjs against a mock fuzzingserver (Python websockets)"
+	$(VENV_PY) tests/interop/c/mock_fuzzingserver.py --agent wsframe-node \
+		--client-cmd "node examples/node/autobahn-client.mjs --url ws://127.0.0.1:{port} --agent wsframe-node"
+
+# Not part of `make test`: echo round trips, WebSocketServer against a ws server (64 B, 64 KiB).
+.PHONY: wasm-bench-node
+wasm-bench-node: wasm-build
+	@echo "==> bench: Node echo round trips, wsframe WebSocketServer vs ws"
+	node $(INTEROP_NODE)/bench-echo.mjs

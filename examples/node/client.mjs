@@ -1,56 +1,64 @@
 #!/usr/bin/env node
-// A small demo client on the `wsframe` npm package: text, binary, ping, close.
+// A line client on the `wsframe` package's WebSocket (DESIGN.md §5): stdin lines go out as
+// text, messages come back as `< text`; the end of stdin closes with 1000 and exits 0.
 //
-//   node examples/node/client.mjs --url ws://127.0.0.1:P
+//   node examples/node/client.mjs --url URL [--heartbeat SECS] [--reconnect] [--reconnect-max SECS]
+//
+// --heartbeat: ping after SECS of silence, the peer is dead SECS after that ping.
+// --reconnect: after an abnormal closure (or 1011/1012/1013) reconnect with the core's
+// back-off (first attempt uniform in 0-5 s, then doubling windows up to --reconnect-max, 30 s).
+// One line per event: `connected: URL`, `reconnect: attempt N in D ms`, `closed: CODE "REASON"`
+// or `closed: abnormal (WHY)`, `heartbeat: ping`, `heartbeat: peer dead after D ms`, `< text`.
 import process from "node:process";
-import { connect, parseFlags } from "./ws-client.mjs";
+import readline from "node:readline";
+import { parseArgs } from "node:util";
+import { WebSocket } from "../../pkg/src/node.js";
 
 let flags;
 try {
-  flags = parseFlags(process.argv.slice(2), ["url"]);
+  ({ values: flags } = parseArgs({
+    options: {
+      url: { type: "string" },
+      heartbeat: { type: "string" },
+      reconnect: { type: "boolean" },
+      "reconnect-max": { type: "string" },
+    },
+  }));
   if (!flags.url) throw new Error("--url is required");
 } catch (err) {
-  process.stderr.write(`client: ${err.message}\nusage: node examples/node/client.mjs --url ws://127.0.0.1:P\n`);
+  process.stderr.write(`client: ${err.message}\nusage: node examples/node/client.mjs --url URL [--heartbeat SECS] [--reconnect] [--reconnect-max SECS]\n`);
   process.exit(2);
 }
+const say = (line) => process.stdout.write(`${line}\n`);
+const secs = (v) => Math.round(Number(v) * 1000);
 
-function show(ev) {
-  if (ev === null) return "connection ended";
-  if (ev.type === "text") return `text ${JSON.stringify(ev.data)}`;
-  if (ev.type === "binary") return `binary [${[...ev.data].join(", ")}]`;
-  if (ev.type === "close") return `close ${ev.code ?? "(no code)"} ${JSON.stringify(ev.reason ?? "")}`;
-  return `${ev.type} ${JSON.stringify(new TextDecoder("utf-8", { ignoreBOM: true }).decode(ev.data))}`;
-}
+const ws = new WebSocket(flags.url, [], {
+  heartbeat: flags.heartbeat ? { interval: secs(flags.heartbeat), timeout: secs(flags.heartbeat) } : undefined,
+  reconnect: flags.reconnect ? { maxDelay: secs(flags["reconnect-max"] ?? 30) } : undefined,
+});
+const pending = []; // lines read before the connection opened
+let stdinEnded = false;
 
-async function expect(ws, type) {
-  const ev = await ws.next();
-  process.stdout.write(`client: received ${show(ev)}\n`);
-  if (ev?.type !== type) throw new Error(`expected ${type}, got ${ev?.type ?? "the end"}`);
-  return ev;
-}
+ws.addEventListener("open", () => {
+  say(`connected: ${ws.url}`);
+  for (const line of pending.splice(0)) ws.send(line);
+  if (stdinEnded) ws.close(1000);
+});
+ws.addEventListener("message", async (e) => {
+  say(`< ${typeof e.data === "string" ? e.data : `[binary ${(await e.data.arrayBuffer()).byteLength} bytes]`}`);
+});
+ws.addEventListener("heartbeat", (e) => say(e.action === "ping" ? "heartbeat: ping" : `heartbeat: peer dead after ${e.silence} ms`));
+ws.addEventListener("reconnect", (e) => say(`reconnect: attempt ${e.attempt} in ${e.delay} ms`));
+ws.addEventListener("close", (e) => {
+  say(e.wasClean ? `closed: ${e.code} ${JSON.stringify(e.reason)}` : `closed: abnormal (${e.lastError?.message ?? "no closing handshake"})`);
+  if (ws.readyState === WebSocket.CLOSED) process.exit(e.wasClean || stdinEnded ? 0 : 1);
+});
 
-try {
-  const ws = await connect(flags.url);
-  process.stdout.write(`client: connected to ${flags.url}\n`);
-
-  ws.sendText("Hello, wsframe!");
-  process.stdout.write('client: sent text "Hello, wsframe!"\n');
-  const text = await expect(ws, "text");
-
-  ws.sendBinary(new Uint8Array([1, 2, 3, 4]));
-  process.stdout.write("client: sent binary [1, 2, 3, 4]\n");
-  const binary = await expect(ws, "binary");
-
-  ws.ping("still there?");
-  process.stdout.write('client: sent ping "still there?"\n');
-  await expect(ws, "pong");
-
-  const info = await ws.close(1000, "bye");
-  process.stdout.write(`client: closed with ${info.code} ${JSON.stringify(info.reason)}\n`);
-  const ok = text.data === "Hello, wsframe!" && binary.data.join() === "1,2,3,4" && info.code === 1000;
-  process.stdout.write(ok ? "client: demo OK\n" : "client: demo FAILED\n");
-  process.exit(ok ? 0 : 1);
-} catch (err) {
-  process.stderr.write(`client: ${err.message}\n`);
-  process.exit(1);
-}
+readline.createInterface({ input: process.stdin }).on("line", (line) => {
+  if (ws.readyState === WebSocket.OPEN) ws.send(line);
+  else pending.push(line);
+}).on("close", () => {
+  stdinEnded = true;
+  if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+  else if (ws.readyState === WebSocket.CONNECTING && flags.reconnect && pending.length === 0) ws.close();
+});

@@ -1,5 +1,5 @@
-// A small WebSocket client over node:net on the `wsframe` npm package, shared by the
-// Node examples (client.mjs, autobahn-client.mjs). ws:// only.
+// A small WebSocket client over node:net on the `wsframe` low-level API, used by
+// pkg/test/ordering.test.mjs (the examples now use the package's WebSocket). ws:// only.
 //
 //   const ws = await connect("ws://127.0.0.1:9001/");
 //   ws.sendText("hi");

@@ -117,6 +117,26 @@ function deflateParams(fields, level) {
   });
 }
 
+/** `{ interval, timeout }` (ms) as the wasm side's `[interval, timeout]`, or undefined. */
+function heartbeatOption(value) {
+  if (value === undefined || value === null || value === false) return undefined;
+  if (typeof value !== "object") throw new TypeError("heartbeat must be { interval, timeout }");
+  const { interval, timeout = interval } = value;
+  for (const [name, v] of [["interval", interval], ["timeout", timeout]]) {
+    if (typeof v !== "number" || !(v >= 0)) throw new TypeError(`heartbeat.${name} must be a non-negative number of ms`);
+  }
+  return Float64Array.of(interval, timeout);
+}
+
+/** A class for the names only one runtime has: constructing it says so. */
+export function nodeOnly(name) {
+  return class {
+    constructor() {
+      throw makeError("WsframeError", "UNSUPPORTED", `${name} needs Node (node:http); this runtime has its own server API`);
+    }
+  };
+}
+
 export function createApi(glue) {
   const memory = glue.wasmMemory();
   const { RawConnection } = glue;
@@ -166,6 +186,7 @@ export function createApi(glue) {
         this.#deflate && deflateFields(this.#deflate),
         optionalFlag(options, "autoPong", true),
         optionalFlag(options, "autoClose", true),
+        heartbeatOption(options.heartbeat),
       );
     }
 
@@ -272,12 +293,14 @@ export function createApi(glue) {
     }
 
     /**
-     * Queues a whole text message as one frame. With deflate on it is compressed unless
+     * Queues a whole text message as one frame: a string, or UTF-8 bytes you vouch for (the
+     * bytes of a text event, say). With deflate on it is compressed unless
      * `options.compress` is false (RFC 7692 allows either per message).
      */
     sendText(text, options) {
-      if (typeof text !== "string") throw new TypeError("text must be a string");
-      this.#live().sendText(text, compressOption(options));
+      if (typeof text === "string") this.#live().sendText(text, compressOption(options));
+      else if (text != null && typeof text === "object") this.#live().send(false, input(text, "text"), compressOption(options));
+      else throw new TypeError("text must be a string or its UTF-8 bytes");
     }
 
     /** Queues a whole binary message as one frame (compressed as for `sendText`). */
@@ -318,6 +341,21 @@ export function createApi(glue) {
         throw new TypeError("reason must be a string");
       }
       this.#live().close(code ?? undefined, reason ?? "");
+    }
+
+    /**
+     * Runs the heartbeat (option `heartbeat`) at `now`, in ms of your monotonic clock:
+     * "idle", "ping" (a Ping was queued: write `takeOutgoing()`) or "dead" (nothing arrived
+     * within `timeout` after the Ping: drop the connection). "idle" without a heartbeat.
+     */
+    poll(now) {
+      if (typeof now !== "number") throw new TypeError("now must be a number");
+      return this.#live().poll(now);
+    }
+
+    /** When `poll` next has something to do (ms), or undefined (no heartbeat, or never polled). */
+    get nextDeadline() {
+      return this.#live().nextDeadline;
     }
 
     /** Releases the wasm memory now (otherwise a FinalizationRegistry does it eventually). */
@@ -542,8 +580,21 @@ export function createApi(glue) {
     return glue.acceptKey(key);
   }
 
+  /** The core's close codes (RFC 6455 §7.4.1) by name: `CloseCode.NORMAL` is 1000. */
+  const CloseCode = Object.freeze(Object.fromEntries(glue.closeCodes()));
+
+  /** The core's reconnect policy: true for 1006, 1011, 1012, 1013. */
+  function shouldReconnect(code) {
+    if (!Number.isInteger(code) || code < 0 || code > 0xffff) return false;
+    return glue.shouldReconnect(code);
+  }
+
   return {
     Connection,
+    Keepalive: glue.Keepalive,
+    Backoff: glue.Backoff,
+    shouldReconnect,
+    CloseCode,
     ClientHandshake,
     encodeFrame,
     decodeFrame,

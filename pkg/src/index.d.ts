@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// The WebSocket API is written in the DOM's event types (Event, MessageEvent, EventTarget, Blob).
 // Types of the `wsframe` package (hand-written; the same for every runtime entry).
 
 /** Frame opcodes (RFC 6455 §5.2, §11.8). */
@@ -86,6 +88,17 @@ export interface ConnectionOptions {
    * Close a violation calls for (§7.1.7). Default true.
    */
   autoClose?: boolean;
+  /**
+   * The core's heartbeat (ms): `poll(now)` queues a Ping after `interval` of silence and
+   * reports "dead" when nothing arrives within `timeout` after it.
+   */
+  heartbeat?: HeartbeatOptions;
+}
+
+/** A heartbeat, in milliseconds: ping after `interval` of silence, dead `timeout` later (default: `interval`). */
+export interface HeartbeatOptions {
+  interval: number;
+  timeout?: number;
 }
 
 /** Per-message options of `sendText` and `sendBinary`. */
@@ -196,8 +209,8 @@ export declare class Connection {
    * Closes, in order. Write it to the socket. Empty when nothing is queued.
    */
   takeOutgoing(): Uint8Array;
-  /** Queues a whole text message as one frame (compressed when deflate is on). */
-  sendText(text: string, options?: SendOptions): void;
+  /** Queues a whole text message as one frame (a string, or UTF-8 bytes you vouch for; compressed when deflate is on). */
+  sendText(text: string | BytesLike, options?: SendOptions): void;
   /** Queues a whole binary message as one frame (compressed when deflate is on). */
   sendBinary(bytes: BytesLike, options?: SendOptions): void;
   /** Queues one frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. Never compressed. */
@@ -208,8 +221,221 @@ export declare class Connection {
   pong(bytes?: BytesLike | string): void;
   /** Queues a Close (no code: empty body). The reason is at most 123 bytes of UTF-8. */
   close(code?: number, reason?: string): void;
+  /**
+   * Runs the heartbeat (option `heartbeat`) at `now` (ms, your monotonic clock): "ping" (a
+   * Ping was queued: write `takeOutgoing()`), "dead" (drop the connection) or "idle".
+   */
+  poll(now: number): KeepaliveAction;
+  /** When `poll` next has something to do (ms), or undefined (no heartbeat, or never polled). */
+  readonly nextDeadline: number | undefined;
   free(): void;
   [Symbol.dispose](): void;
+}
+
+export type KeepaliveAction = "idle" | "ping" | "dead";
+
+/** The core's heartbeat timer, on your clock (ms). */
+export declare class Keepalive {
+  constructor(interval: number, timeout: number, now: number);
+  onReceive(now: number): void;
+  poll(now: number): KeepaliveAction;
+  readonly nextDeadline: number;
+  readonly awaitingReply: boolean;
+  free(): void;
+}
+
+/**
+ * The core's reconnect delays (RFC 6455 §7.2.3): attempt 1 uniform in [0, firstWindow]
+ * (5000 ms), attempt n in [w/2, w] with w = min(base * 2^(n-2), maxDelay) (base 5000 ms).
+ */
+export declare class Backoff {
+  constructor(maxDelay: number, firstWindow?: number, base?: number);
+  /** The next delay (ms), counting the attempt; randomness from `random` or Web Crypto. */
+  nextDelay(random?: (bytes: Uint8Array) => void): number;
+  reset(): void;
+  readonly attempts: number;
+  readonly maxDelay: number;
+  free(): void;
+}
+
+/** The core's policy: reconnect after 1006, 1011, 1012, 1013; not after 1000, 1001 or any other. */
+export declare function shouldReconnect(code: number): boolean;
+
+/** The close codes of RFC 6455 §7.4.1, from the core. */
+export declare const CloseCode: Readonly<{
+  NORMAL: 1000;
+  GOING_AWAY: 1001;
+  PROTOCOL_ERROR: 1002;
+  UNSUPPORTED_DATA: 1003;
+  NO_STATUS_RECEIVED: 1005;
+  ABNORMAL_CLOSURE: 1006;
+  INVALID_PAYLOAD: 1007;
+  POLICY_VIOLATION: 1008;
+  MESSAGE_TOO_BIG: 1009;
+  MANDATORY_EXTENSION: 1010;
+  INTERNAL_ERROR: 1011;
+  SERVICE_RESTART: 1012;
+  TRY_AGAIN_LATER: 1013;
+  BAD_GATEWAY: 1014;
+  TLS_HANDSHAKE: 1015;
+}>;
+
+export interface ReconnectOptions {
+  /** Cap on any delay, ms (default 30000). */
+  maxDelay?: number;
+  /** Attempts after one connection ends before giving up (default Infinity). */
+  maxAttempts?: number;
+  /** Whether to reconnect after this close (default: the core's `shouldReconnect(event.code)`). */
+  shouldReconnect?: (event: WebSocketCloseEvent) => boolean;
+  /** First-attempt window, ms (default 5000, RFC 6455 §7.2.3). */
+  firstWindow?: number;
+  /** Window of attempt 2, doubling after, ms (default 5000). */
+  base?: number;
+}
+
+export interface WebSocketOptions {
+  /** Extra request headers. */
+  headers?: HeadersInit;
+  origin?: string;
+  /** Largest message accepted, bytes (default 16 MiB); larger fails the connection (1009). */
+  maxPayload?: number;
+  /** Connect plus opening handshake, ms (default 30000). */
+  handshakeTimeout?: number;
+  /** Offer permessage-deflate (default true, as browsers do); false, or a config. */
+  deflate?: boolean | DeflateConfig;
+  heartbeat?: HeartbeatOptions;
+  reconnect?: boolean | ReconnectOptions;
+  /** TLS options for wss: (Node: node:tls options such as `ca`; Deno: `caCerts`). */
+  tls?: Record<string, unknown>;
+  /** For tests: the clock and timers. */
+  timers?: { now(): number; setTimeout(fn: () => void, ms: number): unknown; clearTimeout(t: unknown): void };
+  /** For tests: the back-off's random source. */
+  random?: (bytes: Uint8Array) => void;
+}
+
+export interface WebSocketCloseEvent extends Event {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  /** What ended an unclean connection (package extension), or null. */
+  readonly lastError?: Error | null;
+}
+
+export interface WebSocketErrorEvent extends Event {
+  readonly error: Error;
+  readonly message: string;
+}
+
+export interface ReconnectEvent extends Event {
+  /** 1, 2, ... since the last successful open. */
+  readonly attempt: number;
+  /** ms until the attempt. */
+  readonly delay: number;
+}
+
+export interface HeartbeatEvent extends Event {
+  readonly action: "ping" | "dead";
+  /** For "dead": the silence, interval + timeout, ms. */
+  readonly silence: number;
+}
+
+export interface WebSocketEventMap {
+  open: Event;
+  message: MessageEvent;
+  error: WebSocketErrorEvent;
+  close: WebSocketCloseEvent;
+  reconnect: ReconnectEvent;
+  heartbeat: HeartbeatEvent;
+}
+
+/**
+ * The WHATWG WebSocket over the runtime's own sockets (node:net/tls, Deno.connect, Bun.connect,
+ * workerd's connect()); the browser entry re-exports the browser's. With `reconnect`, every
+ * ended connection fires `close`; when another attempt follows, a `reconnect` event comes next
+ * and readyState stays CONNECTING (send throws InvalidStateError) until the next `open`.
+ */
+export declare class WebSocket extends EventTarget {
+  constructor(url: string | URL, protocols?: string | string[], options?: WebSocketOptions);
+  static readonly CONNECTING: 0;
+  static readonly OPEN: 1;
+  static readonly CLOSING: 2;
+  static readonly CLOSED: 3;
+  readonly CONNECTING: 0;
+  readonly OPEN: 1;
+  readonly CLOSING: 2;
+  readonly CLOSED: 3;
+  readonly url: string;
+  readonly readyState: 0 | 1 | 2 | 3;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly bufferedAmount: number;
+  binaryType: "blob" | "arraybuffer";
+  onopen: ((event: Event) => void) | null;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onerror: ((event: WebSocketErrorEvent) => void) | null;
+  onclose: ((event: WebSocketCloseEvent) => void) | null;
+  send(data: string | ArrayBuffer | ArrayBufferView | Blob): void;
+  close(code?: number, reason?: string): void;
+  /** Package extension: a Ping. */
+  ping(data?: string | BytesLike): void;
+  /** Package extension: drop the connection now, no reconnect. */
+  terminate(): void;
+  addEventListener<K extends keyof WebSocketEventMap>(type: K, listener: (event: WebSocketEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+}
+
+/** A server-side connection of `WebSocketServer`, as `ws`'s WebSocket (a Node EventEmitter). */
+export interface ServerWebSocket {
+  readonly readyState: 0 | 1 | 2 | 3;
+  readonly protocol: string;
+  readonly extensions: string;
+  readonly bufferedAmount: number;
+  binaryType: "nodebuffer" | "arraybuffer";
+  send(data: string | BytesLike, options?: { binary?: boolean; compress?: boolean }, cb?: (err?: Error) => void): void;
+  send(data: string | BytesLike, cb?: (err?: Error) => void): void;
+  ping(data?: string | BytesLike, mask?: boolean, cb?: (err?: Error) => void): void;
+  pong(data?: string | BytesLike, mask?: boolean, cb?: (err?: Error) => void): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+  on(event: "message", listener: (data: Uint8Array | ArrayBuffer, isBinary: boolean) => void): this;
+  on(event: "close", listener: (code: number, reason: Uint8Array) => void): this;
+  on(event: "error", listener: (err: Error) => void): this;
+  on(event: "ping" | "pong", listener: (data: Uint8Array) => void): this;
+  on(event: string, listener: (...args: any[]) => void): this;
+}
+
+export interface WebSocketServerOptions {
+  port?: number;
+  host?: string;
+  backlog?: number;
+  /** An existing node:http / node:https server to attach to. */
+  server?: unknown;
+  noServer?: boolean;
+  path?: string;
+  /** Off by default; true or a config accepts permessage-deflate offers. */
+  perMessageDeflate?: boolean | (DeflateConfig & { zlibDeflateOptions?: { level?: number } });
+  /** Largest message accepted, bytes (default 100 MiB). */
+  maxPayload?: number;
+  handleProtocols?: (protocols: Set<string>, request: any) => string | false;
+  verifyClient?:
+    | ((info: { origin?: string; secure: boolean; req: any }) => boolean)
+    | ((info: { origin?: string; secure: boolean; req: any }, cb: (ok: boolean, code?: number, message?: string, headers?: HeadersInit) => void) => void);
+  heartbeat?: HeartbeatOptions;
+  clientTracking?: boolean;
+  /** With `port`: a request head not complete by then is dropped, ms (default 10000). */
+  handshakeTimeout?: number;
+}
+
+/** Node only: a server in the shape `ws` users know. Other entries export a stub that throws. */
+export declare class WebSocketServer {
+  constructor(options: WebSocketServerOptions, callback?: () => void);
+  readonly clients: Set<ServerWebSocket> | undefined;
+  address(): any;
+  shouldHandle(request: any): boolean;
+  handleUpgrade(request: any, socket: any, head: Uint8Array, cb: (ws: ServerWebSocket, request: any) => void): void;
+  close(cb?: () => void): void;
+  on(event: "connection", listener: (ws: ServerWebSocket, request: any) => void): this;
+  on(event: string, listener: (...args: any[]) => void): this;
 }
 
 export interface FrameInit {

@@ -1,10 +1,19 @@
 // Node entry: the wasm-bindgen Node ESM glue reads and instantiates the module synchronously.
 import * as glue from "../dist/node/wsframe_wasm.js";
 import { createApi } from "./api.js";
+import { createWebSocket } from "./websocket.js";
+import { openSocket } from "./transport/node.js";
+import { createWebSocketServer } from "./server.js";
+
+const api = createApi(glue);
 
 export const {
   Connection,
   ClientHandshake,
+  Keepalive,
+  Backoff,
+  shouldReconnect,
+  CloseCode,
   encodeFrame,
   decodeFrame,
   parseRequest,
@@ -16,4 +25,7 @@ export const {
   acceptKey,
   OPCODES,
   version,
-} = createApi(glue);
+} = api;
+
+export const WebSocket = createWebSocket(api, { openSocket });
+export const WebSocketServer = createWebSocketServer(api, WebSocket);

@@ -1,5 +1,12 @@
 // Type-checked (tsc --noEmit, see ../tsconfig.json), not run: the TypeScript view of the API.
 import {
+  Backoff,
+  CloseCode,
+  Keepalive,
+  WebSocket,
+  WebSocketServer,
+  shouldReconnect,
+  type KeepaliveAction,
   Connection,
   acceptResponse,
   clientRequest,
@@ -128,3 +135,22 @@ export function deflateClient(answerBytes: Uint8Array): Connection | null {
 }
 
 new Connection({ deflate: true }).free();
+
+// The WHATWG WebSocket with the package's options, and the ws-shaped server (type-checked only).
+export function liveness(url: string): void {
+  const ws = new WebSocket(url, ["chat"], {
+    heartbeat: { interval: 30_000, timeout: 10_000 },
+    reconnect: { maxDelay: 60_000, shouldReconnect: (e) => e.code !== CloseCode.POLICY_VIOLATION },
+  });
+  ws.binaryType = "arraybuffer";
+  ws.addEventListener("reconnect", (e) => console.log(`attempt ${e.attempt} in ${e.delay} ms`));
+  ws.onclose = (e) => console.log(e.code, e.reason, e.wasClean, shouldReconnect(e.code));
+  ws.onopen = () => ws.send(new Uint8Array([1, 2]));
+  const backoff = new Backoff(30_000);
+  const delay: number = backoff.nextDelay();
+  const keepalive = new Keepalive(1_000, 500, 0);
+  const action: KeepaliveAction = keepalive.poll(delay);
+  void action;
+  const wss = new WebSocketServer({ port: 0, perMessageDeflate: true, heartbeat: { interval: 30_000 } });
+  wss.on("connection", (client) => client.on("message", (data, isBinary) => client.send(data, { binary: isBinary })));
+}

@@ -4,7 +4,8 @@
 // (the last three from tests/interop/node/node_modules, pinned). In each runtime: a client
 // Connection's masked frame decoded by a server Connection and by decodeFrame, a message
 // answered before the violation behind it, the RFC 6455 §5.7 and §1.3 vectors, and a full
-// opening handshake. workerd serves a worker on a free
+// opening handshake; then the package's WebSocket against a ws echo server (deflate on)
+// in each runtime over its own sockets. workerd serves a worker on a free
 // 127.0.0.1 port that does this per HTTP request; it is checked with one request, then
 // killed by PID. Every step is time-bounded. Last line: `N passed, N failed`.
 //
@@ -106,11 +107,53 @@ console.log(JSON.stringify({ runtime, version: api.version, problems }));
 if (problems.length > 0) throw new Error(problems.join("; "));
 `;
 
+// The package's WebSocket against a ws echo server (permessage-deflate on) run by this script.
+const WS_CHECK = `
+export async function wsCheck(WebSocket, url) {
+  const ws = new WebSocket(url);
+  ws.binaryType = "arraybuffer";
+  const got = [];
+  const closed = new Promise((resolve, reject) => {
+    ws.onerror = (e) => reject(new Error("error event: " + (e.message ?? "")));
+    ws.onclose = (e) => resolve(e);
+  });
+  ws.onopen = () => { ws.send("hi " + url); ws.send(new Uint8Array([1, 2, 3])); };
+  ws.onmessage = (e) => {
+    got.push(typeof e.data === "string" ? e.data : [...new Uint8Array(e.data)].join());
+    if (got.length === 2) ws.close(1000, "done");
+  };
+  const e = await closed;
+  return { got, extensions: ws.extensions, code: e.code, wasClean: e.wasClean };
+}
+`;
+
+const WS_MAIN = `
+import { WebSocket } from "wsframe";
+import { wsCheck } from "./ws-check.mjs";
+const runtime = typeof Deno !== "undefined" ? "deno" : typeof Bun !== "undefined" ? "bun" : "node";
+const result = await wsCheck(WebSocket, process.argv?.[2] ?? Deno.args[0]);
+console.log(JSON.stringify({ runtime, ...result }));
+`;
+
+function wsOk(result, url) {
+  return (
+    result !== null &&
+    result.got?.[0] === `hi ${url}` &&
+    result.got?.[1] === "1,2,3" &&
+    result.code === 1000 &&
+    result.wasClean === true &&
+    result.extensions.startsWith("permessage-deflate")
+  );
+}
+
 const WORKER = `
 import * as api from "./wsframe/WORKERD_ENTRY";
 import { check } from "./check.mjs";
+import { wsCheck } from "./ws-check.mjs";
 export default {
   async fetch(request) {
+    const wsUrl = new URL(request.url).searchParams.get("ws");
+    if (wsUrl) return Response.json({ runtime: "workerd", ...(await wsCheck(api.WebSocket, wsUrl)) });
     const problems = check({ ...api, runtime: "workerd" });
     const name = new URL(request.url).searchParams.get("name") ?? "x";
     // Per request: encode a frame, decode it back.
@@ -143,7 +186,7 @@ function resolveExport(pkgDir, condition) {
   return manifest.exports["."][condition];
 }
 
-async function smokeWorkerd(proj) {
+async function smokeWorkerd(proj, wsUrl) {
   const pkgDir = path.join(proj, "node_modules/wsframe");
   const entry = resolveExport(pkgDir, "workerd"); // what wrangler/esbuild would pick
   if (!entry) return report("workerd", false, "no workerd export condition");
@@ -152,10 +195,12 @@ async function smokeWorkerd(proj) {
   fs.mkdirSync(dir);
   fs.cpSync(pkgDir, path.join(dir, "wsframe"), { recursive: true });
   fs.writeFileSync(path.join(dir, "check.mjs"), CHECK);
+  fs.writeFileSync(path.join(dir, "ws-check.mjs"), WS_CHECK);
   fs.writeFileSync(path.join(dir, "worker.js"), WORKER.replace("WORKERD_ENTRY", entry.replace(/^\.\//, "")));
   const modules = [
     `(name = "worker.js", esModule = embed "worker.js")`,
     `(name = "check.mjs", esModule = embed "check.mjs")`,
+    `(name = "ws-check.mjs", esModule = embed "ws-check.mjs")`,
   ];
   const walk = (rel) => {
     for (const f of fs.readdirSync(path.join(dir, rel))) {
@@ -171,7 +216,11 @@ async function smokeWorkerd(proj) {
     path.join(dir, "config.capnp"),
     `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [(name = "main", worker = .worker)],
+  services = [
+    (name = "main", worker = .worker),
+    # connect() to 127.0.0.1 needs an outbound service that allows local addresses.
+    (name = "loopback", network = (allow = ["local", "private", "public"])),
+  ],
   sockets = [(name = "http", address = "127.0.0.1:${port}", http = (), service = "main")],
 );
 const worker :Workerd.Worker = (
@@ -179,6 +228,7 @@ const worker :Workerd.Worker = (
     ${modules.join(",\n    ")}
   ],
   compatibilityDate = "2025-01-01",
+  globalOutbound = "loopback",
 );
 `,
   );
@@ -204,10 +254,20 @@ const worker :Workerd.Worker = (
     if (body === null) return report("workerd", false, `no answer (${exited ? "exited" : lastErr}): ${log.trim()}`);
     const ok = body.problems.length === 0 && body.echoed === "workerd-frame";
     report("workerd", ok, ok ? `version ${body.version}, port ${port}` : JSON.stringify(body));
+    let ws = null;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/?ws=${encodeURIComponent(wsUrl)}`, { signal: AbortSignal.timeout(10_000) });
+      ws = await res.json();
+    } catch (err) {
+      ws = { error: err.message, log: log.trim() };
+    }
+    report("workerd WebSocket (connect()) -> ws echo server", wsOk(ws, wsUrl), JSON.stringify(ws));
   } finally {
     if (!exited) process.kill(child.pid, "SIGKILL");
   }
 }
+
+let echo = null;
 
 async function main() {
   for (const f of ["dist/web/wsframe_wasm.js", "dist/web/wsframe_wasm_bg.wasm", "dist/node/wsframe_wasm.js"]) {
@@ -235,6 +295,26 @@ async function main() {
     if (!install.ok) return;
     fs.writeFileSync(path.join(proj, "check.mjs"), CHECK);
     fs.writeFileSync(path.join(proj, "main.mjs"), MAIN);
+    fs.writeFileSync(path.join(proj, "ws-check.mjs"), WS_CHECK);
+    fs.writeFileSync(path.join(proj, "ws-main.mjs"), WS_MAIN);
+    const { WebSocketServer: WsServer } = await import(path.join(ROOT, "tests/interop/node/node_modules/ws/wrapper.mjs"));
+    echo = new WsServer({ port: 0, host: "127.0.0.1", perMessageDeflate: true });
+    await new Promise((r) => echo.once("listening", r));
+    echo.on("connection", (c) => c.on("message", (d, isBinary) => c.send(d, { binary: isBinary })));
+    const wsUrl = `ws://127.0.0.1:${echo.address().port}/`;
+    // Run asynchronously: the echo server lives in this process.
+    const runAsync = (cmd, args, options) =>
+      new Promise((resolve) => {
+        const child = spawn(cmd, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.stderr.on("data", (d) => (out += d));
+        const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+        child.on("exit", (code) => {
+          clearTimeout(timer);
+          resolve({ ok: code === 0, out });
+        });
+      });
 
     const node = run(process.execPath, ["main.mjs"], { cwd: proj });
     report(`node ${process.version}`, node.ok, node.ok ? `version ${jsonLine(node.out)?.version}` : node.out);
@@ -249,8 +329,21 @@ async function main() {
     const bun = run(path.join(BIN, "bun"), ["main.mjs"], { cwd: proj, env: { ...process.env, BUN_INSTALL_CACHE_DIR: path.join(tmp, "bun-cache") } });
     report(`bun ${bunVersion}`, bun.ok, bun.ok ? "" : bun.out);
 
-    await smokeWorkerd(proj);
+    const denoWs = [path.join(BIN, "deno"), ["run", "--no-prompt", `--allow-net=127.0.0.1`, "ws-main.mjs", wsUrl], { cwd: proj, env: denoEnv }];
+    const bunWs = [path.join(BIN, "bun"), ["ws-main.mjs", wsUrl], { cwd: proj, env: { ...process.env, BUN_INSTALL_CACHE_DIR: path.join(tmp, "bun-cache") } }];
+    for (const [name, [cmd, args, options]] of [
+      ["node", [process.execPath, ["ws-main.mjs", wsUrl], { cwd: proj }]],
+      ["deno", denoWs],
+      ["bun", bunWs],
+    ]) {
+      const r = await runAsync(cmd, args, options);
+      const result = jsonLine(r.out);
+      report(`${name} WebSocket -> ws echo server`, r.ok && wsOk(result, wsUrl), r.ok && wsOk(result, wsUrl) ? result.extensions : r.out.trim());
+    }
+
+    await smokeWorkerd(proj, wsUrl);
   } finally {
+    echo?.close();
     if (keep) process.stdout.write(`kept ${tmp}\n`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   }

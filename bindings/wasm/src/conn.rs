@@ -50,7 +50,8 @@ impl Connection {
     /// otherwise uncompressed ones arrive as chunks. `deflate` is the
     /// negotiated permessage-deflate as `[serverNoContextTakeover,
     /// clientNoContextTakeover, serverMaxWindowBits, clientMaxWindowBits,
-    /// level]`, validated by the JavaScript wrapper.
+    /// level]`, validated by the JavaScript wrapper. `heartbeat` is
+    /// `[interval, timeout]` in ms for the core's keepalive (see `poll`).
     ///
     /// # Errors
     ///
@@ -67,6 +68,7 @@ impl Connection {
         deflate: Option<Vec<u8>>,
         auto_pong: bool,
         auto_close: bool,
+        heartbeat: Option<Vec<f64>>,
     ) -> Result<Connection, JsValue> {
         let role = match role {
             // Shown to work now, so that a missing source is not found at the first send.
@@ -84,6 +86,9 @@ impl Connection {
             .with_streaming(!messages)
             .with_auto_pong(auto_pong)
             .with_auto_close(auto_close);
+        if let Some(&[interval, timeout]) = heartbeat.as_deref() {
+            config = config.with_keepalive(interval as u64, timeout as u64);
+        }
         if let Some(fields) = deflate {
             let c = deflate::config(&fields);
             config = config.with_deflate(deflate::params(&c)).with_compression_level(c.level);
@@ -255,5 +260,19 @@ impl Connection {
     /// `CONTROL_PAYLOAD_TOO_LARGE` or `CLOSED`.
     pub fn close(&mut self, code: Option<u16>, reason: &str) -> Result<(), JsValue> {
         self.session.close(code.map(CloseCode), reason).map_err(core_error)
+    }
+
+    /// Runs the heartbeat at `now` (ms): `"idle"`, `"ping"` (a Ping was
+    /// queued) or `"dead"` (nothing arrived within the timeout after it).
+    /// Always `"idle"` without a heartbeat.
+    pub fn poll(&mut self, now: f64) -> String {
+        crate::liveness::action_name(self.session.poll(now as u64))
+    }
+
+    /// When `poll` next has something to do (ms), or `undefined` without a
+    /// heartbeat or before the first `poll`.
+    #[wasm_bindgen(getter, js_name = nextDeadline)]
+    pub fn next_deadline(&self) -> Option<f64> {
+        self.session.next_deadline().map(|d| d as f64)
     }
 }

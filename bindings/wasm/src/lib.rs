@@ -13,6 +13,7 @@ mod deflate;
 mod error;
 mod frame;
 mod handshake;
+mod liveness;
 mod random;
 
 pub use conn::Connection;
@@ -22,6 +23,7 @@ pub use handshake::{
     ClientHandshake, accept_key, build_accept_response, build_client_request,
     build_reject_response, parse_request,
 };
+pub use liveness::{Backoff, Keepalive, close_codes, should_reconnect};
 
 use wasm_bindgen::prelude::*;
 

@@ -10,8 +10,9 @@ use wasm_bindgen::convert::TryFromJsValue;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 use wsframe_wasm::{
-    ClientHandshake, Connection, accept_key, build_accept_response, build_client_request,
-    decode_frame, encode_frame, negotiate_deflate, parse_request,
+    Backoff, ClientHandshake, Connection, Keepalive, accept_key, build_accept_response,
+    build_client_request, close_codes, decode_frame, encode_frame, negotiate_deflate,
+    parse_request, should_reconnect,
 };
 
 const TEXT: u32 = 1;
@@ -31,7 +32,7 @@ const DEFLATE: [u8; 5] = [0, 0, 15, 15, 6];
 type Ev = (u32, Vec<u8>, u32);
 
 fn conn(role: &str, messages: bool, deflate: Option<&[u8]>) -> Connection {
-    Connection::new(role, None, None, None, messages, deflate.map(<[u8]>::to_vec), true, true)
+    Connection::new(role, None, None, None, messages, deflate.map(<[u8]>::to_vec), true, true, None)
         .unwrap()
 }
 
@@ -261,7 +262,8 @@ fn pong_echoes_ping() {
     assert_eq!(receive(&mut s, &out(&mut c)).unwrap(), vec![(PING, b"abc".to_vec(), 0)]);
     assert_eq!(receive(&mut c, &out(&mut s)).unwrap(), vec![(PONG, b"abc".to_vec(), 0)]);
     // Without autoPong nothing is queued.
-    let mut quiet = Connection::new("server", None, None, None, false, None, false, true).unwrap();
+    let mut quiet =
+        Connection::new("server", None, None, None, false, None, false, true, None).unwrap();
     c.ping(b"abc").unwrap();
     receive(&mut quiet, &out(&mut c)).unwrap();
     assert_eq!(quiet.outgoing_bytes(), 0);
@@ -282,7 +284,8 @@ fn protocol_errors_carry_close_codes() {
     bad[0] = 0x81; // same payload, as text
     assert_js_error(receive(&mut s, &bad).unwrap_err(), "ProtocolError", Some(1007));
     // Limits are 1009.
-    let mut s = Connection::new("server", Some(4.0), None, None, false, None, true, true).unwrap();
+    let mut s =
+        Connection::new("server", Some(4.0), None, None, false, None, true, true, None).unwrap();
     c.send(true, &[0u8; 5], true).unwrap();
     assert_js_error(receive(&mut s, &out(&mut c)).unwrap_err(), "ProtocolError", Some(1009));
 }
@@ -301,7 +304,7 @@ fn client_masks_with_web_crypto() {
 
 #[wasm_bindgen_test]
 fn bad_arguments() {
-    let err = Connection::new("peer", None, None, None, false, None, true, true).unwrap_err();
+    let err = Connection::new("peer", None, None, None, false, None, true, true, None).unwrap_err();
     assert!(err.is_instance_of::<js_sys::TypeError>());
     let mut s = server();
     let err = s.close(Some(1005), "").unwrap_err();
@@ -387,6 +390,7 @@ fn inflate_bomb_is_1009_and_fails_the_connection() {
         Some(DEFLATE.to_vec()),
         true,
         true,
+        None,
     )
     .unwrap();
     c.send(true, &[0u8; 1001], true).unwrap();
@@ -448,4 +452,62 @@ fn client_handshake_is_checked_by_the_cores_verifier() {
     let err = hs.check_response(&wrong, None).unwrap_err();
     assert_eq!(code(&err).as_deref(), Some("BAD_ACCEPT"));
     assert_js_error(err, "HandshakeError", None);
+}
+
+#[wasm_bindgen_test]
+fn heartbeat_pings_after_silence_then_reports_dead() {
+    let mut c = Connection::new(
+        "server",
+        None,
+        None,
+        None,
+        true,
+        None,
+        true,
+        true,
+        Some(vec![1000.0, 500.0]),
+    )
+    .unwrap();
+    assert_eq!(c.next_deadline(), None, "not polled yet");
+    assert_eq!(c.poll(0.0), "idle");
+    assert_eq!(c.next_deadline(), Some(1000.0));
+    assert_eq!(c.poll(1000.0), "ping");
+    assert_eq!(c.take_outgoing().to_vec(), vec![0x89, 0x00], "an empty Ping queued");
+    assert_eq!(c.poll(1499.0), "idle");
+    assert_eq!(c.poll(1500.0), "dead");
+    assert_eq!(server().poll(1e12), "idle", "no heartbeat configured");
+}
+
+#[wasm_bindgen_test]
+fn keepalive_and_backoff_follow_the_core() {
+    let mut k = Keepalive::new(100.0, 50.0, 0.0);
+    assert_eq!(k.poll(100.0), "ping");
+    assert!(k.awaiting_reply());
+    assert_eq!(k.poll(150.0), "dead");
+    k.on_receive(160.0);
+    assert_eq!(k.next_deadline(), 260.0);
+
+    let zeros = js_sys::Function::new_with_args("b", "b.fill(0)");
+    let mut b = Backoff::new(8000.0, None, None);
+    let delays: Vec<f64> = (0..4).map(|_| b.next_delay(Some(zeros.clone()))).collect();
+    assert_eq!(delays, vec![0.0, 2500.0, 4000.0, 4000.0]);
+    assert_eq!(b.attempts(), 4);
+    b.reset();
+    assert!(b.next_delay(None) <= 5000.0, "Web Crypto draws within the first window");
+    assert_eq!(b.max_delay(), 8000.0);
+}
+
+#[wasm_bindgen_test]
+fn reconnect_policy_and_close_codes() {
+    for code in [1006, 1011, 1012, 1013] {
+        assert!(should_reconnect(code), "{code}");
+    }
+    for code in [1000, 1001, 1002, 1008, 4000] {
+        assert!(!should_reconnect(code), "{code}");
+    }
+    let codes = close_codes();
+    assert_eq!(codes.length(), 15);
+    let first = js_sys::Array::from(&codes.get(0));
+    assert_eq!(first.get(0).as_string().as_deref(), Some("NORMAL"));
+    assert_eq!(first.get(1).as_f64(), Some(1000.0));
 }
