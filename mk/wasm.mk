@@ -71,6 +71,8 @@ WASM_SOURCES := $(shell find src bindings/wasm/src -name '*.rs' 2>/dev/null) \
 wasm-build: $(PKG_DIST)/SIZES.txt
 	@echo "wasm-build: pkg/dist is up to date:"
 	@sed 's/^/  /' $<
+	@# The npm tarball carries the licences; they live once, at the repository root.
+	@cp LICENSE-MIT LICENSE-APACHE pkg/
 
 $(PKG_DIST)/SIZES.txt: $(WASM_SOURCES)
 	@echo "==> wasm-build: release wasm (+simd128), wasm-bindgen $(WASM_BINDGEN_VERSION), wasm-opt"
@@ -106,8 +108,25 @@ wasm-test-js: wasm-build
 	@echo "tsc --noEmit: pkg/test/example.ts type-checks"
 
 wasm-test-pack: wasm-build
-	@echo "==> wasm-test: npm pack -> empty project -> Node, Deno, Bun, workerd"
+	@echo "==> wasm-test: npm pack -> empty project -> Node 20 and 18, Deno, Bun, workerd"
 	node tests/interop/pack-smoke.mjs
+
+# npm publish --dry-run (no login needed): the tarball's file list must hold the licences,
+# the README, the types and both wasm builds, and no tests, sources of the build, or
+# node_modules.
+NPM_REQUIRED := LICENSE-MIT LICENSE-APACHE README.md package.json src/index.d.ts src/websocket.js \
+	dist/web/wsframe_wasm_bg.wasm dist/node/wsframe_wasm_bg.wasm
+.PHONY: npm-publish-check
+npm-publish-check: wasm-build
+	@echo "==> npm-publish-check: npm publish --dry-run (pkg/)"
+	@cd pkg && out=$$(npm publish --dry-run --json 2>/dev/null) && \
+	files=$$(node -e 'const d=JSON.parse(process.argv[1]); const p=d.wsframe||d; \
+		for (const f of p.files) console.log(f.path); \
+		console.error(`npm-publish-check: $${p.id}: $${p.files.length} files, $${p.size} bytes packed, $${p.unpackedSize} unpacked`)' "$$out") && \
+	for f in $(NPM_REQUIRED); do grep -qx "$$f" <<<"$$files" || { echo "npm-publish-check: $$f missing"; exit 1; }; done; \
+	if bad=$$(grep -E '^(test|node_modules|dist/.*\.d\.ts$$)|tsconfig|\.tgz$$' <<<"$$files"); then \
+		echo "npm-publish-check: the tarball would ship:"; echo "$$bad"; exit 1; fi; \
+	echo "npm-publish-check: licences, README, types and both wasm builds present; no tests"
 
 wasm-test-interop: wasm-build
 	@echo "==> wasm-test: interop, ws client -> Node echo server"
@@ -136,7 +155,7 @@ wasm-clean:
 # Hooks into the top Makefile's lists (no effect when this file is used alone).
 SETUP_TARGETS += wasm-setup
 BUILD_TARGETS += wasm-build
-TEST_TARGETS += wasm-test-rust wasm-test-js wasm-test-pack
+TEST_TARGETS += wasm-test-rust wasm-test-js wasm-test-pack npm-publish-check
 INTEROP_TARGETS += wasm-test-interop test-interop-node-py test-adversarial-node test-interop-node-py-deflate \
 	test-liveness-node test-autobahn-client-node
 DEMO_TARGETS += wasm-demo

