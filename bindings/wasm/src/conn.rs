@@ -94,7 +94,7 @@ impl Connection {
             config = config.with_deflate(deflate::params(&c)).with_compression_level(c.level);
         }
         Ok(Connection {
-            session: Session::new(role, config, WebCrypto),
+            session: Session::new(role, config, WebCrypto::new()),
             rx: Vec::new(),
             start: 0,
             end: 0,
