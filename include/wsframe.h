@@ -110,12 +110,6 @@
 #define WSFRAME_CONN_STORAGE_ALIGN 8
 
 /**
- * `wsframe_conn_send_message` flag: send this message uncompressed even
- * though permessage-deflate is on (say it is already compressed data).
- */
-#define WSFRAME_SEND_NO_COMPRESS 1
-
-/**
  * Longest `Sec-WebSocket-Extensions` value the offer and response writers
  * produce: a buffer this large always suffices.
  */
@@ -163,16 +157,21 @@
 #define WSFRAME_CLIENT_MAX_PROTOCOLS 16
 
 /**
- * Most bytes of distinct extension names a client may offer (the names in
- * the `extensions` argument of `wsframe_client_handshake_write_ext`, joined
- * by commas): `permessage-deflate` takes 18.
+ * Most bytes of the `Sec-WebSocket-Extensions` offer a client may make
+ * (the `extensions` argument of `wsframe_client_handshake_write`).
  */
-#define WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN 32
+#define WSFRAME_CLIENT_MAX_EXTENSIONS_LEN 256
 
 /**
  * Most extra header lines a request or acceptance may carry.
  */
 #define WSFRAME_MAX_EXTRA_HEADERS 16
+
+/**
+ * `wsframe_session_send` flag: send this message uncompressed even though
+ * permessage-deflate is on (say it is already compressed data).
+ */
+#define WSFRAME_SEND_NO_COMPRESS 1
 
 /**
  * Major version of the library this header belongs to.
@@ -190,332 +189,6 @@
 #define WSFRAME_VERSION_PATCH 0
 
 /**
- * The outcome of a call. Every function that can fail returns one.
- *
- * `WSFRAME_RESULT_OK` is 0. Errors come in contiguous blocks that never
- * overlap errno values or WebSocket close codes (1000-4999):
- *
- * - 7000-7099: local errors — the caller's misuse, an unsupported or
- *   unavailable facility, or an internal bug (`wsframe_result_is_local_error`);
- * - 7100-7199: the peer violated RFC 6455 (`wsframe_result_is_protocol_error`);
- *   `wsframe_result_close_code` says which close code to send before
- *   closing the socket (RFC 6455 §7.1.7);
- * - 7200-7299: the opening handshake failed (`wsframe_result_is_handshake_error`);
- * - 7300-7399: outcomes that are not errors (`WSFRAME_RESULT_DECLINED`):
- *   nothing went wrong, but nothing was agreed or written either.
- *
- * New codes may be added inside the blocks; existing values never change.
- * Functions that take a result take a plain `uint32_t`, so any value is safe
- * to pass.
- */
-enum wsframe_result
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * Success.
-     */
-    WSFRAME_RESULT_OK = 0,
-    /**
-     * A required pointer was NULL, or a buffer pointer was NULL with a
-     * non-zero length.
-     */
-    WSFRAME_RESULT_NULL_POINTER = 7000,
-    /**
-     * The output buffer is too small. Nothing was written to it, but the size
-     * needed is stored in `*written_out` (the one exception to "outputs are
-     * written only on success"); retry with a buffer at least that large.
-     */
-    WSFRAME_RESULT_INSUFFICIENT_SIZE = 7001,
-    /**
-     * An argument is out of range: an unknown enum value, overlapping input
-     * and output buffers, or a value the function does not accept.
-     */
-    WSFRAME_RESULT_INVALID_ARGUMENT = 7002,
-    /**
-     * The connection's state forbids this call: a data or control frame after
-     * our Close was sent (RFC 6455 §5.5.1), or any send after the connection
-     * closed or failed.
-     */
-    WSFRAME_RESULT_CLOSED = 7003,
-    /**
-     * A new message was started while a fragmented one is still being sent
-     * (RFC 6455 §5.4), or a fragment's kind differs from the message's.
-     */
-    WSFRAME_RESULT_MESSAGE_IN_PROGRESS = 7004,
-    /**
-     * A Ping or Pong payload over 125 bytes, or a close reason over 123
-     * (RFC 6455 §5.5).
-     */
-    WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE = 7005,
-    /**
-     * A close code that may not be sent: 1004-1006, 1015, or outside
-     * 1000-4999's assigned ranges (RFC 6455 §7.4).
-     */
-    WSFRAME_RESULT_INVALID_CLOSE_CODE = 7006,
-    /**
-     * A close reason was given without a close code (RFC 6455 §5.5.1).
-     */
-    WSFRAME_RESULT_REASON_WITHOUT_CODE = 7007,
-    /**
-     * Text or a close reason passed in by the caller is not valid UTF-8.
-     */
-    WSFRAME_RESULT_INVALID_UTF8 = 7008,
-    /**
-     * `wsframe_conn_init`'s storage is smaller than `wsframe_conn_storage_size()`.
-     */
-    WSFRAME_RESULT_STORAGE_TOO_SMALL = 7009,
-    /**
-     * `wsframe_conn_init`'s storage is not aligned to `wsframe_conn_storage_align()`.
-     */
-    WSFRAME_RESULT_UNALIGNED = 7010,
-    /**
-     * Not available in this build: the heap constructors and the
-     * permessage-deflate codec in a library built without `std` (firmware).
-     * Use `wsframe_conn_init` instead, and do not negotiate compression.
-     */
-    WSFRAME_RESULT_UNSUPPORTED = 7011,
-    /**
-     * A client needs random masking keys (RFC 6455 §5.3, §10.3) but has no
-     * source: the library was built without `std` and no
-     * `wsframe_conn_set_random` callback was installed. Nothing was written.
-     */
-    WSFRAME_RESULT_NO_RANDOM = 7012,
-    /**
-     * The random source failed (the OS generator or the callback returned
-     * false). Nothing was written; the call may be retried.
-     */
-    WSFRAME_RESULT_RANDOM_FAILED = 7013,
-    /**
-     * An option was set after the connection started sending or receiving
-     * (limits and permessage-deflate can only be set before the first
-     * frame), or permessage-deflate was enabled twice.
-     */
-    WSFRAME_RESULT_IN_USE = 7014,
-    /**
-     * The object is not live: never initialised, already freed or
-     * deinitialised, or not a wsframe object at all.
-     */
-    WSFRAME_RESULT_INVALID_HANDLE = 7015,
-    /**
-     * An internal bug was caught at the boundary (a Rust panic). The object
-     * involved may be inconsistent: free it and report the bug.
-     */
-    WSFRAME_RESULT_PANIC = 7099,
-    /**
-     * The peer used a reserved opcode, 0x3-0x7 or 0xB-0xF (RFC 6455 §5.2). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_RESERVED_OPCODE = 7100,
-    /**
-     * The peer set RSV1-3 without a negotiated extension (RFC 6455 §5.2). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_RESERVED_BITS = 7101,
-    /**
-     * The peer sent a control frame without FIN (RFC 6455 §5.5). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_FRAGMENTED_CONTROL_FRAME = 7102,
-    /**
-     * The peer sent a control frame with over 125 bytes of payload (RFC 6455 §5.5). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_CONTROL_FRAME_TOO_LONG = 7103,
-    /**
-     * The peer sent a 64-bit length with its top bit set (RFC 6455 §5.2). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_LENGTH_MSB_SET = 7104,
-    /**
-     * A client sent an unmasked frame (RFC 6455 §5.1). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_UNMASKED_FRAME = 7105,
-    /**
-     * A server sent a masked frame (RFC 6455 §5.1). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_MASKED_FRAME = 7106,
-    /**
-     * A continuation frame with no message in progress (RFC 6455 §5.4). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_UNEXPECTED_CONTINUATION = 7107,
-    /**
-     * A new data frame inside a fragmented message (RFC 6455 §5.4). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_EXPECTED_CONTINUATION = 7108,
-    /**
-     * A text message or close reason that is not UTF-8 (RFC 6455 §8.1). Close 1007.
-     */
-    WSFRAME_RESULT_PEER_INVALID_UTF8 = 7109,
-    /**
-     * A Close frame with a one-byte payload (RFC 6455 §5.5.1). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_CLOSE_LENGTH_ONE = 7110,
-    /**
-     * A Close frame with a code that may not appear on the wire (RFC 6455 §7.4). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_INVALID_CLOSE_CODE = 7111,
-    /**
-     * A frame larger than the connection's max frame payload. Close 1009.
-     */
-    WSFRAME_RESULT_PEER_FRAME_TOO_LARGE = 7112,
-    /**
-     * A message larger than the connection's max message size. Close 1009.
-     */
-    WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE = 7113,
-    /**
-     * A message in more fragments than the connection's limit. Close 1009.
-     */
-    WSFRAME_RESULT_PEER_TOO_MANY_FRAGMENTS = 7114,
-    /**
-     * RSV1 on a frame that cannot be compressed (RFC 7692 §6.1). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_INVALID_COMPRESSED_FRAME = 7115,
-    /**
-     * A compressed payload that could not be inflated (RFC 7692 §6.2). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_INVALID_COMPRESSED_DATA = 7116,
-    /**
-     * Another protocol violation (one this library version has no specific
-     * code for). Close 1002.
-     */
-    WSFRAME_RESULT_PEER_PROTOCOL_ERROR = 7199,
-    /**
-     * The head did not end within `max_size` bytes. HTTP 431.
-     */
-    WSFRAME_RESULT_HANDSHAKE_TOO_LARGE = 7200,
-    /**
-     * More header fields than the parser holds (64). HTTP 431.
-     */
-    WSFRAME_RESULT_HANDSHAKE_TOO_MANY_HEADERS = 7201,
-    /**
-     * Not a well-formed HTTP/1.1 message head. HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_MALFORMED_HTTP = 7202,
-    /**
-     * Not HTTP/1.1 or higher (RFC 6455 §4.1, §4.2.1). HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_HTTP_VERSION = 7203,
-    /**
-     * The request method is not GET (RFC 6455 §4.2.1). HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_NOT_GET = 7204,
-    /**
-     * No Host header, or an empty one (RFC 6455 §4.2.1). HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_MISSING_HOST = 7205,
-    /**
-     * A header that must appear once appears more than once. HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_DUPLICATE_HEADER = 7206,
-    /**
-     * No `Upgrade: websocket` (RFC 6455 §4.1, §4.2.1). HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_MISSING_UPGRADE = 7207,
-    /**
-     * No `Connection: Upgrade` (RFC 6455 §4.1, §4.2.1). HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_MISSING_CONNECTION_UPGRADE = 7208,
-    /**
-     * No Sec-WebSocket-Key (RFC 6455 §4.2.1). HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_MISSING_KEY = 7209,
-    /**
-     * Sec-WebSocket-Key is not base64 of 16 bytes (RFC 6455 §4.2.1). HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_INVALID_KEY = 7210,
-    /**
-     * Sec-WebSocket-Version missing or not 13 (RFC 6455 §4.4). HTTP 426.
-     */
-    WSFRAME_RESULT_HANDSHAKE_UNSUPPORTED_VERSION = 7211,
-    /**
-     * A subprotocol that is not an HTTP token, empty or repeated. HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_INVALID_PROTOCOL = 7212,
-    /**
-     * The server's Sec-WebSocket-Accept is missing or wrong (RFC 6455 §4.1).
-     */
-    WSFRAME_RESULT_HANDSHAKE_BAD_ACCEPT = 7213,
-    /**
-     * The server selected a subprotocol that was not offered (RFC 6455 §4.1).
-     */
-    WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_PROTOCOL = 7214,
-    /**
-     * The server selected an extension that was not offered (RFC 6455 §4.1).
-     */
-    WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION = 7215,
-    /**
-     * The URL is not a valid ws:// or wss:// URL (RFC 6455 §3).
-     */
-    WSFRAME_RESULT_HANDSHAKE_INVALID_URI = 7216,
-    /**
-     * The URL scheme is neither ws nor wss.
-     */
-    WSFRAME_RESULT_HANDSHAKE_UNSUPPORTED_SCHEME = 7217,
-    /**
-     * The URL has a #fragment, which RFC 6455 §3 forbids.
-     */
-    WSFRAME_RESULT_HANDSHAKE_FRAGMENT_IN_URI = 7218,
-    /**
-     * The URL's port is not in 1-65535.
-     */
-    WSFRAME_RESULT_HANDSHAKE_INVALID_PORT = 7219,
-    /**
-     * A caller-supplied header name is not an HTTP token.
-     */
-    WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_NAME = 7220,
-    /**
-     * A caller-supplied header value is empty or contains control characters.
-     */
-    WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE = 7221,
-    /**
-     * A caller-supplied extra header is one the handshake writes itself.
-     */
-    WSFRAME_RESULT_HANDSHAKE_RESERVED_HEADER = 7222,
-    /**
-     * A rejection status outside 300-599.
-     */
-    WSFRAME_RESULT_HANDSHAKE_INVALID_STATUS = 7223,
-    /**
-     * An extension parameter in the server's response is not
-     * `token[=token|quoted-string]` (RFC 6455 §9.1).
-     */
-    WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER = 7224,
-    /**
-     * The server's response uses a parameter permessage-deflate does not
-     * define (RFC 7692 §7.1).
-     */
-    WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNKNOWN_PARAMETER = 7225,
-    /**
-     * The server's response repeats a parameter (RFC 7692 §7.1).
-     */
-    WSFRAME_RESULT_HANDSHAKE_EXTENSION_DUPLICATE_PARAMETER = 7226,
-    /**
-     * A parameter value in the server's response is missing, present where
-     * none is allowed, or out of range (RFC 7692 §7.1.2).
-     */
-    WSFRAME_RESULT_HANDSHAKE_EXTENSION_INVALID_VALUE = 7227,
-    /**
-     * The server's response uses a parameter the offer did not allow, or
-     * omits one it must include (RFC 7692 §7.1.1, §7.1.2).
-     */
-    WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNEXPECTED_PARAMETER = 7228,
-    /**
-     * Another handshake failure (no specific code in this version). HTTP 400.
-     */
-    WSFRAME_RESULT_HANDSHAKE_ERROR = 7299,
-    /**
-     * Negotiation found nothing to agree on: no acceptable permessage-deflate
-     * offer in the request (server), or none accepted in the response
-     * (client). Not an error: go on without compression. Nothing was written.
-     */
-    WSFRAME_RESULT_DECLINED = 7300,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum wsframe_result wsframe_result;
-#else
-typedef uint32_t wsframe_result;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
  * Where the closing handshake stands (RFC 6455 §7).
  */
 enum wsframe_state
@@ -524,7 +197,7 @@ enum wsframe_state
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
     /**
-     * Not a connection: `wsframe_conn_state` was given NULL or a dead handle.
+     * Not a connection: NULL or a handle the library can tell is not live.
      */
     WSFRAME_STATE_INVALID = 0,
     /**
@@ -536,7 +209,7 @@ enum wsframe_state
      */
     WSFRAME_STATE_CLOSE_SENT = 2,
     /**
-     * The peer sent a Close: answer it with `wsframe_conn_send_close`.
+     * The peer sent a Close: answer it (a session did).
      */
     WSFRAME_STATE_CLOSE_RECEIVED = 3,
     /**
@@ -558,7 +231,8 @@ typedef uint32_t wsframe_state;
 #endif // __cplusplus
 
 /**
- * What `wsframe_conn_receive` produced. The values are the frame opcodes.
+ * What `wsframe_conn_receive` or `wsframe_session_receive` produced. The
+ * values are the frame opcodes.
  */
 enum wsframe_event_type
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -570,22 +244,25 @@ enum wsframe_event_type
      */
     WSFRAME_EVENT_NONE = 0,
     /**
-     * A chunk of a text message; `last` marks its final chunk.
+     * Text: a chunk of a message (`last` marks its final chunk), or from a
+     * session a whole message (`last` set).
      */
     WSFRAME_EVENT_TEXT = 1,
     /**
-     * A chunk of a binary message; `last` marks its final chunk.
+     * Binary, as for TEXT.
      */
     WSFRAME_EVENT_BINARY = 2,
     /**
      * The peer's Close (RFC 6455 §5.5.1): `close_code` (0 if none) and the
-     * reason in `data`/`len`. Unless we sent a Close first, answer with
-     * `wsframe_conn_send_close`, usually echoing the code.
+     * reason in `data`/`len`. A connection answers it with
+     * `wsframe_conn_send_close` (usually echoing the code); a session has
+     * queued the answer already.
      */
     WSFRAME_EVENT_CLOSE = 8,
     /**
-     * A Ping (RFC 6455 §5.5.2): answer with `wsframe_conn_send_pong` and
-     * the same payload.
+     * A Ping (RFC 6455 §5.5.2): a connection answers with
+     * `wsframe_conn_send_pong` and the same payload; a session has queued
+     * the Pong already (`auto_pong`).
      */
     WSFRAME_EVENT_PING = 9,
     /**
@@ -602,7 +279,7 @@ typedef uint32_t wsframe_event_type;
 #endif // __cplusplus
 
 /**
- * What to do after `wsframe_keepalive_poll`.
+ * What to do after `wsframe_session_poll`.
  */
 enum wsframe_keepalive_action
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -610,17 +287,18 @@ enum wsframe_keepalive_action
 #endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
  {
     /**
-     * Nothing to do before `wsframe_keepalive_next_deadline`.
+     * Nothing to do before `wsframe_session_next_deadline`.
      */
     WSFRAME_KEEPALIVE_IDLE = 0,
     /**
-     * Nothing arrived for the interval: send a Ping (`wsframe_conn_send_ping`).
-     * Reported once per silence.
+     * Nothing arrived for the interval: a Ping is queued; write the
+     * outgoing bytes. Reported once per silence.
      */
     WSFRAME_KEEPALIVE_SEND_PING = 1,
     /**
      * Nothing arrived for the timeout after the Ping: the peer is presumed
-     * gone; close the socket. Reported on every poll until an arrival.
+     * gone; close the socket (the closure is abnormal, 1006). Reported on
+     * every poll until an arrival.
      */
     WSFRAME_KEEPALIVE_PEER_DEAD = 2,
 };
@@ -684,13 +362,54 @@ typedef uint32_t wsframe_data_kind;
 #endif // __cplusplus
 
 /**
- * A WebSocket connection after the opening handshake (opaque).
+ * A WebSocket connection at the frame level, after the opening handshake
+ * (opaque): bytes in, events out; calls in, frames out. It needs no
+ * allocator and no deflate, so it also lives in caller memory on firmware.
+ * Hosted programs usually want a `wsframe_session` instead.
  *
- * Created by `wsframe_conn_new` (heap) or `wsframe_conn_init` (caller
- * memory), ended by `wsframe_conn_free` (either kind). Not thread-safe: one
- * thread at a time may use a connection; it may move between threads.
+ * Created by `wsframe_conn_init` in caller memory, ended by
+ * `wsframe_conn_free`. Not thread-safe: one thread at a time may use a
+ * connection; it may move between threads (its storage stays put).
  */
 typedef struct wsframe_conn wsframe_conn;
+
+/**
+ * A WebSocket connection at the message level (opaque): the frame-level
+ * connection plus whole-message reassembly, permessage-deflate both ways,
+ * one `max_message_size` that counts inflated bytes, automatic Pong and
+ * Close replies and an optional heartbeat. Still no I/O: what it has to
+ * send — the application's messages and its own replies, in order — waits
+ * in an outgoing buffer (`wsframe_session_outgoing`) for the caller to
+ * write to the socket.
+ *
+ * Order of events and failure (RFC 6455 §7.1.7): one call returns at most
+ * one event, so the messages decoded before a protocol violation reach the
+ * application first and its answers are queued before the Close the
+ * violation calls for; nothing after the bad frame is looked at.
+ *
+ * Created by `wsframe_session_new` (heap; hosted builds only), ended by
+ * `wsframe_session_free`. Not thread-safe, like a connection.
+ */
+typedef struct wsframe_session wsframe_session;
+
+/**
+ * The outcome of a call. Every function that can fail returns one.
+ *
+ * `WSFRAME_RESULT_OK` is 0. Errors come in contiguous blocks that never
+ * overlap errno values or WebSocket close codes (1000-4999):
+ *
+ * - 7000-7099: local errors — the caller's misuse, an unsupported or
+ *   unavailable facility, or an internal bug (`wsframe_result_is_local_error`);
+ * - 7100-7199: the peer violated RFC 6455 (`wsframe_result_is_protocol_error`);
+ *   `wsframe_result_close_code` says which close code to send before
+ *   closing the socket (RFC 6455 §7.1.7);
+ * - 7200-7299: the opening handshake failed (`wsframe_result_is_handshake_error`);
+ * - 7300-7399: outcomes that are not errors (`WSFRAME_RESULT_DECLINED`):
+ *   nothing went wrong, but nothing was agreed or written either.
+ *
+ * New codes may be added inside the blocks; existing values never change.
+ */
+typedef uint32_t wsframe_result;
 
 /**
  * Reconnect delays: the first uniform in 0-5 s, then truncated binary
@@ -707,22 +426,23 @@ typedef struct wsframe_backoff {
 
 /**
  * A source of cryptographically strong random bytes: fill `buf[0..len]` and
- * return true, or return false if the generator failed (the call that
+ * return true, or return false if the generator failed (the send that
  * needed the bytes then fails with `WSFRAME_RESULT_RANDOM_FAILED` and writes
  * nothing). Typically a hardware TRNG. It is called with the `user` pointer
- * given when it was installed, on the thread making the wsframe call, and
- * must not call back into wsframe with the same object.
+ * given with it, on the thread making the wsframe call, and must not call
+ * back into wsframe with the same object.
  */
 typedef bool (*wsframe_random_fn)(void *user, uint8_t *buf, size_t len);
 
 /**
  * The parameters both ends agreed on, written by
  * `wsframe_deflate_config_negotiate` (server) or
- * `wsframe_deflate_config_accept_response` (client) and passed to
- * `wsframe_conn_enable_deflate`. A plain struct with nothing private: read
- * it, copy it, or fill it yourself for a connection negotiated elsewhere
- * (both windows 15 and no resets is what a bare `permessage-deflate` offer
- * and response agree on).
+ * `wsframe_deflate_config_accept_response` (client), and given to a
+ * session in `wsframe_conn_config.deflate_params`. A plain struct with
+ * nothing private: read it, copy it, or fill it yourself for a connection
+ * negotiated elsewhere (both windows 15 and no resets is what a bare
+ * `permessage-deflate` offer and response agree on). `bool` fields are
+ * read as bytes.
  */
 typedef struct wsframe_deflate_params {
     /**
@@ -744,9 +464,131 @@ typedef struct wsframe_deflate_params {
 } wsframe_deflate_params;
 
 /**
- * What this end asks for (a client's offer) or accepts (a server), and the
- * level it compresses at. A plain caller-allocated struct: fill it with
- * `wsframe_deflate_config_default`, then change fields.
+ * Everything a connection or session is made with, fixed at creation. A
+ * plain caller-written struct: fill it with `wsframe_conn_config_default`,
+ * then change fields. `bool` fields are read as bytes (0 is false, any
+ * other value true). The struct may grow in a release that changes the
+ * soname (see "ABI stability").
+ *
+ * Fields marked "session" are used by `wsframe_session_new` only; a
+ * frame-level `wsframe_conn` ignores them, except `deflate`, which it
+ * refuses (it cannot inflate).
+ */
+typedef struct wsframe_conn_config {
+    /**
+     * Largest frame payload accepted, in bytes (default 16 MiB): a larger
+     * frame fails with PEER_FRAME_TOO_LARGE (1009) as soon as its header arrives.
+     */
+    uint64_t max_frame_payload;
+    /**
+     * Largest message accepted, summed over its fragments and counted after
+     * inflation (default 16 MiB); beyond it PEER_MESSAGE_TOO_LARGE (1009).
+     */
+    uint64_t max_message_size;
+    /**
+     * Most frames one message may be split into (default 2^20); beyond it
+     * PEER_TOO_MANY_FRAGMENTS (1009).
+     */
+    uint32_t max_fragments;
+    /**
+     * Session: answer each Ping with a Pong (RFC 6455 §5.5.2). Default true.
+     */
+    bool auto_pong;
+    /**
+     * Session: answer the peer's Close, echoing its code (§5.5.1), and queue
+     * the Close a violation calls for (§7.1.7). Default true.
+     */
+    bool auto_close;
+    /**
+     * Session: deliver uncompressed messages as chunks straight from the
+     * input (`last` marks the end) instead of whole. Default false.
+     */
+    bool streaming;
+    /**
+     * Session: permessage-deflate (RFC 7692) was negotiated with
+     * `deflate_params`. Default false.
+     */
+    bool deflate;
+    /**
+     * Session: the parameters both ends agreed on
+     * (`wsframe_deflate_config_negotiate`, `_accept_response`).
+     */
+    struct wsframe_deflate_params deflate_params;
+    /**
+     * Session: the level this end compresses at, 0 (store) to 9. Default 6.
+     */
+    uint8_t compression_level;
+    /**
+     * Session: after a message larger than this many bytes, the buffer that
+     * held it is freed rather than kept, so idle sessions do not each keep
+     * their largest message. Default 64 KiB.
+     */
+    size_t retain_buffer;
+    /**
+     * Session: a Ping after this many milliseconds without input (see
+     * `wsframe_session_poll`); 0 (the default) turns the heartbeat off.
+     */
+    uint64_t keepalive_interval_ms;
+    /**
+     * Session: the peer is dead when nothing arrives this many milliseconds
+     * after that Ping.
+     */
+    uint64_t keepalive_timeout_ms;
+    /**
+     * Client masking keys (RFC 6455 §5.3, §10.3), for instance a hardware
+     * TRNG; NULL is the OS generator in hosted builds. A build without
+     * `std` has none: a client there needs this (else NO_RANDOM).
+     * Servers never draw. Must stay callable with `random_user` for the
+     * object's life.
+     */
+    wsframe_random_fn random;
+    /**
+     * Passed to `random`.
+     */
+    void *random_user;
+} wsframe_conn_config;
+
+/**
+ * One event from `wsframe_conn_receive` or `wsframe_session_receive`.
+ *
+ * Nothing is allocated; there is nothing to free. From a connection, `data`
+ * points into the caller's input buffer (payloads are unmasked in place
+ * there). From a session, it points into the input or, for a reassembled
+ * or inflated message, into the session. Either way it stays valid until
+ * the caller reuses or frees that memory or calls the same object again,
+ * whichever comes first.
+ */
+typedef struct wsframe_event {
+    /**
+     * A `WSFRAME_EVENT_*` value.
+     */
+    wsframe_event_type type;
+    /**
+     * For TEXT and BINARY: whether this chunk ends the message. Always true
+     * for control frames (they are delivered whole); false for NONE.
+     */
+    bool last;
+    /**
+     * For CLOSE: the peer's status code, 0 if it sent none. Otherwise 0.
+     */
+    uint16_t close_code;
+    /**
+     * The chunk or message, the Ping/Pong payload, or the Close reason
+     * (UTF-8, not NUL-terminated). NULL exactly when `len` is 0.
+     */
+    const uint8_t *data;
+    /**
+     * Bytes at `data`.
+     */
+    size_t len;
+} wsframe_event;
+
+/**
+ * What this end asks for (a client's offer) or accepts (a server). A plain
+ * caller-written struct: fill it with `wsframe_deflate_config_default`,
+ * then change fields. `bool` fields are read as bytes (non-zero is true).
+ * (The level this end compresses at is `wsframe_conn_config.compression_level`:
+ * it is not negotiated.)
  */
 typedef struct wsframe_deflate_config {
     /**
@@ -767,47 +609,7 @@ typedef struct wsframe_deflate_config {
      * Largest window the client may compress with, 8..=15 (RFC 7692 §7.1.2.2).
      */
     uint8_t client_max_window_bits;
-    /**
-     * This end's compression level, 0 (store only) to 9 (smallest output);
-     * default 6. Not negotiated.
-     */
-    uint8_t level;
 } wsframe_deflate_config;
-
-/**
- * One event from `wsframe_conn_receive`.
- *
- * `data` points into the caller's input buffer (payloads are unmasked in
- * place there) and stays valid until the caller reuses or frees that memory
- * or calls the connection again, whichever comes first. Nothing is
- * allocated; there is nothing to free. The one exception: with
- * permessage-deflate on, a compressed message's `data` points into the
- * connection's inflate buffer, valid until the next call on the connection.
- */
-typedef struct wsframe_event {
-    /**
-     * A `WSFRAME_EVENT_*` value.
-     */
-    wsframe_event_type type;
-    /**
-     * For TEXT and BINARY: whether this chunk ends the message. Always true
-     * for control frames (they are delivered whole); false for NONE.
-     */
-    bool last;
-    /**
-     * For CLOSE: the peer's status code, 0 if it sent none. Otherwise 0.
-     */
-    uint16_t close_code;
-    /**
-     * The chunk, the Ping/Pong payload, or the Close reason (UTF-8, not
-     * NUL-terminated). NULL exactly when `len` is 0.
-     */
-    const uint8_t *data;
-    /**
-     * Bytes at `data`.
-     */
-    size_t len;
-} wsframe_event;
 
 /**
  * A client's opening handshake request as parsed by
@@ -823,7 +625,7 @@ typedef struct wsframe_server_request {
     bool complete;
     /**
      * Length of the request head. Bytes after it are already WebSocket
-     * frames: give them to the connection.
+     * frames: give them to the connection or session.
      */
     size_t consumed;
     /**
@@ -892,16 +694,16 @@ typedef struct wsframe_server_request {
 
 /**
  * What a client keeps between writing its request and checking the
- * server's response: the nonce behind its key and the subprotocols and
- * extension names it offered. Caller-allocated, filled by
- * `wsframe_client_handshake_write` or `_write_ext`; contents private; no
+ * server's response: the nonce behind its key, the subprotocols and the
+ * extension offer it made. Caller-allocated, filled by
+ * `wsframe_client_handshake_write`; contents private; copy it freely; no
  * cleanup needed.
  */
 typedef struct wsframe_client_handshake {
     /**
      * Private state; do not touch.
      */
-    uint64_t _private[40];
+    uint64_t _private[69];
 } wsframe_client_handshake;
 
 /**
@@ -956,9 +758,9 @@ typedef struct wsframe_client_response {
     bool complete;
     /**
      * True: status 101 and every check passed; the connection is open
-     * (create a client `wsframe_conn`). False with `complete`: the server
-     * refused with `status` (follow `location` for a 3xx, authenticate for
-     * 401, ...).
+     * (create a client session or connection). False with `complete`: the
+     * server refused with `status` (follow `location` for a 3xx,
+     * authenticate for 401, ...).
      */
     bool accepted;
     /**
@@ -989,18 +791,365 @@ typedef struct wsframe_client_response {
 } wsframe_client_response;
 
 /**
- * A heartbeat timer driven by the caller's clock (milliseconds of any
- * monotonic clock). Caller-allocated (a local, a struct member, static
- * memory); set up with `wsframe_keepalive_init`, no cleanup needed. The
- * contents are private. A plain copy of an initialised timer is a valid,
- * independent timer.
+ * Success.
  */
-typedef struct wsframe_keepalive {
-    /**
-     * Private state; do not touch.
-     */
-    uint64_t _private[8];
-} wsframe_keepalive;
+#define WSFRAME_RESULT_OK 0
+
+/**
+ * A required pointer was NULL, or a buffer pointer was NULL with a
+ * non-zero length.
+ */
+#define WSFRAME_RESULT_NULL_POINTER 7000
+
+/**
+ * The output buffer is too small. Nothing was written to it, but the size
+ * needed is stored in `*written_out` (the one exception to "outputs are
+ * written only on success"); retry with a buffer at least that large.
+ */
+#define WSFRAME_RESULT_INSUFFICIENT_SIZE 7001
+
+/**
+ * An argument is out of range: an unknown enum value, a length above
+ * `PTRDIFF_MAX` (say a `read()` that returned -1), an output that overlaps
+ * an input or another output, or a value the function does not accept.
+ */
+#define WSFRAME_RESULT_INVALID_ARGUMENT 7002
+
+/**
+ * The connection's state forbids this call: a data or control frame after
+ * our Close was sent (RFC 6455 §5.5.1), or any send after the connection
+ * closed or failed.
+ */
+#define WSFRAME_RESULT_CLOSED 7003
+
+/**
+ * A new message was started while a fragmented one is still being sent
+ * (RFC 6455 §5.4), or a fragment's kind differs from the message's.
+ */
+#define WSFRAME_RESULT_MESSAGE_IN_PROGRESS 7004
+
+/**
+ * A Ping or Pong payload over 125 bytes, or a close reason over 123
+ * (RFC 6455 §5.5).
+ */
+#define WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE 7005
+
+/**
+ * A close code that may not be sent: 1004-1006, 1015, or outside
+ * 1000-4999's assigned ranges (RFC 6455 §7.4).
+ */
+#define WSFRAME_RESULT_INVALID_CLOSE_CODE 7006
+
+/**
+ * A close reason was given without a close code (RFC 6455 §5.5.1).
+ */
+#define WSFRAME_RESULT_REASON_WITHOUT_CODE 7007
+
+/**
+ * Text or a close reason passed in by the caller is not valid UTF-8.
+ */
+#define WSFRAME_RESULT_INVALID_UTF8 7008
+
+/**
+ * `wsframe_conn_init`'s storage is smaller than `wsframe_conn_storage_size()`.
+ */
+#define WSFRAME_RESULT_STORAGE_TOO_SMALL 7009
+
+/**
+ * `wsframe_conn_init`'s storage is not aligned to `wsframe_conn_storage_align()`.
+ */
+#define WSFRAME_RESULT_UNALIGNED 7010
+
+/**
+ * Not available in this build: the heap constructors and sessions in a
+ * library built without `std` (firmware). Use `wsframe_conn_init`.
+ */
+#define WSFRAME_RESULT_UNSUPPORTED 7011
+
+/**
+ * A client needs random masking keys or a nonce (RFC 6455 §5.3, §10.3) but
+ * has no source: the library was built without `std` and the config names
+ * no random callback. Nothing was created or written.
+ */
+#define WSFRAME_RESULT_NO_RANDOM 7012
+
+/**
+ * The random source failed (the OS generator or the callback returned
+ * false). Nothing was written; the call may be retried.
+ */
+#define WSFRAME_RESULT_RANDOM_FAILED 7013
+
+/**
+ * `wsframe_conn_init` was given storage that holds a live connection: end
+ * it with `wsframe_conn_free` first.
+ */
+#define WSFRAME_RESULT_IN_USE 7014
+
+/**
+ * The object is not live: never initialised, ended, copied or not
+ * a wsframe object at all, where the library can tell (see the README's
+ * "C API conventions" for the misuses it cannot).
+ */
+#define WSFRAME_RESULT_INVALID_HANDLE 7015
+
+/**
+ * An internal bug was caught at the boundary (a Rust panic). The object
+ * involved may be inconsistent: free it and report the bug.
+ */
+#define WSFRAME_RESULT_PANIC 7099
+
+/**
+ * The peer used a reserved opcode, 0x3-0x7 or 0xB-0xF (RFC 6455 §5.2). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_RESERVED_OPCODE 7100
+
+/**
+ * The peer set RSV1-3 without a negotiated extension (RFC 6455 §5.2). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_RESERVED_BITS 7101
+
+/**
+ * The peer sent a control frame without FIN (RFC 6455 §5.5). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_FRAGMENTED_CONTROL_FRAME 7102
+
+/**
+ * The peer sent a control frame with over 125 bytes of payload (RFC 6455 §5.5). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_CONTROL_FRAME_TOO_LONG 7103
+
+/**
+ * The peer sent a 64-bit length with its top bit set (RFC 6455 §5.2). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_LENGTH_MSB_SET 7104
+
+/**
+ * A client sent an unmasked frame (RFC 6455 §5.1). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_UNMASKED_FRAME 7105
+
+/**
+ * A server sent a masked frame (RFC 6455 §5.1). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_MASKED_FRAME 7106
+
+/**
+ * A continuation frame with no message in progress (RFC 6455 §5.4). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_UNEXPECTED_CONTINUATION 7107
+
+/**
+ * A new data frame inside a fragmented message (RFC 6455 §5.4). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_EXPECTED_CONTINUATION 7108
+
+/**
+ * A text message or close reason that is not UTF-8 (RFC 6455 §8.1). Close 1007.
+ */
+#define WSFRAME_RESULT_PEER_INVALID_UTF8 7109
+
+/**
+ * A Close frame with a one-byte payload (RFC 6455 §5.5.1). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_CLOSE_LENGTH_ONE 7110
+
+/**
+ * A Close frame with a code that may not appear on the wire (RFC 6455 §7.4). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_INVALID_CLOSE_CODE 7111
+
+/**
+ * A frame larger than the connection's max frame payload. Close 1009.
+ */
+#define WSFRAME_RESULT_PEER_FRAME_TOO_LARGE 7112
+
+/**
+ * A message larger than the max message size (inflated size included). Close 1009.
+ */
+#define WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE 7113
+
+/**
+ * A message in more fragments than the connection's limit. Close 1009.
+ */
+#define WSFRAME_RESULT_PEER_TOO_MANY_FRAGMENTS 7114
+
+/**
+ * RSV1 on a frame that cannot be compressed (RFC 7692 §6.1). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_INVALID_COMPRESSED_FRAME 7115
+
+/**
+ * A compressed payload that could not be inflated (RFC 7692 §6.2). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_INVALID_COMPRESSED_DATA 7116
+
+/**
+ * Another protocol violation (one this library version has no specific
+ * code for). Close 1002.
+ */
+#define WSFRAME_RESULT_PEER_PROTOCOL_ERROR 7199
+
+/**
+ * The head did not end within `max_size` bytes. HTTP 431.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_TOO_LARGE 7200
+
+/**
+ * More header fields than the parser holds (64). HTTP 431.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_TOO_MANY_HEADERS 7201
+
+/**
+ * Not a well-formed HTTP/1.1 message head. HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_MALFORMED_HTTP 7202
+
+/**
+ * Not HTTP/1.1 or higher (RFC 6455 §4.1, §4.2.1). HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_HTTP_VERSION 7203
+
+/**
+ * The request method is not GET (RFC 6455 §4.2.1). HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_NOT_GET 7204
+
+/**
+ * No Host header, or an empty one (RFC 6455 §4.2.1). HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_MISSING_HOST 7205
+
+/**
+ * A header that must appear once appears more than once. HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_DUPLICATE_HEADER 7206
+
+/**
+ * No `Upgrade: websocket` (RFC 6455 §4.1, §4.2.1). HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_MISSING_UPGRADE 7207
+
+/**
+ * No `Connection: Upgrade` (RFC 6455 §4.1, §4.2.1). HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_MISSING_CONNECTION_UPGRADE 7208
+
+/**
+ * No Sec-WebSocket-Key (RFC 6455 §4.2.1). HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_MISSING_KEY 7209
+
+/**
+ * Sec-WebSocket-Key is not base64 of 16 bytes (RFC 6455 §4.2.1). HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_INVALID_KEY 7210
+
+/**
+ * Sec-WebSocket-Version missing or not 13 (RFC 6455 §4.4). HTTP 426.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_UNSUPPORTED_VERSION 7211
+
+/**
+ * A subprotocol that is not an HTTP token, empty or repeated. HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_INVALID_PROTOCOL 7212
+
+/**
+ * The server's Sec-WebSocket-Accept is missing or wrong (RFC 6455 §4.1).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_BAD_ACCEPT 7213
+
+/**
+ * The server selected a subprotocol that was not offered (RFC 6455 §4.1).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_PROTOCOL 7214
+
+/**
+ * The server selected an extension that was not offered, or accepted one
+ * twice (RFC 6455 §4.1, RFC 7692 §7).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION 7215
+
+/**
+ * The URL is not a valid ws:// or wss:// URL (RFC 6455 §3).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_INVALID_URI 7216
+
+/**
+ * The URL scheme is neither ws nor wss.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_UNSUPPORTED_SCHEME 7217
+
+/**
+ * The URL has a #fragment, which RFC 6455 §3 forbids.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_FRAGMENT_IN_URI 7218
+
+/**
+ * The URL's port is not in 1-65535.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_INVALID_PORT 7219
+
+/**
+ * A caller-supplied header name is not an HTTP token.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_NAME 7220
+
+/**
+ * A caller-supplied header value is empty or contains control characters.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE 7221
+
+/**
+ * A caller-supplied extra header is one the handshake writes itself.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_RESERVED_HEADER 7222
+
+/**
+ * A rejection status outside 300-599.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_INVALID_STATUS 7223
+
+/**
+ * An extension parameter in the server's response is not
+ * `token[=token|quoted-string]` (RFC 6455 §9.1).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER 7224
+
+/**
+ * The server's response uses a parameter permessage-deflate does not
+ * define (RFC 7692 §7.1).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNKNOWN_PARAMETER 7225
+
+/**
+ * The server's response repeats a parameter (RFC 7692 §7.1).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_EXTENSION_DUPLICATE_PARAMETER 7226
+
+/**
+ * A parameter value in the server's response is missing, present where
+ * none is allowed, or out of range (RFC 7692 §7.1.2).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_EXTENSION_INVALID_VALUE 7227
+
+/**
+ * The server's response uses a parameter the offer did not allow, or
+ * omits one it must include (RFC 7692 §7.1.1, §7.1.2).
+ */
+#define WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNEXPECTED_PARAMETER 7228
+
+/**
+ * Another handshake failure (no specific code in this version). HTTP 400.
+ */
+#define WSFRAME_RESULT_HANDSHAKE_ERROR 7299
+
+/**
+ * Negotiation found nothing to agree on: no acceptable permessage-deflate
+ * offer in the request (server), or none accepted in the response
+ * (client). Not an error: go on without compression. Nothing was written.
+ */
+#define WSFRAME_RESULT_DECLINED 7300
 
 #ifdef __cplusplus
 extern "C" {
@@ -1037,8 +1186,9 @@ wsframe_result wsframe_backoff_init_with_params(struct wsframe_backoff *b,
                                                 uint64_t max_ms);
 
 /**
- * Installs the jitter's random source, as `wsframe_conn_set_random` does for
- * a connection (NULL `fill` restores the build's default).
+ * Installs the jitter's random source, with the contract of
+ * `wsframe_conn_config.random` (NULL `fill` restores the build's default:
+ * the OS, or none without `std`).
  *
  * Results: OK, NULL_POINTER, INVALID_HANDLE.
  *
@@ -1054,11 +1204,12 @@ wsframe_result wsframe_backoff_set_random(struct wsframe_backoff *b,
 
 /**
  * The delay before the next reconnection attempt, in milliseconds, and
- * counts the attempt.
+ * counts the attempt. Without random bytes (a failing source, or none in a
+ * build without `std`) the delay is the middle of its window: the core's
+ * policy, still within RFC 6455 §7.2.3, only not spread out.
  *
- * Results: OK; NULL_POINTER; INVALID_HANDLE; NO_RANDOM (no source in a
- * build without `std`); RANDOM_FAILED. On error nothing changes and
- * `*delay_ms_out` is not written.
+ * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT
+ * (`delay_ms_out` inside `*b`). `*delay_ms_out` is written on OK.
  *
  * # Safety
  *
@@ -1081,7 +1232,8 @@ wsframe_result wsframe_backoff_reset(struct wsframe_backoff *b);
 /**
  * Attempts counted since initialisation or the last reset.
  *
- * Results: OK, NULL_POINTER, INVALID_HANDLE. `*attempts_out` is written on OK.
+ * Results: OK, NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as for
+ * `wsframe_backoff_next_delay`). `*attempts_out` is written on OK.
  *
  * # Safety
  *
@@ -1102,33 +1254,29 @@ wsframe_result wsframe_backoff_attempts(const struct wsframe_backoff *b, uint32_
 bool wsframe_close_code_is_valid(uint16_t code);
 
 /**
- * Creates a connection on the heap, in the OPEN state with default limits
- * (16 MiB frames and messages, 2^20 fragments per message). Clients draw
- * masking keys from the OS unless `wsframe_conn_set_random` says otherwise.
+ * Fills `*config_out` with the defaults: 16 MiB frames and messages, 2^20
+ * fragments per message, automatic Pong and Close replies, whole messages,
+ * no deflate (level 6 when turned on), buffers over 64 KiB given back, no
+ * heartbeat, the OS random generator.
  *
- * On success `*conn_out` receives the connection, owned by the caller until
- * `wsframe_conn_free`. On failure `*conn_out` is not written.
- *
- * Results: OK, NULL_POINTER (`conn_out`), INVALID_ARGUMENT (`role` is not a
- * `WSFRAME_ROLE_*`), UNSUPPORTED (library built without `std`: use
- * `wsframe_conn_init`).
+ * Results: OK, NULL_POINTER.
  *
  * # Safety
  *
- * `conn_out` must be NULL or valid for writing one pointer.
+ * `config_out` must be NULL or valid for one write.
  */
-wsframe_result wsframe_conn_new(uint32_t role, struct wsframe_conn **conn_out);
+wsframe_result wsframe_conn_config_default(struct wsframe_conn_config *config_out);
 
 /**
- * Ends a connection: frees one from `wsframe_conn_new`, or deinitialises
- * one from `wsframe_conn_init` (as `wsframe_conn_deinit`; the storage is the
- * caller's again). NULL is a no-op, and so is a handle that is not live.
- * The handle must not be used afterwards.
+ * Ends a connection made by `wsframe_conn_init`: drops it in place; the
+ * storage is the caller's again. NULL is a no-op, and so is storage that
+ * holds no live connection (zeroed, already ended, a copy). Calls on the
+ * ended handle return INVALID_HANDLE.
  *
  * # Safety
  *
- * `conn` must be NULL or a handle from `wsframe_conn_new` or
- * `wsframe_conn_init` that has not been ended, used by no other thread.
+ * `conn` must be NULL or point to storage given to `wsframe_conn_init`
+ * (live or ended) that is still allocated, used by no other thread.
  */
 void wsframe_conn_free(struct wsframe_conn *conn);
 
@@ -1153,151 +1301,50 @@ size_t wsframe_conn_storage_size(void);
 size_t wsframe_conn_storage_align(void);
 
 /**
- * Creates a connection in caller memory, with no allocation: for firmware
- * and for embedding a connection in the caller's own structures. The
- * connection starts OPEN with default limits, like `wsframe_conn_new`.
+ * Creates a frame-level connection in caller memory, with no allocation:
+ * for firmware and for embedding a connection in the caller's own
+ * structures (hosted programs that want reassembly, deflate and automatic
+ * replies create a `wsframe_session` instead), in the OPEN state, from
+ * `config` (NULL: the defaults of `wsframe_conn_config_default`).
  *
  * `storage` must hold at least `wsframe_conn_storage_size()` bytes aligned
  * to `wsframe_conn_storage_align()` (a `WSFRAME_CONN_STORAGE_SIZE`-byte
  * buffer aligned to `WSFRAME_CONN_STORAGE_ALIGN` always does). On success
  * `*conn_out` is a handle into `storage` (the same address). The storage
  * stays the caller's: it must outlive the connection and must not be moved
- * or copied while it is live (a copy is refused as INVALID_HANDLE). End it
- * with `wsframe_conn_deinit` (or `wsframe_conn_free`) before reusing the
- * memory; nothing needs freeing. Re-initialising live storage simply starts
- * a new connection there.
+ * or copied while it is live (a copy is refused as INVALID_HANDLE where
+ * the library can tell). End it with `wsframe_conn_free` before reusing the
+ * memory. Storage that still holds a live connection is refused with IN_USE
+ * (starting over would leak it): to tell, the first 16 bytes of `storage`
+ * are read, so they must be initialised — static or zeroed memory, or the
+ * storage of an ended connection (memory checkers flag a read of fresh
+ * `malloc` or stack memory).
  *
  * Results: OK, NULL_POINTER (`storage` or `conn_out`), STORAGE_TOO_SMALL,
- * UNALIGNED, INVALID_ARGUMENT (`role`).
+ * UNALIGNED, IN_USE, INVALID_ARGUMENT (`role` is not a `WSFRAME_ROLE_*`, a
+ * config value out of range, `deflate` set (use a session), or `config` or
+ * `conn_out` inside `storage`), NO_RANDOM (a client without
+ * `config->random` in a build without `std`).
  *
  * # Safety
  *
  * `storage` must be NULL or valid for reads and writes of `len` bytes until
- * the connection is ended; `conn_out` NULL or valid for writing one pointer.
+ * the connection is ended; `config` NULL or valid for reads of a
+ * `wsframe_conn_config`; `conn_out` NULL or valid for writing one pointer.
  */
 wsframe_result wsframe_conn_init(void *storage,
                                  size_t len,
                                  uint32_t role,
+                                 const struct wsframe_conn_config *config,
                                  struct wsframe_conn **conn_out);
 
 /**
- * Ends a connection made by `wsframe_conn_init`; its storage may then be
- * reused. Calls on the ended handle return INVALID_HANDLE.
- *
- * Results: OK, NULL_POINTER, INVALID_HANDLE (not a live connection),
- * INVALID_ARGUMENT (a heap connection: use `wsframe_conn_free`).
- *
- * # Safety
- *
- * `conn` must be NULL or point to storage passed to `wsframe_conn_init`
- * (live or ended), used by no other thread.
- */
-wsframe_result wsframe_conn_deinit(struct wsframe_conn *conn);
-
-/**
- * Sets the largest frame payload accepted from the peer, in bytes (default
- * 16 MiB). A larger frame fails the connection with
- * WSFRAME_RESULT_PEER_FRAME_TOO_LARGE (close 1009) as soon as its header
- * arrives. Limits can only be set before the first frame is sent or any
- * input is received.
- *
- * Results: OK, NULL_POINTER, INVALID_HANDLE, IN_USE.
- *
- * # Safety
- *
- * `conn` must be NULL or a live connection handle used by no other thread.
- */
-wsframe_result wsframe_conn_set_max_frame_payload(struct wsframe_conn *conn, uint64_t bytes);
-
-/**
- * Sets the largest message accepted from the peer, summed over its
- * fragments (default 16 MiB); beyond it, WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE
- * (close 1009). Only before the first send or receive.
- *
- * Results: OK, NULL_POINTER, INVALID_HANDLE, IN_USE.
- *
- * # Safety
- *
- * `conn` must be NULL or a live connection handle used by no other thread.
- */
-wsframe_result wsframe_conn_set_max_message_size(struct wsframe_conn *conn, uint64_t bytes);
-
-/**
- * Sets the most frames one message may be split into (default 2^20);
- * beyond it, WSFRAME_RESULT_PEER_TOO_MANY_FRAGMENTS (close 1009). Only
- * before the first send or receive.
- *
- * Results: OK, NULL_POINTER, INVALID_HANDLE, IN_USE.
- *
- * # Safety
- *
- * `conn` must be NULL or a live connection handle used by no other thread.
- */
-wsframe_result wsframe_conn_set_max_fragments(struct wsframe_conn *conn, uint32_t count);
-
-/**
- * Installs the source of client masking keys (RFC 6455 §5.3, §10.3), for
- * instance a hardware TRNG. `fill(user, buf, len)` is called before each
- * frame a client sends; if it returns false the send fails with
- * RANDOM_FAILED and writes nothing. NULL `fill` restores the default: the
- * OS generator in hosted builds, none in builds without `std` (client sends
- * then fail with NO_RANDOM). Servers never draw. May be called at any time.
- *
- * Results: OK, NULL_POINTER (`conn`), INVALID_HANDLE.
- *
- * # Safety
- *
- * `conn` must be NULL or a live connection handle used by no other thread.
- * `fill`, if not NULL, must be safe to call with `user` and a buffer for as
- * long as it stays installed.
- */
-wsframe_result wsframe_conn_set_random(struct wsframe_conn *conn,
-                                       wsframe_random_fn fill,
-                                       void *user);
-
-/**
- * Turns permessage-deflate (RFC 7692) on for this connection, with the
- * `params` both ends agreed on (`wsframe_deflate_config_negotiate` on a
- * server, `wsframe_deflate_config_accept_response` on a client) and this
- * end's `config` (only its `level` is used here). Call it right after
- * creating the connection, before any frame is sent or received, and after
- * `wsframe_conn_set_max_message_size` if the limit is not the default.
- *
- * Allocates the core's compressor and decompressor (hosted builds only);
- * they live until the connection is freed or deinitialised. From then on:
- *
- * - `wsframe_conn_receive` delivers a compressed message as one TEXT or
- *   BINARY event with `last` set, the whole message inflated into a buffer
- *   the connection owns (see `wsframe_conn_receive` for its lifetime).
- *   Inflation stops at the connection's max message size
- *   (PEER_MESSAGE_TOO_LARGE, close 1009); a corrupt stream gives
- *   PEER_INVALID_COMPRESSED_DATA (1002), text that is not UTF-8
- *   PEER_INVALID_UTF8 (1007). Uncompressed messages still stream in chunks.
- * - `wsframe_conn_send_message` compresses each message it sends, unless
- *   told not to; the other send functions keep sending uncompressed frames
- *   (RFC 7692 §6 lets each message choose).
- *
- * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (a window
- * outside 8..=15, a level over 9); IN_USE (the connection already sent or
- * received, or deflate is already on); UNSUPPORTED (a build without `std`).
- *
- * # Safety
- *
- * `conn` must be NULL or a live connection handle used by no other thread;
- * `params` and `config` NULL or valid for reads.
- */
-wsframe_result wsframe_conn_enable_deflate(struct wsframe_conn *conn,
-                                           const struct wsframe_deflate_params *params,
-                                           const struct wsframe_deflate_config *config);
-
-/**
  * The connection's closing-handshake state, or WSFRAME_STATE_INVALID for
- * NULL or a handle that is not live.
+ * NULL or a handle the library can tell is not live.
  *
  * # Safety
  *
- * `conn` must be NULL or a connection handle (live or ended storage) not
- * being written by another thread.
+ * As for `wsframe_conn_free`.
  */
 wsframe_state wsframe_conn_state(const struct wsframe_conn *conn);
 
@@ -1312,27 +1359,21 @@ wsframe_state wsframe_conn_state(const struct wsframe_conn *conn);
  * than the buffer arrives as several chunks (`last` marks the end of the
  * message); a control frame arrives whole, so the buffer must hold at least
  * 125 + 14 bytes. Text is UTF-8 validated as it streams, but a chunk may
- * end inside a character. After the peer's Close, input is discarded.
- *
- * With permessage-deflate on (`wsframe_conn_enable_deflate`), a compressed
- * message comes out as one TEXT or BINARY event with `last` set: the whole
- * message, inflated into a buffer the connection owns. Its `data` stays
- * valid until the next call on this connection (it may be passed as the
- * data of that call, say to echo it). Control frames between its fragments
- * are reported as they come, before the message.
+ * end inside a character. After the peer's Close, input is discarded. A
+ * compressed frame (RSV1) is PEER_RESERVED_BITS: deflate needs a session.
  *
  * Results: OK; NULL_POINTER (`conn`, `consumed_out`, `event_out`, or
- * `input` NULL with `len` > 0); INVALID_HANDLE; a 71xx protocol error — the
- * connection has failed: send a Close with `wsframe_result_close_code` and
- * close the socket (with deflate also PEER_MESSAGE_TOO_LARGE for a message
- * that inflates past the limit, PEER_INVALID_COMPRESSED_DATA, and
- * PEER_INVALID_UTF8 for inflated text). Outputs are written only on OK.
+ * `input` NULL with `len` > 0); INVALID_HANDLE; INVALID_ARGUMENT (`len`
+ * above PTRDIFF_MAX, or an output inside `input` or the connection); a 71xx
+ * protocol error — the connection has failed: send a Close with
+ * `wsframe_result_close_code` and close the socket. Outputs are written
+ * only on OK.
  *
  * # Safety
  *
  * `conn` must be NULL or a live connection handle used by no other thread;
  * `input` NULL or valid for reads and writes of `len` bytes; the out
- * pointers NULL or valid for one write, none of them overlapping `input`.
+ * pointers NULL or valid for one write.
  */
 wsframe_result wsframe_conn_receive(struct wsframe_conn *conn,
                                     uint8_t *input,
@@ -1350,10 +1391,10 @@ wsframe_result wsframe_conn_receive(struct wsframe_conn *conn,
  *
  * Results: OK; INSUFFICIENT_SIZE (nothing written to `out`;
  * `*written_out` = bytes needed); NULL_POINTER; INVALID_HANDLE;
- * INVALID_ARGUMENT (`data` and `out` overlap); INVALID_UTF8;
+ * INVALID_ARGUMENT (an output overlapping `data`, another output or the
+ * connection; a length above PTRDIFF_MAX); INVALID_UTF8;
  * MESSAGE_IN_PROGRESS (a fragmented message is being sent); CLOSED (after
- * our Close, or the connection closed or failed); NO_RANDOM, RANDOM_FAILED
- * (clients).
+ * our Close, or the connection closed or failed); RANDOM_FAILED (clients).
  *
  * # Safety
  *
@@ -1395,9 +1436,9 @@ wsframe_result wsframe_conn_send_binary(struct wsframe_conn *conn,
  * a whole must be UTF-8 or the peer will fail the connection.
  *
  * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
- * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`, or `data` and
- * `out` overlap); MESSAGE_IN_PROGRESS (`kind` differs from the message
- * being sent); CLOSED; NO_RANDOM, RANDOM_FAILED (clients).
+ * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`, or as for
+ * `wsframe_conn_send_text`); MESSAGE_IN_PROGRESS (`kind` differs from the
+ * message being sent); CLOSED; RANDOM_FAILED (clients).
  *
  * # Safety
  *
@@ -1416,6 +1457,9 @@ wsframe_result wsframe_conn_send_frame(struct wsframe_conn *conn,
  * Zero-copy variant of `wsframe_conn_send_frame`: writes only the frame
  * header into `header_out` and masks `payload` in place (clients), so the
  * caller can send header and payload with one vectored write (`writev`).
+ * `payload` is the caller's own memory: a frame-level connection owns no
+ * message buffers that could be passed here, and a session has no in-place
+ * send.
  *
  * On OK, `*written_out` is the header length; the payload is `payload[0..len]`
  * as modified. `WSFRAME_MAX_HEADER_LEN` (14) bytes of `header_out` always
@@ -1446,9 +1490,9 @@ wsframe_result wsframe_conn_send_frame_in_place(struct wsframe_conn *conn,
  * peer answers with a Pong carrying the same bytes.
  *
  * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
- * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`data` and `out`
- * overlap); CONTROL_PAYLOAD_TOO_LARGE; CLOSED (after our Close, or the
- * connection closed or failed); NO_RANDOM, RANDOM_FAILED (clients).
+ * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
+ * `wsframe_conn_send_text`); CONTROL_PAYLOAD_TOO_LARGE; CLOSED (after our
+ * Close, or the connection closed or failed); RANDOM_FAILED (clients).
  *
  * # Safety
  *
@@ -1489,10 +1533,10 @@ wsframe_result wsframe_conn_send_pong(struct wsframe_conn *conn,
  * bytes, `(NULL, 0)` for none.
  *
  * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
- * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`reason` and `out`
- * overlap); INVALID_CLOSE_CODE (1004-1006, 1015, unassigned);
- * REASON_WITHOUT_CODE; CONTROL_PAYLOAD_TOO_LARGE (reason over 123 bytes);
- * INVALID_UTF8 (reason); CLOSED (a Close was already sent); NO_RANDOM,
+ * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
+ * `wsframe_conn_send_text`); INVALID_CLOSE_CODE (1004-1006, 1015,
+ * unassigned); REASON_WITHOUT_CODE; CONTROL_PAYLOAD_TOO_LARGE (reason over
+ * 123 bytes); INVALID_UTF8 (reason); CLOSED (a Close was already sent);
  * RANDOM_FAILED (clients).
  *
  * # Safety
@@ -1508,42 +1552,6 @@ wsframe_result wsframe_conn_send_close(struct wsframe_conn *conn,
                                        size_t *written_out);
 
 /**
- * Writes a whole message as one frame into a buffer the connection owns,
- * compressed (RFC 7692 §7.2.1) when permessage-deflate is on and `flags`
- * lacks `WSFRAME_SEND_NO_COMPRESS`; clients mask it with a fresh key.
- *
- * `kind` is a `WSFRAME_DATA_KIND_*`; text must be UTF-8. `flags` is 0 or
- * `WSFRAME_SEND_NO_COMPRESS`. On OK, write `(*frame_out)[0..*frame_len_out]`
- * to the socket: it stays valid until the next call on this connection
- * (copy it or finish writing it first). There is no "insufficient size"
- * to retry: each message is compressed exactly once, as context takeover
- * requires, and every check that could refuse the frame runs before the
- * compressor sees it. Works without deflate too (the frame is then plain).
- *
- * Memory: the frame buffer grows to the largest frame sent and is reused;
- * the compressor's output buffer likewise (hosted builds only).
- *
- * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`,
- * unknown `flags` bits, or `data` inside the connection's frame buffer);
- * INVALID_UTF8; MESSAGE_IN_PROGRESS (a fragmented message is being sent);
- * CLOSED; NO_RANDOM, RANDOM_FAILED (clients; nothing was compressed);
- * UNSUPPORTED (a build without `std`).
- *
- * # Safety
- *
- * `conn` must be NULL or a live connection handle used by no other thread;
- * `data` NULL or valid for reads of `len` bytes; `frame_out` and
- * `frame_len_out` NULL or valid for one write.
- */
-wsframe_result wsframe_conn_send_message(struct wsframe_conn *conn,
-                                         uint32_t kind,
-                                         const uint8_t *data,
-                                         size_t len,
-                                         uint32_t flags,
-                                         const uint8_t **frame_out,
-                                         size_t *frame_len_out);
-
-/**
  * An upper bound on the bytes one frame with `payload_len` bytes of payload
  * takes, masked or not (`payload_len + 14`, saturating): size `out` buffers
  * with it.
@@ -1556,7 +1564,7 @@ size_t wsframe_max_frame_len(size_t payload_len);
 
 /**
  * Fills `*config_out` with the defaults: context takeover both ways, both
- * windows 15 bits, level 6.
+ * windows 15 bits.
  *
  * Results: OK, NULL_POINTER.
  *
@@ -1570,13 +1578,13 @@ wsframe_result wsframe_deflate_config_default(struct wsframe_deflate_config *con
  * Client side: writes the permessage-deflate offer (RFC 7692 §7.1) for the
  * `Sec-WebSocket-Extensions` header, e.g. `permessage-deflate;
  * client_max_window_bits`, into `out` (not NUL-terminated). Pass it as the
- * `extensions` argument of `wsframe_client_handshake_write_ext`, and check
- * the answer with `wsframe_deflate_config_accept_response` and the same
+ * `extensions` argument of `wsframe_client_handshake_write`, and check the
+ * answer with `wsframe_deflate_config_accept_response` and the same
  * config. `WSFRAME_DEFLATE_MAX_VALUE_LEN` bytes always suffice.
  *
  * Results: OK (`*written_out` = length); INSUFFICIENT_SIZE (`*written_out`
  * = bytes needed); NULL_POINTER; INVALID_ARGUMENT (a window outside 8..=15,
- * a level over 9).
+ * outputs overlapping each other or `config`).
  *
  * # Safety
  *
@@ -1594,25 +1602,25 @@ wsframe_result wsframe_deflate_config_write_offer(const struct wsframe_deflate_c
  * of a parsed request, under `config`. Offers with unknown or repeated
  * parameters or bad values are skipped.
  *
- * On OK, `*params_out` is the agreement (for `wsframe_conn_enable_deflate`)
- * and `response[0..*written_out]` the header value accepting it (not
+ * On OK, `*params_out` is the agreement (for `wsframe_conn_config`) and
+ * `response[0..*written_out]` the header value accepting it (not
  * NUL-terminated): pass it as the `extensions` argument of
- * `wsframe_server_write_accept_ext`. `WSFRAME_DEFLATE_MAX_VALUE_LEN` bytes
+ * `wsframe_server_write_accept`. `WSFRAME_DEFLATE_MAX_VALUE_LEN` bytes
  * always suffice. DECLINED means no offer was acceptable, or none was
  * made: answer without the header and go on uncompressed.
  *
  * Results: OK; DECLINED (nothing written); INSUFFICIENT_SIZE
  * (`*written_out` = bytes needed, `*params_out` not written; negotiating
  * again gives the same answer); NULL_POINTER; INVALID_ARGUMENT (`config`
- * out of range, or `req` is not a complete parse or its buffer changed).
+ * out of range, `req` not a complete parse or its buffer changed, or an
+ * output overlapping the request buffer, `req`, `config` or another output).
  *
  * # Safety
  *
  * `config` NULL or valid for reads; `req` NULL or valid for reads, from a
  * successful `wsframe_server_request_parse` whose buffer is still valid
  * and unchanged; `params_out` and `written_out` NULL or valid for one
- * write; `response` NULL or valid for writes of `response_len` bytes, not
- * overlapping the request buffer.
+ * write; `response` NULL or valid for writes of `response_len` bytes.
  */
 wsframe_result wsframe_deflate_config_negotiate(const struct wsframe_deflate_config *config,
                                                 const struct wsframe_server_request *req,
@@ -1628,7 +1636,7 @@ wsframe_result wsframe_deflate_config_negotiate(const struct wsframe_deflate_con
  * reported the response accepted; it reads every Sec-WebSocket-Extensions
  * header of the response.
  *
- * On OK, `*params_out` is the agreement for `wsframe_conn_enable_deflate`.
+ * On OK, `*params_out` is the agreement for `wsframe_conn_config`.
  * DECLINED: the server did not accept permessage-deflate; go on
  * uncompressed. A HANDSHAKE_* result means the server's answer breaks
  * RFC 7692 (an unknown or repeated parameter, a bad value, a window larger
@@ -1637,9 +1645,9 @@ wsframe_result wsframe_deflate_config_negotiate(const struct wsframe_deflate_con
  * alongside it): fail the connection (close the socket).
  *
  * Results: OK; DECLINED; NULL_POINTER; INVALID_HANDLE (`*hs` not written
- * by a successful `wsframe_client_handshake_write`/`_write_ext`);
- * INVALID_ARGUMENT (`config` out of range, or the response is incomplete
- * or not an acceptance); the HANDSHAKE_* errors of
+ * by a successful `wsframe_client_handshake_write`); INVALID_ARGUMENT
+ * (`config` out of range, the response incomplete or not an acceptance,
+ * `params_out` overlapping an input); the HANDSHAKE_* errors of
  * `wsframe_client_handshake_check`; HANDSHAKE_EXTENSION_MALFORMED_PARAMETER,
  * _EXTENSION_UNKNOWN_PARAMETER, _EXTENSION_DUPLICATE_PARAMETER,
  * _EXTENSION_INVALID_VALUE, _EXTENSION_UNEXPECTED_PARAMETER,
@@ -1663,10 +1671,12 @@ wsframe_result wsframe_deflate_config_accept_response(const struct wsframe_defla
  * value as received, without surrounding whitespace; it is not validated
  * here (`wsframe_server_request_parse` does that).
  *
- * Writes 28 bytes (no NUL) to `out` and 28 to `*written_out`.
+ * Writes 28 bytes (no NUL) to `out` and 28 to `*written_out`. `out` may be
+ * the buffer `key` is in (the key is read first); `written_out` may not
+ * overlap either.
  *
  * Results: OK; INSUFFICIENT_SIZE (`out_len` < 28; `*written_out` = 28);
- * NULL_POINTER.
+ * NULL_POINTER; INVALID_ARGUMENT (`written_out` inside `key` or `out`).
  *
  * # Safety
  *
@@ -1682,9 +1692,10 @@ wsframe_result wsframe_accept_key(const uint8_t *key,
 /**
  * Parses a ws:// or wss:// URL into `*url_out` (to know where to connect).
  *
- * Results: OK; NULL_POINTER; INVALID_UTF8; HANDSHAKE_INVALID_URI,
- * HANDSHAKE_UNSUPPORTED_SCHEME, HANDSHAKE_FRAGMENT_IN_URI,
- * HANDSHAKE_INVALID_PORT. `*url_out` is written on OK.
+ * Results: OK; NULL_POINTER; INVALID_UTF8; INVALID_ARGUMENT (`url_out`
+ * overlapping `url`); HANDSHAKE_INVALID_URI, HANDSHAKE_UNSUPPORTED_SCHEME,
+ * HANDSHAKE_FRAGMENT_IN_URI, HANDSHAKE_INVALID_PORT. `*url_out` is written
+ * on OK.
  *
  * # Safety
  *
@@ -1703,6 +1714,10 @@ wsframe_result wsframe_url_parse(const char *url, size_t url_len, struct wsframe
  * - `protocols`: subprotocols to offer, comma-separated in order of
  *   preference ("chat.v2, chat"), or (NULL, 0); at most
  *   `WSFRAME_CLIENT_MAX_PROTOCOLS` names in `WSFRAME_CLIENT_MAX_PROTOCOLS_LEN` bytes.
+ * - `extensions`: the `Sec-WebSocket-Extensions` offer, for instance from
+ *   `wsframe_deflate_config_write_offer`, or (NULL, 0); at most
+ *   `WSFRAME_CLIENT_MAX_EXTENSIONS_LEN` bytes. The response check then
+ *   accepts the extensions it names, and no others.
  * - `headers`: extra header lines, "Name: value" separated by CRLF or LF
  *   (at most `WSFRAME_MAX_EXTRA_HEADERS`), or (NULL, 0). Names must be
  *   tokens and values free of control characters (no header injection);
@@ -1711,12 +1726,13 @@ wsframe_result wsframe_url_parse(const char *url, size_t url_len, struct wsframe
  *   NULL to draw them from the OS (NO_RANDOM in builds without `std`).
  *
  * On OK, send `out[0..*written_out]`, then read the response and pass it to
- * `wsframe_client_handshake_check`.
+ * `wsframe_client_handshake_check`. `out` must not overlap any input, `*hs`
+ * or `*written_out`.
  *
  * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed; `*hs` not
  * written); NULL_POINTER; INVALID_UTF8; INVALID_ARGUMENT (`nonce_len` not
- * 16, a header line without ':', too many entries); NO_RANDOM;
- * RANDOM_FAILED; HANDSHAKE_INVALID_URI, _UNSUPPORTED_SCHEME,
+ * 16, a header line without ':', too many entries, overlapping buffers);
+ * NO_RANDOM; RANDOM_FAILED; HANDSHAKE_INVALID_URI, _UNSUPPORTED_SCHEME,
  * _FRAGMENT_IN_URI, _INVALID_PORT, _INVALID_PROTOCOL,
  * _INVALID_HEADER_NAME, _INVALID_HEADER_VALUE, _RESERVED_HEADER.
  *
@@ -1724,8 +1740,7 @@ wsframe_result wsframe_url_parse(const char *url, size_t url_len, struct wsframe
  *
  * Each (pointer, length) pair NULL or valid for reads of that many bytes
  * (`nonce`: `nonce_len`); `out` NULL or valid for writes of `out_len`
- * bytes; `hs` and `written_out` NULL or valid for one write; `out` must not
- * overlap the inputs.
+ * bytes; `hs` and `written_out` NULL or valid for one write.
  */
 wsframe_result wsframe_client_handshake_write(struct wsframe_client_handshake *hs,
                                               const char *url,
@@ -1734,6 +1749,8 @@ wsframe_result wsframe_client_handshake_write(struct wsframe_client_handshake *h
                                               size_t origin_len,
                                               const char *protocols,
                                               size_t protocols_len,
+                                              const char *extensions,
+                                              size_t extensions_len,
                                               const char *headers,
                                               size_t headers_len,
                                               const uint8_t *nonce,
@@ -1741,40 +1758,6 @@ wsframe_result wsframe_client_handshake_write(struct wsframe_client_handshake *h
                                               uint8_t *out,
                                               size_t out_len,
                                               size_t *written_out);
-
-/**
- * As `wsframe_client_handshake_write`, also offering extensions:
- * `extensions` is the `Sec-WebSocket-Extensions` value, for instance from
- * `wsframe_deflate_config_write_offer`, or (NULL, 0) for none. Its distinct
- * extension names, joined by commas, may take at most
- * `WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN` bytes; they are kept in `*hs`
- * so that `wsframe_client_handshake_check` accepts a response naming them.
- *
- * Results: as for `wsframe_client_handshake_write`; INVALID_ARGUMENT also
- * for too many extension names; HANDSHAKE_INVALID_HEADER_VALUE for control
- * characters in `extensions`.
- *
- * # Safety
- *
- * As for `wsframe_client_handshake_write`, with `extensions` NULL or valid
- * for reads of `extensions_len` bytes.
- */
-wsframe_result wsframe_client_handshake_write_ext(struct wsframe_client_handshake *hs,
-                                                  const char *url,
-                                                  size_t url_len,
-                                                  const char *origin,
-                                                  size_t origin_len,
-                                                  const char *protocols,
-                                                  size_t protocols_len,
-                                                  const char *extensions,
-                                                  size_t extensions_len,
-                                                  const char *headers,
-                                                  size_t headers_len,
-                                                  const uint8_t *nonce,
-                                                  size_t nonce_len,
-                                                  uint8_t *out,
-                                                  size_t out_len,
-                                                  size_t *written_out);
 
 /**
  * Checks the server's response to the request `*hs` was written for
@@ -1786,7 +1769,8 @@ wsframe_result wsframe_client_handshake_write_ext(struct wsframe_client_handshak
  * error: `complete` and not `accepted`.
  *
  * Results: OK (see `*response_out`); NULL_POINTER; INVALID_HANDLE (`*hs`
- * was not written by a successful `wsframe_client_handshake_write`); a
+ * was not written by a successful `wsframe_client_handshake_write`);
+ * INVALID_ARGUMENT (`response_out` overlapping `hs` or `input`); a
  * HANDSHAKE_* error for a 101 that fails a check, or a malformed or too
  * large head: fail the connection (close the socket). `*response_out` is
  * written on OK.
@@ -1814,8 +1798,9 @@ wsframe_result wsframe_client_handshake_check(const struct wsframe_client_handsh
  * Then judge origin, host, path and subprotocols, and answer with
  * `wsframe_server_write_accept` or `wsframe_server_write_reject`.
  *
- * Results: OK (see `*request_out`); NULL_POINTER; a HANDSHAKE_* error for a
- * request that fails a check: answer with
+ * Results: OK (see `*request_out`); NULL_POINTER; INVALID_ARGUMENT
+ * (`request_out` inside `input`); a HANDSHAKE_* error for a request that
+ * fails a check: answer with
  * `wsframe_server_write_reject(wsframe_result_http_status(result), ...)`
  * and close the socket. `*request_out` is written on OK.
  *
@@ -1836,7 +1821,8 @@ wsframe_result wsframe_server_request_parse(const uint8_t *input,
  * `wsframe_server_write_accept`. Borrows from the request buffer.
  *
  * Results: OK; NULL_POINTER; INVALID_ARGUMENT (`req` is not a complete
- * parse, or its buffer changed). Outputs are written on OK.
+ * parse, or its buffer changed; an output overlapping the other, `*req` or
+ * the request buffer). Outputs are written on OK.
  *
  * # Safety
  *
@@ -1854,7 +1840,8 @@ wsframe_result wsframe_server_request_protocol(const struct wsframe_server_reque
  * request, trimmed; (NULL, 0) if absent. Borrows from the request buffer.
  *
  * Results: OK; NULL_POINTER; INVALID_UTF8 (`name`); INVALID_ARGUMENT (as
- * for `wsframe_server_request_protocol`). Outputs are written on OK.
+ * for `wsframe_server_request_protocol`, and outputs overlapping `name`).
+ * Outputs are written on OK.
  *
  * # Safety
  *
@@ -1871,59 +1858,42 @@ wsframe_result wsframe_server_request_header(const struct wsframe_server_request
  * Writes the server's acceptance (RFC 6455 §4.2.2): `HTTP/1.1 101
  * Switching Protocols`, Upgrade, Connection, the Sec-WebSocket-Accept for
  * `key` (the request's `key`/`key_len`), the selected subprotocol if any,
- * and extra header lines ("Name: value", CRLF or LF separated, as for
- * `wsframe_client_handshake_write`).
+ * the accepted extensions if any, and extra header lines ("Name: value",
+ * CRLF or LF separated, as for `wsframe_client_handshake_write`).
  *
- * `protocol` must be one the client offered, or (NULL, 0) for none. Then
- * create a server `wsframe_conn`.
+ * `protocol` must be one the client offered, or (NULL, 0) for none.
+ * `extensions` is the `Sec-WebSocket-Extensions` answer, for instance the
+ * response `wsframe_deflate_config_negotiate` wrote, or (NULL, 0) for none
+ * (RFC 6455 §4.2.2, §9.1). Then create a server session or connection.
+ *
+ * `out` must be a buffer of its own: not the request buffer that `key` and
+ * a selected `protocol` point into (the answer would overwrite them while
+ * they are read), nor any other input. Such overlap is refused with
+ * INVALID_ARGUMENT.
  *
  * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
  * NULL_POINTER; INVALID_UTF8; INVALID_ARGUMENT (a header line without ':',
- * too many lines); HANDSHAKE_INVALID_PROTOCOL, _INVALID_HEADER_NAME,
- * _INVALID_HEADER_VALUE, _RESERVED_HEADER.
+ * too many lines, overlapping buffers); HANDSHAKE_INVALID_PROTOCOL,
+ * _INVALID_HEADER_NAME, _INVALID_HEADER_VALUE (also for control characters
+ * in `extensions`), _RESERVED_HEADER.
  *
  * # Safety
  *
  * Each (pointer, length) pair NULL or valid for reads of that many bytes;
- * `out` NULL or valid for writes of `out_len` bytes, not overlapping the
- * inputs; `written_out` NULL or valid for one write.
+ * `out` NULL or valid for writes of `out_len` bytes; `written_out` NULL or
+ * valid for one write.
  */
 wsframe_result wsframe_server_write_accept(const char *key,
                                            size_t key_len,
                                            const char *protocol,
                                            size_t protocol_len,
+                                           const char *extensions,
+                                           size_t extensions_len,
                                            const char *headers,
                                            size_t headers_len,
                                            uint8_t *out,
                                            size_t out_len,
                                            size_t *written_out);
-
-/**
- * As `wsframe_server_write_accept`, also accepting extensions:
- * `extensions` is the `Sec-WebSocket-Extensions` value to answer with, for
- * instance the response `wsframe_deflate_config_negotiate` wrote, or
- * (NULL, 0) for none (RFC 6455 §4.2.2, §9.1).
- *
- * Results: as for `wsframe_server_write_accept`;
- * HANDSHAKE_INVALID_HEADER_VALUE also for control characters in
- * `extensions`.
- *
- * # Safety
- *
- * As for `wsframe_server_write_accept`, with `extensions` NULL or valid for
- * reads of `extensions_len` bytes.
- */
-wsframe_result wsframe_server_write_accept_ext(const char *key,
-                                               size_t key_len,
-                                               const char *protocol,
-                                               size_t protocol_len,
-                                               const char *extensions,
-                                               size_t extensions_len,
-                                               const char *headers,
-                                               size_t headers_len,
-                                               uint8_t *out,
-                                               size_t out_len,
-                                               size_t *written_out);
 
 /**
  * Writes a complete HTTP error response refusing the handshake: status
@@ -1933,7 +1903,8 @@ wsframe_result wsframe_server_write_accept_ext(const char *key,
  * `wsframe_result_http_status(result)`.
  *
  * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
- * NULL_POINTER; HANDSHAKE_INVALID_STATUS (not 300-599).
+ * NULL_POINTER; INVALID_ARGUMENT (`written_out` inside `out`);
+ * HANDSHAKE_INVALID_STATUS (not 300-599).
  *
  * # Safety
  *
@@ -1944,89 +1915,6 @@ wsframe_result wsframe_server_write_reject(uint16_t status,
                                            uint8_t *out,
                                            size_t out_len,
                                            size_t *written_out);
-
-/**
- * The HTTP status a server should refuse a handshake with after `result`:
- * 426 for an unsupported version, 431 for a head too large or with too
- * many headers, 500 for the caller's own mistakes, 400 for other handshake
- * errors; 0 if `result` is not a handshake error.
- *
- * # Safety
- *
- * None: any value is accepted.
- */
-uint16_t wsframe_result_http_status(uint32_t result);
-
-/**
- * Starts a timer that asks for a Ping after `interval_ms` of silence and
- * declares the peer dead `timeout_ms` after that Ping if nothing arrived.
- * `now_ms` counts as the last arrival (typically the end of the handshake).
- * An `interval_ms` of UINT64_MAX disables the heartbeat. Overwrites `*ka`.
- *
- * Results: OK, NULL_POINTER.
- *
- * # Safety
- *
- * `ka` must be NULL or valid for writes of a `wsframe_keepalive`.
- */
-wsframe_result wsframe_keepalive_init(struct wsframe_keepalive *ka,
-                                      uint64_t interval_ms,
-                                      uint64_t timeout_ms,
-                                      uint64_t now_ms);
-
-/**
- * Records that something arrived from the peer at `now_ms` (any frame or
- * bytes, not only a Pong): the interval restarts.
- *
- * Results: OK, NULL_POINTER, INVALID_HANDLE (not initialised).
- *
- * # Safety
- *
- * `ka` must be NULL or valid for reads and writes of a `wsframe_keepalive`.
- */
-wsframe_result wsframe_keepalive_on_receive(struct wsframe_keepalive *ka, uint64_t now_ms);
-
-/**
- * Says what to do at `now_ms`: nothing, send a Ping, or give up. A
- * SEND_PING answer records the Ping as sent at `now_ms`.
- *
- * Results: OK, NULL_POINTER, INVALID_HANDLE. `*action_out` is written on OK.
- *
- * # Safety
- *
- * `ka` must be NULL or valid for reads and writes of a `wsframe_keepalive`;
- * `action_out` NULL or valid for one write.
- */
-wsframe_result wsframe_keepalive_poll(struct wsframe_keepalive *ka,
-                                      uint64_t now_ms,
-                                      wsframe_keepalive_action *action_out);
-
-/**
- * The time at which `wsframe_keepalive_poll` next has something to do
- * (UINT64_MAX if never); `deadline - now` is the caller's poll timeout.
- *
- * Results: OK, NULL_POINTER, INVALID_HANDLE. `*deadline_ms_out` is written on OK.
- *
- * # Safety
- *
- * `ka` must be NULL or valid for reads of a `wsframe_keepalive` (not
- * written meanwhile); `deadline_ms_out` NULL or valid for one write.
- */
-wsframe_result wsframe_keepalive_next_deadline(const struct wsframe_keepalive *ka,
-                                               uint64_t *deadline_ms_out);
-
-/**
- * Whether a Ping was requested and nothing has arrived since.
- *
- * Results: OK, NULL_POINTER, INVALID_HANDLE. `*awaiting_out` is written on OK.
- *
- * # Safety
- *
- * `ka` must be NULL or valid for reads of a `wsframe_keepalive` (not
- * written meanwhile); `awaiting_out` NULL or valid for one write.
- */
-wsframe_result wsframe_keepalive_is_awaiting_reply(const struct wsframe_keepalive *ka,
-                                                   bool *awaiting_out);
 
 /**
  * A static, NUL-terminated English description of a result code.
@@ -2053,7 +1941,7 @@ bool wsframe_result_is_local_error(uint32_t result);
 /**
  * Whether `result` is a protocol violation by the peer (7100-7199). The
  * connection has failed: send a Close with `wsframe_result_close_code(result)`
- * (`wsframe_conn_send_close`), then close the socket (RFC 6455 §7.1.7).
+ * (a session has queued it already), then close the socket (RFC 6455 §7.1.7).
  *
  * # Safety
  *
@@ -2081,6 +1969,256 @@ bool wsframe_result_is_handshake_error(uint32_t result);
  * None: any value is accepted.
  */
 uint16_t wsframe_result_close_code(uint32_t result);
+
+/**
+ * The HTTP status a server should refuse a handshake with after `result`:
+ * 426 for an unsupported version, 431 for a head too large or with too
+ * many headers, 500 for the caller's own mistakes, 400 for other handshake
+ * errors; 0 if `result` is not a handshake error.
+ *
+ * # Safety
+ *
+ * None: any value is accepted.
+ */
+uint16_t wsframe_result_http_status(uint32_t result);
+
+/**
+ * Creates a session on the heap, in the OPEN state, from `config` (NULL:
+ * the defaults of `wsframe_conn_config_default`): its limits, whether and
+ * how permessage-deflate was agreed, the automatic replies, streaming, the
+ * buffer threshold, the heartbeat and the random source.
+ *
+ * Results: OK; NULL_POINTER (`session_out`); INVALID_ARGUMENT (`role`, a
+ * window outside 8..=15, a level over 9); UNSUPPORTED (a build without
+ * `std`). `*session_out` is written on OK only.
+ *
+ * # Safety
+ *
+ * `config` NULL or valid for reads of a `wsframe_conn_config`;
+ * `session_out` NULL or valid for writing one pointer.
+ */
+wsframe_result wsframe_session_new(uint32_t role,
+                                   const struct wsframe_conn_config *config,
+                                   struct wsframe_session **session_out);
+
+/**
+ * Frees a session and everything it holds. NULL is a no-op. The handle
+ * must not be used afterwards: freeing it twice is undefined behaviour.
+ *
+ * # Safety
+ *
+ * `session` must be NULL or a live handle from `wsframe_session_new`, used
+ * by no other thread.
+ */
+void wsframe_session_free(struct wsframe_session *session);
+
+/**
+ * Decodes bytes read from the peer into at most one event (see
+ * `wsframe_event`), and queues the automatic replies.
+ *
+ * As `wsframe_conn_receive`, with these differences. A data message comes
+ * whole, as one TEXT or BINARY event with `last` set: fragmented and
+ * compressed messages are reassembled and inflated inside the session,
+ * never past `max_message_size` (with `streaming`, uncompressed messages
+ * come as chunks instead). `data` points into `input` for a single-frame
+ * uncompressed message, else into the session; it stays valid until the
+ * next call on this session, and may be passed to this session's send
+ * functions (to echo it). A PING's Pong and a CLOSE's answer are already
+ * queued (with `auto_pong`, `auto_close`).
+ *
+ * On a protocol violation the result names it and, with `auto_close`, the
+ * Close with `wsframe_result_close_code(result)` is queued after whatever
+ * the application queued before this call: write `wsframe_session_outgoing`,
+ * then close the socket. Events before the violation in the same input
+ * were returned by the earlier calls, one per call.
+ *
+ * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`len` above
+ * PTRDIFF_MAX, outputs overlapping `input`, or `input` inside the
+ * session's outgoing buffer); a 71xx protocol error; UNSUPPORTED (a build
+ * without `std`). Outputs are written only on OK.
+ *
+ * # Safety
+ *
+ * `session` NULL or a live handle used by no other thread; `input` NULL or
+ * valid for reads and writes of `len` bytes; the out pointers NULL or valid
+ * for one write.
+ */
+wsframe_result wsframe_session_receive(struct wsframe_session *session,
+                                       uint8_t *input,
+                                       size_t len,
+                                       size_t *consumed_out,
+                                       struct wsframe_event *event_out);
+
+/**
+ * Queues a whole message as one frame, compressed (RFC 7692 §7.2.1) when
+ * permessage-deflate is on and `flags` lacks `WSFRAME_SEND_NO_COMPRESS`;
+ * clients mask it with a fresh key. `kind` is a `WSFRAME_DATA_KIND_*`; text
+ * must be UTF-8. Everything that could refuse the frame is checked before
+ * the compressor sees it, so a refused message leaves no trace in the
+ * compression context. `data` may be an event's `data` from this session.
+ *
+ * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`,
+ * unknown `flags` bits, a length above PTRDIFF_MAX, `data` inside the
+ * outgoing buffer); INVALID_UTF8; MESSAGE_IN_PROGRESS (a fragmented
+ * message is being sent); CLOSED; RANDOM_FAILED (clients; nothing was
+ * queued); UNSUPPORTED (a build without `std`).
+ *
+ * # Safety
+ *
+ * `session` NULL or a live handle used by no other thread; `data` NULL or
+ * valid for reads of `len` bytes.
+ */
+wsframe_result wsframe_session_send(struct wsframe_session *session,
+                                    uint32_t kind,
+                                    const uint8_t *data,
+                                    size_t len,
+                                    uint32_t flags);
+
+/**
+ * Queues one frame of a message sent in pieces (RFC 6455 §5.4), never
+ * compressed; `fin` ends the message. Pings, Pongs and a Close may go
+ * between the pieces. Text is not checked here (a piece may split a
+ * character), but the message as a whole must be UTF-8.
+ *
+ * Results: as for `wsframe_session_send`, except INVALID_UTF8;
+ * MESSAGE_IN_PROGRESS also when `kind` differs from the message being sent.
+ *
+ * # Safety
+ *
+ * As for `wsframe_session_send`.
+ */
+wsframe_result wsframe_session_send_fragment(struct wsframe_session *session,
+                                             uint32_t kind,
+                                             const uint8_t *data,
+                                             size_t len,
+                                             bool fin);
+
+/**
+ * Queues a Ping (RFC 6455 §5.5.2) with up to 125 bytes of payload.
+ *
+ * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
+ * `wsframe_session_send`); CONTROL_PAYLOAD_TOO_LARGE; CLOSED; RANDOM_FAILED;
+ * UNSUPPORTED.
+ *
+ * # Safety
+ *
+ * As for `wsframe_session_send`.
+ */
+wsframe_result wsframe_session_ping(struct wsframe_session *session,
+                                    const uint8_t *data,
+                                    size_t len);
+
+/**
+ * Queues an unsolicited Pong (RFC 6455 §5.5.3), a one-way heartbeat.
+ * (Pings are answered automatically with `auto_pong`.)
+ *
+ * Results: as for `wsframe_session_ping`.
+ *
+ * # Safety
+ *
+ * As for `wsframe_session_send`.
+ */
+wsframe_result wsframe_session_pong(struct wsframe_session *session,
+                                    const uint8_t *data,
+                                    size_t len);
+
+/**
+ * Queues a Close (RFC 6455 §5.5.1) and moves the closing handshake on, as
+ * `wsframe_conn_send_close`: `code` 0 sends none, `reason` is UTF-8 of at
+ * most 123 bytes, `(NULL, 0)` for none. Then keep receiving until the
+ * peer's Close (state CLOSED), write the outgoing bytes, close the socket.
+ *
+ * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
+ * `wsframe_session_send`); INVALID_CLOSE_CODE; REASON_WITHOUT_CODE;
+ * CONTROL_PAYLOAD_TOO_LARGE; INVALID_UTF8; CLOSED (a Close was already
+ * sent); RANDOM_FAILED; UNSUPPORTED.
+ *
+ * # Safety
+ *
+ * As for `wsframe_session_send`, with `reason`/`reason_len`.
+ */
+wsframe_result wsframe_session_close(struct wsframe_session *session,
+                                     uint16_t code,
+                                     const uint8_t *reason,
+                                     size_t reason_len);
+
+/**
+ * The bytes queued for the peer, oldest first: `(*data_out)[0..*len_out]`,
+ * `(NULL, 0)` when there are none. Write them to the socket, then report
+ * how many were written with `wsframe_session_consume_outgoing`. The
+ * pointer is valid until the next call on this session.
+ *
+ * Results: OK, NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (an output
+ * inside the session), UNSUPPORTED.
+ *
+ * # Safety
+ *
+ * `session` NULL or a live handle used by no other thread; the out
+ * pointers NULL or valid for one write.
+ */
+wsframe_result wsframe_session_outgoing(struct wsframe_session *session,
+                                        const uint8_t **data_out,
+                                        size_t *len_out);
+
+/**
+ * Drops the first `n` queued bytes (at most all of them), which the caller
+ * has written to the socket. Once the queue is empty, a buffer grown past
+ * `retain_buffer` is given back.
+ *
+ * Results: OK, NULL_POINTER, INVALID_HANDLE, UNSUPPORTED.
+ *
+ * # Safety
+ *
+ * `session` NULL or a live handle used by no other thread.
+ */
+wsframe_result wsframe_session_consume_outgoing(struct wsframe_session *session, size_t n);
+
+/**
+ * The session's closing-handshake state, or WSFRAME_STATE_INVALID for
+ * NULL, a handle the library can tell is not a session, or a build
+ * without `std`. Close the socket once it is CLOSED or FAILED and the
+ * outgoing bytes are written (a server first, RFC 6455 §7.1.1).
+ *
+ * # Safety
+ *
+ * `session` NULL or a live handle not used by another thread meanwhile.
+ */
+wsframe_state wsframe_session_state(const struct wsframe_session *session);
+
+/**
+ * Runs the heartbeat (`keepalive_interval_ms` in the config): call it
+ * after creating the session (that starts the clock), when the socket had
+ * activity, and when `wsframe_session_next_deadline` passes, with
+ * milliseconds of the caller's monotonic clock. SEND_PING: the Ping is
+ * queued, write the outgoing bytes. PEER_DEAD: close the socket. Without
+ * a heartbeat always IDLE.
+ *
+ * Results: OK, NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (`action_out`
+ * inside the session), UNSUPPORTED. `*action_out` is written on OK.
+ *
+ * # Safety
+ *
+ * `session` NULL or a live handle used by no other thread; `action_out`
+ * NULL or valid for one write.
+ */
+wsframe_result wsframe_session_poll(struct wsframe_session *session,
+                                    uint64_t now_ms,
+                                    wsframe_keepalive_action *action_out);
+
+/**
+ * When `wsframe_session_poll` next needs to run, in the caller's clock:
+ * UINT64_MAX without a heartbeat or before the first poll.
+ *
+ * Results: OK, NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as for
+ * `wsframe_session_poll`), UNSUPPORTED. `*deadline_ms_out` is written on OK.
+ *
+ * # Safety
+ *
+ * `session` NULL or a live handle used by no other thread;
+ * `deadline_ms_out` NULL or valid for one write.
+ */
+wsframe_result wsframe_session_next_deadline(struct wsframe_session *session,
+                                             uint64_t *deadline_ms_out);
 
 /**
  * The library's version, "MAJOR.MINOR.PATCH", as a static string. Compare

@@ -6,17 +6,19 @@
  *
  * Prints "listening on 127.0.0.1:P" on stdout when ready (--port 0 picks a
  * free port). Echoes every text and binary message whole with the same type
- * (reassembled per connection, up to 16 MiB in any number of fragments);
- * answers pings with the same payload; echoes the peer's close code; on a
- * protocol violation sends the close code the library reports, then closes
- * TCP after a short linger. Handshakes up to 8 KiB, within 10 s; a bad one
- * gets the HTTP error the library names. With --deflate, permessage-deflate
- * (RFC 7692) offers are accepted and every echo goes out compressed. Stops on
- * SIGINT/SIGTERM, exit 0.
+ * (up to 16 MiB in any number of fragments); answers pings with the same
+ * payload; echoes the peer's close code; on a protocol violation sends the
+ * close code the library reports, then closes TCP after a short linger.
+ * Selects the first subprotocol a client offers. Handshakes up to 8 KiB,
+ * within 10 s; a bad one gets the HTTP error the library names. With
+ * --deflate, permessage-deflate (RFC 7692) offers are accepted and every
+ * echo goes out compressed. Stops on SIGINT/SIGTERM, exit 0.
  *
  * The library does no I/O: this file owns the sockets, the buffers and the
- * timers, and hands bytes to wsframe_conn_receive / takes frames from the
- * wsframe_conn_send_* functions.
+ * timers. After the handshake each connection is a wsframe_session, which
+ * reassembles and inflates messages, answers pings and closes, and queues
+ * the Close a violation calls for after the echoes of what came before it
+ * (RFC 6455 §7.1.7); this file hands it bytes and writes what it queued.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -47,7 +49,7 @@
 #define IN_CAP ((size_t)64 << 10)
 /* Stop reading a connection while more than this is queued for it. */
 #define OUT_HIGH ((size_t)1 << 20)
-/* Buffers above this size are released once they are empty. */
+/* The HTTP output buffer is released above this size once it is empty. */
 #define KEEP_CAP ((size_t)256 << 10)
 /* A client has this long to complete its handshake (a slowloris holds nothing for long). */
 #define HANDSHAKE_TIMEOUT_MS 10000
@@ -77,13 +79,8 @@ typedef struct client {
     bool peer_eof;      /* the peer's FIN arrived */
     uint8_t *in;        /* IN_CAP bytes: read from the socket, not yet consumed */
     size_t in_len;
-    wsframe_conn *conn; /* from the handshake on */
-    bool deflate;       /* permessage-deflate was agreed */
-    uint8_t *msg;       /* the message being reassembled */
-    size_t msg_len, msg_cap;
-    uint32_t msg_kind;
-    bool in_message;
-    uint8_t *out; /* queued output: out[out_head..out_tail] */
+    wsframe_session *session; /* from the handshake on; it queues the frames to send */
+    uint8_t *out; /* queued HTTP output (the 101 or an error): out[out_head..out_tail] */
     size_t out_head, out_tail, out_cap;
     char why[160]; /* how the connection ended, for the log */
 } client;
@@ -105,7 +102,15 @@ static void on_signal(int sig) {
     stop_requested = 1;
 }
 
-static size_t pending(const client *c) { return c->out_tail - c->out_head; }
+/* Bytes the session has queued (0 before the handshake). */
+static size_t session_pending(const client *c) {
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    if (c->session != NULL) wsframe_session_outgoing(c->session, &data, &len);
+    return len;
+}
+
+static size_t pending(const client *c) { return c->out_tail - c->out_head + session_pending(c); }
 
 /* Records how the connection ended (the first reason wins). */
 static void set_why(client *c, const char *fmt, ...) {
@@ -123,9 +128,8 @@ static void drop(client *c) {
     else srv.clients = c->next;
     if (c->next) c->next->prev = c->prev;
     close(c->fd); /* also leaves the epoll set */
-    wsframe_conn_free(c->conn);
+    wsframe_session_free(c->session);
     free(c->in);
-    free(c->msg);
     free(c->out);
     free(c);
 #ifdef __GLIBC__
@@ -169,27 +173,50 @@ static uint8_t *out_reserve(client *c, size_t need, size_t *room) {
     return c->out + c->out_tail;
 }
 
-/* Writes queued output until done or the socket is full. -1: the socket failed. */
-static int flush(client *c) {
-    while (pending(c) > 0) {
-        ssize_t n = send(c->fd, c->out + c->out_head, pending(c), MSG_NOSIGNAL);
+/* Writes `len` bytes at `data`; returns how many went out (a short count:
+ * the socket is full), or -1 with c->why set. */
+static long write_some(client *c, const uint8_t *data, size_t len) {
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = send(c->fd, data + done, len - done, MSG_NOSIGNAL);
         if (n > 0) {
-            c->out_head += (size_t)n;
+            done += (size_t)n;
             c->progress = net_now_ms();
         } else if (n < 0 && errno == EINTR) {
             continue;
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            return 0;
+            break;
         } else {
             set_why(c, "write failed: %s", strerror(errno));
             return -1;
         }
     }
+    return (long)done;
+}
+
+/* Writes queued output, the HTTP response first, then what the session
+ * queued, until done or the socket is full. -1: the socket failed. */
+static int flush(client *c) {
+    long n = write_some(c, c->out + c->out_head, c->out_tail - c->out_head);
+    if (n < 0) return -1;
+    c->out_head += (size_t)n;
+    if (c->out_head < c->out_tail) return 0;
     c->out_head = c->out_tail = 0;
     if (c->out_cap > KEEP_CAP) {
         free(c->out);
         c->out = NULL;
         c->out_cap = 0;
+    }
+    while (c->session != NULL) {
+        const uint8_t *data = NULL;
+        size_t len = 0;
+        wsframe_session_outgoing(c->session, &data, &len);
+        if (len == 0) break;
+        n = write_some(c, data, len);
+        if (n < 0) return -1;
+        /* The session gives its buffer back once it is empty and large. */
+        wsframe_session_consume_outgoing(c->session, (size_t)n);
+        if ((size_t)n < len) break;
     }
     return 0;
 }
@@ -223,19 +250,16 @@ static void enter_closing(client *c) {
     c->phase = PH_CLOSING;
     c->deadline = net_now_ms() + CLOSING_TIMEOUT_MS;
     c->in_len = 0;
-    free(c->msg);
-    c->msg = NULL;
-    c->msg_len = c->msg_cap = 0;
 }
 
-/* The wsframe_conn_send_* family, as one signature. */
-typedef wsframe_result (*encode_fn)(client *c, const void *arg, uint8_t *out, size_t out_len, size_t *written);
+/* An HTTP response writer (the 101 or a refusal), as one signature. */
+typedef wsframe_result (*encode_fn)(const void *arg, uint8_t *out, size_t out_len, size_t *written);
 
-/* Appends one encoded item (a frame of at most max_frame_len(payload_len)
- * bytes, or an HTTP response) to the output queue. */
-static bool queue_frame(client *c, size_t payload_len, encode_fn encode, const void *arg) {
+/* Appends one HTTP response to the output queue, growing it to the size the
+ * library asks for. */
+static bool queue_http(client *c, size_t guess, encode_fn encode, const void *arg) {
     if (pending(c) == 0) c->progress = net_now_ms(); /* the write-timeout clock starts now */
-    size_t need = wsframe_max_frame_len(payload_len);
+    size_t need = guess;
     for (int attempt = 0; attempt < 2; attempt++) {
         size_t room = 0, n = 0;
         uint8_t *dst = out_reserve(c, need, &room);
@@ -243,7 +267,7 @@ static bool queue_frame(client *c, size_t payload_len, encode_fn encode, const v
             set_why(c, "out of memory");
             return false;
         }
-        wsframe_result r = encode(c, arg, dst, room, &n);
+        wsframe_result r = encode(arg, dst, room, &n);
         if (r == WSFRAME_RESULT_OK) {
             c->out_tail += n;
             return true;
@@ -259,160 +283,61 @@ static bool queue_frame(client *c, size_t payload_len, encode_fn encode, const v
 }
 
 typedef struct {
-    uint32_t kind;
-    const uint8_t *data;
-    size_t len;
-    uint16_t code;
-} frame_args;
-
-static wsframe_result enc_data(client *c, const void *arg, uint8_t *out, size_t out_len, size_t *written) {
-    const frame_args *a = arg;
-    return wsframe_conn_send_frame(c->conn, a->kind, a->data, a->len, true, out, out_len, written);
-}
-
-/* With permessage-deflate the library compresses the message into a buffer of its own
- * (each message is compressed exactly once: the contexts carry over), and the frame is
- * copied to the output queue before the next call on the connection. */
-static bool queue_compressed(client *c, uint32_t kind, const uint8_t *data, size_t len) {
-    const uint8_t *frame = NULL;
-    size_t frame_len = 0, room = 0;
-    wsframe_result r = wsframe_conn_send_message(c->conn, kind, data, len, 0, &frame, &frame_len);
-    if (r != WSFRAME_RESULT_OK) {
-        set_why(c, "cannot encode: %s", wsframe_result_str(r));
-        return false;
-    }
-    if (pending(c) == 0) c->progress = net_now_ms();
-    uint8_t *dst = out_reserve(c, frame_len, &room);
-    if (dst == NULL) {
-        set_why(c, "out of memory");
-        return false;
-    }
-    memcpy(dst, frame, frame_len);
-    c->out_tail += frame_len;
-    return true;
-}
-
-static wsframe_result enc_pong(client *c, const void *arg, uint8_t *out, size_t out_len, size_t *written) {
-    const frame_args *a = arg;
-    return wsframe_conn_send_pong(c->conn, a->data, a->len, out, out_len, written);
-}
-
-static wsframe_result enc_close(client *c, const void *arg, uint8_t *out, size_t out_len, size_t *written) {
-    const frame_args *a = arg;
-    return wsframe_conn_send_close(c->conn, a->code, a->data, a->len, out, out_len, written);
-}
-
-typedef struct {
     const wsframe_server_request *req;
+    const char *protocol; /* the subprotocol selected, or NULL */
+    size_t protocol_len;
     const char *extensions; /* the Sec-WebSocket-Extensions answer, or NULL */
     size_t extensions_len;
 } accept_args;
 
-static wsframe_result enc_accept(client *c, const void *arg, uint8_t *out, size_t out_len, size_t *written) {
-    (void)c;
+static wsframe_result enc_accept(const void *arg, uint8_t *out, size_t out_len, size_t *written) {
     const accept_args *a = arg;
-    /* No subprotocol selected; permessage-deflate if it was agreed. */
-    return wsframe_server_write_accept_ext(a->req->key, a->req->key_len, NULL, 0, a->extensions, a->extensions_len,
-                                           NULL, 0, out, out_len, written);
+    return wsframe_server_write_accept(a->req->key, a->req->key_len, a->protocol, a->protocol_len, a->extensions,
+                                       a->extensions_len, NULL, 0, out, out_len, written);
 }
 
-static wsframe_result enc_reject(client *c, const void *arg, uint8_t *out, size_t out_len, size_t *written) {
-    (void)c;
+static wsframe_result enc_reject(const void *arg, uint8_t *out, size_t out_len, size_t *written) {
     return wsframe_server_write_reject(*(const uint16_t *)arg, out, out_len, written);
 }
 
-/* Fails the connection after a protocol violation (RFC 6455 §7.1.7): the close
- * code the library names, then TCP close. */
-static void fail_connection(client *c, wsframe_result r) {
-    set_why(c, "failed: %s (close %u)", wsframe_result_str(r), (unsigned)wsframe_result_close_code(r));
-    if (wsframe_result_is_protocol_error(r)) {
-        frame_args a = {.code = wsframe_result_close_code(r)};
-        queue_frame(c, 2, enc_close, &a);
-    }
-    enter_closing(c);
-}
-
-/* Adds a chunk to the message being reassembled; false if it would pass the bound. */
-static bool append_chunk(client *c, const uint8_t *data, size_t len) {
-    if (len > MAX_MESSAGE - c->msg_len) return false;
-    if (c->msg_len + len > c->msg_cap) {
-        size_t cap = c->msg_cap ? c->msg_cap : 4096;
-        while (cap < c->msg_len + len) cap *= 2;
-        if (cap > MAX_MESSAGE) cap = MAX_MESSAGE;
-        uint8_t *p = realloc(c->msg, cap);
-        if (p == NULL) return false;
-        c->msg = p;
-        c->msg_cap = cap;
-    }
-    if (len > 0) memcpy(c->msg + c->msg_len, data, len);
-    c->msg_len += len;
-    return true;
-}
-
-/* Echoes the reassembled message as one frame of the same type. */
-static bool echo_message(client *c) {
-    frame_args a = {.kind = c->msg_kind, .data = c->msg, .len = c->msg_len};
-    bool ok = c->deflate ? queue_compressed(c, c->msg_kind, c->msg, c->msg_len)
-                         : queue_frame(c, c->msg_len, enc_data, &a);
-    c->in_message = false;
-    c->msg_len = 0;
-    if (c->msg_cap > KEEP_CAP) {
-        free(c->msg);
-        c->msg = NULL;
-        c->msg_cap = 0;
-    }
-    return ok;
-}
-
-/* Hands everything in c->in to the connection and queues the answers.
- * Returns false if the connection must be dropped now. */
+/* Hands everything in c->in to the session, echoing each message as it
+ * comes (before the next one is decoded: RFC 6455 §7.1.7). Returns false if
+ * the connection must be dropped now. */
 static bool process_frames(client *c) {
     size_t pos = 0;
     for (;;) {
         size_t used = 0;
         wsframe_event ev;
-        wsframe_result r = wsframe_conn_receive(c->conn, c->in + pos, c->in_len - pos, &used, &ev);
+        wsframe_result r = wsframe_session_receive(c->session, c->in + pos, c->in_len - pos, &used, &ev);
         if (r != WSFRAME_RESULT_OK) {
-            if (wsframe_result_is_protocol_error(r)) {
-                fail_connection(c, r);
-                return true;
+            if (!wsframe_result_is_protocol_error(r)) {
+                set_why(c, "receive: %s", wsframe_result_str(r));
+                return false;
             }
-            set_why(c, "receive: %s", wsframe_result_str(r));
-            return false;
+            /* The session queued the Close the violation calls for, after the echoes so far. */
+            set_why(c, "failed: %s (close %u)", wsframe_result_str(r), (unsigned)wsframe_result_close_code(r));
+            enter_closing(c);
+            return true;
         }
         pos += used;
         if (ev.type == WSFRAME_EVENT_NONE) break;
-        switch (ev.type) {
-        case WSFRAME_EVENT_TEXT:
-        case WSFRAME_EVENT_BINARY:
-            if (!c->in_message) {
-                c->in_message = true;
-                c->msg_len = 0;
-                c->msg_kind = ev.type == WSFRAME_EVENT_TEXT ? WSFRAME_DATA_KIND_TEXT : WSFRAME_DATA_KIND_BINARY;
+        if (ev.type == WSFRAME_EVENT_TEXT || ev.type == WSFRAME_EVENT_BINARY) {
+            /* A whole message: echoed with its type, compressed if deflate was agreed. */
+            uint32_t kind = ev.type == WSFRAME_EVENT_TEXT ? WSFRAME_DATA_KIND_TEXT : WSFRAME_DATA_KIND_BINARY;
+            if (pending(c) == 0) c->progress = net_now_ms();
+            r = wsframe_session_send(c->session, kind, ev.data, ev.len, 0);
+            if (r != WSFRAME_RESULT_OK) {
+                set_why(c, "cannot echo: %s", wsframe_result_str(r));
+                return false;
             }
-            if (!append_chunk(c, ev.data, ev.len)) {
-                /* The library's limit is the same and normally fires first. */
-                fail_connection(c, WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE);
-                return true;
-            }
-            if (ev.last && !echo_message(c)) return false;
-            break;
-        case WSFRAME_EVENT_PING: { /* RFC 6455 §5.5.2: a Pong with the same payload */
-            frame_args a = {.data = ev.data, .len = ev.len};
-            if (!queue_frame(c, ev.len, enc_pong, &a)) return false;
-            break;
-        }
-        case WSFRAME_EVENT_CLOSE: { /* RFC 6455 §5.5.1: echo the code (and the reason) */
-            frame_args a = {.code = ev.close_code, .data = ev.data, .len = ev.len};
-            if (!queue_frame(c, 2 + ev.len, enc_close, &a)) return false;
+        } else if (ev.type == WSFRAME_EVENT_CLOSE) {
+            /* RFC 6455 §5.5.1: the session queued the answer, echoing the code. */
             if (ev.close_code) set_why(c, "closed by peer with %u", (unsigned)ev.close_code);
             else set_why(c, "closed by peer without a code");
             enter_closing(c);
             return true;
         }
-        default: /* PONG, and events this program does not know */
-            break;
-        }
+        /* PING: the session queued the Pong; PONG and events unknown here: nothing. */
     }
     /* Keep the unconsumed tail (a partial frame header) for the next read. */
     memmove(c->in, c->in + pos, c->in_len - pos);
@@ -429,41 +354,48 @@ static bool process_handshake(client *c) {
         uint16_t status = wsframe_result_http_status(r);
         if (status == 0) status = 400;
         set_why(c, "handshake refused: %s (HTTP %u)", wsframe_result_str(r), (unsigned)status);
-        if (!queue_frame(c, 512, enc_reject, &status)) return false;
+        if (!queue_http(c, 512, enc_reject, &status)) return false;
         enter_closing(c);
         return true;
     }
     if (!req.complete) return true;
 
+    /* The session's config: the limits of DESIGN.md §5, deflate if agreed. */
+    wsframe_conn_config config;
+    r = wsframe_conn_config_default(&config);
+    config.max_message_size = MAX_MESSAGE;
+    config.max_frame_payload = MAX_MESSAGE;
+    accept_args a = {.req = &req};
+    /* The first subprotocol offered is selected (browsers fail a handshake
+     * whose offered protocols get no answer). */
+    if (r == WSFRAME_RESULT_OK) r = wsframe_server_request_protocol(&req, 0, &a.protocol, &a.protocol_len);
     /* RFC 7692 §5: accept the first acceptable permessage-deflate offer, if allowed. */
-    wsframe_deflate_config config;
-    wsframe_deflate_params params;
     char ext[WSFRAME_DEFLATE_MAX_VALUE_LEN];
-    size_t ext_len = 0;
-    bool deflate = false;
-    if (srv.deflate) {
-        r = wsframe_deflate_config_default(&config);
-        if (r == WSFRAME_RESULT_OK) r = wsframe_deflate_config_negotiate(&config, &req, &params, ext, sizeof ext, &ext_len);
+    if (r == WSFRAME_RESULT_OK && srv.deflate) {
+        wsframe_deflate_config offer_rules;
+        r = wsframe_deflate_config_default(&offer_rules);
+        if (r == WSFRAME_RESULT_OK)
+            r = wsframe_deflate_config_negotiate(&offer_rules, &req, &config.deflate_params, ext, sizeof ext,
+                                                 &a.extensions_len);
         if (r == WSFRAME_RESULT_OK) {
-            deflate = true;
-        } else if (r != WSFRAME_RESULT_DECLINED) {
-            set_why(c, "permessage-deflate negotiation: %s", wsframe_result_str(r));
-            return false;
+            config.deflate = true;
+            a.extensions = ext;
+        } else if (r == WSFRAME_RESULT_DECLINED) {
+            a.extensions_len = 0;
+            r = WSFRAME_RESULT_OK;
         }
     }
-    accept_args a = {.req = &req, .extensions = deflate ? ext : NULL, .extensions_len = deflate ? ext_len : 0};
-    if (!queue_frame(c, 256, enc_accept, &a)) return false;
-
-    r = wsframe_conn_new(WSFRAME_ROLE_SERVER, &c->conn);
-    if (r == WSFRAME_RESULT_OK) r = wsframe_conn_set_max_message_size(c->conn, MAX_MESSAGE);
-    if (r == WSFRAME_RESULT_OK) r = wsframe_conn_set_max_frame_payload(c->conn, MAX_MESSAGE);
-    /* Inflation stops at the max message size set above (a deflate bomb fails with 1009). */
-    if (r == WSFRAME_RESULT_OK && deflate) r = wsframe_conn_enable_deflate(c->conn, &params, &config);
     if (r != WSFRAME_RESULT_OK) {
-        set_why(c, "cannot create the connection: %s", wsframe_result_str(r));
+        set_why(c, "handshake: %s", wsframe_result_str(r));
         return false;
     }
-    c->deflate = deflate;
+    if (!queue_http(c, 256, enc_accept, &a)) return false;
+    /* Inflation stops at the max message size (a deflate bomb fails with 1009). */
+    r = wsframe_session_new(WSFRAME_ROLE_SERVER, &config, &c->session);
+    if (r != WSFRAME_RESULT_OK) {
+        set_why(c, "cannot create the session: %s", wsframe_result_str(r));
+        return false;
+    }
     /* Bytes after the head are already frames. */
     memmove(c->in, c->in + req.consumed, c->in_len - req.consumed);
     c->in_len -= req.consumed;

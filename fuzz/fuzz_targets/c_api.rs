@@ -1,9 +1,11 @@
 //! The C API driven the way a C program drives it: a server request parse on
-//! the raw bytes, then a connection (either role, optionally with
-//! permessage-deflate) fed the bytes through a small buffer, answering pings,
-//! echoing messages, completing or failing the close, plus calls with NULL
-//! pointers and short buffers. Nothing may crash; every result must be a
-//! known code, and failures must name a wire-valid close code.
+//! the raw bytes, then either a session (either role, optionally with
+//! permessage-deflate) or a frame-level connection in caller storage, fed
+//! the bytes through a small buffer, echoing messages (a session's straight
+//! from its own buffers), answering pings, completing or failing the close,
+//! plus calls with NULL pointers, short buffers, overlapping buffers and a
+//! length of -1. Nothing may crash; every result must be a known code, and
+//! failures must name a wire-valid close code.
 #![no_main]
 
 use std::ptr;
@@ -12,7 +14,7 @@ use libfuzzer_sys::fuzz_target;
 use wsframe_c::*;
 
 fn ok(r: wsframe_result) -> bool {
-    r == wsframe_result::WSFRAME_RESULT_OK
+    r == WSFRAME_RESULT_OK
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -22,35 +24,51 @@ fuzz_target!(|data: &[u8]| {
     unsafe {
         let mut req: wsframe_server_request = std::mem::zeroed();
         let r = wsframe_server_request_parse(bytes.as_ptr(), bytes.len(), 4096, &mut req);
-        assert!(!wsframe_result_str(r as u32).is_null());
+        assert!(!wsframe_result_str(r).is_null());
         if ok(r) && req.complete {
             assert!(req.consumed <= bytes.len());
+            let (mut p, mut n) = (ptr::null(), 0usize);
+            assert!(ok(wsframe_server_request_protocol(&req, 0, &mut p, &mut n)));
         }
 
         let role = if ctl & 1 == 0 { 2 } else { 1 };
-        let mut conn: *mut wsframe_conn = ptr::null_mut();
-        assert!(ok(wsframe_conn_new(role, &mut conn)));
+        let mut config: wsframe_conn_config = std::mem::zeroed();
+        assert!(ok(wsframe_conn_config_default(&mut config)));
+        config.max_message_size = 1 << 16;
         if ctl & 2 != 0 {
-            let mut config: wsframe_deflate_config = std::mem::zeroed();
-            assert!(ok(wsframe_deflate_config_default(&mut config)));
-            let params = wsframe_deflate_params {
-                server_no_context_takeover: ctl & 4 != 0,
-                client_no_context_takeover: false,
-                server_max_window_bits: 15,
-                client_max_window_bits: 15,
-            };
-            assert!(ok(wsframe_conn_enable_deflate(conn, &params, &config)));
+            config.deflate = true;
+            config.deflate_params.server_no_context_takeover = ctl & 4 != 0;
+        }
+        let frame_level = ctl & 0x40 != 0;
+        let mut storage = [0u64; WSFRAME_CONN_STORAGE_SIZE / 8];
+        let mut conn: *mut wsframe_conn = ptr::null_mut();
+        let mut session: *mut wsframe_session = ptr::null_mut();
+        if frame_level {
+            config.deflate = false;
+            let s = storage.as_mut_ptr().cast();
+            assert!(ok(wsframe_conn_init(s, WSFRAME_CONN_STORAGE_SIZE, role, &config, &mut conn)));
+        } else {
+            assert!(ok(wsframe_session_new(role, &config, &mut session)));
         }
         // Misuse: reported, never a crash.
         let mut used = 0usize;
         let mut ev: wsframe_event = std::mem::zeroed();
-        assert!(!ok(wsframe_conn_receive(conn, ptr::null_mut(), 5, &mut used, &mut ev)));
+        let mut small = [0u8; 8];
+        assert!(!ok(wsframe_session_receive(session, ptr::null_mut(), 5, &mut used, &mut ev)));
+        assert!(!ok(wsframe_conn_receive(conn, small.as_mut_ptr(), usize::MAX, &mut used, &mut ev)));
         assert!(!ok(wsframe_conn_receive(ptr::null_mut(), ptr::null_mut(), 0, &mut used, &mut ev)));
 
-        let step = usize::from(ctl >> 3).max(1);
+        let step = usize::from(ctl >> 3 & 7).max(1) * 7;
         let mut buf = [0u8; 256];
         let mut out = [0u8; 160];
         let (mut filled, mut pos) = (0usize, 0usize);
+        let receive = |input: *mut u8, len: usize, used: &mut usize, ev: &mut wsframe_event| {
+            if frame_level {
+                wsframe_conn_receive(conn, input, len, used, ev)
+            } else {
+                wsframe_session_receive(session, input, len, used, ev)
+            }
+        };
         'feed: loop {
             let take = step.min(buf.len() - filled).min(bytes.len() - pos);
             buf[filled..filled + take].copy_from_slice(&bytes[pos..pos + take]);
@@ -58,38 +76,48 @@ fuzz_target!(|data: &[u8]| {
             pos += take;
             let mut off = 0usize;
             loop {
-                let r = wsframe_conn_receive(conn, buf.as_mut_ptr().add(off), filled - off, &mut used, &mut ev);
+                let r = receive(buf.as_mut_ptr().add(off), filled - off, &mut used, &mut ev);
                 let mut written = 0usize;
                 if !ok(r) {
-                    let code = wsframe_result_close_code(r as u32);
-                    if wsframe_result_is_protocol_error(r as u32) {
+                    let code = wsframe_result_close_code(r);
+                    if wsframe_result_is_protocol_error(r) {
                         assert!(wsframe_close_code_is_valid(code));
                     }
-                    let _ = wsframe_conn_send_close(conn, code, ptr::null(), 0, out.as_mut_ptr(), out.len(), &mut written);
+                    let o = out.as_mut_ptr();
+                    let _ = wsframe_conn_send_close(conn, code, ptr::null(), 0, o, out.len(), &mut written);
                     break 'feed;
                 }
                 assert!(used <= filled - off);
                 off += used;
                 match ev.r#type {
                     wsframe_event_type::WSFRAME_EVENT_NONE => break,
-                    wsframe_event_type::WSFRAME_EVENT_PING => {
+                    wsframe_event_type::WSFRAME_EVENT_PING if frame_level => {
                         assert!(ev.len <= 125);
-                        assert!(ok(wsframe_conn_send_pong(conn, ev.data, ev.len, out.as_mut_ptr(), out.len(), &mut written)));
+                        let o = out.as_mut_ptr();
+                        assert!(ok(wsframe_conn_send_pong(conn, ev.data, ev.len, o, out.len(), &mut written)));
                     }
                     wsframe_event_type::WSFRAME_EVENT_CLOSE => {
-                        let _ = wsframe_conn_send_close(conn, ev.close_code, ptr::null(), 0, out.as_mut_ptr(), out.len(), &mut written);
+                        let o = out.as_mut_ptr();
+                        let _ = wsframe_conn_send_close(conn, ev.close_code, ptr::null(), 0, o, out.len(), &mut written);
                         break 'feed;
                     }
                     wsframe_event_type::WSFRAME_EVENT_TEXT | wsframe_event_type::WSFRAME_EVENT_BINARY => {
                         // Echo through the too-small buffer: INSUFFICIENT_SIZE reports the size.
                         let r = wsframe_conn_send_text(conn, b"echo".as_ptr(), 4, out.as_mut_ptr(), 3, &mut written);
-                        assert!(r == wsframe_result::WSFRAME_RESULT_INSUFFICIENT_SIZE || !ok(r));
-                        if ev.last && ctl & 2 != 0 {
-                            let (mut frame, mut len) = (ptr::null(), 0usize);
-                            let _ = wsframe_conn_send_message(conn, 2, ev.data, ev.len, 0, &mut frame, &mut len);
-                        }
+                        assert!(r == WSFRAME_RESULT_INSUFFICIENT_SIZE || !ok(r));
+                        // A session echoes straight from the event, its own buffer or the input.
+                        let _ = wsframe_session_send(session, ev.r#type as u32, ev.data, ev.len, 0);
                     }
                     _ => {}
+                }
+                if !frame_level {
+                    // The queued bytes, written out; sending from them is refused.
+                    let (mut q, mut n) = (ptr::null(), 0usize);
+                    assert!(ok(wsframe_session_outgoing(session, &mut q, &mut n)));
+                    if n > 0 {
+                        assert_eq!(wsframe_session_send(session, 2, q, n, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
+                    }
+                    assert!(ok(wsframe_session_consume_outgoing(session, n)));
                 }
             }
             buf.copy_within(off..filled, 0);
@@ -98,6 +126,7 @@ fuzz_target!(|data: &[u8]| {
                 break;
             }
         }
+        wsframe_session_free(session);
         wsframe_conn_free(conn);
         wsframe_conn_free(ptr::null_mut());
     }

@@ -5,10 +5,10 @@ use core::mem::size_of;
 
 use wsframe::backoff::Backoff;
 
+use crate::conn::wsframe_random_fn;
 use crate::guard::guard;
-use crate::random::{Recording, Source, wsframe_random_fn};
-use crate::raw::{self, Tagged};
-use crate::result::wsframe_result;
+use crate::raw::{self, CRandom, Obj, ObjRef, Put};
+use crate::result::*;
 
 /// Reconnect delays: the first uniform in 0-5 s, then truncated binary
 /// exponential backoff with jitter (RFC 6455 §7.2.3). Caller-allocated; set
@@ -24,29 +24,26 @@ pub struct wsframe_backoff {
 #[derive(Debug, Clone, Copy)]
 struct State {
     backoff: Backoff,
-    source: Source,
+    rng: CRandom,
 }
 
 const TAG: u64 = u64::from_be_bytes(*b"wsfrBack");
 
-const _: () = assert!(size_of::<Tagged<State>>() <= size_of::<wsframe_backoff>());
+const _: () = assert!(size_of::<raw::Tagged<State>>() <= size_of::<wsframe_backoff>());
 
-/// # Safety
-///
-/// `b` is NULL or valid for reads and writes of a `wsframe_backoff`.
-unsafe fn state<'a>(b: *mut wsframe_backoff) -> Result<&'a mut State, wsframe_result> {
-    // SAFETY: caller contract; the tag check refuses uninitialised structs.
-    unsafe { raw::tagged_mut::<State>(b.cast::<c_void>(), |t| t == TAG) }.map(|(s, _)| s)
+/// The live backoff behind `b`.
+fn live(b: *mut wsframe_backoff) -> Obj<State, TAG> {
+    Obj(b.cast())
 }
 
 /// # Safety
 ///
 /// `b` is NULL or valid for writes of a `wsframe_backoff`.
 unsafe fn init(b: *mut wsframe_backoff, backoff: Backoff) -> Result<(), wsframe_result> {
-    let value = Tagged::new(TAG, State { backoff, source: Source::default_for_build() });
-    // SAFETY: caller contract; size and alignment checked at compile time
-    // and again at run time.
-    unsafe { raw::init_tagged(b.cast(), size_of::<wsframe_backoff>(), value) }.map(|_| ())
+    let rng = CRandom { fill: None, user: core::ptr::null_mut() };
+    // SAFETY: caller contract; size checked at compile time, alignment here.
+    unsafe { raw::init_tagged(b.cast(), size_of::<wsframe_backoff>(), TAG, State { backoff, rng }) }
+        .map(|_| ())
 }
 
 /// Sets up RFC 6455's suggestion: a first delay uniform in [0, 5000] ms,
@@ -88,8 +85,9 @@ pub unsafe extern "C" fn wsframe_backoff_init_with_params(
     guard(|| unsafe { init(b, Backoff::with_params(first_window_ms, base_ms, max_ms)) })
 }
 
-/// Installs the jitter's random source, as `wsframe_conn_set_random` does for
-/// a connection (NULL `fill` restores the build's default).
+/// Installs the jitter's random source, with the contract of
+/// `wsframe_conn_config.random` (NULL `fill` restores the build's default:
+/// the OS, or none without `std`).
 ///
 /// Results: OK, NULL_POINTER, INVALID_HANDLE.
 ///
@@ -105,18 +103,19 @@ pub unsafe extern "C" fn wsframe_backoff_set_random(
     user: *mut c_void,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract.
-        unsafe { state(b) }?.source = Source::from_c(fill, user);
+        // SAFETY: caller contract; the tag refuses uninitialised structs.
+        unsafe { raw::args((live(b),)) }?.0.rng = CRandom { fill, user };
         Ok(())
     })
 }
 
 /// The delay before the next reconnection attempt, in milliseconds, and
-/// counts the attempt.
+/// counts the attempt. Without random bytes (a failing source, or none in a
+/// build without `std`) the delay is the middle of its window: the core's
+/// policy, still within RFC 6455 §7.2.3, only not spread out.
 ///
-/// Results: OK; NULL_POINTER; INVALID_HANDLE; NO_RANDOM (no source in a
-/// build without `std`); RANDOM_FAILED. On error nothing changes and
-/// `*delay_ms_out` is not written.
+/// Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT
+/// (`delay_ms_out` inside `*b`). `*delay_ms_out` is written on OK.
 ///
 /// # Safety
 ///
@@ -128,20 +127,9 @@ pub unsafe extern "C" fn wsframe_backoff_next_delay(
     delay_ms_out: *mut u64,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract.
-        let out = unsafe { raw::out(delay_ms_out) }?;
-        // SAFETY: caller contract.
-        let s = unsafe { state(b) }?;
-        // Work on a copy, kept only if the random source delivered.
-        let mut next = s.backoff;
-        let mut rng = Recording { source: s.source, error: None };
-        let delay = next.next_delay(&mut rng);
-        if let Some(e) = rng.error {
-            return Err(e);
-        }
-        s.backoff = next;
-        out.write(delay);
-        Ok(())
+        // SAFETY: caller contract; checked disjoint.
+        let (s, out) = unsafe { raw::args((live(b), Put(delay_ms_out))) }?;
+        out.done(s.backoff.next_delay(&mut s.rng))
     })
 }
 
@@ -155,15 +143,16 @@ pub unsafe extern "C" fn wsframe_backoff_next_delay(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_backoff_reset(b: *mut wsframe_backoff) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract.
-        unsafe { state(b) }?.backoff.reset();
+        // SAFETY: caller contract; the tag refuses uninitialised structs.
+        unsafe { raw::args((live(b),)) }?.0.backoff.reset();
         Ok(())
     })
 }
 
 /// Attempts counted since initialisation or the last reset.
 ///
-/// Results: OK, NULL_POINTER, INVALID_HANDLE. `*attempts_out` is written on OK.
+/// Results: OK, NULL_POINTER, INVALID_HANDLE, INVALID_ARGUMENT (as for
+/// `wsframe_backoff_next_delay`). `*attempts_out` is written on OK.
 ///
 /// # Safety
 ///
@@ -175,11 +164,9 @@ pub unsafe extern "C" fn wsframe_backoff_attempts(
     attempts_out: *mut u32,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract.
-        let out = unsafe { raw::out(attempts_out) }?;
-        // SAFETY: caller contract.
-        let s = unsafe { raw::tagged_ref::<State>(b.cast(), |t| t == TAG) }?;
-        out.write(s.backoff.attempts());
-        Ok(())
+        let b = ObjRef::<State, TAG>(b.cast());
+        // SAFETY: caller contract; checked disjoint.
+        let (s, out) = unsafe { raw::args((b, Put(attempts_out))) }?;
+        out.done(s.backoff.attempts())
     })
 }

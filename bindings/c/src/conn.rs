@@ -1,26 +1,25 @@
-//! Connections: create, configure, receive, send.
+//! The connection config, and the frame-level connection: create, receive, send.
 
 use core::ffi::c_void;
+use core::mem::offset_of;
 
-#[cfg(feature = "std")]
-use wsframe::extensions::deflate::{Compressor, Decompressor};
-use wsframe::extensions::deflate::{DeflateConfig, DeflateParams};
+use wsframe::extensions::deflate::DeflateConfig;
 use wsframe::frame::{MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use wsframe::{CloseCode, Config, Connection, DataKind, Error, Event, Role, State};
 
-#[cfg(feature = "std")]
-use crate::deflate::Codec;
-use crate::deflate::{wsframe_deflate_config, wsframe_deflate_params};
+use crate::deflate::wsframe_deflate_params;
 use crate::guard::{guard, guard_value};
-use crate::random::{KeySource, Source, wsframe_random_fn};
-use crate::raw::{self, KeyProxy, Out};
-use crate::result::wsframe_result::{self, *};
+use crate::raw::{self, CRandom, Conn, FromC, Handle, In, InOut, Obj, Out, Put, Region, Span};
+use crate::result::*;
 
-/// A WebSocket connection after the opening handshake (opaque).
+/// A WebSocket connection at the frame level, after the opening handshake
+/// (opaque): bytes in, events out; calls in, frames out. It needs no
+/// allocator and no deflate, so it also lives in caller memory on firmware.
+/// Hosted programs usually want a `wsframe_session` instead.
 ///
-/// Created by `wsframe_conn_new` (heap) or `wsframe_conn_init` (caller
-/// memory), ended by `wsframe_conn_free` (either kind). Not thread-safe: one
-/// thread at a time may use a connection; it may move between threads.
+/// Created by `wsframe_conn_init` in caller memory, ended by
+/// `wsframe_conn_free`. Not thread-safe: one thread at a time may use a
+/// connection; it may move between threads (its storage stays put).
 pub struct wsframe_conn {
     _private: [u8; 0],
 }
@@ -36,24 +35,12 @@ pub enum wsframe_role {
     WSFRAME_ROLE_SERVER = 2,
 }
 
-impl TryFrom<u32> for wsframe_role {
-    type Error = wsframe_result;
-
-    fn try_from(v: u32) -> Result<Self, wsframe_result> {
-        match v {
-            1 => Ok(Self::WSFRAME_ROLE_CLIENT),
-            2 => Ok(Self::WSFRAME_ROLE_SERVER),
-            _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
-        }
-    }
-}
-
-impl From<wsframe_role> for Role {
-    fn from(r: wsframe_role) -> Self {
-        match r {
-            wsframe_role::WSFRAME_ROLE_CLIENT => Role::Client,
-            wsframe_role::WSFRAME_ROLE_SERVER => Role::Server,
-        }
+/// The role a C value names.
+pub(crate) fn role(v: u32) -> Result<Role, wsframe_result> {
+    match v {
+        1 => Ok(Role::Client),
+        2 => Ok(Role::Server),
+        _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
     }
 }
 
@@ -67,43 +54,35 @@ pub enum wsframe_data_kind {
     WSFRAME_DATA_KIND_BINARY = 2,
 }
 
-impl TryFrom<u32> for wsframe_data_kind {
-    type Error = wsframe_result;
-
-    fn try_from(v: u32) -> Result<Self, wsframe_result> {
-        match v {
-            1 => Ok(Self::WSFRAME_DATA_KIND_TEXT),
-            2 => Ok(Self::WSFRAME_DATA_KIND_BINARY),
-            _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
-        }
+/// The data kind a C value names.
+pub(crate) fn kind(v: u32) -> Result<DataKind, wsframe_result> {
+    match v {
+        1 => Ok(DataKind::Text),
+        2 => Ok(DataKind::Binary),
+        _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
     }
 }
 
-impl From<wsframe_data_kind> for DataKind {
-    fn from(k: wsframe_data_kind) -> Self {
-        match k {
-            wsframe_data_kind::WSFRAME_DATA_KIND_TEXT => DataKind::Text,
-            wsframe_data_kind::WSFRAME_DATA_KIND_BINARY => DataKind::Binary,
-        }
-    }
-}
-
-/// What `wsframe_conn_receive` produced. The values are the frame opcodes.
+/// What `wsframe_conn_receive` or `wsframe_session_receive` produced. The
+/// values are the frame opcodes.
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum wsframe_event_type {
     /// No event: all input was consumed and more is needed.
     WSFRAME_EVENT_NONE = 0,
-    /// A chunk of a text message; `last` marks its final chunk.
+    /// Text: a chunk of a message (`last` marks its final chunk), or from a
+    /// session a whole message (`last` set).
     WSFRAME_EVENT_TEXT = 1,
-    /// A chunk of a binary message; `last` marks its final chunk.
+    /// Binary, as for TEXT.
     WSFRAME_EVENT_BINARY = 2,
     /// The peer's Close (RFC 6455 §5.5.1): `close_code` (0 if none) and the
-    /// reason in `data`/`len`. Unless we sent a Close first, answer with
-    /// `wsframe_conn_send_close`, usually echoing the code.
+    /// reason in `data`/`len`. A connection answers it with
+    /// `wsframe_conn_send_close` (usually echoing the code); a session has
+    /// queued the answer already.
     WSFRAME_EVENT_CLOSE = 8,
-    /// A Ping (RFC 6455 §5.5.2): answer with `wsframe_conn_send_pong` and
-    /// the same payload.
+    /// A Ping (RFC 6455 §5.5.2): a connection answers with
+    /// `wsframe_conn_send_pong` and the same payload; a session has queued
+    /// the Pong already (`auto_pong`).
     WSFRAME_EVENT_PING = 9,
     /// A Pong (RFC 6455 §5.5.3).
     WSFRAME_EVENT_PONG = 10,
@@ -113,13 +92,13 @@ pub enum wsframe_event_type {
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum wsframe_state {
-    /// Not a connection: `wsframe_conn_state` was given NULL or a dead handle.
+    /// Not a connection: NULL or a handle the library can tell is not live.
     WSFRAME_STATE_INVALID = 0,
     /// Data flows both ways.
     WSFRAME_STATE_OPEN = 1,
     /// We sent a Close and wait for the peer's; incoming data is still delivered.
     WSFRAME_STATE_CLOSE_SENT = 2,
-    /// The peer sent a Close: answer it with `wsframe_conn_send_close`.
+    /// The peer sent a Close: answer it (a session did).
     WSFRAME_STATE_CLOSE_RECEIVED = 3,
     /// Both Closes were exchanged: close the socket (a server first, RFC 6455 §7.1.1).
     WSFRAME_STATE_CLOSED = 4,
@@ -128,14 +107,27 @@ pub enum wsframe_state {
     WSFRAME_STATE_FAILED = 5,
 }
 
-/// One event from `wsframe_conn_receive`.
+/// The C view of a state.
+pub(crate) fn state_of(state: State) -> wsframe_state {
+    match state {
+        State::Open => wsframe_state::WSFRAME_STATE_OPEN,
+        State::CloseSent => wsframe_state::WSFRAME_STATE_CLOSE_SENT,
+        State::CloseReceived => wsframe_state::WSFRAME_STATE_CLOSE_RECEIVED,
+        State::Closed => wsframe_state::WSFRAME_STATE_CLOSED,
+        // Failed, and any state added to the core later: nothing more to do
+        // but close the socket.
+        _ => wsframe_state::WSFRAME_STATE_FAILED,
+    }
+}
+
+/// One event from `wsframe_conn_receive` or `wsframe_session_receive`.
 ///
-/// `data` points into the caller's input buffer (payloads are unmasked in
-/// place there) and stays valid until the caller reuses or frees that memory
-/// or calls the connection again, whichever comes first. Nothing is
-/// allocated; there is nothing to free. The one exception: with
-/// permessage-deflate on, a compressed message's `data` points into the
-/// connection's inflate buffer, valid until the next call on the connection.
+/// Nothing is allocated; there is nothing to free. From a connection, `data`
+/// points into the caller's input buffer (payloads are unmasked in place
+/// there). From a session, it points into the input or, for a reassembled
+/// or inflated message, into the session. Either way it stays valid until
+/// the caller reuses or frees that memory or calls the same object again,
+/// whichever comes first.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_event {
@@ -146,11 +138,17 @@ pub struct wsframe_event {
     pub last: bool,
     /// For CLOSE: the peer's status code, 0 if it sent none. Otherwise 0.
     pub close_code: u16,
-    /// The chunk, the Ping/Pong payload, or the Close reason (UTF-8, not
-    /// NUL-terminated). NULL exactly when `len` is 0.
+    /// The chunk or message, the Ping/Pong payload, or the Close reason
+    /// (UTF-8, not NUL-terminated). NULL exactly when `len` is 0.
     pub data: *const u8,
     /// Bytes at `data`.
     pub len: usize,
+}
+
+/// The C view of an event: type, last, close code, bytes.
+pub(crate) fn event(ty: wsframe_event_type, last: bool, code: u16, data: &[u8]) -> wsframe_event {
+    let ptr = if data.is_empty() { core::ptr::null() } else { data.as_ptr() };
+    wsframe_event { r#type: ty, last, close_code: code, data: ptr, len: data.len() }
 }
 
 /// Largest frame header: 2 + 8 (64-bit length) + 4 (masking key).
@@ -174,300 +172,208 @@ const _: () = {
     assert!(raw::CONN_LAYOUT.1 <= WSFRAME_CONN_STORAGE_ALIGN);
 };
 
-/// A connection as stored behind a `wsframe_conn` handle.
-#[derive(Debug)]
-pub(crate) struct Conn {
-    /// Read by the core (through the proxy) while `core` is borrowed.
-    pub(crate) keys: KeySource,
-    /// This object's address, to refuse a byte copy of it.
-    pub(crate) home: usize,
-    pub(crate) core: ConnCore,
+/// A source of cryptographically strong random bytes: fill `buf[0..len]` and
+/// return true, or return false if the generator failed (the send that
+/// needed the bytes then fails with `WSFRAME_RESULT_RANDOM_FAILED` and writes
+/// nothing). Typically a hardware TRNG. It is called with the `user` pointer
+/// given with it, on the thread making the wsframe call, and must not call
+/// back into wsframe with the same object.
+pub type wsframe_random_fn =
+    Option<unsafe extern "C" fn(user: *mut c_void, buf: *mut u8, len: usize) -> bool>;
+
+/// Everything a connection or session is made with, fixed at creation. A
+/// plain caller-written struct: fill it with `wsframe_conn_config_default`,
+/// then change fields. `bool` fields are read as bytes (0 is false, any
+/// other value true). The struct may grow in a release that changes the
+/// soname (see "ABI stability").
+///
+/// Fields marked "session" are used by `wsframe_session_new` only; a
+/// frame-level `wsframe_conn` ignores them, except `deflate`, which it
+/// refuses (it cannot inflate).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct wsframe_conn_config {
+    /// Largest frame payload accepted, in bytes (default 16 MiB): a larger
+    /// frame fails with PEER_FRAME_TOO_LARGE (1009) as soon as its header arrives.
+    pub max_frame_payload: u64,
+    /// Largest message accepted, summed over its fragments and counted after
+    /// inflation (default 16 MiB); beyond it PEER_MESSAGE_TOO_LARGE (1009).
+    pub max_message_size: u64,
+    /// Most frames one message may be split into (default 2^20); beyond it
+    /// PEER_TOO_MANY_FRAGMENTS (1009).
+    pub max_fragments: u32,
+    /// Session: answer each Ping with a Pong (RFC 6455 §5.5.2). Default true.
+    pub auto_pong: bool,
+    /// Session: answer the peer's Close, echoing its code (§5.5.1), and queue
+    /// the Close a violation calls for (§7.1.7). Default true.
+    pub auto_close: bool,
+    /// Session: deliver uncompressed messages as chunks straight from the
+    /// input (`last` marks the end) instead of whole. Default false.
+    pub streaming: bool,
+    /// Session: permessage-deflate (RFC 7692) was negotiated with
+    /// `deflate_params`. Default false.
+    pub deflate: bool,
+    /// Session: the parameters both ends agreed on
+    /// (`wsframe_deflate_config_negotiate`, `_accept_response`).
+    pub deflate_params: wsframe_deflate_params,
+    /// Session: the level this end compresses at, 0 (store) to 9. Default 6.
+    pub compression_level: u8,
+    /// Session: after a message larger than this many bytes, the buffer that
+    /// held it is freed rather than kept, so idle sessions do not each keep
+    /// their largest message. Default 64 KiB.
+    pub retain_buffer: usize,
+    /// Session: a Ping after this many milliseconds without input (see
+    /// `wsframe_session_poll`); 0 (the default) turns the heartbeat off.
+    pub keepalive_interval_ms: u64,
+    /// Session: the peer is dead when nothing arrives this many milliseconds
+    /// after that Ping.
+    pub keepalive_timeout_ms: u64,
+    /// Client masking keys (RFC 6455 §5.3, §10.3), for instance a hardware
+    /// TRNG; NULL is the OS generator in hosted builds. A build without
+    /// `std` has none: a client there needs this (else NO_RANDOM).
+    /// Servers never draw. Must stay callable with `random_user` for the
+    /// object's life.
+    pub random: wsframe_random_fn,
+    /// Passed to `random`.
+    pub random_user: *mut c_void,
 }
 
-#[derive(Debug)]
-pub(crate) struct ConnCore {
-    /// A frame was sent or input received: limits can no longer change.
-    started: bool,
-    /// A copy of the proxy inside `conn`, for rebuilding it with new limits.
-    proxy: KeyProxy,
-    conn: Connection<KeyProxy>,
-    /// What only hosted builds allocate: the deflate codec and the buffer
-    /// `wsframe_conn_send_message` frames into. None until first needed.
-    #[cfg(feature = "std")]
-    heap: Option<std::boxed::Box<Heap>>,
+// SAFETY: the flags are the struct's bool fields; the rest are integers and
+// (Option) pointers, valid for any bits.
+unsafe impl FromC for wsframe_conn_config {
+    const FLAGS: &'static [usize] = &[
+        offset_of!(Self, auto_pong),
+        offset_of!(Self, auto_close),
+        offset_of!(Self, streaming),
+        offset_of!(Self, deflate),
+        offset_of!(Self, deflate_params.server_no_context_takeover),
+        offset_of!(Self, deflate_params.client_no_context_takeover),
+    ];
 }
 
-/// A connection's heap parts.
-#[cfg(feature = "std")]
-#[derive(Debug, Default)]
-struct Heap {
-    codec: Option<Codec>,
-    /// The last frame `wsframe_conn_send_message` wrote; grows to the
-    /// largest and is reused.
-    frame: std::vec::Vec<u8>,
-}
-
-impl ConnCore {
-    fn new(role: Role, proxy: KeyProxy) -> Self {
-        Self {
-            started: false,
-            proxy,
-            conn: Connection::new(role, Config::DEFAULT, proxy),
-            #[cfg(feature = "std")]
-            heap: None,
-        }
-    }
-
-    /// Rebuilds the (unused) connection with new limits.
-    fn configure(&mut self, f: impl FnOnce(Config) -> Config) -> Result<(), wsframe_result> {
-        if self.started {
-            return Err(WSFRAME_RESULT_IN_USE);
-        }
-        let config = f(*self.conn.config());
-        self.conn = Connection::new(self.conn.role(), config, self.proxy);
+impl wsframe_conn_config {
+    /// The defaults, the session ones from the core's `SessionConfig`.
+    fn default_values() -> Self {
         #[cfg(feature = "std")]
-        if let Some(codec) = self.heap.as_mut().and_then(|h| h.codec.as_mut()) {
-            // The inflated-size limit follows the message size limit.
-            let max = usize::try_from(config.max_message_size).unwrap_or(usize::MAX);
-            if codec.decompressor.max_message_size() != max {
-                codec.decompressor = Decompressor::new(self.conn.role(), &codec.params, max);
-            }
-        }
-        Ok(())
-    }
-
-    /// The core's `receive`, with compressed messages inflated whole.
-    fn receive(&mut self, input: &mut [u8]) -> Result<(usize, wsframe_event), wsframe_result> {
-        let mut pos = 0;
-        loop {
-            let rest = input.get_mut(pos..).unwrap_or_default();
-            let received = self.conn.receive(rest).map_err(wsframe_result::from)?;
-            pos += received.consumed;
-            match received.event {
-                Some(Event::Compressed { kind, data, last }) => {
-                    match self.inflate(kind, data, last)? {
-                        // A fragment: go on with the input that follows it.
-                        None => continue,
-                        Some(ev) => return Ok((pos, ev)),
-                    }
-                }
-                other => return Ok((pos, event_of(other)?)),
-            }
+        let s = wsframe::session::SessionConfig::default();
+        #[cfg(feature = "std")]
+        let (pong, close, streaming, retain) =
+            (s.auto_pong, s.auto_close, s.streaming, s.retain_buffer);
+        // No sessions without std: their fields are 0.
+        #[cfg(not(feature = "std"))]
+        let (pong, close, streaming, retain) = (false, false, false, 0);
+        let d = Config::DEFAULT;
+        Self {
+            max_frame_payload: d.max_frame_payload,
+            max_message_size: d.max_message_size,
+            max_fragments: d.max_fragments,
+            auto_pong: pong,
+            auto_close: close,
+            streaming,
+            deflate: false,
+            deflate_params: wsframe_deflate_params::agreed_by_bare_offer(),
+            compression_level: DeflateConfig::DEFAULT_LEVEL,
+            retain_buffer: retain,
+            keepalive_interval_ms: 0,
+            keepalive_timeout_ms: 0,
+            random: None,
+            random_user: core::ptr::null_mut(),
         }
     }
 
-    /// Feeds a compressed chunk to the decompressor; the whole message when
-    /// it is complete.
-    #[cfg(feature = "std")]
-    fn inflate(
-        &mut self,
-        kind: DataKind,
-        data: &[u8],
-        last: bool,
-    ) -> Result<Option<wsframe_event>, wsframe_result> {
-        // The core reports compressed chunks only once `enable_deflate`
-        // turned compression on, which needs the codec.
-        let codec =
-            self.heap.as_mut().and_then(|h| h.codec.as_mut()).ok_or(WSFRAME_RESULT_PANIC)?;
-        match codec.decompressor.decompress(kind, data, last) {
-            Ok(None) => Ok(None),
-            Ok(Some((kind, message))) => {
-                let ev = match kind {
-                    DataKind::Text => Event::Text { data: message, last: true },
-                    _ => Event::Binary { data: message, last: true },
-                };
-                event_of(Some(ev)).map(Some)
-            }
-            // The codec's violations fail the connection as the core's own do.
-            Err(Error::Protocol(p)) => Err(self.conn.fail(p).into()),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    #[cfg(not(feature = "std"))]
-    fn inflate(
-        &mut self,
-        _kind: DataKind,
-        _data: &[u8],
-        _last: bool,
-    ) -> Result<Option<wsframe_event>, wsframe_result> {
-        // Compression cannot be enabled without std.
-        Err(WSFRAME_RESULT_PANIC)
-    }
-}
-
-#[cfg(feature = "std")]
-impl ConnCore {
-    fn enable_deflate(
-        &mut self,
-        params: DeflateParams,
-        config: DeflateConfig,
-    ) -> Result<(), wsframe_result> {
-        if self.started || self.conn.config().compression {
-            return Err(WSFRAME_RESULT_IN_USE);
-        }
-        let role = self.conn.role();
-        let max = usize::try_from(self.conn.config().max_message_size).unwrap_or(usize::MAX);
-        let codec = Codec {
-            params,
-            compressor: Compressor::new(role, &params, &config),
-            decompressor: Decompressor::new(role, &params, max),
-        };
-        self.heap.get_or_insert_with(Default::default).codec = Some(codec);
-        self.configure(|cfg| cfg.with_compression(true))
-    }
-
-    /// Frames a whole message into the heap frame buffer, compressed if
-    /// `compress` and deflate is on.
-    fn send_message(
-        &mut self,
-        keys: &KeySource,
-        kind: DataKind,
-        data: &[u8],
-        compress: bool,
-    ) -> Result<&[u8], wsframe_result> {
-        let Heap { codec, frame } = &mut **self.heap.get_or_insert_with(Default::default);
-        if raw::overlap(data.as_ptr(), data.len(), frame.as_ptr(), frame.capacity()) {
+    /// The config at `ptr` (NULL: the defaults), checked.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` NULL or valid for reads of a `wsframe_conn_config`.
+    pub(crate) unsafe fn from_c(ptr: *const Self) -> Result<Self, wsframe_result> {
+        // SAFETY: caller contract.
+        let c = if ptr.is_null() { Self::default_values() } else { unsafe { raw::read(ptr) }? };
+        if c.compression_level > 9 {
             return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
         }
-        let compressor = codec.as_mut().filter(|_| compress).map(|c| &mut c.compressor);
-        // Whatever could refuse the frame is asked first: a message
-        // compressed but never sent would leave the peer's context behind
-        // ours. (A frame of a kind being sent in fragments would continue
-        // that message, which is not what a whole message means either.)
-        self.conn.can_start_message().map_err(wsframe_result::from)?;
-        if self.conn.role() == Role::Client {
-            keys.prepare()?;
+        c.deflate_params.to_core()?;
+        Ok(c)
+    }
+
+    /// The limits of the core's `Connection`.
+    pub(crate) fn limits(&self) -> Config {
+        Config::DEFAULT
+            .with_max_frame_payload(self.max_frame_payload)
+            .with_max_message_size(self.max_message_size)
+            .with_max_fragments(self.max_fragments)
+    }
+
+    /// The masking-key source for `role`: a client without one in a build
+    /// without `std` is refused (it would have to mask with a known key).
+    pub(crate) fn random(&self, role: Role) -> Result<CRandom, wsframe_result> {
+        if role == Role::Client && self.random.is_none() && !cfg!(feature = "std") {
+            return Err(WSFRAME_RESULT_NO_RANDOM);
         }
-        let compressed = compressor.is_some();
-        let payload = match compressor {
-            Some(c) => c.compress(data),
-            None => data,
-        };
-        let need = wsframe::frame::max_frame_len(payload.len());
-        if frame.len() < need {
-            frame.resize(need, 0);
-        }
-        let r = if compressed {
-            self.conn.send_compressed_frame(kind, payload, true, frame)
-        } else {
-            self.conn.send_frame(kind, payload, true, frame)
-        };
-        self.started |= r.is_ok();
-        if keys.take_failure() {
-            return Err(WSFRAME_RESULT_RANDOM_FAILED);
-        }
-        let n = r.map_err(wsframe_result::from)?;
-        Ok(frame.get(..n).unwrap_or_default())
+        Ok(CRandom { fill: self.random, user: self.random_user })
     }
 }
 
-#[cfg(not(feature = "std"))]
-impl ConnCore {
-    fn enable_deflate(
-        &mut self,
-        _params: DeflateParams,
-        _config: DeflateConfig,
-    ) -> Result<(), wsframe_result> {
-        Err(WSFRAME_RESULT_UNSUPPORTED)
-    }
-
-    fn send_message(
-        &mut self,
-        _keys: &KeySource,
-        _kind: DataKind,
-        _data: &[u8],
-        _compress: bool,
-    ) -> Result<&[u8], wsframe_result> {
-        Err(WSFRAME_RESULT_UNSUPPORTED)
-    }
-}
-
-fn state_of(state: State) -> wsframe_state {
-    match state {
-        State::Open => wsframe_state::WSFRAME_STATE_OPEN,
-        State::CloseSent => wsframe_state::WSFRAME_STATE_CLOSE_SENT,
-        State::CloseReceived => wsframe_state::WSFRAME_STATE_CLOSE_RECEIVED,
-        State::Closed => wsframe_state::WSFRAME_STATE_CLOSED,
-        // Failed, and any state added to the core later: nothing more to do
-        // but close the socket.
-        _ => wsframe_state::WSFRAME_STATE_FAILED,
-    }
-}
-
-/// The connection behind `conn`.
+/// Fills `*config_out` with the defaults: 16 MiB frames and messages, 2^20
+/// fragments per message, automatic Pong and Close replies, whole messages,
+/// no deflate (level 6 when turned on), buffers over 64 KiB given back, no
+/// heartbeat, the OS random generator.
+///
+/// Results: OK, NULL_POINTER.
 ///
 /// # Safety
 ///
-/// `conn` is NULL or a handle from `wsframe_conn_new`/`wsframe_conn_init`
-/// not yet ended, used by no other thread during the call.
-unsafe fn parts<'a>(
-    conn: *mut wsframe_conn,
-) -> Result<(&'a mut ConnCore, &'a KeySource), wsframe_result> {
-    // SAFETY: the caller's contract is `raw::conn_parts`'s.
-    unsafe { raw::conn_parts(conn) }
-}
-
-/// Creates a connection on the heap, in the OPEN state with default limits
-/// (16 MiB frames and messages, 2^20 fragments per message). Clients draw
-/// masking keys from the OS unless `wsframe_conn_set_random` says otherwise.
-///
-/// On success `*conn_out` receives the connection, owned by the caller until
-/// `wsframe_conn_free`. On failure `*conn_out` is not written.
-///
-/// Results: OK, NULL_POINTER (`conn_out`), INVALID_ARGUMENT (`role` is not a
-/// `WSFRAME_ROLE_*`), UNSUPPORTED (library built without `std`: use
-/// `wsframe_conn_init`).
-///
-/// # Safety
-///
-/// `conn_out` must be NULL or valid for writing one pointer.
+/// `config_out` must be NULL or valid for one write.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_new(
-    role: u32,
-    conn_out: *mut *mut wsframe_conn,
+pub unsafe extern "C" fn wsframe_conn_config_default(
+    config_out: *mut wsframe_conn_config,
 ) -> wsframe_result {
     guard(|| {
         // SAFETY: caller contract.
-        let out = unsafe { raw::out(conn_out) }?;
-        let role = Role::from(wsframe_role::try_from(role)?);
-        new_heap(role, out)
+        unsafe { raw::args((Put(config_out),)) }?.0.write(wsframe_conn_config::default_values());
+        Ok(())
     })
 }
 
-#[cfg(feature = "std")]
-fn new_heap(role: Role, out: Out<'_, *mut wsframe_conn>) -> Result<(), wsframe_result> {
-    let (storage, len) = raw::new_conn_box();
-    // SAFETY: fresh heap storage of exactly the right size and alignment;
-    // `wsframe_conn_free` releases it.
-    let conn = unsafe {
-        raw::init_conn(storage, len, raw::TAG_CONN_HEAP, |proxy| ConnCore::new(role, proxy))
-    }?;
-    out.write(conn);
-    Ok(())
-}
-
-#[cfg(not(feature = "std"))]
-fn new_heap(_role: Role, _out: Out<'_, *mut wsframe_conn>) -> Result<(), wsframe_result> {
-    Err(WSFRAME_RESULT_UNSUPPORTED)
-}
-
-/// Ends a connection: frees one from `wsframe_conn_new`, or deinitialises
-/// one from `wsframe_conn_init` (as `wsframe_conn_deinit`; the storage is the
-/// caller's again). NULL is a no-op, and so is a handle that is not live.
-/// The handle must not be used afterwards.
+/// The core connection a C role and config describe.
 ///
 /// # Safety
 ///
-/// `conn` must be NULL or a handle from `wsframe_conn_new` or
-/// `wsframe_conn_init` that has not been ended, used by no other thread.
+/// `config` NULL or valid for reads of a `wsframe_conn_config`.
+unsafe fn make(
+    role: u32,
+    config: *const wsframe_conn_config,
+) -> Result<Connection<CRandom>, wsframe_result> {
+    let role = self::role(role)?;
+    // SAFETY: caller contract.
+    let config = unsafe { wsframe_conn_config::from_c(config) }?;
+    if config.deflate {
+        // Compressed frames would go by uninflated: that is a session's work.
+        return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
+    }
+    Ok(Connection::new(role, config.limits(), config.random(role)?))
+}
+
+/// The live connection behind `conn`.
+fn handle(conn: *const wsframe_conn) -> Handle {
+    Obj(conn.cast_mut().cast())
+}
+
+/// Ends a connection made by `wsframe_conn_init`: drops it in place; the
+/// storage is the caller's again. NULL is a no-op, and so is storage that
+/// holds no live connection (zeroed, already ended, a copy). Calls on the
+/// ended handle return INVALID_HANDLE.
+///
+/// # Safety
+///
+/// `conn` must be NULL or point to storage given to `wsframe_conn_init`
+/// (live or ended) that is still allocated, used by no other thread.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_free(conn: *mut wsframe_conn) {
-    if conn.is_null() {
-        return;
+    if !conn.is_null() {
+        // SAFETY: caller contract. Storage without a live tag is refused.
+        let _ = guard(|| unsafe { raw::end(conn.cast::<Conn>(), raw::TAG_CONN) });
     }
-    // SAFETY: caller contract. A dead handle is refused by the tag check.
-    let _ = guard(|| unsafe { raw::end_conn(conn, true) });
 }
 
 /// Bytes of caller storage `wsframe_conn_init` needs in this build (at most
@@ -492,217 +398,66 @@ pub unsafe extern "C" fn wsframe_conn_storage_align() -> usize {
     raw::CONN_LAYOUT.1
 }
 
-/// Creates a connection in caller memory, with no allocation: for firmware
-/// and for embedding a connection in the caller's own structures. The
-/// connection starts OPEN with default limits, like `wsframe_conn_new`.
+/// Creates a frame-level connection in caller memory, with no allocation:
+/// for firmware and for embedding a connection in the caller's own
+/// structures (hosted programs that want reassembly, deflate and automatic
+/// replies create a `wsframe_session` instead), in the OPEN state, from
+/// `config` (NULL: the defaults of `wsframe_conn_config_default`).
 ///
 /// `storage` must hold at least `wsframe_conn_storage_size()` bytes aligned
 /// to `wsframe_conn_storage_align()` (a `WSFRAME_CONN_STORAGE_SIZE`-byte
 /// buffer aligned to `WSFRAME_CONN_STORAGE_ALIGN` always does). On success
 /// `*conn_out` is a handle into `storage` (the same address). The storage
 /// stays the caller's: it must outlive the connection and must not be moved
-/// or copied while it is live (a copy is refused as INVALID_HANDLE). End it
-/// with `wsframe_conn_deinit` (or `wsframe_conn_free`) before reusing the
-/// memory; nothing needs freeing. Re-initialising live storage simply starts
-/// a new connection there.
+/// or copied while it is live (a copy is refused as INVALID_HANDLE where
+/// the library can tell). End it with `wsframe_conn_free` before reusing the
+/// memory. Storage that still holds a live connection is refused with IN_USE
+/// (starting over would leak it): to tell, the first 16 bytes of `storage`
+/// are read, so they must be initialised — static or zeroed memory, or the
+/// storage of an ended connection (memory checkers flag a read of fresh
+/// `malloc` or stack memory).
 ///
 /// Results: OK, NULL_POINTER (`storage` or `conn_out`), STORAGE_TOO_SMALL,
-/// UNALIGNED, INVALID_ARGUMENT (`role`).
+/// UNALIGNED, IN_USE, INVALID_ARGUMENT (`role` is not a `WSFRAME_ROLE_*`, a
+/// config value out of range, `deflate` set (use a session), or `config` or
+/// `conn_out` inside `storage`), NO_RANDOM (a client without
+/// `config->random` in a build without `std`).
 ///
 /// # Safety
 ///
 /// `storage` must be NULL or valid for reads and writes of `len` bytes until
-/// the connection is ended; `conn_out` NULL or valid for writing one pointer.
+/// the connection is ended; `config` NULL or valid for reads of a
+/// `wsframe_conn_config`; `conn_out` NULL or valid for writing one pointer.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_init(
     storage: *mut c_void,
     len: usize,
     role: u32,
+    config: *const wsframe_conn_config,
     conn_out: *mut *mut wsframe_conn,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract.
-        let out = unsafe { raw::out(conn_out) }?;
-        let role = Role::from(wsframe_role::try_from(role)?);
-        // SAFETY: caller contract: `len` writable bytes that stay put.
-        let conn = unsafe {
-            raw::init_conn(storage, len, raw::TAG_CONN_STORAGE, |proxy| ConnCore::new(role, proxy))
-        }?;
-        out.write(conn);
-        Ok(())
-    })
-}
-
-/// Ends a connection made by `wsframe_conn_init`; its storage may then be
-/// reused. Calls on the ended handle return INVALID_HANDLE.
-///
-/// Results: OK, NULL_POINTER, INVALID_HANDLE (not a live connection),
-/// INVALID_ARGUMENT (a heap connection: use `wsframe_conn_free`).
-///
-/// # Safety
-///
-/// `conn` must be NULL or point to storage passed to `wsframe_conn_init`
-/// (live or ended), used by no other thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_deinit(conn: *mut wsframe_conn) -> wsframe_result {
-    // SAFETY: caller contract.
-    guard(|| unsafe { raw::end_conn(conn, false) })
-}
-
-/// Sets the largest frame payload accepted from the peer, in bytes (default
-/// 16 MiB). A larger frame fails the connection with
-/// WSFRAME_RESULT_PEER_FRAME_TOO_LARGE (close 1009) as soon as its header
-/// arrives. Limits can only be set before the first frame is sent or any
-/// input is received.
-///
-/// Results: OK, NULL_POINTER, INVALID_HANDLE, IN_USE.
-///
-/// # Safety
-///
-/// `conn` must be NULL or a live connection handle used by no other thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_set_max_frame_payload(
-    conn: *mut wsframe_conn,
-    bytes: u64,
-) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract.
-        let (c, _) = unsafe { parts(conn) }?;
-        c.configure(|cfg| cfg.with_max_frame_payload(bytes))
-    })
-}
-
-/// Sets the largest message accepted from the peer, summed over its
-/// fragments (default 16 MiB); beyond it, WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE
-/// (close 1009). Only before the first send or receive.
-///
-/// Results: OK, NULL_POINTER, INVALID_HANDLE, IN_USE.
-///
-/// # Safety
-///
-/// `conn` must be NULL or a live connection handle used by no other thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_set_max_message_size(
-    conn: *mut wsframe_conn,
-    bytes: u64,
-) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract.
-        let (c, _) = unsafe { parts(conn) }?;
-        c.configure(|cfg| cfg.with_max_message_size(bytes))
-    })
-}
-
-/// Sets the most frames one message may be split into (default 2^20);
-/// beyond it, WSFRAME_RESULT_PEER_TOO_MANY_FRAGMENTS (close 1009). Only
-/// before the first send or receive.
-///
-/// Results: OK, NULL_POINTER, INVALID_HANDLE, IN_USE.
-///
-/// # Safety
-///
-/// `conn` must be NULL or a live connection handle used by no other thread.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_set_max_fragments(
-    conn: *mut wsframe_conn,
-    count: u32,
-) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract.
-        let (c, _) = unsafe { parts(conn) }?;
-        c.configure(|cfg| cfg.with_max_fragments(count))
-    })
-}
-
-/// Installs the source of client masking keys (RFC 6455 §5.3, §10.3), for
-/// instance a hardware TRNG. `fill(user, buf, len)` is called before each
-/// frame a client sends; if it returns false the send fails with
-/// RANDOM_FAILED and writes nothing. NULL `fill` restores the default: the
-/// OS generator in hosted builds, none in builds without `std` (client sends
-/// then fail with NO_RANDOM). Servers never draw. May be called at any time.
-///
-/// Results: OK, NULL_POINTER (`conn`), INVALID_HANDLE.
-///
-/// # Safety
-///
-/// `conn` must be NULL or a live connection handle used by no other thread.
-/// `fill`, if not NULL, must be safe to call with `user` and a buffer for as
-/// long as it stays installed.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_set_random(
-    conn: *mut wsframe_conn,
-    fill: wsframe_random_fn,
-    user: *mut c_void,
-) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract.
-        let (_, keys) = unsafe { parts(conn) }?;
-        keys.set(Source::from_c(fill, user));
-        Ok(())
-    })
-}
-
-/// Turns permessage-deflate (RFC 7692) on for this connection, with the
-/// `params` both ends agreed on (`wsframe_deflate_config_negotiate` on a
-/// server, `wsframe_deflate_config_accept_response` on a client) and this
-/// end's `config` (only its `level` is used here). Call it right after
-/// creating the connection, before any frame is sent or received, and after
-/// `wsframe_conn_set_max_message_size` if the limit is not the default.
-///
-/// Allocates the core's compressor and decompressor (hosted builds only);
-/// they live until the connection is freed or deinitialised. From then on:
-///
-/// - `wsframe_conn_receive` delivers a compressed message as one TEXT or
-///   BINARY event with `last` set, the whole message inflated into a buffer
-///   the connection owns (see `wsframe_conn_receive` for its lifetime).
-///   Inflation stops at the connection's max message size
-///   (PEER_MESSAGE_TOO_LARGE, close 1009); a corrupt stream gives
-///   PEER_INVALID_COMPRESSED_DATA (1002), text that is not UTF-8
-///   PEER_INVALID_UTF8 (1007). Uncompressed messages still stream in chunks.
-/// - `wsframe_conn_send_message` compresses each message it sends, unless
-///   told not to; the other send functions keep sending uncompressed frames
-///   (RFC 7692 §6 lets each message choose).
-///
-/// Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (a window
-/// outside 8..=15, a level over 9); IN_USE (the connection already sent or
-/// received, or deflate is already on); UNSUPPORTED (a build without `std`).
-///
-/// # Safety
-///
-/// `conn` must be NULL or a live connection handle used by no other thread;
-/// `params` and `config` NULL or valid for reads.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_enable_deflate(
-    conn: *mut wsframe_conn,
-    params: *const wsframe_deflate_params,
-    config: *const wsframe_deflate_config,
-) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let (c, _) = unsafe { parts(conn) }?;
-        // SAFETY: as above.
-        let params = unsafe { raw::read(params) }?.to_core()?;
-        // SAFETY: as above.
-        let config = unsafe { raw::read(config) }?.to_core()?;
-        c.enable_deflate(params, config)
+        let regions = (Region(Span::bytes(storage, len), true), Region(Span::of(config), false));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (out, _) = unsafe { raw::args((Put(conn_out), regions)) }?;
+        // SAFETY: as above: `len` bytes that stay put.
+        unsafe { raw::init_conn(storage, len, make(role, config)?) }?;
+        out.done(storage.cast())
     })
 }
 
 /// The connection's closing-handshake state, or WSFRAME_STATE_INVALID for
-/// NULL or a handle that is not live.
+/// NULL or a handle the library can tell is not live.
 ///
 /// # Safety
 ///
-/// `conn` must be NULL or a connection handle (live or ended storage) not
-/// being written by another thread.
+/// As for `wsframe_conn_free`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_state(conn: *const wsframe_conn) -> wsframe_state {
+    // SAFETY: caller contract.
+    let state = || unsafe { raw::args((handle(conn),)) }.map(|(c,)| state_of(c.state()));
     guard_value(wsframe_state::WSFRAME_STATE_INVALID, || {
-        // SAFETY: caller contract.
-        match unsafe { raw::conn_ref(conn) } {
-            Ok(c) => state_of(c.conn.state()),
-            Err(_) => wsframe_state::WSFRAME_STATE_INVALID,
-        }
+        state().unwrap_or(wsframe_state::WSFRAME_STATE_INVALID)
     })
 }
 
@@ -716,27 +471,21 @@ pub unsafe extern "C" fn wsframe_conn_state(conn: *const wsframe_conn) -> wsfram
 /// than the buffer arrives as several chunks (`last` marks the end of the
 /// message); a control frame arrives whole, so the buffer must hold at least
 /// 125 + 14 bytes. Text is UTF-8 validated as it streams, but a chunk may
-/// end inside a character. After the peer's Close, input is discarded.
-///
-/// With permessage-deflate on (`wsframe_conn_enable_deflate`), a compressed
-/// message comes out as one TEXT or BINARY event with `last` set: the whole
-/// message, inflated into a buffer the connection owns. Its `data` stays
-/// valid until the next call on this connection (it may be passed as the
-/// data of that call, say to echo it). Control frames between its fragments
-/// are reported as they come, before the message.
+/// end inside a character. After the peer's Close, input is discarded. A
+/// compressed frame (RSV1) is PEER_RESERVED_BITS: deflate needs a session.
 ///
 /// Results: OK; NULL_POINTER (`conn`, `consumed_out`, `event_out`, or
-/// `input` NULL with `len` > 0); INVALID_HANDLE; a 71xx protocol error — the
-/// connection has failed: send a Close with `wsframe_result_close_code` and
-/// close the socket (with deflate also PEER_MESSAGE_TOO_LARGE for a message
-/// that inflates past the limit, PEER_INVALID_COMPRESSED_DATA, and
-/// PEER_INVALID_UTF8 for inflated text). Outputs are written only on OK.
+/// `input` NULL with `len` > 0); INVALID_HANDLE; INVALID_ARGUMENT (`len`
+/// above PTRDIFF_MAX, or an output inside `input` or the connection); a 71xx
+/// protocol error — the connection has failed: send a Close with
+/// `wsframe_result_close_code` and close the socket. Outputs are written
+/// only on OK.
 ///
 /// # Safety
 ///
 /// `conn` must be NULL or a live connection handle used by no other thread;
 /// `input` NULL or valid for reads and writes of `len` bytes; the out
-/// pointers NULL or valid for one write, none of them overlapping `input`.
+/// pointers NULL or valid for one write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_receive(
     conn: *mut wsframe_conn,
@@ -746,107 +495,56 @@ pub unsafe extern "C" fn wsframe_conn_receive(
     event_out: *mut wsframe_event,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let (c, _) = unsafe { parts(conn) }?;
-        // SAFETY: as above.
-        let consumed = unsafe { raw::out(consumed_out) }?;
-        // SAFETY: as above.
-        let event = unsafe { raw::out(event_out) }?;
-        // SAFETY: as above.
-        let input = unsafe { raw::slice_mut(input, len) }?;
-        c.started = true;
-        let (used, ev) = c.receive(input)?;
-        consumed.write(used);
-        event.write(ev);
-        Ok(())
+        let args = (handle(conn), InOut(input, len), Put(consumed_out), Put(event_out));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (c, input, consumed, ev) = unsafe { raw::args(args) }?;
+        let r = c.receive(input).map_err(from_core)?;
+        use wsframe_event_type::*;
+        ev.write(match r.event {
+            None => event(WSFRAME_EVENT_NONE, false, 0, &[]),
+            Some(Event::Text { data, last }) => event(WSFRAME_EVENT_TEXT, last, 0, data),
+            Some(Event::Binary { data, last }) => event(WSFRAME_EVENT_BINARY, last, 0, data),
+            Some(Event::Ping(data)) => event(WSFRAME_EVENT_PING, true, 0, data),
+            Some(Event::Pong(data)) => event(WSFRAME_EVENT_PONG, true, 0, data),
+            Some(Event::Close(None)) => event(WSFRAME_EVENT_CLOSE, true, 0, &[]),
+            Some(Event::Close(Some(f))) => {
+                event(WSFRAME_EVENT_CLOSE, true, f.code.0, f.reason.as_bytes())
+            }
+            // Compression is never negotiated on a frame-level connection.
+            Some(_) => return Err(WSFRAME_RESULT_PANIC),
+        });
+        consumed.done(r.consumed)
     })
 }
 
-fn event_of(event: Option<Event<'_>>) -> Result<wsframe_event, wsframe_result> {
-    use wsframe_event_type::*;
-    let (kind, last, code, data): (_, _, u16, &[u8]) = match event {
-        None => (WSFRAME_EVENT_NONE, false, 0, &[]),
-        Some(Event::Text { data, last }) => (WSFRAME_EVENT_TEXT, last, 0, data),
-        Some(Event::Binary { data, last }) => (WSFRAME_EVENT_BINARY, last, 0, data),
-        Some(Event::Ping(data)) => (WSFRAME_EVENT_PING, true, 0, data),
-        Some(Event::Pong(data)) => (WSFRAME_EVENT_PONG, true, 0, data),
-        Some(Event::Close(None)) => (WSFRAME_EVENT_CLOSE, true, 0, &[]),
-        Some(Event::Close(Some(frame))) => {
-            (WSFRAME_EVENT_CLOSE, true, frame.code.0, frame.reason.as_bytes())
-        }
-        // Inflated by `ConnCore::receive` before they get here.
-        Some(Event::Compressed { .. }) => return Err(WSFRAME_RESULT_PANIC),
-    };
-    let ptr = if data.is_empty() { core::ptr::null() } else { data.as_ptr() };
-    Ok(wsframe_event { r#type: kind, last, close_code: code, data: ptr, len: data.len() })
-}
-
-/// Shared tail of the send functions: key, buffer, result and size report.
+/// Shared body of the send functions: checks, the frame, the size report.
 ///
 /// # Safety
 ///
 /// The pointers as documented on the public send functions.
-#[allow(clippy::too_many_arguments)] // the C signature's arguments, plus the operation
 unsafe fn send(
     conn: *mut wsframe_conn,
-    data: *const u8,
-    len: usize,
-    out: *mut u8,
-    out_len: usize,
-    written_out: *mut usize,
-    check: fn(&[u8]) -> Result<(), wsframe_result>,
-    op: impl FnOnce(&mut Connection<KeyProxy>, &[u8], &mut [u8]) -> Result<usize, Error>,
+    (data, len): (*const u8, usize),
+    (out, out_len, written_out): (*mut u8, usize, *mut usize),
+    op: impl FnOnce(&mut Connection<CRandom>, &[u8], &mut [u8]) -> Result<usize, Error>,
 ) -> Result<(), wsframe_result> {
-    // SAFETY: caller contract, for each pointer.
-    let (c, keys) = unsafe { parts(conn) }?;
-    // SAFETY: as above.
-    let written = unsafe { raw::out(written_out) }?;
-    // SAFETY: as above.
-    let data = unsafe { raw::slice(data, len) }?;
-    if raw::overlap(data.as_ptr(), data.len(), out, out_len) {
-        return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
-    }
-    // SAFETY: as above; checked not to overlap `data`.
-    let out = unsafe { raw::slice_mut(out, out_len) }?;
-    check(data)?;
-    if c.conn.role() == Role::Client {
-        keys.prepare()?;
-    }
-    let r = op(&mut c.conn, data, out);
-    c.started |= r.is_ok();
-    finish(r, keys, written)
-}
-
-/// No check on a payload.
-fn any(_: &[u8]) -> Result<(), wsframe_result> {
-    Ok(())
-}
-
-/// Text and close reasons from C must be UTF-8.
-fn utf8(data: &[u8]) -> Result<(), wsframe_result> {
-    core::str::from_utf8(data).map(|_| ()).map_err(|_| WSFRAME_RESULT_INVALID_UTF8)
+    let args = (handle(conn), Put(written_out), In(data, len), InOut(out, out_len));
+    // SAFETY: caller contract, for each pointer; checked disjoint.
+    let (c, written, data, out) = unsafe { raw::args(args) }?;
+    report(op(c, data, out), written)
 }
 
 /// Maps a send's outcome, reporting the required size on INSUFFICIENT_SIZE.
-fn finish(
-    r: Result<usize, Error>,
-    keys: &KeySource,
-    written: Out<'_, usize>,
-) -> Result<(), wsframe_result> {
-    if keys.take_failure() {
-        return Err(WSFRAME_RESULT_RANDOM_FAILED);
+fn report(r: Result<usize, Error>, written: Out<'_, usize>) -> Result<(), wsframe_result> {
+    if let Ok(n) | Err(Error::InsufficientSize { required: n }) = r {
+        written.write(n);
     }
-    match r {
-        Ok(n) => {
-            written.write(n);
-            Ok(())
-        }
-        Err(Error::InsufficientSize { required }) => {
-            written.write(required);
-            Err(WSFRAME_RESULT_INSUFFICIENT_SIZE)
-        }
-        Err(e) => Err(e.into()),
-    }
+    r.map(|_| ()).map_err(from_core)
+}
+
+/// Text and close reasons from C must be UTF-8.
+pub(crate) fn utf8(data: &[u8]) -> Result<&str, wsframe_result> {
+    core::str::from_utf8(data).map_err(|_| WSFRAME_RESULT_INVALID_UTF8)
 }
 
 /// Writes a whole text message as one frame into `out` (masked with a
@@ -858,10 +556,10 @@ fn finish(
 ///
 /// Results: OK; INSUFFICIENT_SIZE (nothing written to `out`;
 /// `*written_out` = bytes needed); NULL_POINTER; INVALID_HANDLE;
-/// INVALID_ARGUMENT (`data` and `out` overlap); INVALID_UTF8;
+/// INVALID_ARGUMENT (an output overlapping `data`, another output or the
+/// connection; a length above PTRDIFF_MAX); INVALID_UTF8;
 /// MESSAGE_IN_PROGRESS (a fragmented message is being sent); CLOSED (after
-/// our Close, or the connection closed or failed); NO_RANDOM, RANDOM_FAILED
-/// (clients).
+/// our Close, or the connection closed or failed); RANDOM_FAILED (clients).
 ///
 /// # Safety
 ///
@@ -877,13 +575,12 @@ pub unsafe extern "C" fn wsframe_conn_send_text(
     out_len: usize,
     written_out: *mut usize,
 ) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract, forwarded.
-        unsafe {
-            send(conn, data, len, out, out_len, written_out, utf8, |c, data, out| {
-                c.send_text(core::str::from_utf8(data).unwrap_or_default(), out)
-            })
-        }
+    // SAFETY: caller contract, forwarded.
+    guard(|| unsafe {
+        utf8(raw::args((In(data, len),))?.0)?;
+        send(conn, (data, len), (out, out_len, written_out), |c, d, o| {
+            c.send_text(utf8(d).unwrap_or_default(), o)
+        })
     })
 }
 
@@ -904,13 +601,9 @@ pub unsafe extern "C" fn wsframe_conn_send_binary(
     out_len: usize,
     written_out: *mut usize,
 ) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract, forwarded.
-        unsafe {
-            send(conn, data, len, out, out_len, written_out, any, |c, data, out| {
-                c.send_binary(data, out)
-            })
-        }
+    // SAFETY: caller contract, forwarded.
+    guard(|| unsafe {
+        send(conn, (data, len), (out, out_len, written_out), |c, d, o| c.send_binary(d, o))
     })
 }
 
@@ -923,9 +616,9 @@ pub unsafe extern "C" fn wsframe_conn_send_binary(
 /// a whole must be UTF-8 or the peer will fail the connection.
 ///
 /// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
-/// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`, or `data` and
-/// `out` overlap); MESSAGE_IN_PROGRESS (`kind` differs from the message
-/// being sent); CLOSED; NO_RANDOM, RANDOM_FAILED (clients).
+/// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`, or as for
+/// `wsframe_conn_send_text`); MESSAGE_IN_PROGRESS (`kind` differs from the
+/// message being sent); CLOSED; RANDOM_FAILED (clients).
 ///
 /// # Safety
 ///
@@ -942,11 +635,11 @@ pub unsafe extern "C" fn wsframe_conn_send_frame(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        let kind = DataKind::from(wsframe_data_kind::try_from(kind)?);
+        let kind = self::kind(kind)?;
         // SAFETY: caller contract, forwarded.
         unsafe {
-            send(conn, data, len, out, out_len, written_out, any, |c, data, out| {
-                c.send_frame(kind, data, fin, out)
+            send(conn, (data, len), (out, out_len, written_out), |c, d, o| {
+                c.send_frame(kind, d, fin, o)
             })
         }
     })
@@ -955,6 +648,9 @@ pub unsafe extern "C" fn wsframe_conn_send_frame(
 /// Zero-copy variant of `wsframe_conn_send_frame`: writes only the frame
 /// header into `header_out` and masks `payload` in place (clients), so the
 /// caller can send header and payload with one vectored write (`writev`).
+/// `payload` is the caller's own memory: a frame-level connection owns no
+/// message buffers that could be passed here, and a session has no in-place
+/// send.
 ///
 /// On OK, `*written_out` is the header length; the payload is `payload[0..len]`
 /// as modified. `WSFRAME_MAX_HEADER_LEN` (14) bytes of `header_out` always
@@ -982,24 +678,11 @@ pub unsafe extern "C" fn wsframe_conn_send_frame_in_place(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let (c, keys) = unsafe { parts(conn) }?;
-        // SAFETY: as above.
-        let written = unsafe { raw::out(written_out) }?;
-        if raw::overlap(payload, len, header_out, header_len) {
-            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
-        }
-        // SAFETY: as above.
-        let payload = unsafe { raw::slice_mut(payload, len) }?;
-        // SAFETY: as above; checked not to overlap `payload`.
-        let header = unsafe { raw::slice_mut(header_out, header_len) }?;
-        let kind = DataKind::from(wsframe_data_kind::try_from(kind)?);
-        if c.conn.role() == Role::Client {
-            keys.prepare()?;
-        }
-        let r = c.conn.send_frame_in_place(kind, payload, fin, header);
-        c.started |= r.is_ok();
-        finish(r, keys, written)
+        let args =
+            (handle(conn), Put(written_out), InOut(payload, len), InOut(header_out, header_len));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (c, written, payload, header) = unsafe { raw::args(args) }?;
+        report(c.send_frame_in_place(self::kind(kind)?, payload, fin, header), written)
     })
 }
 
@@ -1007,9 +690,9 @@ pub unsafe extern "C" fn wsframe_conn_send_frame_in_place(
 /// peer answers with a Pong carrying the same bytes.
 ///
 /// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
-/// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`data` and `out`
-/// overlap); CONTROL_PAYLOAD_TOO_LARGE; CLOSED (after our Close, or the
-/// connection closed or failed); NO_RANDOM, RANDOM_FAILED (clients).
+/// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
+/// `wsframe_conn_send_text`); CONTROL_PAYLOAD_TOO_LARGE; CLOSED (after our
+/// Close, or the connection closed or failed); RANDOM_FAILED (clients).
 ///
 /// # Safety
 ///
@@ -1023,13 +706,9 @@ pub unsafe extern "C" fn wsframe_conn_send_ping(
     out_len: usize,
     written_out: *mut usize,
 ) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract, forwarded.
-        unsafe {
-            send(conn, data, len, out, out_len, written_out, any, |c, data, out| {
-                c.send_ping(data, out)
-            })
-        }
+    // SAFETY: caller contract, forwarded.
+    guard(|| unsafe {
+        send(conn, (data, len), (out, out_len, written_out), |c, d, o| c.send_ping(d, o))
     })
 }
 
@@ -1050,13 +729,9 @@ pub unsafe extern "C" fn wsframe_conn_send_pong(
     out_len: usize,
     written_out: *mut usize,
 ) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract, forwarded.
-        unsafe {
-            send(conn, data, len, out, out_len, written_out, any, |c, data, out| {
-                c.send_pong(data, out)
-            })
-        }
+    // SAFETY: caller contract, forwarded.
+    guard(|| unsafe {
+        send(conn, (data, len), (out, out_len, written_out), |c, d, o| c.send_pong(d, o))
     })
 }
 
@@ -1070,10 +745,10 @@ pub unsafe extern "C" fn wsframe_conn_send_pong(
 /// bytes, `(NULL, 0)` for none.
 ///
 /// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
-/// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`reason` and `out`
-/// overlap); INVALID_CLOSE_CODE (1004-1006, 1015, unassigned);
-/// REASON_WITHOUT_CODE; CONTROL_PAYLOAD_TOO_LARGE (reason over 123 bytes);
-/// INVALID_UTF8 (reason); CLOSED (a Close was already sent); NO_RANDOM,
+/// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
+/// `wsframe_conn_send_text`); INVALID_CLOSE_CODE (1004-1006, 1015,
+/// unassigned); REASON_WITHOUT_CODE; CONTROL_PAYLOAD_TOO_LARGE (reason over
+/// 123 bytes); INVALID_UTF8 (reason); CLOSED (a Close was already sent);
 /// RANDOM_FAILED (clients).
 ///
 /// # Safety
@@ -1089,78 +764,13 @@ pub unsafe extern "C" fn wsframe_conn_send_close(
     out_len: usize,
     written_out: *mut usize,
 ) -> wsframe_result {
-    guard(|| {
-        let code = (code != 0).then_some(CloseCode(code));
-        // SAFETY: caller contract, forwarded.
-        unsafe {
-            send(conn, reason, reason_len, out, out_len, written_out, utf8, |c, reason, out| {
-                c.send_close(code, core::str::from_utf8(reason).unwrap_or_default(), out)
-            })
-        }
-    })
-}
-
-/// `wsframe_conn_send_message` flag: send this message uncompressed even
-/// though permessage-deflate is on (say it is already compressed data).
-pub const WSFRAME_SEND_NO_COMPRESS: u32 = 1;
-
-/// Writes a whole message as one frame into a buffer the connection owns,
-/// compressed (RFC 7692 §7.2.1) when permessage-deflate is on and `flags`
-/// lacks `WSFRAME_SEND_NO_COMPRESS`; clients mask it with a fresh key.
-///
-/// `kind` is a `WSFRAME_DATA_KIND_*`; text must be UTF-8. `flags` is 0 or
-/// `WSFRAME_SEND_NO_COMPRESS`. On OK, write `(*frame_out)[0..*frame_len_out]`
-/// to the socket: it stays valid until the next call on this connection
-/// (copy it or finish writing it first). There is no "insufficient size"
-/// to retry: each message is compressed exactly once, as context takeover
-/// requires, and every check that could refuse the frame runs before the
-/// compressor sees it. Works without deflate too (the frame is then plain).
-///
-/// Memory: the frame buffer grows to the largest frame sent and is reused;
-/// the compressor's output buffer likewise (hosted builds only).
-///
-/// Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`,
-/// unknown `flags` bits, or `data` inside the connection's frame buffer);
-/// INVALID_UTF8; MESSAGE_IN_PROGRESS (a fragmented message is being sent);
-/// CLOSED; NO_RANDOM, RANDOM_FAILED (clients; nothing was compressed);
-/// UNSUPPORTED (a build without `std`).
-///
-/// # Safety
-///
-/// `conn` must be NULL or a live connection handle used by no other thread;
-/// `data` NULL or valid for reads of `len` bytes; `frame_out` and
-/// `frame_len_out` NULL or valid for one write.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_send_message(
-    conn: *mut wsframe_conn,
-    kind: u32,
-    data: *const u8,
-    len: usize,
-    flags: u32,
-    frame_out: *mut *const u8,
-    frame_len_out: *mut usize,
-) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let (c, keys) = unsafe { parts(conn) }?;
-        // SAFETY: as above.
-        let frame_out = unsafe { raw::out(frame_out) }?;
-        // SAFETY: as above.
-        let frame_len_out = unsafe { raw::out(frame_len_out) }?;
-        // SAFETY: as above.
-        let data = unsafe { raw::slice(data, len) }?;
-        let kind = DataKind::from(wsframe_data_kind::try_from(kind)?);
-        if flags & !WSFRAME_SEND_NO_COMPRESS != 0 {
-            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
-        }
-        if kind == DataKind::Text {
-            utf8(data)?;
-        }
-        let frame = c.send_message(keys, kind, data, flags & WSFRAME_SEND_NO_COMPRESS == 0)?;
-        let ptr = if frame.is_empty() { core::ptr::null() } else { frame.as_ptr() };
-        frame_out.write(ptr);
-        frame_len_out.write(frame.len());
-        Ok(())
+    let code = (code != 0).then_some(CloseCode(code));
+    // SAFETY: caller contract, forwarded.
+    guard(|| unsafe {
+        utf8(raw::args((In(reason, reason_len),))?.0)?;
+        send(conn, (reason, reason_len), (out, out_len, written_out), |c, r, o| {
+            c.send_close(code, utf8(r).unwrap_or_default(), o)
+        })
     })
 }
 

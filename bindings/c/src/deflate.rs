@@ -1,20 +1,22 @@
-//! permessage-deflate (RFC 7692): the config and agreed parameters as plain
-//! C structs, and the core's negotiation behind them. Which offer to take,
-//! what to answer and what a response may say are all the core's decisions;
-//! this module checks C values and converts results. The codec itself lives
-//! with the connection (`wsframe_conn_enable_deflate`).
+//! permessage-deflate (RFC 7692): the offer/acceptance config and the agreed
+//! parameters as plain C structs, and the core's negotiation behind them.
+//! Which offer to take, what to answer and what a response may say are all
+//! the core's decisions; this module checks C values and converts results.
+//! The codec lives in sessions (`wsframe_conn_config.deflate`).
 
-use core::ffi::{CStr, c_char};
+use core::ffi::c_char;
+use core::mem::offset_of;
 
 use wsframe::extensions::ExtensionError;
 use wsframe::extensions::deflate::{
     DeflateConfig, DeflateParams, MAX_WINDOW_BITS, MIN_WINDOW_BITS,
 };
+use wsframe::handshake::Response;
 
 use crate::guard::guard;
 use crate::handshake::{self, wsframe_client_handshake, wsframe_server_request};
-use crate::raw::{self, Out};
-use crate::result::wsframe_result::{self, *};
+use crate::raw::{self, FromC, InOut, Out, Put, Region, Span, Val};
+use crate::result::*;
 
 /// Longest `Sec-WebSocket-Extensions` value the offer and response writers
 /// produce: a buffer this large always suffices.
@@ -29,9 +31,11 @@ const _: () = {
     assert!(WSFRAME_DEFLATE_MAX_WINDOW_BITS == MAX_WINDOW_BITS);
 };
 
-/// What this end asks for (a client's offer) or accepts (a server), and the
-/// level it compresses at. A plain caller-allocated struct: fill it with
-/// `wsframe_deflate_config_default`, then change fields.
+/// What this end asks for (a client's offer) or accepts (a server). A plain
+/// caller-written struct: fill it with `wsframe_deflate_config_default`,
+/// then change fields. `bool` fields are read as bytes (non-zero is true).
+/// (The level this end compresses at is `wsframe_conn_config.compression_level`:
+/// it is not negotiated.)
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct wsframe_deflate_config {
@@ -45,18 +49,16 @@ pub struct wsframe_deflate_config {
     pub server_max_window_bits: u8,
     /// Largest window the client may compress with, 8..=15 (RFC 7692 §7.1.2.2).
     pub client_max_window_bits: u8,
-    /// This end's compression level, 0 (store only) to 9 (smallest output);
-    /// default 6. Not negotiated.
-    pub level: u8,
 }
 
 /// The parameters both ends agreed on, written by
 /// `wsframe_deflate_config_negotiate` (server) or
-/// `wsframe_deflate_config_accept_response` (client) and passed to
-/// `wsframe_conn_enable_deflate`. A plain struct with nothing private: read
-/// it, copy it, or fill it yourself for a connection negotiated elsewhere
-/// (both windows 15 and no resets is what a bare `permessage-deflate` offer
-/// and response agree on).
+/// `wsframe_deflate_config_accept_response` (client), and given to a
+/// session in `wsframe_conn_config.deflate_params`. A plain struct with
+/// nothing private: read it, copy it, or fill it yourself for a connection
+/// negotiated elsewhere (both windows 15 and no resets is what a bare
+/// `permessage-deflate` offer and response agree on). `bool` fields are
+/// read as bytes.
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct wsframe_deflate_params {
@@ -70,6 +72,24 @@ pub struct wsframe_deflate_params {
     pub client_max_window_bits: u8,
 }
 
+// SAFETY: the two flags are the bools; the window bits are plain bytes.
+unsafe impl FromC for wsframe_deflate_config {
+    const FLAGS: &'static [usize] = &[
+        offset_of!(Self, server_no_context_takeover),
+        offset_of!(Self, client_no_context_takeover),
+    ];
+}
+
+// SAFETY: as for wsframe_deflate_config, whose layout this shares.
+unsafe impl FromC for wsframe_deflate_params {
+    const FLAGS: &'static [usize] = wsframe_deflate_config::FLAGS;
+}
+
+const _: () = {
+    assert!(size_of::<wsframe_deflate_params>() == size_of::<wsframe_deflate_config>());
+    assert!(offset_of!(wsframe_deflate_params, client_no_context_takeover) == 1);
+};
+
 fn window_bits(bits: u8) -> Result<u8, wsframe_result> {
     if (MIN_WINDOW_BITS..=MAX_WINDOW_BITS).contains(&bits) {
         Ok(bits)
@@ -80,18 +100,14 @@ fn window_bits(bits: u8) -> Result<u8, wsframe_result> {
 
 impl wsframe_deflate_config {
     /// The core's config; out-of-range values are the caller's mistake.
-    pub(crate) fn to_core(self) -> Result<DeflateConfig, wsframe_result> {
-        if self.level > 9 {
-            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
-        }
+    fn to_core(self) -> Result<DeflateConfig, wsframe_result> {
         Ok(DeflateConfig::default()
             .with_server_no_context_takeover(self.server_no_context_takeover)
             .with_client_no_context_takeover(self.client_no_context_takeover)
             .with_max_window_bits(
                 window_bits(self.server_max_window_bits)?,
                 window_bits(self.client_max_window_bits)?,
-            )
-            .with_level(self.level))
+            ))
     }
 }
 
@@ -115,52 +131,11 @@ impl wsframe_deflate_params {
             client_max_window_bits: p.client_max_window_bits,
         }
     }
-}
 
-/// Every extension-negotiation code, with the core error it stands for.
-/// `ExtensionError::UnexpectedExtension` shares the handshake's code.
-const TABLE: &[(wsframe_result, ExtensionError, &CStr)] = &[
-    (
-        WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER,
-        ExtensionError::MalformedParameter,
-        c"malformed extension parameter",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNKNOWN_PARAMETER,
-        ExtensionError::UnknownParameter,
-        c"unknown extension parameter",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_EXTENSION_DUPLICATE_PARAMETER,
-        ExtensionError::DuplicateParameter,
-        c"duplicate extension parameter",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_EXTENSION_INVALID_VALUE,
-        ExtensionError::InvalidValue,
-        c"invalid extension parameter value",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_EXTENSION_UNEXPECTED_PARAMETER,
-        ExtensionError::UnexpectedParameter,
-        c"extension response parameter not allowed by the offer",
-    ),
-];
-
-fn from_error(e: ExtensionError) -> wsframe_result {
-    match e {
-        ExtensionError::InsufficientSize { .. } => WSFRAME_RESULT_INSUFFICIENT_SIZE,
-        ExtensionError::UnexpectedExtension => WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION,
-        e => TABLE
-            .iter()
-            .find(|(_, err, _)| *err == e)
-            .map_or(WSFRAME_RESULT_HANDSHAKE_ERROR, |t| t.0),
+    /// What a bare offer and response agree on.
+    pub(crate) fn agreed_by_bare_offer() -> Self {
+        Self::from_core(&DeflateParams::default_params())
     }
-}
-
-/// The description of an extension code, if it is one.
-pub(crate) fn describe(code: u32) -> Option<&'static CStr> {
-    TABLE.iter().find(|(c, _, _)| *c as u32 == code).map(|t| t.2)
 }
 
 /// Writes a header value with `f` (the core's offer or response writer):
@@ -170,21 +145,15 @@ fn write_value(
     out: &mut [u8],
     written: Out<'_, usize>,
 ) -> Result<(), wsframe_result> {
-    match f(out) {
-        Ok(n) => {
-            written.write(n);
-            Ok(())
-        }
-        Err(ExtensionError::InsufficientSize { required }) => {
-            written.write(required);
-            Err(WSFRAME_RESULT_INSUFFICIENT_SIZE)
-        }
-        Err(e) => Err(from_error(e)),
+    let r = f(out);
+    if let Ok(n) | Err(ExtensionError::InsufficientSize { required: n }) = r {
+        written.write(n);
     }
+    r.map(|_| ()).map_err(from_extension)
 }
 
 /// Fills `*config_out` with the defaults: context takeover both ways, both
-/// windows 15 bits, level 6.
+/// windows 15 bits.
 ///
 /// Results: OK, NULL_POINTER.
 ///
@@ -196,15 +165,13 @@ pub unsafe extern "C" fn wsframe_deflate_config_default(
     config_out: *mut wsframe_deflate_config,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract.
-        let out = unsafe { raw::out(config_out) }?;
         let d = DeflateConfig::default();
-        out.write(wsframe_deflate_config {
+        // SAFETY: caller contract.
+        unsafe { raw::args((Put(config_out),)) }?.0.write(wsframe_deflate_config {
             server_no_context_takeover: d.server_no_context_takeover,
             client_no_context_takeover: d.client_no_context_takeover,
             server_max_window_bits: d.server_max_window_bits,
             client_max_window_bits: d.client_max_window_bits,
-            level: d.level,
         });
         Ok(())
     })
@@ -213,13 +180,13 @@ pub unsafe extern "C" fn wsframe_deflate_config_default(
 /// Client side: writes the permessage-deflate offer (RFC 7692 §7.1) for the
 /// `Sec-WebSocket-Extensions` header, e.g. `permessage-deflate;
 /// client_max_window_bits`, into `out` (not NUL-terminated). Pass it as the
-/// `extensions` argument of `wsframe_client_handshake_write_ext`, and check
-/// the answer with `wsframe_deflate_config_accept_response` and the same
+/// `extensions` argument of `wsframe_client_handshake_write`, and check the
+/// answer with `wsframe_deflate_config_accept_response` and the same
 /// config. `WSFRAME_DEFLATE_MAX_VALUE_LEN` bytes always suffice.
 ///
 /// Results: OK (`*written_out` = length); INSUFFICIENT_SIZE (`*written_out`
 /// = bytes needed); NULL_POINTER; INVALID_ARGUMENT (a window outside 8..=15,
-/// a level over 9).
+/// outputs overlapping each other or `config`).
 ///
 /// # Safety
 ///
@@ -233,12 +200,10 @@ pub unsafe extern "C" fn wsframe_deflate_config_write_offer(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let config = unsafe { raw::read(config) }?.to_core()?;
-        // SAFETY: as above.
-        let written = unsafe { raw::out(written_out) }?;
-        // SAFETY: as above.
-        let out = unsafe { raw::slice_mut(out.cast(), out_len) }?;
+        let args = (Val(config), Put(written_out), InOut(out, out_len));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (config, written, out) = unsafe { raw::args(args) }?;
+        let config = config.to_core()?;
         write_value(|out| config.write_offer(out), out, written)
     })
 }
@@ -248,25 +213,25 @@ pub unsafe extern "C" fn wsframe_deflate_config_write_offer(
 /// of a parsed request, under `config`. Offers with unknown or repeated
 /// parameters or bad values are skipped.
 ///
-/// On OK, `*params_out` is the agreement (for `wsframe_conn_enable_deflate`)
-/// and `response[0..*written_out]` the header value accepting it (not
+/// On OK, `*params_out` is the agreement (for `wsframe_conn_config`) and
+/// `response[0..*written_out]` the header value accepting it (not
 /// NUL-terminated): pass it as the `extensions` argument of
-/// `wsframe_server_write_accept_ext`. `WSFRAME_DEFLATE_MAX_VALUE_LEN` bytes
+/// `wsframe_server_write_accept`. `WSFRAME_DEFLATE_MAX_VALUE_LEN` bytes
 /// always suffice. DECLINED means no offer was acceptable, or none was
 /// made: answer without the header and go on uncompressed.
 ///
 /// Results: OK; DECLINED (nothing written); INSUFFICIENT_SIZE
 /// (`*written_out` = bytes needed, `*params_out` not written; negotiating
 /// again gives the same answer); NULL_POINTER; INVALID_ARGUMENT (`config`
-/// out of range, or `req` is not a complete parse or its buffer changed).
+/// out of range, `req` not a complete parse or its buffer changed, or an
+/// output overlapping the request buffer, `req`, `config` or another output).
 ///
 /// # Safety
 ///
 /// `config` NULL or valid for reads; `req` NULL or valid for reads, from a
 /// successful `wsframe_server_request_parse` whose buffer is still valid
 /// and unchanged; `params_out` and `written_out` NULL or valid for one
-/// write; `response` NULL or valid for writes of `response_len` bytes, not
-/// overlapping the request buffer.
+/// write; `response` NULL or valid for writes of `response_len` bytes.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_deflate_config_negotiate(
     config: *const wsframe_deflate_config,
@@ -277,25 +242,14 @@ pub unsafe extern "C" fn wsframe_deflate_config_negotiate(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let config = unsafe { raw::read(config) }?.to_core()?;
-        // SAFETY: as above.
-        let params_out = unsafe { raw::out(params_out) }?;
-        // SAFETY: as above.
-        let written = unsafe { raw::out(written_out) }?;
-        // SAFETY: as above.
-        let (req, input) = unsafe { handshake::reparse_with_buffer(req) }?;
-        if raw::overlap(input.as_ptr(), input.len(), response.cast(), response_len) {
-            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
-        }
-        // SAFETY: as above; checked not to overlap the request.
-        let response = unsafe { raw::slice_mut(response.cast(), response_len) }?;
-        let Some(params) = config.negotiate(req.extensions()) else {
-            return Err(WSFRAME_RESULT_DECLINED);
-        };
+        let args = (Val(config), Put(params_out), Put(written_out), InOut(response, response_len));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (req, (config, params_out, written, response)) =
+            unsafe { handshake::reparse(req, args) }?;
+        let params =
+            config.to_core()?.negotiate(req.extensions()).ok_or(WSFRAME_RESULT_DECLINED)?;
         write_value(|out| params.write_response(out), response, written)?;
-        params_out.write(wsframe_deflate_params::from_core(&params));
-        Ok(())
+        params_out.done(wsframe_deflate_params::from_core(&params))
     })
 }
 
@@ -305,7 +259,7 @@ pub unsafe extern "C" fn wsframe_deflate_config_negotiate(
 /// reported the response accepted; it reads every Sec-WebSocket-Extensions
 /// header of the response.
 ///
-/// On OK, `*params_out` is the agreement for `wsframe_conn_enable_deflate`.
+/// On OK, `*params_out` is the agreement for `wsframe_conn_config`.
 /// DECLINED: the server did not accept permessage-deflate; go on
 /// uncompressed. A HANDSHAKE_* result means the server's answer breaks
 /// RFC 7692 (an unknown or repeated parameter, a bad value, a window larger
@@ -314,9 +268,9 @@ pub unsafe extern "C" fn wsframe_deflate_config_negotiate(
 /// alongside it): fail the connection (close the socket).
 ///
 /// Results: OK; DECLINED; NULL_POINTER; INVALID_HANDLE (`*hs` not written
-/// by a successful `wsframe_client_handshake_write`/`_write_ext`);
-/// INVALID_ARGUMENT (`config` out of range, or the response is incomplete
-/// or not an acceptance); the HANDSHAKE_* errors of
+/// by a successful `wsframe_client_handshake_write`); INVALID_ARGUMENT
+/// (`config` out of range, the response incomplete or not an acceptance,
+/// `params_out` overlapping an input); the HANDSHAKE_* errors of
 /// `wsframe_client_handshake_check`; HANDSHAKE_EXTENSION_MALFORMED_PARAMETER,
 /// _EXTENSION_UNKNOWN_PARAMETER, _EXTENSION_DUPLICATE_PARAMETER,
 /// _EXTENSION_INVALID_VALUE, _EXTENSION_UNEXPECTED_PARAMETER,
@@ -336,62 +290,21 @@ pub unsafe extern "C" fn wsframe_deflate_config_accept_response(
     params_out: *mut wsframe_deflate_params,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let config = unsafe { raw::read(config) }?.to_core()?;
-        // SAFETY: as above.
-        let out = unsafe { raw::out(params_out) }?;
+        let (hs_region, input_region) =
+            (Region(Span::of(hs), false), Region(Span::bytes(input, len), false));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (config, out, ..) =
+            unsafe { raw::args((Val(config), Put(params_out), hs_region, input_region)) }?;
+        let config = config.to_core()?;
         // SAFETY: as above.
         let params = unsafe {
-            handshake::with_accepted(hs, input, len, max_size, |accepted| {
-                config.accept_response(accepted.extensions()).map_err(from_error)
+            handshake::with_response(hs, input, len, max_size, |response| match response {
+                Response::Accepted(ok) => {
+                    config.accept_response(ok.extensions()).map_err(from_extension)
+                }
+                _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
             })
         }?;
-        let params = params.ok_or(WSFRAME_RESULT_DECLINED)?;
-        out.write(wsframe_deflate_params::from_core(&params));
-        Ok(())
+        out.done(wsframe_deflate_params::from_core(&params.ok_or(WSFRAME_RESULT_DECLINED)?))
     })
-}
-
-/// A connection's permessage-deflate codec: the core's compressor and
-/// decompressor, and the parameters they were made from.
-#[cfg(feature = "std")]
-#[derive(Debug)]
-pub(crate) struct Codec {
-    pub(crate) params: DeflateParams,
-    pub(crate) compressor: wsframe::extensions::deflate::Compressor,
-    pub(crate) decompressor: wsframe::extensions::deflate::Decompressor,
-}
-
-#[cfg(test)]
-mod tests {
-    use std::string::ToString;
-
-    use super::*;
-
-    #[test]
-    fn table_matches_the_core() {
-        for (code, err, text) in TABLE {
-            assert_eq!(from_error(*err), *code);
-            assert_eq!(describe(*code as u32), Some(*text));
-            assert_eq!(text.to_str().ok(), Some(err.to_string().as_str()));
-            assert!((7200..7300).contains(&(*code as u32)));
-        }
-        assert_eq!(
-            from_error(ExtensionError::UnexpectedExtension),
-            WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION
-        );
-    }
-
-    #[test]
-    fn max_value_len_bounds_offers_and_responses() {
-        let worst = DeflateConfig::default()
-            .with_server_no_context_takeover(true)
-            .with_client_no_context_takeover(true)
-            .with_max_window_bits(10, 10);
-        let mut out = [0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN];
-        assert_eq!(worst.write_offer(&mut out), Ok(WSFRAME_DEFLATE_MAX_VALUE_LEN));
-        let params = worst.negotiate([&out[..]]).unwrap_or_else(DeflateParams::default_params);
-        let mut resp = [0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN];
-        assert!(params.write_response(&mut resp).is_ok_and(|n| n <= resp.len()));
-    }
 }

@@ -2,9 +2,10 @@
 //!
 //! The core is panic-free by construction and by fuzzing; this is only the
 //! backstop (rustls-ffi's pattern). Hosted builds catch the unwind and return
-//! [`wsframe_result::WSFRAME_RESULT_PANIC`]; firmware builds abort instead.
+//! `WSFRAME_RESULT_PANIC`; firmware builds trap (see the panic handler in
+//! `lib.rs`).
 
-use crate::result::wsframe_result;
+use crate::result::{WSFRAME_RESULT_OK, WSFRAME_RESULT_PANIC, wsframe_result};
 
 /// Runs `f` and turns its outcome into a result code.
 pub(crate) fn guard<F>(f: F) -> wsframe_result
@@ -12,9 +13,9 @@ where
     F: FnOnce() -> Result<(), wsframe_result>,
 {
     match catch(f) {
-        Some(Ok(())) => wsframe_result::WSFRAME_RESULT_OK,
+        Some(Ok(())) => WSFRAME_RESULT_OK,
         Some(Err(e)) => e,
-        None => wsframe_result::WSFRAME_RESULT_PANIC,
+        None => WSFRAME_RESULT_PANIC,
     }
 }
 

@@ -2,17 +2,16 @@
 //! and response check, the server's request parsing, acceptance and
 //! rejection. Everything borrows from caller buffers; nothing is allocated.
 
-use core::ffi::{CStr, c_char};
-use core::mem::size_of;
+use core::ffi::c_char;
+use core::mem::{offset_of, size_of};
 
 use wsframe::handshake::{
-    self, Accepted, ClientRequest, DEFAULT_MAX_HANDSHAKE, HandshakeError, Request, Response,
+    self, ClientRequest, DEFAULT_MAX_HANDSHAKE, HandshakeError, Request, Response,
 };
 
-use crate::guard::{guard, guard_value};
-use crate::random::Source;
-use crate::raw::{self, Out, Tagged};
-use crate::result::wsframe_result::{self, *};
+use crate::guard::guard;
+use crate::raw::{self, FromC, In, InOut, ObjRef, OptText, Out, Put, Region, Span, Text, Val};
+use crate::result::*;
 
 /// Length of a `Sec-WebSocket-Accept` value (base64 of a SHA-1 digest).
 pub const WSFRAME_ACCEPT_KEY_LEN: usize = 28;
@@ -27,219 +26,52 @@ pub const WSFRAME_DEFAULT_MAX_HANDSHAKE: usize = 8192;
 pub const WSFRAME_CLIENT_MAX_PROTOCOLS_LEN: usize = 256;
 /// Most subprotocols a client may offer.
 pub const WSFRAME_CLIENT_MAX_PROTOCOLS: usize = 16;
-/// Most bytes of distinct extension names a client may offer (the names in
-/// the `extensions` argument of `wsframe_client_handshake_write_ext`, joined
-/// by commas): `permessage-deflate` takes 18.
-pub const WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN: usize = 32;
+/// Most bytes of the `Sec-WebSocket-Extensions` offer a client may make
+/// (the `extensions` argument of `wsframe_client_handshake_write`).
+pub const WSFRAME_CLIENT_MAX_EXTENSIONS_LEN: usize = 256;
 /// Most extra header lines a request or acceptance may carry.
 pub const WSFRAME_MAX_EXTRA_HEADERS: usize = 16;
 
 const _: () = assert!(WSFRAME_DEFAULT_MAX_HANDSHAKE == DEFAULT_MAX_HANDSHAKE);
 
-/// Every handshake code, with the core error it stands for.
-const TABLE: &[(wsframe_result, HandshakeError, &CStr)] = &[
-    (
-        WSFRAME_RESULT_HANDSHAKE_TOO_LARGE,
-        HandshakeError::TooLarge,
-        c"handshake exceeds the size limit",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_TOO_MANY_HEADERS,
-        HandshakeError::TooManyHeaders,
-        c"too many header fields",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_MALFORMED_HTTP,
-        HandshakeError::MalformedHttp,
-        c"malformed HTTP message head",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_HTTP_VERSION,
-        HandshakeError::HttpVersion,
-        c"HTTP/1.1 or higher required",
-    ),
-    (WSFRAME_RESULT_HANDSHAKE_NOT_GET, HandshakeError::NotGet, c"request method is not GET"),
-    (WSFRAME_RESULT_HANDSHAKE_MISSING_HOST, HandshakeError::MissingHost, c"missing Host header"),
-    (
-        WSFRAME_RESULT_HANDSHAKE_DUPLICATE_HEADER,
-        HandshakeError::DuplicateHeader,
-        c"header must appear only once",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_MISSING_UPGRADE,
-        HandshakeError::MissingUpgrade,
-        c"missing Upgrade: websocket header",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_MISSING_CONNECTION_UPGRADE,
-        HandshakeError::MissingConnectionUpgrade,
-        c"missing Connection: Upgrade header",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_MISSING_KEY,
-        HandshakeError::MissingKey,
-        c"missing Sec-WebSocket-Key header",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_INVALID_KEY,
-        HandshakeError::InvalidKey,
-        c"Sec-WebSocket-Key is not 16 base64-encoded bytes",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_UNSUPPORTED_VERSION,
-        HandshakeError::UnsupportedVersion,
-        c"Sec-WebSocket-Version missing or not 13",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_INVALID_PROTOCOL,
-        HandshakeError::InvalidProtocol,
-        c"invalid subprotocol name",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_BAD_ACCEPT,
-        HandshakeError::BadAccept,
-        c"missing or wrong Sec-WebSocket-Accept",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_PROTOCOL,
-        HandshakeError::UnexpectedProtocol,
-        c"server selected a subprotocol that was not offered",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION,
-        HandshakeError::UnexpectedExtension,
-        c"server selected an extension that was not offered",
-    ),
-    (WSFRAME_RESULT_HANDSHAKE_INVALID_URI, HandshakeError::InvalidUri, c"invalid WebSocket URI"),
-    (
-        WSFRAME_RESULT_HANDSHAKE_UNSUPPORTED_SCHEME,
-        HandshakeError::UnsupportedScheme,
-        c"URI scheme is not ws or wss",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_FRAGMENT_IN_URI,
-        HandshakeError::FragmentInUri,
-        c"WebSocket URIs must not have a fragment",
-    ),
-    (WSFRAME_RESULT_HANDSHAKE_INVALID_PORT, HandshakeError::InvalidPort, c"invalid port in URI"),
-    (
-        WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_NAME,
-        HandshakeError::InvalidHeaderName,
-        c"header name is not an HTTP token",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE,
-        HandshakeError::InvalidHeaderValue,
-        c"header value is empty or contains control characters",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_RESERVED_HEADER,
-        HandshakeError::ReservedHeader,
-        c"header is written by the handshake itself",
-    ),
-    (
-        WSFRAME_RESULT_HANDSHAKE_INVALID_STATUS,
-        HandshakeError::InvalidStatus,
-        c"rejection status must be in 300..=599",
-    ),
-];
-
-fn from_error(e: HandshakeError) -> wsframe_result {
-    if let HandshakeError::InsufficientSize { .. } = e {
-        return WSFRAME_RESULT_INSUFFICIENT_SIZE;
-    }
-    TABLE.iter().find(|(_, err, _)| *err == e).map_or(WSFRAME_RESULT_HANDSHAKE_ERROR, |t| t.0)
-}
-
-/// The core's error for a handshake code.
-fn to_error(code: u32) -> Option<HandshakeError> {
-    TABLE.iter().find(|(c, _, _)| *c as u32 == code).map(|t| t.1)
-}
-
-/// The description of a handshake code, if it is one.
-pub(crate) fn describe(code: u32) -> Option<&'static CStr> {
-    if code == WSFRAME_RESULT_HANDSHAKE_ERROR as u32 {
-        return Some(c"handshake failed");
-    }
-    TABLE.iter().find(|(c, _, _)| *c as u32 == code).map(|t| t.2)
-}
-
 /// Writes a handshake output: the length on success, the required size on
 /// INSUFFICIENT_SIZE.
 fn report(r: Result<usize, HandshakeError>, written: Out<'_, usize>) -> Result<(), wsframe_result> {
-    match r {
-        Ok(n) => {
-            written.write(n);
-            Ok(())
-        }
-        Err(HandshakeError::InsufficientSize { required }) => {
-            written.write(required);
-            Err(WSFRAME_RESULT_INSUFFICIENT_SIZE)
-        }
-        Err(e) => Err(from_error(e)),
+    if let Ok(n) | Err(HandshakeError::InsufficientSize { required: n }) = r {
+        written.write(n);
     }
+    r.map(|_| ()).map_err(from_handshake)
 }
 
-/// A `(ptr, len)` text argument from C: `(NULL, 0)` is `None` when
-/// `optional`, else the empty string; it must be UTF-8.
-///
-/// # Safety
-///
-/// `ptr` NULL or valid for reads of `len` bytes for `'a`.
-unsafe fn text<'a>(ptr: *const c_char, len: usize) -> Result<&'a str, wsframe_result> {
-    // SAFETY: caller contract.
-    let bytes = unsafe { raw::slice(ptr.cast(), len) }?;
-    core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_UTF8)
-}
-
-/// As [`text`], `None` for `(NULL, 0)`.
-///
-/// # Safety
-///
-/// As for [`text`].
-unsafe fn opt_text<'a>(ptr: *const c_char, len: usize) -> Result<Option<&'a str>, wsframe_result> {
-    if ptr.is_null() && len == 0 {
-        return Ok(None);
-    }
-    // SAFETY: caller contract.
-    unsafe { text(ptr, len) }.map(Some)
-}
-
-/// Splits "Name: value" lines (CRLF or LF separated, a final newline
-/// optional) into pairs. The core checks names and values.
+/// Splits the C API's "Name: value" lines (CRLF or LF separated, a final
+/// newline optional) into pairs. The core checks names and values.
 fn header_lines<'a>(
     block: &'a str,
-    pairs: &mut [(&'a str, &'a str); WSFRAME_MAX_EXTRA_HEADERS],
-) -> Result<usize, wsframe_result> {
+    pairs: &'a mut [(&'a str, &'a str); WSFRAME_MAX_EXTRA_HEADERS],
+) -> Result<&'a [(&'a str, &'a str)], wsframe_result> {
     let mut n = 0;
-    for line in block.split('\n') {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.is_empty() {
-            continue;
-        }
+    for line in
+        block.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).filter(|l| !l.is_empty())
+    {
         let (name, value) = line.split_once(':').ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?;
-        let slot = pairs.get_mut(n).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?;
-        *slot = (name, value.trim_matches([' ', '\t']));
+        *pairs.get_mut(n).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)? =
+            (name, value.trim_matches([' ', '\t']));
         n += 1;
     }
-    Ok(n)
+    Ok(pairs.get(..n).unwrap_or_default())
 }
 
-/// Splits a comma-separated subprotocol list ("chat, superchat").
+/// Splits the C API's comma-separated subprotocol list ("chat, superchat").
 fn protocol_list<'a>(
     list: &'a str,
-    out: &mut [&'a str; WSFRAME_CLIENT_MAX_PROTOCOLS],
-) -> Result<usize, wsframe_result> {
+    out: &'a mut [&'a str; WSFRAME_CLIENT_MAX_PROTOCOLS],
+) -> Result<&'a [&'a str], wsframe_result> {
     let mut n = 0;
-    if list.trim().is_empty() {
-        return Ok(0);
-    }
-    for p in list.split(',') {
-        let slot = out.get_mut(n).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?;
-        *slot = p.trim_matches([' ', '\t']);
+    for p in list.split(',').filter(|_| !list.trim().is_empty()) {
+        *out.get_mut(n).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)? = p.trim_matches([' ', '\t']);
         n += 1;
     }
-    Ok(n)
+    Ok(out.get(..n).unwrap_or_default())
 }
 
 /// `(ptr, len)` for C of borrowed text: NULL exactly when empty.
@@ -256,10 +88,12 @@ fn max_or_default(max_size: usize) -> usize {
 /// value as received, without surrounding whitespace; it is not validated
 /// here (`wsframe_server_request_parse` does that).
 ///
-/// Writes 28 bytes (no NUL) to `out` and 28 to `*written_out`.
+/// Writes 28 bytes (no NUL) to `out` and 28 to `*written_out`. `out` may be
+/// the buffer `key` is in (the key is read first); `written_out` may not
+/// overlap either.
 ///
 /// Results: OK; INSUFFICIENT_SIZE (`out_len` < 28; `*written_out` = 28);
-/// NULL_POINTER.
+/// NULL_POINTER; INVALID_ARGUMENT (`written_out` inside `key` or `out`).
 ///
 /// # Safety
 ///
@@ -274,19 +108,17 @@ pub unsafe extern "C" fn wsframe_accept_key(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let written = unsafe { raw::out(written_out) }?;
-        // SAFETY: as above.
-        let key = unsafe { raw::slice(key, key_len) }?;
-        // SAFETY: as above.
-        let out = unsafe { raw::slice_mut(out, out_len) }?;
+        let output = Region(Span::bytes(out, out_len), false);
+        // SAFETY: caller contract, for each pointer; checked disjoint. The key
+        // is read in full before `out` becomes a slice: they may overlap.
+        let (written, key, _) = unsafe { raw::args((Put(written_out), In(key, key_len), output)) }?;
         let accept = handshake::accept_key(key);
-        let Some(dst) = out.get_mut(..accept.len()) else {
-            written.write(accept.len());
-            return Err(WSFRAME_RESULT_INSUFFICIENT_SIZE);
-        };
-        dst.copy_from_slice(&accept);
+        // SAFETY: as above.
+        let (out,) = unsafe { raw::args((InOut(out, out_len),)) }?;
         written.write(accept.len());
+        out.get_mut(..accept.len())
+            .ok_or(WSFRAME_RESULT_INSUFFICIENT_SIZE)?
+            .copy_from_slice(&accept);
         Ok(())
     })
 }
@@ -316,9 +148,10 @@ pub struct wsframe_url {
 
 /// Parses a ws:// or wss:// URL into `*url_out` (to know where to connect).
 ///
-/// Results: OK; NULL_POINTER; INVALID_UTF8; HANDSHAKE_INVALID_URI,
-/// HANDSHAKE_UNSUPPORTED_SCHEME, HANDSHAKE_FRAGMENT_IN_URI,
-/// HANDSHAKE_INVALID_PORT. `*url_out` is written on OK.
+/// Results: OK; NULL_POINTER; INVALID_UTF8; INVALID_ARGUMENT (`url_out`
+/// overlapping `url`); HANDSHAKE_INVALID_URI, HANDSHAKE_UNSUPPORTED_SCHEME,
+/// HANDSHAKE_FRAGMENT_IN_URI, HANDSHAKE_INVALID_PORT. `*url_out` is written
+/// on OK.
 ///
 /// # Safety
 ///
@@ -332,91 +165,78 @@ pub unsafe extern "C" fn wsframe_url_parse(
     url_out: *mut wsframe_url,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract.
-        let out = unsafe { raw::out(url_out) }?;
-        // SAFETY: caller contract.
-        let url = unsafe { text(url, url_len) }?;
-        let req = ClientRequest::new(url).map_err(from_error)?;
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (out, url) = unsafe { raw::args((Put(url_out), Text(url, url_len))) }?;
+        let req = ClientRequest::new(url).map_err(from_handshake)?;
         let resource = req.resource();
         let (host, host_len) = c_text(req.host().as_bytes());
         let (path, path_len) = c_text(resource.path().as_bytes());
         let (query, query_len) = c_text(resource.query().unwrap_or("").as_bytes());
-        out.write(wsframe_url {
-            host,
-            host_len,
-            port: req.port(),
-            secure: req.is_secure(),
-            path,
-            path_len,
-            query,
-            query_len,
-        });
-        Ok(())
+        let (port, secure) = (req.port(), req.is_secure());
+        out.done(wsframe_url { host, host_len, port, secure, path, path_len, query, query_len })
     })
 }
 
 /// What a client keeps between writing its request and checking the
-/// server's response: the nonce behind its key and the subprotocols and
-/// extension names it offered. Caller-allocated, filled by
-/// `wsframe_client_handshake_write` or `_write_ext`; contents private; no
+/// server's response: the nonce behind its key, the subprotocols and the
+/// extension offer it made. Caller-allocated, filled by
+/// `wsframe_client_handshake_write`; contents private; copy it freely; no
 /// cleanup needed.
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_client_handshake {
     /// Private state; do not touch.
-    pub _private: [u64; 40],
+    pub _private: [u64; 69],
 }
 
 #[derive(Debug, Clone, Copy)]
 struct ClientState {
     nonce: [u8; WSFRAME_NONCE_LEN],
     protocols_len: u16,
+    extensions_len: u16,
     protocols: [u8; WSFRAME_CLIENT_MAX_PROTOCOLS_LEN],
-    /// The names of the offered extensions, comma-separated: all the core
-    /// needs to check that the server accepted only offered ones.
-    extensions_len: u8,
-    extensions: [u8; WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN],
+    extensions: [u8; WSFRAME_CLIENT_MAX_EXTENSIONS_LEN],
 }
 
-impl ClientState {
-    fn protocols(&self) -> Result<&str, wsframe_result> {
-        let bytes = self.protocols.get(..usize::from(self.protocols_len)).unwrap_or_default();
-        core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_HANDLE)
-    }
-
-    fn extensions(&self) -> Result<Option<&str>, wsframe_result> {
-        let bytes = self.extensions.get(..usize::from(self.extensions_len)).unwrap_or_default();
-        let names = core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_HANDLE)?;
-        Ok((!names.is_empty()).then_some(names))
-    }
+/// `len` bytes of `buf` as text, or INVALID_HANDLE (a corrupted state).
+fn stored(buf: &[u8], len: u16) -> Result<&str, wsframe_result> {
+    let bytes = buf.get(..usize::from(len)).ok_or(WSFRAME_RESULT_INVALID_HANDLE)?;
+    core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_HANDLE)
 }
 
-/// The distinct extension names of an offer, comma-separated, into `out`.
-fn extension_names(
-    offer: &str,
-    out: &mut [u8; WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN],
-) -> Result<u8, wsframe_result> {
-    let mut len = 0usize;
-    for ext in wsframe::extensions::parse_extensions(offer.as_bytes()) {
-        let name = ext.name().as_bytes();
-        let seen = out.get(..len).unwrap_or_default();
-        if seen.split(|&b| b == b',').any(|n| n.eq_ignore_ascii_case(name)) {
-            continue;
-        }
-        let start = if len == 0 { 0 } else { len + 1 };
-        let dst = out.get_mut(start..start + name.len()).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?;
-        dst.copy_from_slice(name);
-        if start > 0 {
-            *out.get_mut(len).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)? = b',';
-        }
-        len = start + name.len();
-    }
-    u8::try_from(len).map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)
+/// Copies `s` into `buf`, returning its length.
+fn store(buf: &mut [u8], s: &str) -> Result<u16, wsframe_result> {
+    buf.get_mut(..s.len()).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?.copy_from_slice(s.as_bytes());
+    u16::try_from(s.len()).map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)
 }
 
 const CLIENT_TAG: u64 = u64::from_be_bytes(*b"wsfrClHs");
 
-const _: () = assert!(size_of::<Tagged<ClientState>>() <= size_of::<wsframe_client_handshake>());
+const _: () =
+    assert!(size_of::<raw::Tagged<ClientState>>() <= size_of::<wsframe_client_handshake>());
+
+/// Room for the request the core writes to check a response against (see
+/// `with_response`): the fixed lines, the key, the offers.
+const SCRATCH: usize = 192
+    + WSFRAME_CLIENT_MAX_PROTOCOLS_LEN
+    + 2 * WSFRAME_CLIENT_MAX_PROTOCOLS
+    + 32
+    + WSFRAME_CLIENT_MAX_EXTENSIONS_LEN;
+
+/// 16 random bytes for a key: the caller's, or the OS's (hosted builds).
+fn nonce(given: Option<&[u8]>) -> Result<[u8; WSFRAME_NONCE_LEN], wsframe_result> {
+    let mut fresh = [0; WSFRAME_NONCE_LEN];
+    match given {
+        Some(n) => return n.try_into().map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT),
+        None if !cfg!(feature = "std") => return Err(WSFRAME_RESULT_NO_RANDOM),
+        None => wsframe::RandomSource::fill(
+            &mut raw::CRandom { fill: None, user: core::ptr::null_mut() },
+            &mut fresh,
+        )
+        .map_err(|_| WSFRAME_RESULT_RANDOM_FAILED)?,
+    }
+    Ok(fresh)
+}
 
 /// Writes a client's opening handshake request (RFC 6455 §4.1) for `url`
 /// into `out`, and the state to check the response with into `*hs`.
@@ -426,6 +246,10 @@ const _: () = assert!(size_of::<Tagged<ClientState>>() <= size_of::<wsframe_clie
 /// - `protocols`: subprotocols to offer, comma-separated in order of
 ///   preference ("chat.v2, chat"), or (NULL, 0); at most
 ///   `WSFRAME_CLIENT_MAX_PROTOCOLS` names in `WSFRAME_CLIENT_MAX_PROTOCOLS_LEN` bytes.
+/// - `extensions`: the `Sec-WebSocket-Extensions` offer, for instance from
+///   `wsframe_deflate_config_write_offer`, or (NULL, 0); at most
+///   `WSFRAME_CLIENT_MAX_EXTENSIONS_LEN` bytes. The response check then
+///   accepts the extensions it names, and no others.
 /// - `headers`: extra header lines, "Name: value" separated by CRLF or LF
 ///   (at most `WSFRAME_MAX_EXTRA_HEADERS`), or (NULL, 0). Names must be
 ///   tokens and values free of control characters (no header injection);
@@ -434,12 +258,13 @@ const _: () = assert!(size_of::<Tagged<ClientState>>() <= size_of::<wsframe_clie
 ///   NULL to draw them from the OS (NO_RANDOM in builds without `std`).
 ///
 /// On OK, send `out[0..*written_out]`, then read the response and pass it to
-/// `wsframe_client_handshake_check`.
+/// `wsframe_client_handshake_check`. `out` must not overlap any input, `*hs`
+/// or `*written_out`.
 ///
 /// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed; `*hs` not
 /// written); NULL_POINTER; INVALID_UTF8; INVALID_ARGUMENT (`nonce_len` not
-/// 16, a header line without ':', too many entries); NO_RANDOM;
-/// RANDOM_FAILED; HANDSHAKE_INVALID_URI, _UNSUPPORTED_SCHEME,
+/// 16, a header line without ':', too many entries, overlapping buffers);
+/// NO_RANDOM; RANDOM_FAILED; HANDSHAKE_INVALID_URI, _UNSUPPORTED_SCHEME,
 /// _FRAGMENT_IN_URI, _INVALID_PORT, _INVALID_PROTOCOL,
 /// _INVALID_HEADER_NAME, _INVALID_HEADER_VALUE, _RESERVED_HEADER.
 ///
@@ -447,57 +272,9 @@ const _: () = assert!(size_of::<Tagged<ClientState>>() <= size_of::<wsframe_clie
 ///
 /// Each (pointer, length) pair NULL or valid for reads of that many bytes
 /// (`nonce`: `nonce_len`); `out` NULL or valid for writes of `out_len`
-/// bytes; `hs` and `written_out` NULL or valid for one write; `out` must not
-/// overlap the inputs.
+/// bytes; `hs` and `written_out` NULL or valid for one write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_client_handshake_write(
-    hs: *mut wsframe_client_handshake,
-    url: *const c_char,
-    url_len: usize,
-    origin: *const c_char,
-    origin_len: usize,
-    protocols: *const c_char,
-    protocols_len: usize,
-    headers: *const c_char,
-    headers_len: usize,
-    nonce: *const u8,
-    nonce_len: usize,
-    out: *mut u8,
-    out_len: usize,
-    written_out: *mut usize,
-) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract, forwarded; no extensions.
-        unsafe {
-            client_write(
-                hs,
-                [(url, url_len), (origin, origin_len), (protocols, protocols_len)],
-                (core::ptr::null(), 0),
-                (headers, headers_len),
-                (nonce, nonce_len),
-                (out, out_len, written_out),
-            )
-        }
-    })
-}
-
-/// As `wsframe_client_handshake_write`, also offering extensions:
-/// `extensions` is the `Sec-WebSocket-Extensions` value, for instance from
-/// `wsframe_deflate_config_write_offer`, or (NULL, 0) for none. Its distinct
-/// extension names, joined by commas, may take at most
-/// `WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN` bytes; they are kept in `*hs`
-/// so that `wsframe_client_handshake_check` accepts a response naming them.
-///
-/// Results: as for `wsframe_client_handshake_write`; INVALID_ARGUMENT also
-/// for too many extension names; HANDSHAKE_INVALID_HEADER_VALUE for control
-/// characters in `extensions`.
-///
-/// # Safety
-///
-/// As for `wsframe_client_handshake_write`, with `extensions` NULL or valid
-/// for reads of `extensions_len` bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_client_handshake_write_ext(
     hs: *mut wsframe_client_handshake,
     url: *const c_char,
     url_len: usize,
@@ -516,104 +293,46 @@ pub unsafe extern "C" fn wsframe_client_handshake_write_ext(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, forwarded.
-        unsafe {
-            client_write(
-                hs,
-                [(url, url_len), (origin, origin_len), (protocols, protocols_len)],
-                (extensions, extensions_len),
-                (headers, headers_len),
-                (nonce, nonce_len),
-                (out, out_len, written_out),
-            )
+        let offers = (Text(protocols, protocols_len), OptText(extensions, extensions_len));
+        let request = (Text(url, url_len), OptText(origin, origin_len), Text(headers, headers_len));
+        let hs_region = Region(Span::bytes(hs, size_of::<wsframe_client_handshake>()), true);
+        let outs = (hs_region, InOut(out, out_len), Put(written_out), In(nonce, nonce_len));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let ((_, out, written, given), (protocols, extensions), (url, origin, headers)) =
+            unsafe { raw::args((outs, offers, request)) }?;
+        if hs.is_null() {
+            return Err(WSFRAME_RESULT_NULL_POINTER);
         }
+        let nonce = self::nonce((!given.is_empty() || !nonce.is_null()).then_some(given))?;
+        let mut state = ClientState {
+            nonce,
+            protocols_len: 0,
+            extensions_len: 0,
+            protocols: [0; WSFRAME_CLIENT_MAX_PROTOCOLS_LEN],
+            extensions: [0; WSFRAME_CLIENT_MAX_EXTENSIONS_LEN],
+        };
+        state.protocols_len = store(&mut state.protocols, protocols)?;
+        state.extensions_len = store(&mut state.extensions, extensions.unwrap_or(""))?;
+        let (mut names, mut pairs) =
+            ([""; WSFRAME_CLIENT_MAX_PROTOCOLS], [("", ""); WSFRAME_MAX_EXTRA_HEADERS]);
+        let mut req = ClientRequest::new(url).map_err(from_handshake)?;
+        if let Some(origin) = origin {
+            req = req.origin(origin);
+        }
+        if let Some(offer) = extensions {
+            req = req.extensions(offer);
+        }
+        let req = req
+            .protocols(protocol_list(protocols, &mut names)?)
+            .headers(header_lines(headers, &mut pairs)?);
+        report(req.write(nonce, out).map(|h| h.request_len()), written)?;
+        // SAFETY: non-NULL, the caller's struct, large enough (checked at
+        // compile time; alignment is checked by init_tagged).
+        unsafe {
+            raw::init_tagged(hs.cast(), size_of::<wsframe_client_handshake>(), CLIENT_TAG, state)
+        }?;
+        Ok(())
     })
-}
-
-/// The body of the client request writers.
-///
-/// # Safety
-///
-/// The pointers as documented on `wsframe_client_handshake_write_ext`.
-unsafe fn client_write(
-    hs: *mut wsframe_client_handshake,
-    [(url, url_len), (origin, origin_len), (protocols, protocols_len)]: [(*const c_char, usize); 3],
-    (extensions, extensions_len): (*const c_char, usize),
-    (headers, headers_len): (*const c_char, usize),
-    (nonce, nonce_len): (*const u8, usize),
-    (out, out_len, written_out): (*mut u8, usize, *mut usize),
-) -> Result<(), wsframe_result> {
-    if hs.is_null() {
-        return Err(WSFRAME_RESULT_NULL_POINTER);
-    }
-    // SAFETY: caller contract, for each pointer.
-    let written = unsafe { raw::out(written_out) }?;
-    // SAFETY: as above.
-    let url = unsafe { text(url, url_len) }?;
-    // SAFETY: as above.
-    let origin = unsafe { opt_text(origin, origin_len) }?;
-    // SAFETY: as above.
-    let protocols = unsafe { text(protocols, protocols_len) }?;
-    // SAFETY: as above.
-    let extensions = unsafe { opt_text(extensions, extensions_len) }?;
-    // SAFETY: as above.
-    let headers = unsafe { text(headers, headers_len) }?;
-    // SAFETY: as above.
-    let out = unsafe { raw::slice_mut(out, out_len) }?;
-
-    let nonce = if nonce.is_null() && nonce_len == 0 {
-        let mut fresh = [0u8; WSFRAME_NONCE_LEN];
-        Source::default_for_build().fill(&mut fresh)?;
-        fresh
-    } else {
-        // SAFETY: as above.
-        let given = unsafe { raw::slice(nonce, nonce_len) }?;
-        given.try_into().map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)?
-    };
-
-    let mut state = ClientState {
-        nonce,
-        protocols_len: u16::try_from(protocols.len())
-            .map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)?,
-        protocols: [0; WSFRAME_CLIENT_MAX_PROTOCOLS_LEN],
-        extensions_len: 0,
-        extensions: [0; WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN],
-    };
-    state
-        .protocols
-        .get_mut(..protocols.len())
-        .ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?
-        .copy_from_slice(protocols.as_bytes());
-    if let Some(offer) = extensions {
-        state.extensions_len = extension_names(offer, &mut state.extensions)?;
-    }
-
-    let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
-    let n_names = protocol_list(protocols, &mut names)?;
-    let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
-    let n_pairs = header_lines(headers, &mut pairs)?;
-
-    let mut req = ClientRequest::new(url).map_err(from_error)?;
-    if let Some(origin) = origin {
-        req = req.origin(origin);
-    }
-    if let Some(offer) = extensions {
-        req = req.extensions(offer);
-    }
-    let names = names.get(..n_names).unwrap_or_default();
-    let pairs = pairs.get(..n_pairs).unwrap_or_default();
-    let r = req.protocols(names).headers(pairs).write(nonce, out).map(|h| h.request_len());
-    report(r, written)?;
-    // SAFETY: `hs` is non-NULL and the caller's struct, large and aligned
-    // enough for the state (checked at compile time and by init_tagged).
-    unsafe {
-        raw::init_tagged(
-            hs.cast(),
-            size_of::<wsframe_client_handshake>(),
-            Tagged::new(CLIENT_TAG, state),
-        )
-    }?;
-    Ok(())
 }
 
 /// The server's answer to a client's request, borrowing from the response
@@ -626,9 +345,9 @@ pub struct wsframe_client_response {
     /// bytes so far. The other fields are then zero.
     pub complete: bool,
     /// True: status 101 and every check passed; the connection is open
-    /// (create a client `wsframe_conn`). False with `complete`: the server
-    /// refused with `status` (follow `location` for a 3xx, authenticate for
-    /// 401, ...).
+    /// (create a client session or connection). False with `complete`: the
+    /// server refused with `status` (follow `location` for a 3xx,
+    /// authenticate for 401, ...).
     pub accepted: bool,
     /// The HTTP status.
     pub status: u16,
@@ -654,7 +373,8 @@ pub struct wsframe_client_response {
 /// error: `complete` and not `accepted`.
 ///
 /// Results: OK (see `*response_out`); NULL_POINTER; INVALID_HANDLE (`*hs`
-/// was not written by a successful `wsframe_client_handshake_write`); a
+/// was not written by a successful `wsframe_client_handshake_write`);
+/// INVALID_ARGUMENT (`response_out` overlapping `hs` or `input`); a
 /// HANDSHAKE_* error for a 101 that fails a check, or a malformed or too
 /// large head: fail the connection (close the socket). `*response_out` is
 /// written on OK.
@@ -673,11 +393,14 @@ pub unsafe extern "C" fn wsframe_client_handshake_check(
     response_out: *mut wsframe_client_response,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let out = unsafe { raw::out(response_out) }?;
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (out, _) = unsafe { raw::args((Put(response_out), Region(Span::of(hs), false))) }?;
         // SAFETY: as above.
         unsafe {
-            with_response(hs, input, len, max_size, |response| describe_response(response, out))
+            with_response(hs, input, len, max_size, |r| {
+                describe(r, out);
+                Ok(())
+            })
         }
     })
 }
@@ -689,69 +412,35 @@ pub unsafe extern "C" fn wsframe_client_handshake_check(
 ///
 /// `hs` NULL or valid for reads of a `wsframe_client_handshake`; `input`
 /// NULL or valid for reads of `len` bytes.
-unsafe fn with_response<T>(
+pub(crate) unsafe fn with_response<T>(
     hs: *const wsframe_client_handshake,
     input: *const u8,
     len: usize,
     max_size: usize,
     f: impl FnOnce(&Response<'_>) -> Result<T, wsframe_result>,
 ) -> Result<T, wsframe_result> {
+    let state = ObjRef::<ClientState, CLIENT_TAG>(hs.cast());
     // SAFETY: caller contract; the tag refuses a struct never written.
-    let state = unsafe { raw::tagged_ref::<ClientState>(hs.cast(), |t| t == CLIENT_TAG) }?;
-    // SAFETY: caller contract.
-    let input = unsafe { raw::slice(input, len) }?;
-
-    // The core checks a response with the handshake value its `write`
-    // returned, which borrows the offered subprotocols and extensions:
-    // rebuild it from the saved nonce, list and extension names (the URL and
-    // extra headers do not matter).
+    let (state, input) = unsafe { raw::args((state, In(input, len))) }?;
+    // The core checks a response with the value its request writer returned,
+    // which borrows what was offered; without an allocator there is no owned
+    // verifier, so the request is written again from the saved nonce and
+    // offers into scratch memory (the URL and extra headers do not matter).
     let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
-    let n = protocol_list(state.protocols()?, &mut names)?;
-    let mut scratch = [0u8; 192
-        + WSFRAME_CLIENT_MAX_PROTOCOLS_LEN
-        + 2 * WSFRAME_CLIENT_MAX_PROTOCOLS
-        + 32
-        + WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN];
-    let mut req = ClientRequest::new("ws://h/").map_err(from_error)?;
-    if let Some(offered) = state.extensions()? {
-        req = req.extensions(offered);
+    let protocols = protocol_list(stored(&state.protocols, state.protocols_len)?, &mut names)?;
+    let mut req = ClientRequest::new("ws://h/").map_err(from_handshake)?.protocols(protocols);
+    let offer = stored(&state.extensions, state.extensions_len)?;
+    if !offer.is_empty() {
+        req = req.extensions(offer);
     }
-    let hs = req
-        .protocols(names.get(..n).unwrap_or_default())
-        .write(state.nonce, &mut scratch)
-        .map_err(from_error)?;
-    let response = hs.check_response(input, max_or_default(max_size)).map_err(from_error)?;
-    f(&response)
-}
-
-/// As [`with_response`] for a response that must be a complete acceptance
-/// (INVALID_ARGUMENT otherwise).
-///
-/// # Safety
-///
-/// As for [`with_response`].
-pub(crate) unsafe fn with_accepted<T>(
-    hs: *const wsframe_client_handshake,
-    input: *const u8,
-    len: usize,
-    max_size: usize,
-    f: impl FnOnce(&Accepted<'_>) -> Result<T, wsframe_result>,
-) -> Result<T, wsframe_result> {
-    // SAFETY: forwarded contract.
-    unsafe {
-        with_response(hs, input, len, max_size, |response| match response {
-            Response::Accepted(ok) => f(ok),
-            _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
-        })
-    }
+    let mut scratch = [0u8; SCRATCH];
+    let hs = req.write(state.nonce, &mut scratch).map_err(from_handshake)?;
+    f(&hs.check_response(input, max_or_default(max_size)).map_err(from_handshake)?)
 }
 
 /// Fills the C view of a checked response.
-fn describe_response(
-    response: &Response<'_>,
-    out: Out<'_, wsframe_client_response>,
-) -> Result<(), wsframe_result> {
-    let none = (core::ptr::null(), 0);
+fn describe(response: &Response<'_>, out: Out<'_, wsframe_client_response>) {
+    let none = c_text(&[]);
     let (complete, accepted, status, consumed, protocol, location) = match response {
         Response::Accepted(ok) => {
             (true, true, 101, ok.consumed(), c_text(ok.protocol().unwrap_or("").as_bytes()), none)
@@ -762,17 +451,17 @@ fn describe_response(
         // Partial, and any outcome added to the core later: wait for more.
         _ => (false, false, 0, 0, none, none),
     };
+    let ((protocol, protocol_len), (location, location_len)) = (protocol, location);
     out.write(wsframe_client_response {
         complete,
         accepted,
         status,
         consumed,
-        protocol: protocol.0,
-        protocol_len: protocol.1,
-        location: location.0,
-        location_len: location.1,
+        protocol,
+        protocol_len,
+        location,
+        location_len,
     });
-    Ok(())
 }
 
 /// A client's opening handshake request as parsed by
@@ -786,7 +475,7 @@ pub struct wsframe_server_request {
     /// bytes so far. The other fields are then zero.
     pub complete: bool,
     /// Length of the request head. Bytes after it are already WebSocket
-    /// frames: give them to the connection.
+    /// frames: give them to the connection or session.
     pub consumed: usize,
     /// The request-target as sent, usually the resource name ("/chat?x=1").
     pub path: *const c_char,
@@ -822,26 +511,9 @@ pub struct wsframe_server_request {
     pub _max_size: usize,
 }
 
-impl wsframe_server_request {
-    const INCOMPLETE: Self = Self {
-        complete: false,
-        consumed: 0,
-        path: core::ptr::null(),
-        path_len: 0,
-        host: core::ptr::null(),
-        host_len: 0,
-        key: core::ptr::null(),
-        key_len: 0,
-        origin: core::ptr::null(),
-        origin_len: 0,
-        protocols: core::ptr::null(),
-        protocols_len: 0,
-        extensions: core::ptr::null(),
-        extensions_len: 0,
-        _input: core::ptr::null(),
-        _input_len: 0,
-        _max_size: 0,
-    };
+// SAFETY: `complete` is the one bool; the rest are integers and pointers.
+unsafe impl FromC for wsframe_server_request {
+    const FLAGS: &'static [usize] = &[offset_of!(Self, complete)];
 }
 
 /// Parses and validates a client's opening handshake (RFC 6455 §4.2.1):
@@ -854,8 +526,9 @@ impl wsframe_server_request {
 /// Then judge origin, host, path and subprotocols, and answer with
 /// `wsframe_server_write_accept` or `wsframe_server_write_reject`.
 ///
-/// Results: OK (see `*request_out`); NULL_POINTER; a HANDSHAKE_* error for a
-/// request that fails a check: answer with
+/// Results: OK (see `*request_out`); NULL_POINTER; INVALID_ARGUMENT
+/// (`request_out` inside `input`); a HANDSHAKE_* error for a request that
+/// fails a check: answer with
 /// `wsframe_server_write_reject(wsframe_result_http_status(result), ...)`
 /// and close the socket. `*request_out` is written on OK.
 ///
@@ -871,25 +544,27 @@ pub unsafe extern "C" fn wsframe_server_request_parse(
     request_out: *mut wsframe_server_request,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let out = unsafe { raw::out(request_out) }?;
-        // SAFETY: as above.
-        let bytes = unsafe { raw::slice(input, len) }?;
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (out, bytes) = unsafe { raw::args((Put(request_out), In(input, len))) }?;
         let max_size = max_or_default(max_size);
-        let Some(req) = handshake::parse_request(bytes, max_size).map_err(from_error)? else {
-            out.write(wsframe_server_request::INCOMPLETE);
-            return Ok(());
+        let req = handshake::parse_request(bytes, max_size).map_err(from_handshake)?;
+        let get = |f: for<'r> fn(&'r Request<'_>) -> &'r [u8]| {
+            c_text(req.as_ref().map(f).unwrap_or_default())
         };
-        let (path, path_len) = c_text(req.path().as_bytes());
-        let (host, host_len) = c_text(req.host());
-        let (key, key_len) = c_text(req.key());
-        let (origin, origin_len) = c_text(req.origin().unwrap_or(b""));
+        let (path, path_len) = get(|r| r.path().as_bytes());
+        let (host, host_len) = get(|r| r.host());
+        let (key, key_len) = get(|r| r.key());
+        let (origin, origin_len) = get(|r| r.origin().unwrap_or_default());
         let (protocols, protocols_len) =
-            c_text(req.header("Sec-WebSocket-Protocol").unwrap_or(b""));
-        let (extensions, extensions_len) = c_text(req.extensions().next().unwrap_or(b""));
-        out.write(wsframe_server_request {
-            complete: true,
-            consumed: req.consumed(),
+            get(|r| r.header("Sec-WebSocket-Protocol").unwrap_or_default());
+        let (extensions, extensions_len) = get(|r| r.extensions().next().unwrap_or_default());
+        let (_input, _input_len) =
+            if req.is_some() { (bytes.as_ptr(), bytes.len()) } else { (core::ptr::null(), 0) };
+        let complete = req.is_some();
+        let consumed = req.as_ref().map_or(0, Request::consumed);
+        out.done(wsframe_server_request {
+            complete,
+            consumed,
             path,
             path_len,
             host,
@@ -902,41 +577,38 @@ pub unsafe extern "C" fn wsframe_server_request_parse(
             protocols_len,
             extensions,
             extensions_len,
-            _input: bytes.as_ptr(),
-            _input_len: bytes.len(),
+            _input,
+            _input_len,
             _max_size: max_size,
-        });
-        Ok(())
+        })
     })
 }
 
-/// Re-parses the request `req` was parsed from.
+/// Re-parses the request `req` was parsed from, once the call's other
+/// arguments `args` were found disjoint from `*req` and the request buffer
+/// where they write (so outputs cannot land in the request they describe).
 ///
 /// # Safety
 ///
-/// `req` NULL or valid for reads; its buffer still valid and unchanged.
-unsafe fn reparse<'a>(req: *const wsframe_server_request) -> Result<Request<'a>, wsframe_result> {
-    // SAFETY: forwarded contract.
-    unsafe { reparse_with_buffer(req) }.map(|(req, _)| req)
-}
-
-/// As [`reparse`], also returning the request buffer.
-///
-/// # Safety
-///
-/// As for [`reparse`].
-pub(crate) unsafe fn reparse_with_buffer<'a>(
+/// `req` NULL or valid for reads, its buffer still valid and unchanged;
+/// `args` as their function's `# Safety` says.
+pub(crate) unsafe fn reparse<'a, A: raw::Arg>(
     req: *const wsframe_server_request,
-) -> Result<(Request<'a>, &'a [u8]), wsframe_result> {
+    args: A,
+) -> Result<(Request<'a>, A::Value<'a>), wsframe_result> {
     // SAFETY: caller contract: NULL or a readable wsframe_server_request.
-    let r = unsafe { raw::read(req) }?;
+    let (r,) = unsafe { raw::args((Val(req),)) }?;
+    let request = Region(Span::of(req), false);
+    let buffer = Region(Span::bytes(r._input, r._input_len), false);
+    // SAFETY: caller contract; checked disjoint.
+    let (_, _, values) = unsafe { raw::args((request, buffer, args)) }?;
     if !r.complete || r._input.is_null() {
         return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
     }
     // SAFETY: caller contract: the buffer it was parsed from is unchanged.
-    let bytes = unsafe { raw::slice(r._input, r._input_len) }?;
+    let (bytes,) = unsafe { raw::args((In(r._input, r._input_len),)) }?;
     match handshake::parse_request(bytes, r._max_size) {
-        Ok(Some(req)) => Ok((req, bytes)),
+        Ok(Some(req)) => Ok((req, values)),
         // The buffer changed since it was parsed.
         _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
     }
@@ -948,7 +620,8 @@ pub(crate) unsafe fn reparse_with_buffer<'a>(
 /// `wsframe_server_write_accept`. Borrows from the request buffer.
 ///
 /// Results: OK; NULL_POINTER; INVALID_ARGUMENT (`req` is not a complete
-/// parse, or its buffer changed). Outputs are written on OK.
+/// parse, or its buffer changed; an output overlapping the other, `*req` or
+/// the request buffer). Outputs are written on OK.
 ///
 /// # Safety
 ///
@@ -963,14 +636,11 @@ pub unsafe extern "C" fn wsframe_server_request_protocol(
     len_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let (ptr_out, len_out) = unsafe { (raw::out(protocol_out)?, raw::out(len_out)?) };
-        // SAFETY: as above.
-        let req = unsafe { reparse(req) }?;
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (req, (ptr_out, len_out)) = unsafe { reparse(req, (Put(protocol_out), Put(len_out))) }?;
         let (p, n) = c_text(req.protocols().nth(index).unwrap_or("").as_bytes());
         ptr_out.write(p);
-        len_out.write(n);
-        Ok(())
+        len_out.done(n)
     })
 }
 
@@ -978,7 +648,8 @@ pub unsafe extern "C" fn wsframe_server_request_protocol(
 /// request, trimmed; (NULL, 0) if absent. Borrows from the request buffer.
 ///
 /// Results: OK; NULL_POINTER; INVALID_UTF8 (`name`); INVALID_ARGUMENT (as
-/// for `wsframe_server_request_protocol`). Outputs are written on OK.
+/// for `wsframe_server_request_protocol`, and outputs overlapping `name`).
+/// Outputs are written on OK.
 ///
 /// # Safety
 ///
@@ -993,79 +664,44 @@ pub unsafe extern "C" fn wsframe_server_request_header(
     len_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let (ptr_out, len_out) = unsafe { (raw::out(value_out)?, raw::out(len_out)?) };
-        // SAFETY: as above.
-        let name = unsafe { text(name, name_len) }?;
-        // SAFETY: as above.
-        let req = unsafe { reparse(req) }?;
+        let args = (Put(value_out), Put(len_out), Text(name, name_len));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (req, (ptr_out, len_out, name)) = unsafe { reparse(req, args) }?;
         let (p, n) = c_text(req.header(name).unwrap_or(b""));
         ptr_out.write(p);
-        len_out.write(n);
-        Ok(())
+        len_out.done(n)
     })
 }
 
 /// Writes the server's acceptance (RFC 6455 §4.2.2): `HTTP/1.1 101
 /// Switching Protocols`, Upgrade, Connection, the Sec-WebSocket-Accept for
 /// `key` (the request's `key`/`key_len`), the selected subprotocol if any,
-/// and extra header lines ("Name: value", CRLF or LF separated, as for
-/// `wsframe_client_handshake_write`).
+/// the accepted extensions if any, and extra header lines ("Name: value",
+/// CRLF or LF separated, as for `wsframe_client_handshake_write`).
 ///
-/// `protocol` must be one the client offered, or (NULL, 0) for none. Then
-/// create a server `wsframe_conn`.
+/// `protocol` must be one the client offered, or (NULL, 0) for none.
+/// `extensions` is the `Sec-WebSocket-Extensions` answer, for instance the
+/// response `wsframe_deflate_config_negotiate` wrote, or (NULL, 0) for none
+/// (RFC 6455 §4.2.2, §9.1). Then create a server session or connection.
+///
+/// `out` must be a buffer of its own: not the request buffer that `key` and
+/// a selected `protocol` point into (the answer would overwrite them while
+/// they are read), nor any other input. Such overlap is refused with
+/// INVALID_ARGUMENT.
 ///
 /// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
 /// NULL_POINTER; INVALID_UTF8; INVALID_ARGUMENT (a header line without ':',
-/// too many lines); HANDSHAKE_INVALID_PROTOCOL, _INVALID_HEADER_NAME,
-/// _INVALID_HEADER_VALUE, _RESERVED_HEADER.
+/// too many lines, overlapping buffers); HANDSHAKE_INVALID_PROTOCOL,
+/// _INVALID_HEADER_NAME, _INVALID_HEADER_VALUE (also for control characters
+/// in `extensions`), _RESERVED_HEADER.
 ///
 /// # Safety
 ///
 /// Each (pointer, length) pair NULL or valid for reads of that many bytes;
-/// `out` NULL or valid for writes of `out_len` bytes, not overlapping the
-/// inputs; `written_out` NULL or valid for one write.
+/// `out` NULL or valid for writes of `out_len` bytes; `written_out` NULL or
+/// valid for one write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_server_write_accept(
-    key: *const c_char,
-    key_len: usize,
-    protocol: *const c_char,
-    protocol_len: usize,
-    headers: *const c_char,
-    headers_len: usize,
-    out: *mut u8,
-    out_len: usize,
-    written_out: *mut usize,
-) -> wsframe_result {
-    guard(|| {
-        // SAFETY: caller contract, forwarded; no extensions.
-        unsafe {
-            server_accept(
-                (key, key_len),
-                (protocol, protocol_len),
-                (core::ptr::null(), 0),
-                (headers, headers_len),
-                (out, out_len, written_out),
-            )
-        }
-    })
-}
-
-/// As `wsframe_server_write_accept`, also accepting extensions:
-/// `extensions` is the `Sec-WebSocket-Extensions` value to answer with, for
-/// instance the response `wsframe_deflate_config_negotiate` wrote, or
-/// (NULL, 0) for none (RFC 6455 §4.2.2, §9.1).
-///
-/// Results: as for `wsframe_server_write_accept`;
-/// HANDSHAKE_INVALID_HEADER_VALUE also for control characters in
-/// `extensions`.
-///
-/// # Safety
-///
-/// As for `wsframe_server_write_accept`, with `extensions` NULL or valid for
-/// reads of `extensions_len` bytes.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_server_write_accept_ext(
     key: *const c_char,
     key_len: usize,
     protocol: *const c_char,
@@ -1079,47 +715,19 @@ pub unsafe extern "C" fn wsframe_server_write_accept_ext(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, forwarded.
-        unsafe {
-            server_accept(
-                (key, key_len),
-                (protocol, protocol_len),
-                (extensions, extensions_len),
-                (headers, headers_len),
-                (out, out_len, written_out),
-            )
-        }
+        let outs = (Put(written_out), InOut(out, out_len), In(key, key_len));
+        let texts = (
+            OptText(protocol, protocol_len),
+            OptText(extensions, extensions_len),
+            Text(headers, headers_len),
+        );
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let ((written, out, key), (protocol, extensions, headers)) =
+            unsafe { raw::args((outs, texts)) }?;
+        let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
+        let pairs = header_lines(headers, &mut pairs)?;
+        report(handshake::write_accept(key, protocol, extensions, pairs, out), written)
     })
-}
-
-/// The body of the acceptance writers.
-///
-/// # Safety
-///
-/// The pointers as documented on `wsframe_server_write_accept_ext`.
-unsafe fn server_accept(
-    (key, key_len): (*const c_char, usize),
-    (protocol, protocol_len): (*const c_char, usize),
-    (extensions, extensions_len): (*const c_char, usize),
-    (headers, headers_len): (*const c_char, usize),
-    (out, out_len, written_out): (*mut u8, usize, *mut usize),
-) -> Result<(), wsframe_result> {
-    // SAFETY: caller contract, for each pointer.
-    let written = unsafe { raw::out(written_out) }?;
-    // SAFETY: as above.
-    let key = unsafe { raw::slice(key.cast(), key_len) }?;
-    // SAFETY: as above.
-    let protocol = unsafe { opt_text(protocol, protocol_len) }?;
-    // SAFETY: as above.
-    let extensions = unsafe { opt_text(extensions, extensions_len) }?;
-    // SAFETY: as above.
-    let headers = unsafe { text(headers, headers_len) }?;
-    // SAFETY: as above.
-    let out = unsafe { raw::slice_mut(out, out_len) }?;
-    let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
-    let n = header_lines(headers, &mut pairs)?;
-    let pairs = pairs.get(..n).unwrap_or_default();
-    report(handshake::write_accept(key, protocol, extensions, pairs, out), written)
 }
 
 /// Writes a complete HTTP error response refusing the handshake: status
@@ -1129,7 +737,8 @@ unsafe fn server_accept(
 /// `wsframe_result_http_status(result)`.
 ///
 /// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
-/// NULL_POINTER; HANDSHAKE_INVALID_STATUS (not 300-599).
+/// NULL_POINTER; INVALID_ARGUMENT (`written_out` inside `out`);
+/// HANDSHAKE_INVALID_STATUS (not 300-599).
 ///
 /// # Safety
 ///
@@ -1143,63 +752,8 @@ pub unsafe extern "C" fn wsframe_server_write_reject(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        // SAFETY: caller contract, for each pointer.
-        let written = unsafe { raw::out(written_out) }?;
-        // SAFETY: as above.
-        let out = unsafe { raw::slice_mut(out, out_len) }?;
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (written, out) = unsafe { raw::args((Put(written_out), InOut(out, out_len))) }?;
         report(handshake::write_reject(status, out), written)
     })
-}
-
-/// The HTTP status a server should refuse a handshake with after `result`:
-/// 426 for an unsupported version, 431 for a head too large or with too
-/// many headers, 500 for the caller's own mistakes, 400 for other handshake
-/// errors; 0 if `result` is not a handshake error.
-///
-/// # Safety
-///
-/// None: any value is accepted.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_result_http_status(result: u32) -> u16 {
-    guard_value(0, || match to_error(result) {
-        Some(e) => e.status(),
-        None if (7200..7300).contains(&result) => 400,
-        None => 0,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use std::string::ToString;
-
-    use super::*;
-
-    #[test]
-    fn table_matches_the_core() {
-        for (code, err, text) in TABLE {
-            assert_eq!(from_error(*err), *code);
-            assert_eq!(to_error(*code as u32), Some(*err));
-            assert_eq!(text.to_str().ok(), Some(err.to_string().as_str()));
-            assert!((7200..7300).contains(&(*code as u32)));
-        }
-        assert_eq!(
-            from_error(HandshakeError::InsufficientSize { required: 3 }),
-            WSFRAME_RESULT_INSUFFICIENT_SIZE
-        );
-    }
-
-    #[test]
-    fn header_lines_and_protocol_lists() {
-        let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
-        let n = header_lines("A: 1\r\nB:2\n\nC:  three \t", &mut pairs);
-        assert_eq!(n, Ok(3));
-        assert_eq!(&pairs[..3], &[("A", "1"), ("B", "2"), ("C", "three")]);
-        assert_eq!(header_lines("no colon", &mut pairs), Err(WSFRAME_RESULT_INVALID_ARGUMENT));
-        let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
-        assert_eq!(protocol_list(" ", &mut names), Ok(0));
-        assert_eq!(protocol_list("a, b,c", &mut names), Ok(3));
-        assert_eq!(&names[..3], &["a", "b", "c"]);
-        let many = "p,".repeat(WSFRAME_CLIENT_MAX_PROTOCOLS) + "p";
-        assert_eq!(protocol_list(&many, &mut names), Err(WSFRAME_RESULT_INVALID_ARGUMENT));
-    }
 }

@@ -1,71 +1,288 @@
 //! The only place that turns C pointers into Rust references.
 //!
 //! Every helper checks for NULL first and returns
-//! `WSFRAME_RESULT_NULL_POINTER`; `(NULL, 0)` is an empty slice. The callers'
-//! `# Safety` sections state what C must guarantee beyond that (pointers
-//! valid for their lengths, no aliasing with other arguments, objects that
-//! came from this library).
+//! `WSFRAME_RESULT_NULL_POINTER`; `(NULL, 0)` is an empty slice, and a length
+//! above `isize::MAX` (a `read()` that returned -1, passed on) is refused.
+//! The callers' `# Safety` sections state what C must guarantee beyond that
+//! (pointers valid for their lengths, objects that came from this library);
+//! overlap between what a call writes and what it reads is checked here
+//! ([`disjoint`]), not assumed.
 
-use core::ffi::c_void;
-use core::mem::{align_of, size_of};
+use core::ffi::{c_char, c_void};
+use core::mem::{MaybeUninit, align_of, size_of};
 use core::ptr::{self, NonNull};
 
-use wsframe::RandomSource;
+use wsframe::{Connection, RandomError, RandomSource};
 
-use crate::conn::{Conn, ConnCore, wsframe_conn};
-use crate::random::{KeySource, RandomFn};
-use crate::result::wsframe_result::{self, *};
+use crate::result::*;
 
-/// `ptr`/`len` as a read-only byte slice; `(NULL, 0)` is empty.
-///
-/// # Safety
-///
-/// Unless NULL, `ptr` must be valid for reads of `len` bytes for `'a`, and
-/// not written through any other pointer meanwhile.
-pub(crate) unsafe fn slice<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], wsframe_result> {
-    if ptr.is_null() {
-        return if len == 0 { Ok(&[]) } else { Err(WSFRAME_RESULT_NULL_POINTER) };
+/// Whether `(ptr, len)` is a buffer: `Ok(false)` for the empty `(NULL, 0)`.
+fn check<T>(ptr: *const T, len: usize) -> Result<bool, wsframe_result> {
+    if len > isize::MAX as usize {
+        // No object is that large: a negative ssize_t passed as a length.
+        return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
     }
-    // SAFETY: non-NULL, and the caller guarantees `len` readable bytes that
-    // nothing else writes for 'a. `len` bytes of C memory never exceed isize::MAX.
-    Ok(unsafe { core::slice::from_raw_parts(ptr, len) })
+    match (ptr.is_null(), len) {
+        (true, 0) => Ok(false),
+        (true, _) => Err(WSFRAME_RESULT_NULL_POINTER),
+        _ => Ok(true),
+    }
 }
 
-/// `ptr`/`len` as a writable byte slice; `(NULL, 0)` is empty.
-///
-/// # Safety
-///
-/// Unless NULL, `ptr` must be valid for reads and writes of `len` bytes for
-/// `'a`, and not accessed through any other pointer meanwhile.
-pub(crate) unsafe fn slice_mut<'a>(
-    ptr: *mut u8,
+/// A region of memory a call reads or writes. NULL is an empty region.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span(usize, usize);
+
+impl Span {
+    /// `len` bytes at `ptr`.
+    pub(crate) fn bytes<T>(ptr: *const T, len: usize) -> Self {
+        Self(ptr as usize, if ptr.is_null() { 0 } else { len })
+    }
+
+    /// The `T` at `ptr` (an out-parameter or a struct).
+    pub(crate) fn of<T>(ptr: *const T) -> Self {
+        Self::bytes(ptr, size_of::<T>())
+    }
+
+    fn overlaps(self, o: Self) -> bool {
+        let end = |s: Self| s.0.saturating_add(s.1);
+        self.1 != 0 && o.1 != 0 && self.0 < end(o) && o.0 < end(self)
+    }
+}
+
+/// The regions one call touches, and whether it writes each.
+pub(crate) struct Spans {
+    items: [(Span, bool); 16],
     len: usize,
-) -> Result<&'a mut [u8], wsframe_result> {
-    if ptr.is_null() {
-        return if len == 0 { Ok(&mut []) } else { Err(WSFRAME_RESULT_NULL_POINTER) };
+}
+
+impl Spans {
+    fn push(&mut self, span: Span, writes: bool) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = (span, writes);
+        }
+        // Past the capacity `disjoint` refuses the call (no call has that many).
+        self.len += 1;
     }
-    // SAFETY: non-NULL, and the caller guarantees `len` bytes exclusively ours for 'a.
-    Ok(unsafe { core::slice::from_raw_parts_mut(ptr, len) })
+
+    /// `INVALID_ARGUMENT` unless every written region is disjoint from every
+    /// other region: Rust must never see one buffer as both `&[u8]` and
+    /// `&mut [u8]`, and C output must not overwrite an input while it is read.
+    fn disjoint(&self) -> Result<(), wsframe_result> {
+        let items = self.items.get(..self.len).ok_or(WSFRAME_RESULT_PANIC)?;
+        for (i, (a, a_writes)) in items.iter().enumerate() {
+            let later = items.get(i + 1..).unwrap_or_default();
+            if later.iter().any(|(b, b_writes)| (*a_writes || *b_writes) && a.overlaps(*b)) {
+                return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
+            }
+        }
+        Ok(())
+    }
 }
 
-/// Whether two byte ranges share an address (Rust must not see one buffer
-/// as both `&[u8]` and `&mut [u8]`).
-pub(crate) fn overlap(a: *const u8, a_len: usize, b: *const u8, b_len: usize) -> bool {
-    let (a, b) = (a as usize, b as usize);
-    a_len != 0 && b_len != 0 && a < b.saturating_add(b_len) && b < a.saturating_add(a_len)
+/// A pointer argument of a C call, by what the call does with it; tuples of
+/// them are arguments too.
+pub(crate) trait Arg {
+    /// What the call works with.
+    type Value<'a>;
+    /// Adds the memory it covers, and whether the call writes it.
+    fn spans(&self, list: &mut Spans);
+    /// The value, once the pointer was checked.
+    ///
+    /// # Safety
+    ///
+    /// The pointer is valid as its function's `# Safety` section says, for `'a`.
+    unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result>;
 }
 
-/// A copy of a plain C struct the caller passed by pointer.
+/// Bytes the call only reads: `(NULL, 0)` is empty.
+pub(crate) struct In<T>(pub(crate) *const T, pub(crate) usize);
+/// Bytes the call writes (or unmasks in place).
+pub(crate) struct InOut<T>(pub(crate) *mut T, pub(crate) usize);
+/// Caller text, which must be UTF-8 (`(NULL, 0)` is empty).
+pub(crate) struct Text(pub(crate) *const c_char, pub(crate) usize);
+/// As [`Text`], `None` for `(NULL, 0)`.
+pub(crate) struct OptText(pub(crate) *const c_char, pub(crate) usize);
+/// An out-parameter, written only on success.
+pub(crate) struct Put<T>(pub(crate) *mut T);
+/// A struct C wrote, copied (see [`read`]); NULL is an error.
+pub(crate) struct Val<T>(pub(crate) *const T);
+/// Memory the call reads (`false`) or writes (`true`) that no other argument
+/// may share (an optional struct, the object a call works on), with no value.
+pub(crate) struct Region(pub(crate) Span, pub(crate) bool);
+
+impl<T> Arg for In<T> {
+    type Value<'a> = &'a [u8];
+    fn spans(&self, list: &mut Spans) {
+        list.push(Span::bytes(self.0, self.1), false);
+    }
+    unsafe fn get<'a>(self) -> Result<&'a [u8], wsframe_result> {
+        if !check(self.0, self.1)? {
+            return Ok(&[]);
+        }
+        // SAFETY: non-NULL, at most isize::MAX bytes, readable for 'a
+        // (caller contract).
+        Ok(unsafe { core::slice::from_raw_parts(self.0.cast::<u8>(), self.1) })
+    }
+}
+
+impl<T> Arg for InOut<T> {
+    type Value<'a> = &'a mut [u8];
+    fn spans(&self, list: &mut Spans) {
+        list.push(Span::bytes(self.0, self.1), true);
+    }
+    unsafe fn get<'a>(self) -> Result<&'a mut [u8], wsframe_result> {
+        if !check(self.0, self.1)? {
+            return Ok(&mut []);
+        }
+        // SAFETY: non-NULL, at most isize::MAX bytes, and the caller
+        // guarantees them ours for 'a (`args` checked no other argument
+        // shares them).
+        Ok(unsafe { core::slice::from_raw_parts_mut(self.0.cast::<u8>(), self.1) })
+    }
+}
+
+impl Arg for Text {
+    type Value<'a> = &'a str;
+    fn spans(&self, list: &mut Spans) {
+        list.push(Span::bytes(self.0, self.1), false);
+    }
+    unsafe fn get<'a>(self) -> Result<&'a str, wsframe_result> {
+        // SAFETY: forwarded contract.
+        let bytes = unsafe { In(self.0, self.1).get() }?;
+        core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_UTF8)
+    }
+}
+
+impl Arg for OptText {
+    type Value<'a> = Option<&'a str>;
+    fn spans(&self, list: &mut Spans) {
+        list.push(Span::bytes(self.0, self.1), false);
+    }
+    unsafe fn get<'a>(self) -> Result<Option<&'a str>, wsframe_result> {
+        if self.0.is_null() && self.1 == 0 {
+            return Ok(None);
+        }
+        // SAFETY: forwarded contract.
+        unsafe { Text(self.0, self.1).get() }.map(Some)
+    }
+}
+
+impl<T: 'static> Arg for Put<T> {
+    type Value<'a> = Out<'a, T>;
+    fn spans(&self, list: &mut Spans) {
+        list.push(Span::of(self.0), true);
+    }
+    unsafe fn get<'a>(self) -> Result<Out<'a, T>, wsframe_result> {
+        // SAFETY: forwarded contract.
+        unsafe { out(self.0) }
+    }
+}
+
+impl<T: FromC> Arg for Val<T> {
+    type Value<'a> = T;
+    fn spans(&self, list: &mut Spans) {
+        list.push(Span::of(self.0), false);
+    }
+    unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
+        // SAFETY: forwarded contract.
+        unsafe { read(self.0) }
+    }
+}
+
+impl Arg for Region {
+    type Value<'a> = ();
+    fn spans(&self, list: &mut Spans) {
+        list.push(self.0, self.1);
+    }
+    unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
+        Ok(())
+    }
+}
+
+impl Arg for () {
+    type Value<'a> = ();
+    fn spans(&self, _: &mut Spans) {}
+    unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
+        Ok(())
+    }
+}
+
+macro_rules! tuple_arg {
+    ($($t:ident $i:tt),+) => {
+        impl<$($t: Arg),+> Arg for ($($t,)+) {
+            type Value<'a> = ($($t::Value<'a>,)+);
+            fn spans(&self, list: &mut Spans) {
+                $(self.$i.spans(list);)+
+            }
+            unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
+                // SAFETY: forwarded contract, element by element, in order.
+                Ok(($(unsafe { self.$i.get() }?,)+))
+            }
+        }
+    };
+}
+tuple_arg!(A 0);
+tuple_arg!(A 0, B 1);
+tuple_arg!(A 0, B 1, C 2);
+tuple_arg!(A 0, B 1, C 2, D 3);
+tuple_arg!(A 0, B 1, C 2, D 3, E 4);
+
+/// Checks a call's pointer arguments and turns them into Rust values, in
+/// order (so the first NULL is the one reported): `(NULL, 0)` is an empty
+/// buffer, a length above `isize::MAX` is `INVALID_ARGUMENT` (a `read()`
+/// that returned -1, passed on), and so is any overlap between a region the
+/// call writes and any other argument.
 ///
 /// # Safety
 ///
-/// Unless NULL, `ptr` must be valid and aligned for a read of an initialised `T`.
-pub(crate) unsafe fn read<T: Copy>(ptr: *const T) -> Result<T, wsframe_result> {
+/// Each pointer valid as its function's `# Safety` section says, for `'a`.
+pub(crate) unsafe fn args<'a, A: Arg>(a: A) -> Result<A::Value<'a>, wsframe_result> {
+    let mut list = Spans { items: [(Span(0, 0), false); 16], len: 0 };
+    a.spans(&mut list);
+    list.disjoint()?;
+    // SAFETY: forwarded contract; no written region is shared.
+    unsafe { a.get() }
+}
+
+/// A struct that C writes and the library reads.
+///
+/// # Safety
+///
+/// `FLAGS` lists the byte offset of every `bool` field, and every other field
+/// must be valid for any bit pattern (integers, raw and `Option` pointers,
+/// structs of those).
+pub(crate) unsafe trait FromC: Copy {
+    /// Offsets of the `bool` fields.
+    const FLAGS: &'static [usize];
+}
+
+/// A copy of a struct C passed by pointer. Its `bool` fields are read as
+/// bytes, non-zero meaning true: C can store any byte in one (through memset
+/// or a `uint8_t *`), and a Rust `bool` that is neither 0 nor 1 is undefined
+/// behaviour. The pointer need not be aligned.
+///
+/// # Safety
+///
+/// Unless NULL, `ptr` must be valid for reads of `size_of::<T>()` initialised bytes.
+pub(crate) unsafe fn read<T: FromC>(ptr: *const T) -> Result<T, wsframe_result> {
     if ptr.is_null() {
         return Err(WSFRAME_RESULT_NULL_POINTER);
     }
-    // SAFETY: non-NULL; the caller guarantees a valid, aligned T.
-    Ok(unsafe { ptr.read() })
+    let mut value = MaybeUninit::<T>::uninit();
+    let bytes = value.as_mut_ptr().cast::<u8>();
+    // SAFETY: the caller guarantees size_of::<T>() readable bytes; `value`
+    // holds as many; a byte copy needs no alignment. Each flag offset is
+    // inside T (FromC's contract), and normalising it to 0 or 1 leaves only
+    // fields valid for any bits.
+    unsafe {
+        ptr::copy_nonoverlapping(ptr.cast::<u8>(), bytes, size_of::<T>());
+        for &at in T::FLAGS {
+            let flag = bytes.add(at);
+            flag.write(u8::from(flag.read() != 0));
+        }
+        Ok(value.assume_init())
+    }
 }
 
 /// An out-parameter, checked for NULL up front and written only on success.
@@ -74,9 +291,15 @@ pub(crate) struct Out<'a, T>(NonNull<T>, core::marker::PhantomData<&'a mut T>);
 impl<T> Out<'_, T> {
     /// Stores `value` (the old contents are not read or dropped).
     pub(crate) fn write(self, value: T) {
-        // SAFETY: `out` checked non-NULL, and its caller guaranteed it valid
-        // and aligned for a write of T for 'a.
-        unsafe { self.0.as_ptr().write(value) }
+        // SAFETY: checked non-NULL by `out`, whose caller guaranteed it valid
+        // for a write of T for 'a; `write_unaligned` needs no alignment.
+        unsafe { self.0.as_ptr().write_unaligned(value) }
+    }
+
+    /// [`Out::write`], as a call's last step.
+    pub(crate) fn done(self, value: T) -> Result<(), wsframe_result> {
+        self.write(value);
+        Ok(())
     }
 }
 
@@ -84,7 +307,7 @@ impl<T> Out<'_, T> {
 ///
 /// # Safety
 ///
-/// Unless NULL, `ptr` must be valid and aligned for a write of `T` for `'a`.
+/// Unless NULL, `ptr` must be valid for a write of `T` for `'a`.
 pub(crate) unsafe fn out<'a, T>(ptr: *mut T) -> Result<Out<'a, T>, wsframe_result> {
     match NonNull::new(ptr) {
         Some(p) => Ok(Out(p, core::marker::PhantomData)),
@@ -92,27 +315,49 @@ pub(crate) unsafe fn out<'a, T>(ptr: *mut T) -> Result<Out<'a, T>, wsframe_resul
     }
 }
 
-/// A Rust value living in C memory behind a tag that marks it live.
-///
-/// Used for caller-allocated objects (`wsframe_conn_init` storage, the
-/// `wsframe_keepalive` and `wsframe_backoff` structs): the tag lets a call
-/// on never-initialised or deinitialised memory fail with
-/// `WSFRAME_RESULT_INVALID_HANDLE` instead of reading garbage as a value.
-#[repr(C)]
-pub(crate) struct Tagged<T> {
-    tag: u64,
-    pub(crate) value: T,
+/// The C random callback.
+pub(crate) type RandomFn =
+    unsafe extern "C" fn(user: *mut c_void, buf: *mut u8, len: usize) -> bool;
+
+/// A connection's source of masking keys: the caller's callback, or the
+/// operating system's generator in hosted builds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CRandom {
+    pub(crate) fill: Option<RandomFn>,
+    pub(crate) user: *mut c_void,
 }
 
-impl<T> Tagged<T> {
-    pub(crate) const fn new(tag: u64, value: T) -> Self {
-        Self { tag, value }
+impl RandomSource for CRandom {
+    fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
+        match self.fill {
+            // SAFETY: installed through a config whose writer promised that
+            // `fill(user, buf, len)` writes `len` bytes to `buf`.
+            Some(f) => match unsafe { f(self.user, dest.as_mut_ptr(), dest.len()) } {
+                true => Ok(()),
+                false => Err(RandomError),
+            },
+            #[cfg(feature = "std")]
+            None => getrandom::fill(dest).map_err(|_| RandomError),
+            #[cfg(not(feature = "std"))]
+            None => Err(RandomError),
+        }
     }
 }
 
-/// Writes `value` into caller storage `dst` of `len` bytes, replacing
-/// whatever was there without reading it. Too-small or misaligned storage is
-/// reported, not assumed.
+/// A Rust value living in C memory behind a tag that marks it live, so that
+/// a call on zeroed, never-initialised or ended storage fails with
+/// `WSFRAME_RESULT_INVALID_HANDLE` instead of reading garbage as a value.
+/// (Freed heap memory cannot be told apart: using it is undefined.)
+#[repr(C)]
+pub(crate) struct Tagged<T> {
+    tag: u64,
+    /// The object's address when it was made: a byte copy elsewhere differs.
+    home: usize,
+    pub(crate) value: T,
+}
+
+/// Writes a tagged `value` into caller storage `dst` of `len` bytes,
+/// replacing whatever was there without reading it.
 ///
 /// # Safety
 ///
@@ -121,234 +366,147 @@ impl<T> Tagged<T> {
 pub(crate) unsafe fn init_tagged<'a, T>(
     dst: *mut c_void,
     len: usize,
-    value: Tagged<T>,
-) -> Result<&'a mut Tagged<T>, wsframe_result> {
-    if dst.is_null() {
+    tag: u64,
+    value: T,
+) -> Result<&'a mut T, wsframe_result> {
+    let p = dst.cast::<Tagged<T>>();
+    if p.is_null() {
         return Err(WSFRAME_RESULT_NULL_POINTER);
     }
     if len < size_of::<Tagged<T>>() {
         return Err(WSFRAME_RESULT_STORAGE_TOO_SMALL);
     }
-    let dst = dst.cast::<Tagged<T>>();
-    if !dst.is_aligned() {
+    if !p.is_aligned() {
         return Err(WSFRAME_RESULT_UNALIGNED);
     }
-    // SAFETY: non-NULL, aligned, and at least size_of::<Tagged<T>>() bytes
-    // the caller lets us write; `write` neither reads nor drops the old bytes.
-    unsafe { dst.write(value) };
-    // SAFETY: just initialised; the caller guarantees no other access for 'a.
-    Ok(unsafe { &mut *dst })
+    // SAFETY: non-NULL, aligned, and large enough; the caller lets us write;
+    // `write` neither reads nor drops the old bytes. Then just initialised,
+    // and the caller guarantees no other access for 'a.
+    unsafe {
+        p.write(Tagged { tag, home: p as usize, value });
+        Ok(&mut (*p).value)
+    }
 }
 
-/// Checks that `ptr` holds a live `Tagged<T>` whose tag `accept`s, and
-/// returns the pointer and the tag.
+/// The object behind `ptr` if it carries `tag` (and, with `home`, was made
+/// at this address).
 ///
 /// # Safety
 ///
 /// Unless NULL, `ptr` must point to at least `size_of::<Tagged<T>>()`
 /// readable, initialised bytes that hold a valid `Tagged<T>` whenever the tag
-/// word is one `accept` takes (true of memory written only by this module).
-unsafe fn check_tag<T>(
-    ptr: *const c_void,
-    accept: impl Fn(u64) -> bool,
-) -> Result<(*const Tagged<T>, u64), wsframe_result> {
-    let p = ptr.cast::<Tagged<T>>();
+/// word is `tag` (true of memory written only by this module).
+unsafe fn live<T>(ptr: *const T, tag: u64, home: bool) -> Result<*mut Tagged<T>, wsframe_result> {
+    let p = ptr.cast::<Tagged<T>>().cast_mut();
     if p.is_null() {
         return Err(WSFRAME_RESULT_NULL_POINTER);
     }
-    if !p.is_aligned() {
-        return Err(WSFRAME_RESULT_INVALID_HANDLE);
-    }
-    // SAFETY: non-NULL and aligned; the caller guarantees readable,
-    // initialised bytes. The tag is a plain u64, valid for any bits.
-    let tag = unsafe { ptr::addr_of!((*p).tag).read() };
-    if accept(tag) { Ok((p, tag)) } else { Err(WSFRAME_RESULT_INVALID_HANDLE) }
-}
-
-/// The live value behind `ptr`, and its tag.
-///
-/// # Safety
-///
-/// As for `check_tag`, and nothing else may access the object for `'a`.
-pub(crate) unsafe fn tagged_mut<'a, T>(
-    ptr: *mut c_void,
-    accept: impl Fn(u64) -> bool,
-) -> Result<(&'a mut T, u64), wsframe_result> {
-    // SAFETY: forwarded contract.
-    let (p, tag) = unsafe { check_tag::<T>(ptr, accept) }?;
-    // SAFETY: the tag says a valid Tagged<T> lives here; `p` came from a
-    // `*mut`, and the caller grants exclusive access for 'a.
-    Ok((unsafe { &mut (*p.cast_mut()).value }, tag))
-}
-
-/// Shared-reference variant of [`tagged_mut`].
-///
-/// # Safety
-///
-/// As for `check_tag`, and nothing may write the object for `'a`.
-pub(crate) unsafe fn tagged_ref<'a, T>(
-    ptr: *const c_void,
-    accept: impl Fn(u64) -> bool,
-) -> Result<&'a T, wsframe_result> {
-    // SAFETY: forwarded contract.
-    let (p, _) = unsafe { check_tag::<T>(ptr, accept) }?;
-    // SAFETY: the tag says a valid Tagged<T> lives here; no writer for 'a.
-    Ok(unsafe { &(*p).value })
-}
-
-/// Calls a C random callback to fill `buf`.
-///
-/// # Safety
-///
-/// `fill` and `user` must be what the C caller installed, with the contract
-/// of `wsframe_conn_set_random`: `fill(user, buf, len)` writes `len` random
-/// bytes to `buf` and returns true, or returns false.
-pub(crate) unsafe fn call_random(fill: RandomFn, user: *mut c_void, buf: &mut [u8]) -> bool {
-    // SAFETY: the installer's contract; `buf` is valid for `buf.len()` writes.
-    unsafe { fill(user, buf.as_mut_ptr(), buf.len()) }
-}
-
-/// The core's view of a connection's key source: it forwards each draw to
-/// the [`KeySource`] stored beside the `Connection` in the same object.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct KeyProxy(*const KeySource);
-
-impl RandomSource for KeyProxy {
-    fn fill(&mut self, dest: &mut [u8]) -> Result<(), wsframe::RandomError> {
-        // SAFETY: `init_conn` points this at the `keys` field of the same
-        // `Tagged<Conn>` that holds this proxy, so it lives exactly as long;
-        // the object never moves (`conn_parts` checks `home` before any
-        // call reaches the core); `KeySource` is only ever shared (`Cell`s).
-        unsafe { &*self.0 }.fill(dest)
+    // SAFETY: non-NULL and, if aligned, readable and initialised (caller
+    // contract); the tag and address are plain integers, valid for any bits.
+    match p.is_aligned() && unsafe { (*p).tag == tag && (!home || (*p).home == p as usize) } {
+        true => Ok(p),
+        false => Err(WSFRAME_RESULT_INVALID_HANDLE),
     }
 }
 
-/// Tags for connections made by `wsframe_conn_new` and `wsframe_conn_init`.
-pub(crate) const TAG_CONN_HEAP: u64 = u64::from_be_bytes(*b"wsfrCnH\0");
-pub(crate) const TAG_CONN_STORAGE: u64 = u64::from_be_bytes(*b"wsfrCnS\0");
+/// A library object in C memory behind `TAG` (a connection, session,
+/// backoff or client handshake): the live value, written by the call.
+pub(crate) struct Obj<T, const TAG: u64>(pub(crate) *mut T);
+/// As [`Obj`], only read by the call.
+pub(crate) struct ObjRef<T, const TAG: u64>(pub(crate) *const T);
 
-fn is_conn_tag(tag: u64) -> bool {
-    tag == TAG_CONN_HEAP || tag == TAG_CONN_STORAGE
+impl<T: 'static, const TAG: u64> Arg for Obj<T, TAG> {
+    type Value<'a> = &'a mut T;
+    fn spans(&self, list: &mut Spans) {
+        list.push(Span::bytes(self.0, size_of::<Tagged<T>>()), true);
+    }
+    unsafe fn get<'a>(self) -> Result<&'a mut T, wsframe_result> {
+        // SAFETY: forwarded contract; the tag vouches for a valid T, and C
+        // hands out handles to writable memory, ours for 'a. Connections
+        // must also be where they were made (the storage contract).
+        unsafe { live(self.0, TAG, TAG == TAG_CONN).map(|p| &mut (*p).value) }
+    }
 }
+
+impl<T: 'static, const TAG: u64> Arg for ObjRef<T, TAG> {
+    type Value<'a> = &'a T;
+    fn spans(&self, list: &mut Spans) {
+        list.push(Span::bytes(self.0, size_of::<Tagged<T>>()), false);
+    }
+    unsafe fn get<'a>(self) -> Result<&'a T, wsframe_result> {
+        // SAFETY: forwarded contract; the tag vouches for a valid T, not
+        // written for 'a.
+        unsafe { live(self.0, TAG, false).map(|p| &(*p).value) }
+    }
+}
+
+/// Tags of connections and sessions (the other objects have theirs).
+pub(crate) const TAG_CONN: u64 = u64::from_be_bytes(*b"wsfrConn");
+#[cfg(feature = "std")]
+pub(crate) const TAG_SESSION: u64 = u64::from_be_bytes(*b"wsfrSess");
+
+/// A connection as it lives behind a `wsframe_conn` handle.
+pub(crate) type Conn = Connection<CRandom>;
+/// The live connection behind a `wsframe_conn *`.
+pub(crate) type Handle = Obj<Conn, TAG_CONN>;
 
 /// Size and alignment `wsframe_conn_init` needs.
 pub(crate) const CONN_LAYOUT: (usize, usize) =
     (size_of::<Tagged<Conn>>(), align_of::<Tagged<Conn>>());
 
-/// Builds a connection in `len` bytes at `dst`, tagged `tag`. `make` gets the
-/// key proxy the core's `Connection` must use.
+/// Builds a connection in `len` bytes of caller storage at `dst`; storage
+/// holding a live connection is refused with `WSFRAME_RESULT_IN_USE`.
 ///
 /// # Safety
 ///
-/// Unless NULL, `dst` must be valid for writes of `len` bytes, and stay
-/// allocated and unmoved until the connection is deinitialised or freed.
+/// Unless NULL, `dst` must be valid for reads and writes of `len` bytes, and
+/// stay allocated and unmoved until the connection is ended.
 pub(crate) unsafe fn init_conn(
     dst: *mut c_void,
     len: usize,
-    tag: u64,
-    make: impl FnOnce(KeyProxy) -> ConnCore,
-) -> Result<*mut wsframe_conn, wsframe_result> {
-    if dst.is_null() {
-        return Err(WSFRAME_RESULT_NULL_POINTER);
-    }
-    if len < size_of::<Tagged<Conn>>() {
-        return Err(WSFRAME_RESULT_STORAGE_TOO_SMALL);
-    }
-    let p = dst.cast::<Tagged<Conn>>();
-    if !p.is_aligned() {
-        return Err(WSFRAME_RESULT_UNALIGNED);
-    }
-    // SAFETY: in bounds of the checked storage; only the address is taken.
-    let keys = unsafe { ptr::addr_of!((*p).value.keys) };
-    let conn = Conn { keys: KeySource::new(), home: p as usize, core: make(KeyProxy(keys)) };
-    // SAFETY: non-NULL, aligned, large enough, writable (caller contract);
-    // the old contents are neither read nor dropped.
-    unsafe { p.write(Tagged::new(tag, conn)) };
-    Ok(p.cast())
-}
-
-/// Checks a connection handle: non-NULL, live, not moved.
-///
-/// # Safety
-///
-/// Unless NULL, `ptr` must point to readable memory of at least
-/// `size_of::<Tagged<Conn>>()` bytes (true of any pointer `wsframe_conn_new`
-/// or `wsframe_conn_init` returned, until it is freed).
-unsafe fn check_conn(ptr: *const wsframe_conn) -> Result<(*mut Tagged<Conn>, u64), wsframe_result> {
-    // SAFETY: forwarded contract.
-    let (p, tag) = unsafe { check_tag::<Conn>(ptr.cast(), is_conn_tag) }?;
-    // SAFETY: the tag says a Conn lives here; `home` is a plain usize.
-    let home = unsafe { ptr::addr_of!((*p).value.home).read() };
-    if home != p as usize {
-        // A byte copy of a connection: its key proxy points at the original.
-        return Err(WSFRAME_RESULT_INVALID_HANDLE);
-    }
-    Ok((p.cast_mut(), tag))
-}
-
-/// The connection behind a handle, split so that the core's `Connection`
-/// and the key source it reads can be used at once.
-///
-/// # Safety
-///
-/// As for `check_conn`, and no other call may use the connection for `'a`
-/// (a connection is not thread-safe).
-pub(crate) unsafe fn conn_parts<'a>(
-    ptr: *mut wsframe_conn,
-) -> Result<(&'a mut ConnCore, &'a KeySource), wsframe_result> {
-    // SAFETY: forwarded contract.
-    let (p, _) = unsafe { check_conn(ptr) }?;
-    // SAFETY: a live, unmoved Conn; `core` and `keys` are disjoint fields,
-    // each borrowed once, and the caller grants exclusive use for 'a.
-    unsafe { Ok((&mut *ptr::addr_of_mut!((*p).value.core), &*ptr::addr_of!((*p).value.keys))) }
-}
-
-/// Shared access for getters.
-///
-/// # Safety
-///
-/// As for `check_conn`, and nothing may write the connection for `'a`.
-pub(crate) unsafe fn conn_ref<'a>(
-    ptr: *const wsframe_conn,
-) -> Result<&'a ConnCore, wsframe_result> {
-    // SAFETY: forwarded contract.
-    let (p, _) = unsafe { check_conn(ptr) }?;
-    // SAFETY: a live Conn, and no writer for 'a.
-    Ok(unsafe { &*ptr::addr_of!((*p).value.core) })
-}
-
-/// Ends a connection: a heap one is freed, a storage one dropped in place
-/// and its tag cleared (its memory is the caller's again).
-///
-/// # Safety
-///
-/// As for `check_conn`; the handle must not be used afterwards.
-pub(crate) unsafe fn end_conn(
-    ptr: *mut wsframe_conn,
-    allow_heap: bool,
+    conn: Conn,
 ) -> Result<(), wsframe_result> {
-    // SAFETY: forwarded contract.
-    let (p, tag) = unsafe { check_conn(ptr) }?;
-    if tag == TAG_CONN_HEAP && !allow_heap {
-        return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
+    // SAFETY: if large enough, `len` readable bytes (caller contract).
+    if len >= CONN_LAYOUT.0 && unsafe { live(dst.cast::<Conn>(), TAG_CONN, true) }.is_ok() {
+        // Starting over would leak what the live connection owns.
+        return Err(WSFRAME_RESULT_IN_USE);
     }
-    // SAFETY: a live Conn (checked): clear the tag, then drop it in place
-    // (storage) or rebuild and drop the Box `new_conn_box` leaked (heap).
+    // SAFETY: forwarded contract.
+    unsafe { init_tagged(dst, len, TAG_CONN, conn) }.map(|_| ())
+}
+
+/// Ends the object at `ptr`: clears its tag and drops it in place (a
+/// connection's storage is the caller's again); a session's box is freed.
+///
+/// # Safety
+///
+/// Unless NULL, `ptr` holds a live `T` made by this module with `tag` (a
+/// session from [`new_session`]); it must not be used afterwards.
+pub(crate) unsafe fn end<T>(ptr: *mut T, tag: u64) -> Result<(), wsframe_result> {
+    // SAFETY: forwarded contract.
+    let p = unsafe { live(ptr, tag, tag == TAG_CONN) }?;
+    // SAFETY: a live Tagged<T> (checked): clear the tag, then drop the value
+    // in place, or rebuild and drop the Box `new_session` leaked.
     unsafe {
-        ptr::addr_of_mut!((*p).tag).write(0);
-        if tag == TAG_CONN_STORAGE {
-            ptr::drop_in_place(ptr::addr_of_mut!((*p).value));
-        } else {
+        (*p).tag = 0;
+        match tag {
             #[cfg(feature = "std")]
-            drop(std::boxed::Box::from_raw(p));
+            TAG_SESSION => drop(std::boxed::Box::from_raw(p)),
+            _ => ptr::drop_in_place(ptr::addr_of_mut!((*p).value)),
         }
     }
     Ok(())
 }
 
-/// Allocates uninitialised heap storage for one connection, for `init_conn`.
+/// A session on the heap, owned by C until [`end`].
 #[cfg(feature = "std")]
-pub(crate) fn new_conn_box() -> (*mut c_void, usize) {
-    let b = std::boxed::Box::<Tagged<Conn>>::new_uninit();
-    (std::boxed::Box::into_raw(b).cast(), size_of::<Tagged<Conn>>())
+pub(crate) fn new_session<T>(value: T) -> *mut T {
+    let b = std::boxed::Box::new(Tagged { tag: TAG_SESSION, home: 0, value });
+    std::boxed::Box::into_raw(b).cast()
+}
+
+/// The memory of the object behind `ptr`, which no argument may share.
+#[cfg(feature = "std")]
+pub(crate) fn region<T>(ptr: *const T) -> Region {
+    Region(Span::bytes(ptr, size_of::<Tagged<T>>()), true)
 }

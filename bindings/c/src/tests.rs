@@ -1,9 +1,12 @@
-//! The unsafe paths driven from Rust, for Miri (`cargo +nightly miri test
-//! -p wsframe-c`): the C tests cover behaviour, these check that the
-//! pointer work is sound under the aliasing model.
+//! The unsafe paths driven from Rust, for Miri (`make miri-c`): the C tests
+//! cover behaviour; these check that the pointer work is sound under the
+//! aliasing model, misuses included. Pointers are made as C makes them: one
+//! raw pointer per buffer, used for reads and writes alike.
 
+use core::cell::Cell;
 use core::ffi::c_void;
-use core::ptr;
+use core::ptr::{self, null, null_mut};
+use core::slice::from_raw_parts as bytes;
 
 use crate::*;
 
@@ -12,7 +15,8 @@ const HELLO_MASKED: [u8; 11] = [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 
 unsafe extern "C" fn rfc_key(user: *mut c_void, buf: *mut u8, len: usize) -> bool {
     // SAFETY: the library passes a buffer of `len` bytes and our counter.
     unsafe {
-        *user.cast::<u32>() += 1;
+        let calls = &*user.cast::<Cell<u32>>();
+        calls.set(calls.get() + 1);
         for i in 0..len {
             *buf.add(i) = [0x37, 0xfa, 0x21, 0x3d][i % 4];
         }
@@ -20,288 +24,252 @@ unsafe extern "C" fn rfc_key(user: *mut c_void, buf: *mut u8, len: usize) -> boo
     true
 }
 
+#[track_caller]
 fn ok(r: wsframe_result) {
-    assert_eq!(r, wsframe_result::WSFRAME_RESULT_OK);
+    assert_eq!(r, WSFRAME_RESULT_OK, "{r}");
 }
 
-/// Sends "Hello" on a client with the RFC key, then echoes it through a server.
-///
-/// # Safety
-///
-/// `client` is a live client connection.
-unsafe fn exchange(client: *mut wsframe_conn) {
-    let mut calls = 0u32;
-    let mut out = [0u8; 32];
-    let mut n = 0usize;
-    // SAFETY: valid pointers for each call.
-    unsafe {
-        ok(wsframe_conn_set_random(client, Some(rfc_key), ptr::addr_of_mut!(calls).cast()));
-        ok(wsframe_conn_set_max_message_size(client, 1 << 10));
-        ok(wsframe_conn_send_text(
-            client,
-            b"Hello".as_ptr(),
-            5,
-            out.as_mut_ptr(),
-            out.len(),
-            &mut n,
-        ));
-        assert_eq!(&out[..n], &HELLO_MASKED);
-        assert_eq!(
-            wsframe_conn_set_max_fragments(client, 1),
-            wsframe_result::WSFRAME_RESULT_IN_USE
-        );
-        let mut header = [0u8; 14];
-        let mut payload = *b"Hello";
-        ok(wsframe_conn_send_frame_in_place(
-            client,
-            1,
-            payload.as_mut_ptr(),
-            payload.len(),
-            true,
-            header.as_mut_ptr(),
-            header.len(),
-            &mut n,
-        ));
-        assert_eq!((&header[..n], &payload[..]), (&HELLO_MASKED[..6], &HELLO_MASKED[6..]));
-        assert_eq!(calls, 2);
-
-        let mut server = ptr::null_mut();
-        ok(wsframe_conn_new(2, &mut server));
-        let mut input = HELLO_MASKED;
-        let mut consumed = 0;
-        let mut ev = core::mem::zeroed::<wsframe_event>();
-        ok(wsframe_conn_receive(server, input.as_mut_ptr(), input.len(), &mut consumed, &mut ev));
-        assert_eq!(ev.r#type, wsframe_event_type::WSFRAME_EVENT_TEXT);
-        assert_eq!(core::slice::from_raw_parts(ev.data, ev.len), b"Hello");
-        ok(wsframe_conn_send_pong(server, ev.data, ev.len, out.as_mut_ptr(), out.len(), &mut n));
-        ok(wsframe_conn_send_close(server, 1000, b"bye".as_ptr(), 3, out.as_mut_ptr(), 32, &mut n));
-        assert_eq!(wsframe_conn_state(server), wsframe_state::WSFRAME_STATE_CLOSE_SENT);
-        wsframe_conn_free(server);
-    }
+/// The defaults, masking keys from `rfc_key` counted in `calls`.
+fn config(calls: &Cell<u32>) -> wsframe_conn_config {
+    // SAFETY: an out-parameter of the right type, all integers and pointers.
+    let mut c = unsafe { core::mem::zeroed::<wsframe_conn_config>() };
+    // SAFETY: as above.
+    ok(unsafe { wsframe_conn_config_default(&mut c) });
+    c.random = Some(rfc_key);
+    c.random_user = ptr::from_ref(calls).cast_mut().cast();
+    c
 }
 
+/// A connection in storage: the RFC's masked "Hello" both ways, then the
+/// misuses of its storage the library must refuse.
 #[test]
 fn storage_connection() {
     let mut storage = [0u64; WSFRAME_CONN_STORAGE_SIZE / 8];
     let mut copy = [0u64; WSFRAME_CONN_STORAGE_SIZE / 8];
-    let mut conn = ptr::null_mut();
-    // SAFETY: storage outlives the connection and does not move.
+    let (base, copied) =
+        (storage.as_mut_ptr().cast::<c_void>(), copy.as_mut_ptr().cast::<c_void>());
+    let (mut conn, mut other) = (null_mut(), null_mut());
+    let calls = Cell::new(0);
+    let c = config(&calls);
+    let (mut out, mut header, mut payload, mut input) =
+        ([0u8; 32], [0u8; 14], *b"Hello", HELLO_MASKED);
+    let (o, h, p, i) =
+        (out.as_mut_ptr(), header.as_mut_ptr(), payload.as_mut_ptr(), input.as_mut_ptr());
+    let (mut n, mut ev) = (0usize, core::mem::MaybeUninit::<wsframe_event>::uninit());
+    // SAFETY: storage outlives the connections and does not move.
     unsafe {
-        let base = storage.as_mut_ptr().cast::<c_void>();
+        let size = WSFRAME_CONN_STORAGE_SIZE;
         assert_eq!(
-            wsframe_conn_init(base.byte_add(1), 200, 1, &mut conn),
-            wsframe_result::WSFRAME_RESULT_UNALIGNED
+            wsframe_conn_init(base.byte_add(1), 200, 1, &c, &mut conn),
+            WSFRAME_RESULT_UNALIGNED
         );
-        ok(wsframe_conn_init(base, WSFRAME_CONN_STORAGE_SIZE, 1, &mut conn));
-        exchange(conn);
-        // A byte copy is refused.
-        ptr::copy_nonoverlapping(base.cast::<u64>(), copy.as_mut_ptr(), copy.len());
-        let copied = copy.as_mut_ptr().cast::<wsframe_conn>();
-        assert_eq!(wsframe_conn_state(copied), wsframe_state::WSFRAME_STATE_INVALID);
-        ok(wsframe_conn_deinit(conn));
+        ok(wsframe_conn_init(base, size, 1, &c, &mut conn));
+        // Live storage is not started over: what it owns would leak.
+        assert_eq!(wsframe_conn_init(base, size, 2, null(), &mut other), WSFRAME_RESULT_IN_USE);
+        ok(wsframe_conn_send_text(conn, b"Hello".as_ptr(), 5, o, 32, &mut n));
+        assert_eq!(bytes(o, n), &HELLO_MASKED);
+        ok(wsframe_conn_send_frame_in_place(conn, 1, p, 5, true, h, 14, &mut n));
+        assert_eq!((bytes(h, n), bytes(p, 5)), (&HELLO_MASKED[..6], &HELLO_MASKED[6..]));
+        assert_eq!(calls.get(), 2);
+        // Outputs inside the connection are refused.
+        assert_eq!(
+            wsframe_conn_send_text(conn, p, 1, base.cast(), 16, &mut n),
+            WSFRAME_RESULT_INVALID_ARGUMENT
+        );
+        // A byte copy is not a connection, and its storage is free to use.
+        ptr::copy_nonoverlapping(base.cast::<u8>(), copied.cast::<u8>(), size);
+        assert_eq!(wsframe_conn_state(copied.cast()), wsframe_state::WSFRAME_STATE_INVALID);
+        ok(wsframe_conn_init(copied, size, 2, null(), &mut other));
+        ok(wsframe_conn_receive(other, i, 11, &mut n, ev.as_mut_ptr()));
+        let ev = ev.assume_init();
+        assert_eq!(bytes(ev.data, ev.len), b"Hello");
+        ok(wsframe_conn_send_pong(other, ev.data, ev.len, o, 32, &mut n));
+        // A read() that returned -1, passed on as a length.
+        let r =
+            wsframe_conn_receive(other, i, usize::MAX, &mut n, ptr::addr_of_mut!(header).cast());
+        assert_eq!(r, WSFRAME_RESULT_INVALID_ARGUMENT);
+        wsframe_conn_free(other);
+        wsframe_conn_free(conn);
         assert_eq!(wsframe_conn_state(conn), wsframe_state::WSFRAME_STATE_INVALID);
-        assert_eq!(wsframe_conn_deinit(conn), wsframe_result::WSFRAME_RESULT_INVALID_HANDLE);
+        wsframe_conn_free(conn);
+        ok(wsframe_conn_init(base, size, 2, null(), &mut conn));
+        wsframe_conn_free(conn);
     }
 }
 
+/// C may store any byte in a `bool`-sized field: it is read as a byte
+/// (under Miri, reading it as a Rust `bool` is undefined behaviour).
 #[test]
-fn heap_connection() {
-    let mut conn = ptr::null_mut();
-    // SAFETY: a connection from wsframe_conn_new, freed once.
+fn bool_fields_are_read_as_bytes() {
+    let calls = Cell::new(0);
+    let mut c = config(&calls);
+    let mut storage = [0u64; WSFRAME_CONN_STORAGE_SIZE / 8];
+    let (mut conn, mut s) = (null_mut(), null_mut());
+    let (mut flags, mut offer, mut n) = ([2u8, 3, 15, 15], [0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN], 0);
+    // SAFETY: bytes written into plain C structs, as C would.
     unsafe {
-        ok(wsframe_conn_new(1, &mut conn));
-        exchange(conn);
-        assert_eq!(wsframe_conn_deinit(conn), wsframe_result::WSFRAME_RESULT_INVALID_ARGUMENT);
-        wsframe_conn_free(conn);
-        wsframe_conn_free(ptr::null_mut());
+        ptr::addr_of_mut!(c.deflate).cast::<u8>().write(2);
+        ptr::addr_of_mut!(c.auto_pong).cast::<u8>().write(0xff);
+        ptr::addr_of_mut!(c.deflate_params.server_no_context_takeover).cast::<u8>().write(7);
+        // `deflate` reads as true: a frame-level connection refuses it.
+        let r = wsframe_conn_init(
+            storage.as_mut_ptr().cast(),
+            WSFRAME_CONN_STORAGE_SIZE,
+            2,
+            &c,
+            &mut conn,
+        );
+        assert_eq!(r, WSFRAME_RESULT_INVALID_ARGUMENT);
+        ok(wsframe_session_new(2, &c, &mut s));
+        wsframe_session_free(s);
+        let dc = flags.as_mut_ptr().cast::<wsframe_deflate_config>();
+        ok(wsframe_deflate_config_write_offer(dc, offer.as_mut_ptr().cast(), offer.len(), &mut n));
+        let offer = core::str::from_utf8(&offer[..n]).unwrap_or_default();
+        assert!(offer.contains("server_no_context_takeover; client_no_context_takeover"));
     }
 }
 
 #[test]
 fn caller_structs() {
+    let calls = Cell::new(0);
+    let (mut delay, mut attempts) = (0, 0);
     // SAFETY: locals passed by pointer for the duration of each call.
     unsafe {
-        let mut ka = core::mem::zeroed::<wsframe_keepalive>();
-        let mut action = wsframe_keepalive_action::WSFRAME_KEEPALIVE_IDLE;
-        assert_eq!(
-            wsframe_keepalive_poll(&mut ka, 0, &mut action),
-            wsframe_result::WSFRAME_RESULT_INVALID_HANDLE
-        );
-        ok(wsframe_keepalive_init(&mut ka, 10, 5, 0));
-        ok(wsframe_keepalive_poll(&mut ka, 10, &mut action));
-        assert_eq!(action, wsframe_keepalive_action::WSFRAME_KEEPALIVE_SEND_PING);
         let mut b = core::mem::zeroed::<wsframe_backoff>();
-        let mut calls = 0u32;
-        let mut delay = 0;
+        assert_eq!(wsframe_backoff_next_delay(&mut b, &mut delay), WSFRAME_RESULT_INVALID_HANDLE);
         ok(wsframe_backoff_init(&mut b, 1000));
-        ok(wsframe_backoff_set_random(&mut b, Some(rfc_key), ptr::addr_of_mut!(calls).cast()));
+        ok(wsframe_backoff_set_random(
+            &mut b,
+            Some(rfc_key),
+            ptr::from_ref(&calls).cast_mut().cast(),
+        ));
         ok(wsframe_backoff_next_delay(&mut b, &mut delay));
-        assert!(delay <= 1000 && calls == 1);
+        assert!(delay <= 1000 && calls.get() == 1);
+        // A copy (as C's memcpy: the struct's padding is uninitialised) is valid.
+        let mut copy = core::mem::MaybeUninit::<wsframe_backoff>::uninit();
+        ptr::copy_nonoverlapping(&b, copy.as_mut_ptr(), 1);
+        ok(wsframe_backoff_attempts(copy.as_ptr(), &mut attempts));
+        let inside = ptr::addr_of_mut!(b).cast::<u32>().add(4);
+        assert_eq!(wsframe_backoff_attempts(&b, inside), WSFRAME_RESULT_INVALID_ARGUMENT);
     }
 }
 
+/// The whole opening handshake through C-shaped buffers, with a
+/// permessage-deflate offer; then misuse of the request buffer.
 #[test]
 fn handshake_round_trip() {
+    let (mut request, mut response, mut key) =
+        ([0u8; 512], [0u8; 256], *b"dGhlIHNhbXBsZSBub25jZQ==\0\0\0\0");
+    let (rq, rs, k) = (request.as_mut_ptr(), response.as_mut_ptr(), key.as_mut_ptr());
+    let (mut offer, mut answer) =
+        ([0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN], [0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN]);
+    let (of, an) = (offer.as_mut_ptr().cast(), answer.as_mut_ptr().cast());
+    let (mut n, mut offer_len, mut answer_len, mut plen, mut p) = (0, 0, 0, 0, null());
+    let url = "ws://localhost:9001/echo";
     // SAFETY: locals and literals passed with their lengths.
     unsafe {
-        let mut hs = core::mem::zeroed::<wsframe_client_handshake>();
-        let mut request = [0u8; 512];
-        let mut n = 0;
-        let url = "ws://localhost:9001/echo";
-        ok(wsframe_client_handshake_write(
-            &mut hs,
-            url.as_ptr().cast(),
-            url.len(),
-            ptr::null(),
-            0,
-            c"chat, echo".as_ptr(),
-            10,
-            ptr::null(),
-            0,
-            b"the sample nonce".as_ptr(),
-            16,
-            request.as_mut_ptr(),
-            request.len(),
-            &mut n,
+        let (mut hs, mut dc) = (core::mem::zeroed(), core::mem::zeroed());
+        let (mut req, mut resp) =
+            (core::mem::zeroed(), core::mem::zeroed::<wsframe_client_response>());
+        let (mut sp, mut cp) = (core::mem::zeroed(), core::mem::zeroed());
+        ok(wsframe_deflate_config_default(&mut dc));
+        ok(wsframe_deflate_config_write_offer(
+            &dc,
+            of,
+            WSFRAME_DEFLATE_MAX_VALUE_LEN,
+            &mut offer_len,
         ));
-        let mut req = core::mem::zeroed::<wsframe_server_request>();
-        ok(wsframe_server_request_parse(request.as_ptr(), n, 0, &mut req));
-        assert!(req.complete);
-        let (mut p, mut plen) = (ptr::null(), 0);
+        let (protocols, nonce) = (c"chat, echo".as_ptr(), b"the sample nonce".as_ptr());
+        let (u, ul) = (url.as_ptr().cast(), url.len());
+        let (none, of, ol) = (null(), of.cast_const(), offer_len);
+        ok(wsframe_client_handshake_write(
+            &mut hs, u, ul, none, 0, protocols, 10, of, ol, none, 0, nonce, 16, rq, 512, &mut n,
+        ));
+        ok(wsframe_server_request_parse(rq, n, 0, &mut req));
         ok(wsframe_server_request_protocol(&req, 1, &mut p, &mut plen));
-        assert_eq!(core::slice::from_raw_parts(p.cast::<u8>(), plen), b"echo");
-        let mut response = [0u8; 256];
+        assert_eq!(bytes(p.cast::<u8>(), plen), b"echo");
+        // An accessor writing its outputs into the request buffer is refused.
+        let r = wsframe_server_request_protocol(&req, 0, rq.add(8).cast(), &mut plen);
+        assert_eq!(r, WSFRAME_RESULT_INVALID_ARGUMENT);
+        ok(wsframe_deflate_config_negotiate(&dc, &req, &mut sp, an, 128, &mut answer_len));
+        let (an, al) = (an.cast_const(), answer_len);
+        // The 101 written into the buffer the request was read into.
+        let r = wsframe_server_write_accept(
+            req.key,
+            req.key_len,
+            p,
+            plen,
+            an,
+            al,
+            none,
+            0,
+            rq,
+            512,
+            &mut n,
+        );
+        assert_eq!(r, WSFRAME_RESULT_INVALID_ARGUMENT);
         ok(wsframe_server_write_accept(
             req.key,
             req.key_len,
             p,
             plen,
-            ptr::null(),
+            an,
+            al,
+            none,
             0,
-            response.as_mut_ptr(),
-            response.len(),
+            rs,
+            256,
             &mut n,
         ));
-        let mut resp = core::mem::zeroed::<wsframe_client_response>();
-        ok(wsframe_client_handshake_check(&hs, response.as_ptr(), n, 0, &mut resp));
-        assert!(resp.complete && resp.accepted);
-        assert_eq!(
-            core::slice::from_raw_parts(resp.protocol.cast::<u8>(), resp.protocol_len),
-            b"echo"
+        ok(wsframe_client_handshake_check(&hs, rs, n, 0, &mut resp));
+        assert!(
+            resp.complete
+                && resp.accepted
+                && bytes(resp.protocol.cast::<u8>(), resp.protocol_len) == b"echo"
         );
+        ok(wsframe_deflate_config_accept_response(&dc, &hs, rs, n, 0, &mut cp));
+        assert_eq!(cp, sp);
+        // The accept key computed in place, over the key it reads.
+        ok(wsframe_accept_key(k, 24, k, 28, &mut n));
+        assert_eq!(bytes(k, n), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
     }
 }
 
-/// permessage-deflate end to end: negotiation through the handshake
-/// buffers, then a compressed message each way, the server echoing straight
-/// from its inflate buffer (a pointer into the connection passed back in).
+/// A compressed message each way through sessions; the server echoes
+/// straight from its inflate buffer (a pointer into the session passed back
+/// in), and a send from the outgoing buffer is refused.
 #[test]
-fn deflate_round_trip() {
-    use wsframe_result::*;
-    // SAFETY: locals and literals passed with their lengths; connections
-    // from wsframe_conn_new, freed once.
+fn session_deflate_echo() {
+    let calls = Cell::new(0);
+    let mut c = config(&calls);
+    c.deflate = true;
+    let (mut wire, mut n, mut out, mut out_len) = ([0u8; 64], 0, null(), 0);
+    let w = wire.as_mut_ptr();
+    // SAFETY: locals passed with their lengths; sessions freed once.
     unsafe {
-        let mut config = core::mem::zeroed::<wsframe_deflate_config>();
-        ok(wsframe_deflate_config_default(&mut config));
-        let mut offer = [0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN];
-        let mut offer_len = 0;
-        ok(wsframe_deflate_config_write_offer(
-            &config,
-            offer.as_mut_ptr().cast(),
-            offer.len(),
-            &mut offer_len,
-        ));
-        let mut hs = core::mem::zeroed::<wsframe_client_handshake>();
-        let mut request = [0u8; 512];
-        let mut n = 0;
-        let url = "ws://localhost/";
-        ok(wsframe_client_handshake_write_ext(
-            &mut hs,
-            url.as_ptr().cast(),
-            url.len(),
-            ptr::null(),
-            0,
-            ptr::null(),
-            0,
-            offer.as_ptr().cast(),
-            offer_len,
-            ptr::null(),
-            0,
-            b"the sample nonce".as_ptr(),
-            16,
-            request.as_mut_ptr(),
-            request.len(),
-            &mut n,
-        ));
-        let mut req = core::mem::zeroed::<wsframe_server_request>();
-        ok(wsframe_server_request_parse(request.as_ptr(), n, 0, &mut req));
-        let mut params = core::mem::zeroed::<wsframe_deflate_params>();
-        let mut answer = [0u8; WSFRAME_DEFLATE_MAX_VALUE_LEN];
-        let mut answer_len = 0;
-        ok(wsframe_deflate_config_negotiate(
-            &config,
-            &req,
-            &mut params,
-            answer.as_mut_ptr().cast(),
-            answer.len(),
-            &mut answer_len,
-        ));
-        let mut response = [0u8; 256];
-        ok(wsframe_server_write_accept_ext(
-            req.key,
-            req.key_len,
-            ptr::null(),
-            0,
-            answer.as_ptr().cast(),
-            answer_len,
-            ptr::null(),
-            0,
-            response.as_mut_ptr(),
-            response.len(),
-            &mut n,
-        ));
-        let mut client_params = core::mem::zeroed::<wsframe_deflate_params>();
-        ok(wsframe_deflate_config_accept_response(
-            &config,
-            &hs,
-            response.as_ptr(),
-            n,
-            0,
-            &mut client_params,
-        ));
-        assert_eq!(client_params, params);
-
-        let (mut client, mut server) = (ptr::null_mut(), ptr::null_mut());
-        ok(wsframe_conn_new(1, &mut client));
-        ok(wsframe_conn_new(2, &mut server));
-        let mut calls = 0u32;
-        ok(wsframe_conn_set_random(client, Some(rfc_key), ptr::addr_of_mut!(calls).cast()));
-        ok(wsframe_conn_enable_deflate(client, &params, &config));
-        ok(wsframe_conn_enable_deflate(server, &params, &config));
-        assert_eq!(wsframe_conn_enable_deflate(server, &params, &config), WSFRAME_RESULT_IN_USE);
-
-        let (mut frame, mut len) = (ptr::null(), 0);
-        ok(wsframe_conn_send_message(client, 1, b"Hello".as_ptr(), 5, 0, &mut frame, &mut len));
-        let mut wire = [0u8; 32];
-        wire[..len].copy_from_slice(core::slice::from_raw_parts(frame, len));
-        let mut consumed = 0;
-        let mut ev = core::mem::zeroed::<wsframe_event>();
-        ok(wsframe_conn_receive(server, wire.as_mut_ptr(), len, &mut consumed, &mut ev));
-        assert_eq!(core::slice::from_raw_parts(ev.data, ev.len), b"Hello");
-        ok(wsframe_conn_send_message(server, 1, ev.data, ev.len, 0, &mut frame, &mut len));
+        let (mut client, mut server, mut ev) =
+            (null_mut(), null_mut(), core::mem::zeroed::<wsframe_event>());
+        ok(wsframe_session_new(1, &c, &mut client));
+        ok(wsframe_session_new(2, &c, &mut server));
+        ok(wsframe_session_send(client, 1, b"Hello".as_ptr(), 5, 0));
+        ok(wsframe_session_outgoing(client, &mut out, &mut out_len));
+        ptr::copy_nonoverlapping(out, w, out_len);
+        ok(wsframe_session_consume_outgoing(client, out_len));
+        ok(wsframe_session_receive(server, w, out_len, &mut n, &mut ev));
+        assert_eq!(bytes(ev.data, ev.len), b"Hello");
+        ok(wsframe_session_send(server, 1, ev.data, ev.len, 0));
+        ok(wsframe_session_outgoing(server, &mut out, &mut out_len));
+        assert_eq!(bytes(out, out_len), &[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]);
+        // The outgoing buffer is the session's: sending from it is refused.
         assert_eq!(
-            core::slice::from_raw_parts(frame, len),
-            &[0xc1, 0x07, 0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00]
-        );
-        // The frame buffer is the connection's: sending from it is refused.
-        assert_eq!(
-            wsframe_conn_send_message(server, 2, frame, len, 0, &mut frame, &mut len),
+            wsframe_session_send(server, 2, out, out_len, 0),
             WSFRAME_RESULT_INVALID_ARGUMENT
         );
-        wire[..len].copy_from_slice(core::slice::from_raw_parts(frame, len));
-        ok(wsframe_conn_receive(client, wire.as_mut_ptr(), len, &mut consumed, &mut ev));
-        assert_eq!(core::slice::from_raw_parts(ev.data, ev.len), b"Hello");
-        wsframe_conn_free(client);
-        wsframe_conn_free(server);
+        ptr::copy_nonoverlapping(out, w, out_len);
+        ok(wsframe_session_receive(client, w, out_len, &mut n, &mut ev));
+        assert_eq!(bytes(ev.data, ev.len), b"Hello");
+        wsframe_session_free(client);
+        wsframe_session_free(server);
+        wsframe_session_free(null_mut());
     }
 }

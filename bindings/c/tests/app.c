@@ -1,5 +1,5 @@
 /* A small program built the way users build: `cc app.c $(pkg-config --cflags
- * --libs wsframe)`. A server connection answers the masked "Hello" of
+ * --libs wsframe)`. A server session answers the masked "Hello" of
  * RFC 6455 §5.7 with the same text. */
 #include <stdio.h>
 #include <string.h>
@@ -11,22 +11,23 @@ int main(void) {
         fprintf(stderr, "header %s, library %s\n", WSFRAME_VERSION_STRING, wsframe_version());
         return 1;
     }
-    wsframe_conn *conn = NULL;
-    wsframe_result r = wsframe_conn_new(WSFRAME_ROLE_SERVER, &conn);
+    wsframe_session *session = NULL;
+    wsframe_result r = wsframe_session_new(WSFRAME_ROLE_SERVER, NULL, &session);
     if (r != WSFRAME_RESULT_OK) {
-        fprintf(stderr, "wsframe_conn_new: %s\n", wsframe_result_str(r));
+        fprintf(stderr, "wsframe_session_new: %s\n", wsframe_result_str(r));
         return 1;
     }
     uint8_t input[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
-    size_t consumed = 0;
+    size_t consumed = 0, n = 0;
     wsframe_event ev;
-    r = wsframe_conn_receive(conn, input, sizeof input, &consumed, &ev);
-    uint8_t out[32];
-    size_t n = 0;
+    const uint8_t *out = NULL;
+    r = wsframe_session_receive(session, input, sizeof input, &consumed, &ev);
     if (r == WSFRAME_RESULT_OK && ev.type == WSFRAME_EVENT_TEXT)
-        r = wsframe_conn_send_text(conn, ev.data, ev.len, out, sizeof out, &n);
-    wsframe_conn_free(conn);
-    if (r != WSFRAME_RESULT_OK || n != 7 || memcmp(out, "\x81\x05Hello", 7) != 0) {
+        r = wsframe_session_send(session, WSFRAME_DATA_KIND_TEXT, ev.data, ev.len, 0);
+    if (r == WSFRAME_RESULT_OK) r = wsframe_session_outgoing(session, &out, &n);
+    int ok = r == WSFRAME_RESULT_OK && n == 7 && memcmp(out, "\x81\x05Hello", 7) == 0;
+    wsframe_session_free(session);
+    if (!ok) {
         fprintf(stderr, "echo failed: %s\n", wsframe_result_str(r));
         return 1;
     }

@@ -52,5 +52,6 @@ void run_handshake_tests(void);
 void run_timer_tests(void);
 void run_deflate_tests(void);
 void run_integrity_tests(void);
+void run_session_tests(void);
 
 #endif

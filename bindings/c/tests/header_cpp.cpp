@@ -6,12 +6,12 @@
 
 static_assert(sizeof(wsframe_result) == 4, "results are uint32_t");
 static_assert(WSFRAME_RESULT_OK == 0, "OK is zero");
-static_assert(WSFRAME_CONN_STORAGE_ALIGN >= alignof(wsframe_keepalive), "alignment");
+static_assert(WSFRAME_CONN_STORAGE_ALIGN >= alignof(wsframe_backoff), "alignment");
 
 int main() {
     alignas(WSFRAME_CONN_STORAGE_ALIGN) static unsigned char storage[WSFRAME_CONN_STORAGE_SIZE];
     wsframe_conn *conn = nullptr;
-    wsframe_result r = wsframe_conn_init(storage, sizeof storage, WSFRAME_ROLE_SERVER, &conn);
+    wsframe_result r = wsframe_conn_init(storage, sizeof storage, WSFRAME_ROLE_SERVER, nullptr, &conn);
     if (r != WSFRAME_RESULT_OK) {
         std::printf("init: %s\n", wsframe_result_str(r));
         return 1;
@@ -20,7 +20,7 @@ int main() {
     size_t n = 0;
     r = wsframe_conn_send_text(conn, reinterpret_cast<const uint8_t *>("Hello"), 5, out, sizeof out, &n);
     wsframe_state state = wsframe_conn_state(conn);
-    wsframe_conn_deinit(conn);
+    wsframe_conn_free(conn);
     wsframe_event ev{};
     ev.type = WSFRAME_EVENT_NONE;
     bool ok = r == WSFRAME_RESULT_OK && n == 7 && std::memcmp(out, "\x81\x05Hello", 7) == 0 &&

@@ -32,6 +32,7 @@ int main(void) {
     run_handshake_tests();
     run_timer_tests();
     run_deflate_tests();
+    run_session_tests();
     run_integrity_tests();
     printf("%d passed, %d failed\n", wt_passed, wt_failed);
     return wt_failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

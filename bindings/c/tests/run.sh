@@ -8,8 +8,8 @@
 # TARGET_DIR is cargo's target directory. Steps: header drift, API coverage
 # by the tests, the C tests (plain, ASan+UBSan, valgrind), the header as
 # C++17, pkg-config builds (shared and static), exported symbols and soname,
-# the no-std build's semantics on the host, the firmware build. Ends with
-# "N passed, N failed" (C test functions plus these steps).
+# the no-std build's semantics on the host, its panic handler, the firmware
+# build. Ends with "N passed, N failed" (C test functions plus these steps).
 set -uo pipefail
 
 prefix=${1:?usage: run.sh PREFIX TARGET_DIR}
@@ -173,23 +173,39 @@ exports() {
 }
 step "shared library: soname, only wsframe_* exported" exports
 
-# --- The no-std build (firmware semantics) on the host, same header.
+# --- The no-std build (firmware semantics) on the host, same header, built
+# with the `firmware` profile of Cargo.toml (panic = "abort").
 nostd_build() {
-    CARGO_PROFILE_RELEASE_PANIC=abort "$cargo" build --quiet --release -p wsframe-c \
+    "$cargo" build --quiet --profile firmware -p wsframe-c \
         --manifest-path "$root/Cargo.toml" --target-dir "$target_dir" --target "$host" \
         --no-default-features --features panic-handler &&
         "$cc" "${cflags[@]}" -I"$here" -o "$work/nostd" "$here/nostd.c" \
-            "$target_dir/$host/release/libwsframe.a" -Wl,--gc-sections
+            "$target_dir/$host/firmware/libwsframe.a" -Wl,--gc-sections
 }
-step "no-std build for the host (panic=abort) and its C test compile" nostd_build
+step "no-std build for the host (profile firmware) and its C test compile" nostd_build
 c_suite "no-std C tests" "$work/nostd"
+
+# A panic on firmware must stop the device where it is (a trap its fault
+# handler or watchdog acts on), not spin looking alive: the handler's first
+# instructions are the undefined-instruction trap (ud2 here, udf on Arm).
+panic_traps() {
+    local asm
+    asm=$(objdump -d "$target_dir/$host/firmware/libwsframe.a" | grep -A4 'rust_begin_unwind>:')
+    echo "$asm"
+    grep -q 'ud2' <<<"$asm" && ! grep -qE '\bjmp\b|pause' <<<"$asm"
+}
+step "no-std panic handler traps (ud2) instead of spinning" panic_traps
 
 # --- The firmware build.
 firmware() {
-    CARGO_PROFILE_RELEASE_PANIC=abort "$cargo" build --quiet --release -p wsframe-c \
+    "$cargo" build --quiet --profile firmware -p wsframe-c \
         --manifest-path "$root/Cargo.toml" --target-dir "$target_dir" --target thumbv7em-none-eabihf \
         --no-default-features --features panic-handler || return 1
-    local lib="$target_dir/thumbv7em-none-eabihf/release/libwsframe.a"
+    local lib="$target_dir/thumbv7em-none-eabihf/firmware/libwsframe.a"
+    if command -v arm-none-eabi-objdump >/dev/null; then
+        arm-none-eabi-objdump -d "$lib" | grep -A3 'rust_begin_unwind>:' | grep -q 'udf' ||
+            { echo "the Cortex-M panic handler does not trap (udf)"; return 1; }
+    fi
     echo "staticlib: $lib, $(stat -c %s "$lib") bytes"
     # What the whole API costs in flash: link every exported function, gc the rest.
     local lld fns
@@ -201,7 +217,7 @@ firmware() {
             size "$work/fw.elf" | awk 'NR == 2 { print "all of the C API linked for thumbv7em: " $1 " bytes text, " $2 " data, " $3 " bss" }'
     fi
 }
-echo "==> firmware: thumbv7em-none-eabihf, --no-default-features --features panic-handler, panic=abort"
+echo "==> firmware: thumbv7em-none-eabihf, --no-default-features --features panic-handler, profile firmware"
 step "firmware staticlib builds" firmware
 sed -n 's/^\(staticlib\|all of the C API\)/    &/p' "$work/step.log"
 

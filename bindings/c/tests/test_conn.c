@@ -1,4 +1,5 @@
-/* Connections: creation in both ways, options, receiving, protocol errors. */
+/* Frame-level connections: creation in caller storage, the config, receiving,
+ * protocol errors, limits. */
 #include <stdlib.h>
 
 #include "common.h"
@@ -18,34 +19,86 @@ bool failing_random(void *user, uint8_t *buf, size_t len) {
     return false;
 }
 
-uint32_t receive_one(wsframe_conn *conn, uint8_t *buf, size_t len, wsframe_event *ev,
-                     size_t *consumed) {
-    return wsframe_conn_receive(conn, buf, len, consumed, ev);
+wsframe_conn_config config_with_rfc_key(int *calls) {
+    wsframe_conn_config c;
+    memset(&c, 0xAA, sizeof c);
+    CHECK_OK(wsframe_conn_config_default(&c));
+    c.random = rfc_key;
+    c.random_user = calls;
+    return c;
 }
 
-static void heap_lifecycle(void) {
+wsframe_conn *conn_new(uint32_t role, const wsframe_conn_config *config) {
+    size_t size = wsframe_conn_storage_size();
+    /* calloc: aligned for any type, and zeroed, as storage must be the first
+     * time (its first bytes are read to tell whether it holds a live connection). */
+    void *storage = calloc(1, size);
     wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
-    CHECK(c != NULL);
-    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
-    wsframe_conn_free(c);
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
-    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
-    /* A heap connection is not deinitialised, it is freed. */
-    CHECK_R(wsframe_conn_deinit(c), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
-    wsframe_conn_free(c);
-    wsframe_conn_free(NULL);
-    CHECK(wsframe_conn_state(NULL) == WSFRAME_STATE_INVALID);
+    CHECK(storage != NULL);
+    if (storage == NULL) return NULL;
+    CHECK_OK(wsframe_conn_init(storage, size, role, config, &c));
+    if (c == NULL) free(storage);
+    return c;
+}
+
+void conn_delete(wsframe_conn *conn) {
+    wsframe_conn_free(conn);
+    free(conn); /* the handle is the storage's address */
+}
+
+wsframe_session *session_new(uint32_t role, const wsframe_conn_config *config) {
+    wsframe_session *s = NULL;
+    CHECK_OK(wsframe_session_new(role, config, &s));
+    CHECK(s != NULL);
+    return s;
+}
+
+size_t take_outgoing(wsframe_session *s, uint8_t *buf, size_t cap) {
+    const uint8_t *out = NULL;
+    size_t len = 0;
+    CHECK_OK(wsframe_session_outgoing(s, &out, &len));
+    CHECK(len <= cap);
+    if (len > cap) len = cap;
+    if (len > 0) memcpy(buf, out, len);
+    CHECK_OK(wsframe_session_consume_outgoing(s, len));
+    return len;
+}
+
+static void config_defaults(void) {
+    wsframe_conn_config c;
+    memset(&c, 0xAA, sizeof c);
+    CHECK_OK(wsframe_conn_config_default(&c));
+    CHECK(c.max_frame_payload == 16u << 20 && c.max_message_size == 16u << 20 && c.max_fragments == 1u << 20);
+    CHECK(c.auto_pong && c.auto_close && !c.streaming && !c.deflate && c.compression_level == 6);
+    CHECK(c.deflate_params.server_max_window_bits == 15 && c.deflate_params.client_max_window_bits == 15);
+    CHECK(c.retain_buffer == 64 * 1024 && c.keepalive_interval_ms == 0);
+    CHECK(c.random == NULL && c.random_user == NULL);
+    CHECK_R(wsframe_conn_config_default(NULL), WSFRAME_RESULT_NULL_POINTER);
 }
 
 static void constructor_misuse(void) {
+    static conn_storage storage;
     wsframe_conn *c = (wsframe_conn *)0x1;
-    CHECK_R(wsframe_conn_new(WSFRAME_ROLE_SERVER, NULL), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_new(0, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_new(3, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_new(0xFFFFFFFFu, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    size_t size = sizeof storage.bytes;
+    CHECK_R(wsframe_conn_init(storage.bytes, size, WSFRAME_ROLE_SERVER, NULL, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_init(storage.bytes, size, 0, NULL, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_init(storage.bytes, size, 3, NULL, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_init(storage.bytes, size, 0xFFFFFFFFu, NULL, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* Config values out of range; deflate belongs to sessions. */
+    wsframe_conn_config bad = config_with_rfc_key(NULL);
+    bad.compression_level = 10;
+    CHECK_R(wsframe_conn_init(storage.bytes, size, WSFRAME_ROLE_SERVER, &bad, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    bad = config_with_rfc_key(NULL);
+    bad.deflate_params.client_max_window_bits = 7;
+    CHECK_R(wsframe_conn_init(storage.bytes, size, WSFRAME_ROLE_SERVER, &bad, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    bad = config_with_rfc_key(NULL);
+    bad.deflate = true;
+    CHECK_R(wsframe_conn_init(storage.bytes, size, WSFRAME_ROLE_SERVER, &bad, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK(c == (wsframe_conn *)0x1); /* outputs untouched on error */
+    /* The config must not live inside the storage it configures. */
+    wsframe_conn_config *inside = (wsframe_conn_config *)(void *)storage.bytes;
+    CHECK_OK(wsframe_conn_config_default(inside));
+    CHECK_R(wsframe_conn_init(storage.bytes, size, WSFRAME_ROLE_SERVER, inside, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
 }
 
 static void storage_lifecycle(void) {
@@ -55,23 +108,28 @@ static void storage_lifecycle(void) {
     CHECK(size > 0 && size <= WSFRAME_CONN_STORAGE_SIZE);
     CHECK(align > 0 && align <= WSFRAME_CONN_STORAGE_ALIGN && (align & (align - 1)) == 0);
     wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, &c));
+    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, NULL, &c));
     CHECK((void *)c == (void *)storage.bytes);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
-    CHECK_OK(wsframe_conn_deinit(c));
-    /* Calls after deinit are refused, not undefined. */
+    /* Storage that holds a live connection is not started over (the live
+     * one would leak): IN_USE, and the live connection is untouched. */
+    wsframe_conn *again = NULL;
+    CHECK_R(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_CLIENT, NULL, &again),
+            WSFRAME_RESULT_IN_USE);
+    CHECK(again == NULL && wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
+    wsframe_conn_free(c);
+    /* Calls after the end are refused, not undefined (the storage is still ours). */
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_INVALID);
-    CHECK_R(wsframe_conn_deinit(c), WSFRAME_RESULT_INVALID_HANDLE);
     uint8_t out[16];
     size_t n = 0;
-    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"x", 1, out, sizeof out, &n),
-            WSFRAME_RESULT_INVALID_HANDLE);
-    wsframe_conn_free(c); /* a dead handle: no-op */
-    /* Exactly the reported size works; wsframe_conn_free ends it too. */
-    CHECK_OK(wsframe_conn_init(storage.bytes, size, WSFRAME_ROLE_CLIENT, &c));
+    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"x", 1, out, sizeof out, &n), WSFRAME_RESULT_INVALID_HANDLE);
+    wsframe_conn_free(c); /* ended storage: no-op */
+    wsframe_conn_free(NULL);
+    CHECK(wsframe_conn_state(NULL) == WSFRAME_STATE_INVALID);
+    /* Exactly the reported size works; ended storage may be used again. */
+    CHECK_OK(wsframe_conn_init(storage.bytes, size, WSFRAME_ROLE_CLIENT, NULL, &c));
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
     wsframe_conn_free(c);
-    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_INVALID);
 }
 
 static void storage_misuse(void) {
@@ -79,33 +137,31 @@ static void storage_misuse(void) {
     unsigned char *bytes = storage[0].bytes;
     size_t size = wsframe_conn_storage_size();
     wsframe_conn *c = NULL;
-    CHECK_R(wsframe_conn_init(NULL, size, WSFRAME_ROLE_SERVER, &c), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_init(bytes, size, WSFRAME_ROLE_SERVER, NULL), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_init(bytes, 0, WSFRAME_ROLE_SERVER, &c), WSFRAME_RESULT_STORAGE_TOO_SMALL);
-    CHECK_R(wsframe_conn_init(bytes, size - 1, WSFRAME_ROLE_SERVER, &c),
-            WSFRAME_RESULT_STORAGE_TOO_SMALL);
-    CHECK_R(wsframe_conn_init(bytes + 1, size, WSFRAME_ROLE_SERVER, &c), WSFRAME_RESULT_UNALIGNED);
-    CHECK_R(wsframe_conn_init(bytes, size, 7, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_init(NULL, size, WSFRAME_ROLE_SERVER, NULL, &c), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_init(bytes, 0, WSFRAME_ROLE_SERVER, NULL, &c), WSFRAME_RESULT_STORAGE_TOO_SMALL);
+    CHECK_R(wsframe_conn_init(bytes, size - 1, WSFRAME_ROLE_SERVER, NULL, &c), WSFRAME_RESULT_STORAGE_TOO_SMALL);
+    CHECK_R(wsframe_conn_init(bytes + 1, size, WSFRAME_ROLE_SERVER, NULL, &c), WSFRAME_RESULT_UNALIGNED);
     CHECK(c == NULL);
     /* Never-initialised (zeroed) memory is not a connection. */
     CHECK(wsframe_conn_state((const wsframe_conn *)bytes) == WSFRAME_STATE_INVALID);
-    CHECK_R(wsframe_conn_set_max_fragments((wsframe_conn *)bytes, 4), WSFRAME_RESULT_INVALID_HANDLE);
-    CHECK_R(wsframe_conn_deinit(NULL), WSFRAME_RESULT_NULL_POINTER);
+    uint8_t buf[4] = {0x81};
+    size_t consumed = 0;
+    wsframe_event ev;
+    CHECK_R(wsframe_conn_receive((wsframe_conn *)bytes, buf, 1, &consumed, &ev), WSFRAME_RESULT_INVALID_HANDLE);
     /* A byte copy of a live connection is refused. */
-    CHECK_OK(wsframe_conn_init(bytes, size, WSFRAME_ROLE_CLIENT, &c));
+    CHECK_OK(wsframe_conn_init(bytes, size, WSFRAME_ROLE_SERVER, NULL, &c));
     memcpy(storage[1].bytes, bytes, size);
     wsframe_conn *copy = (wsframe_conn *)storage[1].bytes;
     CHECK(wsframe_conn_state(copy) == WSFRAME_STATE_INVALID);
-    CHECK_R(wsframe_conn_set_random(copy, rfc_key, NULL), WSFRAME_RESULT_INVALID_HANDLE);
+    CHECK_R(wsframe_conn_receive(copy, buf, 1, &consumed, &ev), WSFRAME_RESULT_INVALID_HANDLE);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
-    CHECK_OK(wsframe_conn_deinit(c));
+    wsframe_conn_free(c);
 }
 
 /* RFC 6455 §5.7: a single-frame masked text message, "Hello", to a server. */
 static void rfc_masked_hello_to_server(void) {
     uint8_t frame[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
     wsframe_event ev;
     size_t consumed = 0;
     CHECK_OK(wsframe_conn_receive(c, frame, sizeof frame, &consumed, &ev));
@@ -115,7 +171,7 @@ static void rfc_masked_hello_to_server(void) {
     CHECK(ev.data == frame + 6); /* unmasked in place: borrowed from the input */
     CHECK_OK(wsframe_conn_receive(c, NULL, 0, &consumed, &ev));
     CHECK(consumed == 0 && ev.type == WSFRAME_EVENT_NONE && ev.data == NULL && ev.len == 0);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 /* RFC 6455 §5.7: the unmasked "Hello", a fragmented "Hel"+"lo", an unmasked
@@ -136,8 +192,7 @@ static void rfc_frames_to_client(void) {
     memcpy(buf + n, bin64k, sizeof bin64k); n += sizeof bin64k;
     memset(buf + n, 0xCD, 65536); n += 65536;
 
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, NULL);
     size_t pos = 0, consumed = 0;
     wsframe_event ev;
     CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev));
@@ -163,14 +218,13 @@ static void rfc_frames_to_client(void) {
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_BINARY && ev.last && ev.len == 65536 && ev.data[65535] == 0xCD);
     CHECK(pos == n);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 /* Any split gives the same events: the masked "Hello" one byte at a time. */
 static void byte_at_a_time(void) {
     const uint8_t frame[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
     char text[8] = {0};
     size_t got = 0;
     bool last = false;
@@ -189,13 +243,14 @@ static void byte_at_a_time(void) {
         }
     }
     CHECK(got == 5 && last && strcmp(text, "Hello") == 0);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 /* RFC 6455 §5.5.1 and §7: the closing handshake, from either side. */
 static void closing_handshake(void) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+    int calls = 0;
+    wsframe_conn_config cfg = config_with_rfc_key(&calls);
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t close_frame[] = {0x88, 0x05, 0x03, 0xe8, 'b', 'y', 'e'};
     size_t consumed = 0;
     wsframe_event ev;
@@ -215,10 +270,10 @@ static void closing_handshake(void) {
     uint8_t more[] = {0x81, 0x01, 'x'};
     CHECK_OK(wsframe_conn_receive(c, more, sizeof more, &consumed, &ev));
     CHECK(consumed == sizeof more && ev.type == WSFRAME_EVENT_NONE);
-    wsframe_conn_free(c);
+    conn_delete(c);
 
     /* Our Close first; an empty Close back. */
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    c = conn_new(WSFRAME_ROLE_SERVER, NULL);
     CHECK_OK(wsframe_conn_send_close(c, 1001, (const uint8_t *)"going", 5, out, sizeof out, &n));
     CHECK(n == 2 + 2 + 5);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSE_SENT);
@@ -227,7 +282,7 @@ static void closing_handshake(void) {
     CHECK_OK(wsframe_conn_receive(c, empty_close, sizeof empty_close, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_CLOSE && ev.close_code == 0 && ev.data == NULL && ev.len == 0);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSED);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 /* A peer violation: the result names it and the close code to send. */
@@ -248,8 +303,7 @@ static void protocol_errors(void) {
         {{0x81, 0x81, 0, 0, 0, 0, 0xff}, 7, WSFRAME_RESULT_PEER_INVALID_UTF8, 1007}, /* §8.1 */
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        wsframe_conn *c = NULL;
-        CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+        wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
         size_t consumed = 12345;
         wsframe_event ev;
         uint32_t r = wsframe_conn_receive(c, cases[i].bytes, cases[i].len, &consumed, &ev);
@@ -261,51 +315,48 @@ static void protocol_errors(void) {
         /* Failing the connection is one call; then nothing else goes out. */
         uint8_t out[16];
         size_t n = 0;
-        CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"x", 1, out, sizeof out, &n),
-                WSFRAME_RESULT_CLOSED);
+        CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"x", 1, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
         CHECK_OK(wsframe_conn_send_close(c, wsframe_result_close_code(r), NULL, 0, out, sizeof out, &n));
         CHECK(n == 4 && out[0] == 0x88 && out[2] == (cases[i].close_code >> 8) &&
               out[3] == (cases[i].close_code & 0xff));
         CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSED);
-        wsframe_conn_free(c);
+        conn_delete(c);
     }
     /* A server sent a masked frame to a client. */
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, NULL);
     uint8_t masked[] = {0x81, 0x80, 1, 2, 3, 4};
     size_t consumed;
     wsframe_event ev;
     CHECK_R(wsframe_conn_receive(c, masked, sizeof masked, &consumed, &ev), WSFRAME_RESULT_PEER_MASKED_FRAME);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
+/* Limits come with the config, fixed at creation. */
 static void limits(void) {
-    wsframe_conn *c = NULL;
     size_t consumed;
     wsframe_event ev;
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
     /* Frame payload limit: refused as soon as the header arrives. */
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
-    CHECK_OK(wsframe_conn_set_max_frame_payload(c, 4));
+    cfg.max_frame_payload = 4;
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t five[] = {0x82, 0x05};
     CHECK_R(wsframe_conn_receive(c, five, sizeof five, &consumed, &ev), WSFRAME_RESULT_PEER_FRAME_TOO_LARGE);
     CHECK(wsframe_result_close_code(WSFRAME_RESULT_PEER_FRAME_TOO_LARGE) == WSFRAME_CLOSE_MESSAGE_TOO_BIG);
-    wsframe_conn_free(c);
+    conn_delete(c);
     /* Message size limit over fragments. */
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
-    CHECK_OK(wsframe_conn_set_max_message_size(c, 4));
+    cfg = config_with_rfc_key(NULL);
+    cfg.max_message_size = 4;
+    c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t frags[] = {0x02, 0x02, 1, 2, 0x80, 0x03, 3, 4, 5};
     CHECK_OK(wsframe_conn_receive(c, frags, sizeof frags, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_BINARY && !ev.last && ev.len == 2);
-    /* Limits are fixed once traffic started. */
-    CHECK_R(wsframe_conn_set_max_message_size(c, 100), WSFRAME_RESULT_IN_USE);
-    CHECK_R(wsframe_conn_set_max_frame_payload(c, 100), WSFRAME_RESULT_IN_USE);
-    CHECK_R(wsframe_conn_set_max_fragments(c, 100), WSFRAME_RESULT_IN_USE);
     CHECK_R(wsframe_conn_receive(c, frags + consumed, sizeof frags - consumed, &consumed, &ev),
             WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE);
-    wsframe_conn_free(c);
+    conn_delete(c);
     /* Fragment count limit. */
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
-    CHECK_OK(wsframe_conn_set_max_fragments(c, 2));
+    cfg = config_with_rfc_key(NULL);
+    cfg.max_fragments = 2;
+    c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t three[] = {0x01, 0x01, 'a', 0x00, 0x01, 'b', 0x80, 0x01, 'c'};
     size_t pos = 0;
     uint32_t r = WSFRAME_RESULT_OK;
@@ -314,17 +365,11 @@ static void limits(void) {
         if (r == WSFRAME_RESULT_OK) pos += consumed;
     }
     CHECK_R(r, WSFRAME_RESULT_PEER_TOO_MANY_FRAGMENTS);
-    wsframe_conn_free(c);
-    /* Setter misuse. */
-    CHECK_R(wsframe_conn_set_max_frame_payload(NULL, 1), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_set_max_message_size(NULL, 1), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_set_max_fragments(NULL, 1), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_set_random(NULL, NULL, NULL), WSFRAME_RESULT_NULL_POINTER);
+    conn_delete(c);
 }
 
 static void receive_misuse(void) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
     uint8_t buf[4] = {0x81};
     size_t consumed = 99;
     wsframe_event ev;
@@ -332,6 +377,13 @@ static void receive_misuse(void) {
     CHECK_R(wsframe_conn_receive(c, NULL, 1, &consumed, &ev), WSFRAME_RESULT_NULL_POINTER);
     CHECK_R(wsframe_conn_receive(c, buf, 1, NULL, &ev), WSFRAME_RESULT_NULL_POINTER);
     CHECK_R(wsframe_conn_receive(c, buf, 1, &consumed, NULL), WSFRAME_RESULT_NULL_POINTER);
+    /* A length above PTRDIFF_MAX: a read() that returned -1, passed on. */
+    long failed_read = -1;
+    CHECK_R(wsframe_conn_receive(c, buf, (size_t)failed_read, &consumed, &ev), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, NULL, (size_t)PTRDIFF_MAX + 1, &consumed, &ev), WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* Outputs inside the input or the connection. */
+    CHECK_R(wsframe_conn_receive(c, buf, sizeof buf, (size_t *)(void *)buf, &ev), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, buf, 1, &consumed, (wsframe_event *)(void *)c), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK(consumed == 99);
     /* (NULL, 0) is empty input: nothing happens. */
     CHECK_OK(wsframe_conn_receive(c, NULL, 0, &consumed, &ev));
@@ -339,15 +391,14 @@ static void receive_misuse(void) {
     /* A partial header is consumed and remembered. */
     CHECK_OK(wsframe_conn_receive(c, buf, 1, &consumed, &ev));
     CHECK(consumed == 1 && ev.type == WSFRAME_EVENT_NONE);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 /* A client and a server talking through the C API, a 1 MiB message passing
  * through a 512-byte receive buffer. */
 static void client_server_loop(void) {
-    wsframe_conn *client = NULL, *server = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &client));
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &server));
+    wsframe_conn *client = conn_new(WSFRAME_ROLE_CLIENT, NULL);
+    wsframe_conn *server = conn_new(WSFRAME_ROLE_SERVER, NULL);
     size_t big = 1u << 20;
     uint8_t *payload = malloc(big);
     uint8_t *wire = malloc(wsframe_max_frame_len(big));
@@ -406,12 +457,12 @@ static void client_server_loop(void) {
     CHECK_BYTES(ev.data, ev.len, "p1", 2);
     free(payload);
     free(wire);
-    wsframe_conn_free(client);
-    wsframe_conn_free(server);
+    conn_delete(client);
+    conn_delete(server);
 }
 
 void run_conn_tests(void) {
-    RUN(heap_lifecycle);
+    RUN(config_defaults);
     RUN(constructor_misuse);
     RUN(storage_lifecycle);
     RUN(storage_misuse);

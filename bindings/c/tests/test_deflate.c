@@ -28,28 +28,32 @@ static wsframe_deflate_params default_params(void) {
     return p;
 }
 
-/* A heap connection with deflate on. */
-static wsframe_conn *deflate_conn(uint32_t role, wsframe_deflate_params params) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(role, &c));
-    wsframe_deflate_config config = default_config();
-    CHECK_OK(wsframe_conn_enable_deflate(c, &params, &config));
-    return c;
+/* A session with deflate on (clients mask with the RFC key). */
+static wsframe_session *deflate_session(uint32_t role, wsframe_deflate_params params) {
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
+    cfg.deflate = true;
+    cfg.deflate_params = params;
+    return session_new(role, &cfg);
+}
+
+/* The one frame the session queued, copied into `frame` (cap bytes). */
+static size_t sent(wsframe_session *s, uint8_t *frame, size_t cap) {
+    return take_outgoing(s, frame, cap);
 }
 
 /* Sends the whole of `frame` to `conn` and expects exactly one message event. */
-static void expect_message(wsframe_conn *conn, const uint8_t *frame, size_t len, uint32_t type,
+static void expect_message(wsframe_session *conn, const uint8_t *frame, size_t len, uint32_t type,
                            const char *text, size_t text_len) {
     uint8_t buf[256];
     CHECK(len <= sizeof buf);
     memcpy(buf, frame, len);
     size_t consumed = 0;
     wsframe_event ev;
-    CHECK_OK(wsframe_conn_receive(conn, buf, len, &consumed, &ev));
+    CHECK_OK(wsframe_session_receive(conn, buf, len, &consumed, &ev));
     CHECK(consumed == len);
     CHECK(ev.type == type && ev.last && ev.close_code == 0);
     CHECK(ev.len == text_len && (text_len == 0 || memcmp(ev.data, text, text_len) == 0));
-    /* Inflated data lives in the connection; a plain message's in the input. */
+    /* Inflated data lives in the session; a plain single frame's in the input. */
     uintptr_t at = (uintptr_t)ev.data, lo = (uintptr_t)buf, hi = lo + sizeof buf;
     bool compressed = (frame[0] & 0x40) != 0;
     CHECK(ev.len == 0 ? ev.data == NULL : compressed == (at < lo || at >= hi));
@@ -58,7 +62,7 @@ static void expect_message(wsframe_conn *conn, const uint8_t *frame, size_t len,
 static void config_defaults_and_offers(void) {
     wsframe_deflate_config c = default_config();
     CHECK(!c.server_no_context_takeover && !c.client_no_context_takeover);
-    CHECK(c.server_max_window_bits == 15 && c.client_max_window_bits == 15 && c.level == 6);
+    CHECK(c.server_max_window_bits == 15 && c.client_max_window_bits == 15);
     CHECK(WSFRAME_DEFLATE_MIN_WINDOW_BITS == 8 && WSFRAME_DEFLATE_MAX_WINDOW_BITS == 15);
     CHECK_R(wsframe_deflate_config_default(NULL), WSFRAME_RESULT_NULL_POINTER);
 
@@ -91,9 +95,11 @@ static void config_defaults_and_offers(void) {
     bad = default_config();
     bad.client_max_window_bits = 16;
     CHECK_R(wsframe_deflate_config_write_offer(&bad, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* bool fields are read as bytes: any non-zero byte is true. */
     bad = default_config();
-    bad.level = 10;
-    CHECK_R(wsframe_deflate_config_write_offer(&bad, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    memset(&bad.server_no_context_takeover, 2, 1);
+    CHECK_OK(wsframe_deflate_config_write_offer(&bad, out, sizeof out, &n));
+    CHECK(span_is(out, n, "permessage-deflate; server_no_context_takeover; client_max_window_bits"));
     CHECK_R(wsframe_deflate_config_write_offer(NULL, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
     CHECK_R(wsframe_deflate_config_write_offer(&c, out, sizeof out, NULL), WSFRAME_RESULT_NULL_POINTER);
     CHECK_R(wsframe_deflate_config_write_offer(&c, NULL, 5, &n), WSFRAME_RESULT_NULL_POINTER);
@@ -203,7 +209,7 @@ static void server_negotiation(void) {
     CHECK_R(wsframe_deflate_config_negotiate(&config, &req, &p, request, sizeof request, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
     wsframe_deflate_config bad = config;
-    bad.level = 200;
+    bad.server_max_window_bits = 200;
     CHECK_R(wsframe_deflate_config_negotiate(&bad, &req, &p, resp, sizeof resp, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
     wsframe_server_request partial;
@@ -212,29 +218,27 @@ static void server_negotiation(void) {
             WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK_OK(wsframe_deflate_config_negotiate(&config, &req, &p, resp, sizeof resp, &n));
 
-    /* The answer goes out with wsframe_server_write_accept_ext. */
+    /* The answer goes out with wsframe_server_write_accept. */
     uint8_t out[512];
     size_t out_len = 0;
-    CHECK_OK(wsframe_server_write_accept_ext(req.key, req.key_len, NULL, 0, resp, n, S("X-A: 1"), out, sizeof out,
+    CHECK_OK(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, resp, n, S("X-A: 1"), out, sizeof out,
                                              &out_len));
     const char head[] = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                         "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
                         "Sec-WebSocket-Extensions: permessage-deflate\r\nX-A: 1\r\n\r\n";
     CHECK_BYTES(out, out_len, head, sizeof head - 1);
-    /* Without extensions it is wsframe_server_write_accept. */
-    uint8_t plain[512];
-    size_t plain_len = 0;
-    CHECK_OK(wsframe_server_write_accept_ext(req.key, req.key_len, NULL, 0, NULL, 0, NULL, 0, out, sizeof out,
-                                             &out_len));
-    CHECK_OK(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, plain, sizeof plain, &plain_len));
-    CHECK_BYTES(out, out_len, plain, plain_len);
-    CHECK_R(wsframe_server_write_accept_ext(req.key, req.key_len, NULL, 0, S("permessage-deflate\r\nX: 1"), NULL, 0,
+    /* Without extensions there is no Sec-WebSocket-Extensions line. */
+    CHECK_OK(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, NULL, 0, out, sizeof out - 1,
+                                         &out_len));
+    out[out_len] = 0;
+    CHECK(strstr((const char *)out, "Sec-WebSocket-Extensions") == NULL);
+    CHECK_R(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, S("permessage-deflate\r\nX: 1"), NULL, 0,
                                             out, sizeof out, &out_len),
             WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE);
-    CHECK_R(wsframe_server_write_accept_ext(req.key, req.key_len, NULL, 0, NULL, 3, NULL, 0, out, sizeof out,
+    CHECK_R(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 3, NULL, 0, out, sizeof out,
                                             &out_len),
             WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_server_write_accept_ext(req.key, req.key_len, NULL, 0, resp, n, NULL, 0, out, 10, &out_len),
+    CHECK_R(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, resp, n, NULL, 0, out, 10, &out_len),
             WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(out_len == sizeof head - 1 - strlen("X-A: 1\r\n"));
 }
@@ -265,7 +269,7 @@ static void client_negotiation(void) {
     wsframe_client_handshake hs;
     uint8_t request[1024];
     size_t request_len = 0;
-    CHECK_OK(wsframe_client_handshake_write_ext(&hs, S("ws://server.example.com/chat"), NULL, 0, NULL, 0, offer,
+    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://server.example.com/chat"), NULL, 0, NULL, 0, offer,
                                                 offer_len, NULL, 0, (const uint8_t *)"the sample nonce", 16, request,
                                                 sizeof request - 1, &request_len));
     request[request_len] = 0;
@@ -383,7 +387,7 @@ static void client_negotiation(void) {
 
     /* A client that offered nothing fails a response naming permessage-deflate. */
     wsframe_client_handshake plain;
-    CHECK_OK(wsframe_client_handshake_write(&plain, S("ws://server.example.com/chat"), NULL, 0, NULL, 0, NULL, 0,
+    CHECK_OK(wsframe_client_handshake_write(&plain, S("ws://server.example.com/chat"), NULL, 0, NULL, 0, NULL, 0, NULL, 0,
                                             (const uint8_t *)"the sample nonce", 16, request, sizeof request,
                                             &request_len));
     CHECK_R(wsframe_client_handshake_check(&plain, resp, resp_len, 0, &r), WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION);
@@ -396,9 +400,9 @@ static void client_offer_limits(void) {
     wsframe_client_handshake hs;
     uint8_t request[1024];
     size_t n = 0;
-    /* Names are kept once each; two distinct ones fit, and the handshake
-     * check then accepts either in the answer, but nothing else. */
-    CHECK_OK(wsframe_client_handshake_write_ext(&hs, S("ws://a/"), NULL, 0, NULL, 0,
+    /* The offer is kept: the handshake check accepts any extension it
+     * names in the answer, but nothing else. */
+    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0,
                                                 S("permessage-deflate; server_no_context_takeover, "
                                                   "permessage-deflate, x-ext"),
                                                 NULL, 0, (const uint8_t *)"the sample nonce", 16, request,
@@ -417,31 +421,29 @@ static void client_offer_limits(void) {
     CHECK_OK(wsframe_client_handshake_check(&hs, resp, len, 0, &r));
     CHECK_R(wsframe_deflate_config_accept_response(&config, &hs, resp, len, 0, &p),
             WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION);
-    /* Names over WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN bytes are refused. */
-    CHECK(WSFRAME_CLIENT_MAX_EXTENSION_NAMES_LEN == 32);
-    CHECK_R(wsframe_client_handshake_write_ext(&hs, S("ws://a/"), NULL, 0, NULL, 0,
-                                               S("permessage-deflate, x-a-much-longer-name"), NULL, 0, NULL, 0,
-                                               request, sizeof request, &n),
+    /* Offers over WSFRAME_CLIENT_MAX_EXTENSIONS_LEN bytes are refused. */
+    CHECK(WSFRAME_CLIENT_MAX_EXTENSIONS_LEN == 256);
+    char long_offer[WSFRAME_CLIENT_MAX_EXTENSIONS_LEN + 1];
+    memset(long_offer, 'x', sizeof long_offer);
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, long_offer, sizeof long_offer, NULL,
+                                           0, NULL, 0, request, sizeof request, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_client_handshake_write_ext(&hs, S("ws://a/"), NULL, 0, NULL, 0, S("permessage-deflate\r\nX: y"),
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, S("permessage-deflate\r\nX: y"),
                                                NULL, 0, NULL, 0, request, sizeof request, &n),
             WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE);
-    CHECK_R(wsframe_client_handshake_write_ext(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 4, NULL, 0, NULL, 0,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 4, NULL, 0, NULL, 0,
                                                request, sizeof request, &n),
             WSFRAME_RESULT_NULL_POINTER);
-    /* (NULL, 0) offers nothing: the request equals wsframe_client_handshake_write's. */
-    uint8_t a[512], b[512];
-    size_t na = 0, nb = 0;
-    CHECK_OK(wsframe_client_handshake_write_ext(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0,
-                                                (const uint8_t *)"0123456789abcdef", 16, a, sizeof a, &na));
-    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0,
-                                            (const uint8_t *)"0123456789abcdef", 16, b, sizeof b, &nb));
-    CHECK_BYTES(a, na, b, nb);
+    /* (NULL, 0) offers nothing: no Sec-WebSocket-Extensions line. */
+    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0,
+                                            (const uint8_t *)"0123456789abcdef", 16, request, sizeof request - 1, &n));
+    request[n] = 0;
+    CHECK(strstr((const char *)request, "Sec-WebSocket-Extensions") == NULL);
 }
 
 /* RFC 7692 §7.2.3.1-6, received by a client (server frames are unmasked). */
 static void rfc7692_receive_vectors(void) {
-    wsframe_conn *c = deflate_conn(WSFRAME_ROLE_CLIENT, default_params());
+    wsframe_session *c = deflate_session(WSFRAME_ROLE_CLIENT, default_params());
     /* §7.2.3.1: "Hello" in one compressed frame. */
     expect_message(c, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME, WSFRAME_EVENT_TEXT, S("Hello"));
     /* §7.2.3.2: the same again, referring back into the shared window. */
@@ -466,19 +468,19 @@ static void rfc7692_receive_vectors(void) {
     memcpy(buf, plain, sizeof plain);
     size_t consumed = 0;
     wsframe_event ev;
-    CHECK_OK(wsframe_conn_receive(c, buf, sizeof plain, &consumed, &ev));
+    CHECK_OK(wsframe_session_receive(c, buf, sizeof plain, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_TEXT && ev.last && ev.data == buf + 2); /* still borrowed from the input */
-    wsframe_conn_free(c);
+    wsframe_session_free(c);
 }
 
 /* §7.2.3.1 fragmented: 41 03 f2 48 cd | 80 04 c9 c9 07 00, one event for the
  * whole message, even with a Ping between the fragments and byte-by-byte input. */
 static void rfc7692_fragmented(void) {
     const uint8_t frags[] = {0x41, 0x03, 0xf2, 0x48, 0xcd, 0x80, 0x04, 0xc9, 0xc9, 0x07, 0x00};
-    wsframe_conn *c = deflate_conn(WSFRAME_ROLE_CLIENT, default_params());
+    wsframe_session *c = deflate_session(WSFRAME_ROLE_CLIENT, default_params());
     expect_message(c, frags, sizeof frags, WSFRAME_EVENT_TEXT, S("Hello"));
 
-    /* A Ping between the fragments comes out first; the message after. */
+    /* A Ping between the fragments comes out first (its Pong queued); the message after. */
     uint8_t buf[32];
     size_t n = 0;
     memcpy(buf + n, frags, 5); n += 5;
@@ -486,19 +488,21 @@ static void rfc7692_fragmented(void) {
     memcpy(buf + n, frags + 5, 6); n += 6;
     size_t pos = 0, consumed = 0;
     wsframe_event ev;
-    CHECK_OK(wsframe_conn_receive(c, buf, n, &consumed, &ev));
+    CHECK_OK(wsframe_session_receive(c, buf, n, &consumed, &ev));
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_PING && pos == 8);
-    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev));
+    CHECK_OK(wsframe_session_receive(c, buf + pos, n - pos, &consumed, &ev));
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_TEXT && ev.last && pos == n);
     CHECK_BYTES(ev.data, ev.len, "Hello", 5);
+    uint8_t out[32];
+    CHECK(sent(c, out, sizeof out) == 2 + 4 + 1 && out[0] == 0x8a); /* the masked Pong */
 
     /* One byte at a time: NONE until the last byte completes the message. */
     int messages = 0;
     for (size_t i = 0; i < sizeof frags; i++) {
         uint8_t byte = frags[i];
-        CHECK_OK(wsframe_conn_receive(c, &byte, 1, &consumed, &ev));
+        CHECK_OK(wsframe_session_receive(c, &byte, 1, &consumed, &ev));
         CHECK(consumed == 1);
         if (ev.type == WSFRAME_EVENT_TEXT) {
             messages++;
@@ -509,68 +513,70 @@ static void rfc7692_fragmented(void) {
         }
     }
     CHECK(messages == 1);
-    wsframe_conn_free(c);
+    wsframe_session_free(c);
 }
 
 /* Our own sends reproduce RFC 7692 §7.2.3.1 and §7.2.3.2 byte for byte. */
 static void rfc7692_send_vectors(void) {
-    wsframe_conn *s = deflate_conn(WSFRAME_ROLE_SERVER, default_params());
-    wsframe_conn *peer = deflate_conn(WSFRAME_ROLE_CLIENT, default_params());
-    const uint8_t *frame = NULL;
+    wsframe_session *s = deflate_session(WSFRAME_ROLE_SERVER, default_params());
+    wsframe_session *peer = deflate_session(WSFRAME_ROLE_CLIENT, default_params());
+    uint8_t frame[64];
     size_t len = 0;
-    CHECK_OK(wsframe_conn_send_message(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
     expect_message(peer, frame, len, WSFRAME_EVENT_TEXT, S("Hello"));
-    CHECK_OK(wsframe_conn_send_message(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, HELLO_AGAIN_FRAME, sizeof HELLO_AGAIN_FRAME);
     expect_message(peer, frame, len, WSFRAME_EVENT_TEXT, S("Hello"));
     /* §7.2.3.6: an empty message compresses to one 0x00 byte. */
-    CHECK_OK(wsframe_conn_send_message(s, WSFRAME_DATA_KIND_BINARY, NULL, 0, 0, &frame, &len));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_BINARY, NULL, 0, 0));
+    len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, "\xc2\x01\x00", 3);
     expect_message(peer, frame, len, WSFRAME_EVENT_BINARY, "", 0);
-    /* Per message, uncompressed: the flag, or the plain send functions. */
-    CHECK_OK(wsframe_conn_send_message(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5,
-                                       WSFRAME_SEND_NO_COMPRESS, &frame, &len));
+    /* Per message, uncompressed: the flag, or fragments (never compressed). */
+    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, WSFRAME_SEND_NO_COMPRESS));
+    len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, "\x81\x05Hello", 7);
     expect_message(peer, frame, len, WSFRAME_EVENT_TEXT, S("Hello"));
-    uint8_t out[32];
-    size_t n = 0;
-    CHECK_OK(wsframe_conn_send_text(s, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
-    CHECK_BYTES(out, n, "\x81\x05Hello", 7);
-    CHECK_OK(wsframe_conn_send_frame(s, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"ab", 2, true, out, sizeof out,
-                                     &n));
-    CHECK_BYTES(out, n, "\x82\x02" "ab", 4);
+    CHECK_OK(wsframe_session_send_fragment(s, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"ab", 2, true));
+    len = sent(s, frame, sizeof frame);
+    CHECK_BYTES(frame, len, "\x82\x02" "ab", 4);
+    expect_message(peer, frame, len, WSFRAME_EVENT_BINARY, S("ab"));
     /* Uncompressed messages leave the compression context alone: the peer,
      * which saw them too, still inflates what follows. */
-    CHECK_OK(wsframe_conn_send_message(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello, Hello", 12, 0, &frame,
-                                       &len));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello, Hello", 12, 0));
+    len = sent(s, frame, sizeof frame);
     CHECK(frame[0] == 0xc1 && len < 2 + 12);
     expect_message(peer, frame, len, WSFRAME_EVENT_TEXT, S("Hello, Hello"));
-    wsframe_conn_free(peer);
-    wsframe_conn_free(s);
+    wsframe_session_free(peer);
+    wsframe_session_free(s);
 
     /* server_no_context_takeover: every "Hello" compresses alone. */
     wsframe_deflate_params reset = default_params();
     reset.server_no_context_takeover = true;
-    s = deflate_conn(WSFRAME_ROLE_SERVER, reset);
+    s = deflate_session(WSFRAME_ROLE_SERVER, reset);
     for (int i = 0; i < 3; i++) {
-        CHECK_OK(wsframe_conn_send_message(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
+        CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+        len = sent(s, frame, sizeof frame);
         CHECK_BYTES(frame, len, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
     }
-    wsframe_conn_free(s);
+    wsframe_session_free(s);
     /* The client's own reset applies to a client; the server's does not. */
-    wsframe_conn *c = deflate_conn(WSFRAME_ROLE_CLIENT, reset);
-    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
-    CHECK_OK(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
+    wsframe_session *c = deflate_session(WSFRAME_ROLE_CLIENT, reset);
+    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    len = sent(c, frame, sizeof frame);
     CHECK(len == 13 && frame[0] == 0xc1 && frame[1] == 0x87);
-    CHECK_OK(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
+    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    len = sent(c, frame, sizeof frame);
     CHECK(len == 11 && frame[0] == 0xc1 && frame[1] == 0x85);
     /* Masked with the RFC key 37 fa 21 3d: unmasked, it is §7.2.3.2's payload. */
     const uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
     uint8_t payload[5];
     for (size_t i = 0; i < 5; i++) payload[i] = (uint8_t)(frame[6 + i] ^ key[i % 4]);
     CHECK_BYTES(payload, 5, HELLO_AGAIN_FRAME + 2, 5);
-    wsframe_conn_free(c);
+    wsframe_session_free(c);
 }
 
 /* Both directions, both roles, through the whole handshake. */
@@ -582,33 +588,33 @@ static void handshake_to_messages(void) {
     wsframe_client_handshake hs;
     uint8_t request[1024];
     size_t request_len = 0;
-    CHECK_OK(wsframe_client_handshake_write_ext(&hs, S("ws://localhost/"), NULL, 0, S("chat"), offer, offer_len,
-                                                NULL, 0, NULL, 0, request, sizeof request, &request_len));
+    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://localhost/"), NULL, 0, S("chat"), offer, offer_len, NULL, 0,
+                                            NULL, 0, request, sizeof request, &request_len));
     /* Server. */
     wsframe_server_request req;
     CHECK_OK(wsframe_server_request_parse(request, request_len, 0, &req));
     CHECK(span_is(req.extensions, req.extensions_len, "permessage-deflate; client_max_window_bits"));
-    wsframe_deflate_params sp;
+    wsframe_conn_config sc;
+    CHECK_OK(wsframe_conn_config_default(&sc));
     char answer[WSFRAME_DEFLATE_MAX_VALUE_LEN];
     size_t answer_len = 0;
-    CHECK_OK(wsframe_deflate_config_negotiate(&config, &req, &sp, answer, sizeof answer, &answer_len));
+    CHECK_OK(wsframe_deflate_config_negotiate(&config, &req, &sc.deflate_params, answer, sizeof answer, &answer_len));
+    sc.deflate = true;
     uint8_t response[512];
     size_t response_len = 0;
-    CHECK_OK(wsframe_server_write_accept_ext(req.key, req.key_len, S("chat"), answer, answer_len, NULL, 0, response,
-                                             sizeof response, &response_len));
-    wsframe_conn *server = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &server));
-    CHECK_OK(wsframe_conn_enable_deflate(server, &sp, &config));
+    CHECK_OK(wsframe_server_write_accept(req.key, req.key_len, S("chat"), answer, answer_len, NULL, 0, response,
+                                         sizeof response, &response_len));
+    wsframe_session *server = session_new(WSFRAME_ROLE_SERVER, &sc);
     /* Client. */
     wsframe_client_response r;
     CHECK_OK(wsframe_client_handshake_check(&hs, response, response_len, 0, &r));
     CHECK(r.accepted && span_is(r.protocol, r.protocol_len, "chat"));
-    wsframe_deflate_params cp;
-    CHECK_OK(wsframe_deflate_config_accept_response(&config, &hs, response, response_len, 0, &cp));
-    CHECK(memcmp(&cp, &sp, sizeof cp) == 0);
-    wsframe_conn *client = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &client));
-    CHECK_OK(wsframe_conn_enable_deflate(client, &cp, &config));
+    wsframe_conn_config cc;
+    CHECK_OK(wsframe_conn_config_default(&cc));
+    CHECK_OK(wsframe_deflate_config_accept_response(&config, &hs, response, response_len, 0, &cc.deflate_params));
+    CHECK(memcmp(&cc.deflate_params, &sc.deflate_params, sizeof cc.deflate_params) == 0);
+    cc.deflate = true;
+    wsframe_session *client = session_new(WSFRAME_ROLE_CLIENT, &cc);
 
     /* Messages both ways; the server echoes what it inflated straight from
      * the event (the inflate buffer may be passed to a send). */
@@ -617,59 +623,53 @@ static void handshake_to_messages(void) {
     static uint8_t wire[40000];
     for (int round = 0; round < 4; round++) {
         size_t msg_len = round == 0 ? 5 : sizeof text / (size_t)round;
-        const uint8_t *frame = NULL;
-        size_t len = 0;
-        CHECK_OK(wsframe_conn_send_message(client, WSFRAME_DATA_KIND_TEXT, text, msg_len, 0, &frame, &len));
-        CHECK(len < msg_len + 14 && (frame[0] & 0x40) != 0);
-        memcpy(wire, frame, len);
+        CHECK_OK(wsframe_session_send(client, WSFRAME_DATA_KIND_TEXT, text, msg_len, 0));
+        size_t len = sent(client, wire, sizeof wire);
+        CHECK(len < msg_len + 14 && (wire[0] & 0x40) != 0);
         size_t consumed = 0;
         wsframe_event ev;
-        CHECK_OK(wsframe_conn_receive(server, wire, len, &consumed, &ev));
+        CHECK_OK(wsframe_session_receive(server, wire, len, &consumed, &ev));
         CHECK(consumed == len && ev.type == WSFRAME_EVENT_TEXT && ev.last);
         CHECK_BYTES(ev.data, ev.len, text, msg_len);
-        CHECK_OK(wsframe_conn_send_message(server, WSFRAME_DATA_KIND_TEXT, ev.data, ev.len, 0, &frame, &len));
-        memcpy(wire, frame, len);
-        CHECK_OK(wsframe_conn_receive(client, wire, len, &consumed, &ev));
+        CHECK_OK(wsframe_session_send(server, WSFRAME_DATA_KIND_TEXT, ev.data, ev.len, 0));
+        len = sent(server, wire, sizeof wire);
+        CHECK_OK(wsframe_session_receive(client, wire, len, &consumed, &ev));
         CHECK(consumed == len && ev.type == WSFRAME_EVENT_TEXT && ev.last);
         CHECK_BYTES(ev.data, ev.len, text, msg_len);
     }
-    wsframe_conn_free(client);
-    wsframe_conn_free(server);
+    wsframe_session_free(client);
+    wsframe_session_free(server);
 }
 
-/* A connection the codec failed behaves as one the core failed. */
+/* A session the codec failed behaves as one the core failed: the Close
+ * the violation calls for is queued, and nothing else goes out. */
 static void check_failure(const uint8_t *frame, size_t len, uint32_t expected, uint16_t close_code) {
-    wsframe_conn *c = deflate_conn(WSFRAME_ROLE_CLIENT, default_params());
+    wsframe_session *c = deflate_session(WSFRAME_ROLE_CLIENT, default_params());
     uint8_t buf[64];
     memcpy(buf, frame, len);
     size_t consumed = 12345;
     wsframe_event ev;
-    CHECK_R(wsframe_conn_receive(c, buf, len, &consumed, &ev), expected);
+    CHECK_R(wsframe_session_receive(c, buf, len, &consumed, &ev), expected);
     CHECK(consumed == 12345);
     CHECK(wsframe_result_is_protocol_error(expected));
     CHECK(wsframe_result_close_code(expected) == close_code);
-    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_FAILED);
-    /* Input is discarded; data and control sends refused; the Close goes out. */
-    memcpy(buf, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
-    CHECK_OK(wsframe_conn_receive(c, buf, sizeof HELLO_DEFLATED_FRAME, &consumed, &ev));
-    CHECK(consumed == sizeof HELLO_DEFLATED_FRAME && ev.type == WSFRAME_EVENT_NONE);
+    /* The Close (masked: a client's) is queued; with it out, only TCP is left. */
     uint8_t out[64];
-    size_t n = 0;
-    const uint8_t *frame_out = NULL;
-    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"x", 1, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"x", 1, 0, &frame_out, &n),
+    size_t n = sent(c, out, sizeof out);
+    CHECK(n == 8 && out[0] == 0x88 && out[1] == 0x82 && (out[6] ^ 0x37) == (close_code >> 8) &&
+          (out[7] ^ 0xfa) == (close_code & 0xff));
+    CHECK(wsframe_session_state(c) == WSFRAME_STATE_CLOSED);
+    /* Input is discarded; data and control sends refused. */
+    memcpy(buf, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
+    CHECK_OK(wsframe_session_receive(c, buf, sizeof HELLO_DEFLATED_FRAME, &consumed, &ev));
+    CHECK(consumed == sizeof HELLO_DEFLATED_FRAME && ev.type == WSFRAME_EVENT_NONE);
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"x", 1, 0), WSFRAME_RESULT_CLOSED);
+    CHECK_R(wsframe_session_send_fragment(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"x", 1, true),
             WSFRAME_RESULT_CLOSED);
-    CHECK_R(wsframe_conn_send_ping(c, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
-    uint8_t header[WSFRAME_MAX_HEADER_LEN];
-    uint8_t payload[1] = {'x'};
-    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_BINARY, payload, 1, true, header, sizeof header,
-                                             &n),
-            WSFRAME_RESULT_CLOSED);
-    CHECK_OK(wsframe_conn_send_close(c, close_code, NULL, 0, out, sizeof out, &n));
-    CHECK(n == 8 && out[0] == 0x88);
-    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSED);
-    CHECK_R(wsframe_conn_send_close(c, close_code, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
-    wsframe_conn_free(c);
+    CHECK_R(wsframe_session_ping(c, NULL, 0), WSFRAME_RESULT_CLOSED);
+    CHECK_R(wsframe_session_close(c, close_code, NULL, 0), WSFRAME_RESULT_CLOSED);
+    CHECK(sent(c, out, sizeof out) == 0);
+    wsframe_session_free(c);
 }
 
 static void failures(void) {
@@ -681,38 +681,29 @@ static void failures(void) {
     check_failure((const uint8_t *)"\x41\x03\xf2\x48\xcd\xc0\x04\xc9\xc9\x07\x00", 11,
                   WSFRAME_RESULT_PEER_INVALID_COMPRESSED_FRAME, 1002);
     check_failure((const uint8_t *)"\xc9\x00", 2, WSFRAME_RESULT_PEER_INVALID_COMPRESSED_FRAME, 1002);
-    /* Without deflate enabled RSV1 is a reserved bit. */
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+    /* Without deflate agreed RSV1 is a reserved bit. */
+    wsframe_session *c = session_new(WSFRAME_ROLE_CLIENT, NULL);
     uint8_t buf[16];
     memcpy(buf, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
     size_t consumed = 0;
     wsframe_event ev;
-    CHECK_R(wsframe_conn_receive(c, buf, sizeof HELLO_DEFLATED_FRAME, &consumed, &ev),
+    CHECK_R(wsframe_session_receive(c, buf, sizeof HELLO_DEFLATED_FRAME, &consumed, &ev),
             WSFRAME_RESULT_PEER_RESERVED_BITS);
-    wsframe_conn_free(c);
+    wsframe_session_free(c);
     /* The inflated size counts against the message limit: ten 'a's
-     * compress to 6 bytes, which the core lets through a limit of 6. */
+     * compress to 6 bytes, which the frame limit lets through at 6. */
     const uint8_t ten_a[] = {0xc1, 0x06, 0x4a, 0x4c, 0x84, 0x01, 0x00, 0x00};
-    c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
-    CHECK_OK(wsframe_conn_set_max_message_size(c, 6));
-    wsframe_deflate_params p = default_params();
-    wsframe_deflate_config config = default_config();
-    CHECK_OK(wsframe_conn_enable_deflate(c, &p, &config));
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
+    cfg.deflate = true;
+    cfg.max_message_size = 6;
+    c = session_new(WSFRAME_ROLE_CLIENT, &cfg);
     memcpy(buf, ten_a, sizeof ten_a);
-    CHECK_R(wsframe_conn_receive(c, buf, sizeof ten_a, &consumed, &ev), WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE);
-    wsframe_conn_free(c);
-    /* A limit set after deflate was enabled applies to inflation too. */
-    c = deflate_conn(WSFRAME_ROLE_CLIENT, default_params());
-    CHECK_OK(wsframe_conn_set_max_message_size(c, 6));
-    memcpy(buf, ten_a, sizeof ten_a);
-    CHECK_R(wsframe_conn_receive(c, buf, sizeof ten_a, &consumed, &ev), WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE);
-    wsframe_conn_free(c);
-    c = deflate_conn(WSFRAME_ROLE_CLIENT, default_params());
-    CHECK_OK(wsframe_conn_set_max_message_size(c, 10));
+    CHECK_R(wsframe_session_receive(c, buf, sizeof ten_a, &consumed, &ev), WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE);
+    wsframe_session_free(c);
+    cfg.max_message_size = 10;
+    c = session_new(WSFRAME_ROLE_CLIENT, &cfg);
     expect_message(c, ten_a, sizeof ten_a, WSFRAME_EVENT_TEXT, S("aaaaaaaaaa"));
-    wsframe_conn_free(c);
+    wsframe_session_free(c);
 }
 
 /* Bytes malloc has handed out and not taken back, or 0 where that cannot
@@ -729,183 +720,164 @@ static void decompression_bomb(void) {
     uint8_t *zeros = calloc(bomb, 1);
     CHECK(zeros != NULL);
     if (zeros == NULL) return;
-    wsframe_conn *client = deflate_conn(WSFRAME_ROLE_CLIENT, default_params());
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
+    cfg.deflate = true;
+    cfg.max_message_size = bomb;
+    wsframe_session *client = session_new(WSFRAME_ROLE_CLIENT, &cfg);
+    CHECK_OK(wsframe_session_send(client, WSFRAME_DATA_KIND_BINARY, zeros, bomb, 0));
+    free(zeros);
     const uint8_t *frame = NULL;
     size_t len = 0;
-    CHECK_OK(wsframe_conn_send_message(client, WSFRAME_DATA_KIND_BINARY, zeros, bomb, 0, &frame, &len));
-    free(zeros);
+    CHECK_OK(wsframe_session_outgoing(client, &frame, &len));
     CHECK(len > 0 && len < bomb / 512);
     uint8_t *wire = malloc(len);
     CHECK(wire != NULL);
     if (wire == NULL) return;
     memcpy(wire, frame, len);
-    wsframe_conn_free(client);
+    wsframe_session_free(client);
 
     size_t before = heap_in_use();
-    wsframe_conn *server = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &server));
-    CHECK_OK(wsframe_conn_set_max_message_size(server, 1 << 20));
-    wsframe_deflate_params p = default_params();
-    wsframe_deflate_config config = default_config();
-    CHECK_OK(wsframe_conn_enable_deflate(server, &p, &config));
+    cfg.max_message_size = 1 << 20;
+    wsframe_session *server = session_new(WSFRAME_ROLE_SERVER, &cfg);
     size_t consumed = 0;
     wsframe_event ev;
-    uint32_t r = wsframe_conn_receive(server, wire, len, &consumed, &ev);
+    uint32_t r = wsframe_session_receive(server, wire, len, &consumed, &ev);
     CHECK_R(r, WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE);
     CHECK(wsframe_result_close_code(r) == 1009);
-    CHECK(wsframe_conn_state(server) == WSFRAME_STATE_FAILED);
+    CHECK(wsframe_session_state(server) == WSFRAME_STATE_CLOSED);
     size_t after = heap_in_use();
     if (before != 0 && after > before) {
         /* The codec (about 355 KiB) plus the core's inflate buffer, which
          * stops one 32 KiB step past the limit but grows by doubling (so
          * up to twice the limit): far below the 64 MiB inflated size. */
-        printf("note: bomb of %zu compressed bytes: connection holds %zu KiB after the 1009\n", len,
+        printf("note: bomb of %zu compressed bytes: session holds %zu KiB after the 1009\n", len,
                (after - before) >> 10);
         CHECK(after - before < (size_t)3 << 20);
     }
-    wsframe_conn_free(server);
+    wsframe_session_free(server);
     free(wire);
 }
 
-static void misuse(void) {
-    wsframe_deflate_params p = default_params();
-    wsframe_deflate_config config = default_config();
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
-    CHECK_R(wsframe_conn_enable_deflate(NULL, &p, &config), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_enable_deflate(c, NULL, &config), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_enable_deflate(c, &p, NULL), WSFRAME_RESULT_NULL_POINTER);
-    wsframe_deflate_params bad = p;
-    bad.client_max_window_bits = 7;
-    CHECK_R(wsframe_conn_enable_deflate(c, &bad, &config), WSFRAME_RESULT_INVALID_ARGUMENT);
-    bad = p;
-    bad.server_max_window_bits = 16;
-    CHECK_R(wsframe_conn_enable_deflate(c, &bad, &config), WSFRAME_RESULT_INVALID_ARGUMENT);
-    wsframe_deflate_config bad_config = config;
-    bad_config.level = 10;
-    CHECK_R(wsframe_conn_enable_deflate(c, &p, &bad_config), WSFRAME_RESULT_INVALID_ARGUMENT);
-    /* Nothing was enabled by the failures: send_message sends plain frames. */
-    const uint8_t *frame = NULL;
-    size_t len = 0;
-    CHECK_OK(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
-    CHECK_BYTES(frame, len, "\x81\x05Hello", 7);
-    /* After traffic: too late. */
-    CHECK_R(wsframe_conn_enable_deflate(c, &p, &config), WSFRAME_RESULT_IN_USE);
-    wsframe_conn_free(c);
+/* A key source that fails once, then gives the RFC key. */
+static bool fails_once(void *user, uint8_t *buf, size_t len) {
+    int *failed = (int *)user;
+    if (!*failed) {
+        *failed = 1;
+        return false;
+    }
+    return rfc_key(NULL, buf, len);
+}
 
-    /* Twice: refused, the first stays. */
-    c = deflate_conn(WSFRAME_ROLE_SERVER, p);
-    CHECK_R(wsframe_conn_enable_deflate(c, &p, &config), WSFRAME_RESULT_IN_USE);
+static void misuse(void) {
+    /* Parameters out of range are refused at creation. */
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
+    cfg.deflate = true;
+    wsframe_session *c = (wsframe_session *)0x1;
+    cfg.deflate_params.client_max_window_bits = 7;
+    CHECK_R(wsframe_session_new(WSFRAME_ROLE_SERVER, &cfg, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    cfg.deflate_params = default_params();
+    cfg.deflate_params.server_max_window_bits = 16;
+    CHECK_R(wsframe_session_new(WSFRAME_ROLE_SERVER, &cfg, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    cfg.deflate_params = default_params();
+    cfg.compression_level = 10;
+    CHECK_R(wsframe_session_new(WSFRAME_ROLE_SERVER, &cfg, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_new(0, &cfg, &c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_new(WSFRAME_ROLE_SERVER, NULL, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK(c == (wsframe_session *)0x1);
+    /* Without deflate agreed: plain frames. */
+    c = session_new(WSFRAME_ROLE_SERVER, NULL);
+    uint8_t frame[64];
+    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    size_t len = sent(c, frame, sizeof frame);
+    CHECK_BYTES(frame, len, "\x81\x05Hello", 7);
+    wsframe_session_free(c);
+
+    c = deflate_session(WSFRAME_ROLE_SERVER, default_params());
     /* A dead or zeroed handle. */
     static conn_storage zeroed;
-    CHECK_R(wsframe_conn_enable_deflate((wsframe_conn *)zeroed.bytes, &p, &config), WSFRAME_RESULT_INVALID_HANDLE);
-    CHECK_R(wsframe_conn_send_message((wsframe_conn *)zeroed.bytes, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0, &frame, &len),
+    CHECK_R(wsframe_session_send((wsframe_session *)(void *)zeroed.bytes, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0),
             WSFRAME_RESULT_INVALID_HANDLE);
-
-    /* send_message arguments; outputs untouched on error. */
-    frame = (const uint8_t *)0x1;
-    len = 99;
-    CHECK_R(wsframe_conn_send_message(NULL, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0, &frame, &len),
-            WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0, NULL, &len), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0, &frame, NULL),
-            WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, NULL, 3, 0, &frame, &len),
-            WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_message(c, 0, NULL, 0, 0, &frame, &len), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_message(c, 9, NULL, 0, 0, &frame, &len), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, NULL, 0, 2, &frame, &len),
-            WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"\xff", 1, 0, &frame, &len),
-            WSFRAME_RESULT_INVALID_UTF8);
-    CHECK(frame == (const uint8_t *)0x1 && len == 99);
+    /* Arguments. */
+    CHECK_R(wsframe_session_send(NULL, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, NULL, 3, 0), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_session_send(c, 0, NULL, 0, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_send(c, 9, NULL, 0, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, NULL, 0, 2), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"\xff", 1, 0), WSFRAME_RESULT_INVALID_UTF8);
+    CHECK(sent(c, frame, sizeof frame) == 0);
 
     /* A message in progress: refused before compressing, so the context is
      * unchanged and the next message is §7.2.3.1 exactly. */
-    uint8_t out[32];
-    size_t n = 0;
-    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"a", 1, false, out, sizeof out, &n));
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len),
+    CHECK_OK(wsframe_session_send_fragment(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"a", 1, false));
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0),
             WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"Hello", 5, 0, &frame, &len),
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"Hello", 5, 0),
             WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
-    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"b", 1, true, out, sizeof out, &n));
-    CHECK_OK(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
-    CHECK_BYTES(frame, len, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
-    /* The frame buffer itself may not be sent from. */
-    const uint8_t *prev = frame;
-    size_t prev_len = len;
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_BINARY, prev, prev_len, 0, &frame, &len),
-            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(wsframe_session_send_fragment(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"b", 1, true));
+    (void)sent(c, frame, sizeof frame);
+    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    const uint8_t *queued = NULL;
+    CHECK_OK(wsframe_session_outgoing(c, &queued, &len));
+    CHECK_BYTES(queued, len, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
+    /* The outgoing buffer itself may not be sent from: the send would grow it. */
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_BINARY, queued, len, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(wsframe_session_consume_outgoing(c, len));
     /* After our Close: refused, context untouched. */
-    CHECK_OK(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n));
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len),
-            WSFRAME_RESULT_CLOSED);
-    wsframe_conn_free(c);
+    CHECK_OK(wsframe_session_close(c, 1000, NULL, 0));
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0), WSFRAME_RESULT_CLOSED);
+    wsframe_session_free(c);
 
     /* A client whose key source fails: nothing compressed, nothing lost. */
-    c = deflate_conn(WSFRAME_ROLE_CLIENT, p);
-    CHECK_OK(wsframe_conn_set_random(c, failing_random, NULL));
-    CHECK_R(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len),
+    int failed = 0;
+    cfg = config_with_rfc_key(NULL);
+    cfg.deflate = true;
+    cfg.random = fails_once;
+    cfg.random_user = &failed;
+    c = session_new(WSFRAME_ROLE_CLIENT, &cfg);
+    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0),
             WSFRAME_RESULT_RANDOM_FAILED);
-    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
-    CHECK_OK(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
+    CHECK(sent(c, frame, sizeof frame) == 0);
+    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    len = sent(c, frame, sizeof frame);
     const uint8_t masked_hello[] = {0xc1, 0x87, 0x37, 0xfa, 0x21, 0x3d, 0xf2 ^ 0x37, 0x48 ^ 0xfa, 0xcd ^ 0x21,
                                     0xc9 ^ 0x3d, 0xc9 ^ 0x37, 0x07 ^ 0xfa, 0x00 ^ 0x21};
     CHECK_BYTES(frame, len, masked_hello, sizeof masked_hello);
-    wsframe_conn_free(c);
-
-    /* Caller storage connections get the codec too, freed by deinit. */
-    static conn_storage storage;
-    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, &c));
-    CHECK_OK(wsframe_conn_enable_deflate(c, &p, &config));
-    CHECK_OK(wsframe_conn_send_message(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0, &frame, &len));
-    CHECK_BYTES(frame, len, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
-    CHECK_OK(wsframe_conn_deinit(c));
-    CHECK_R(wsframe_conn_enable_deflate(c, &p, &config), WSFRAME_RESULT_INVALID_HANDLE);
+    wsframe_session_free(c);
 }
 
-/* What one connection costs, idle and after a 16 KiB message each way. */
+/* What one session costs, idle and after a 16 KiB message each way. */
 static void measure(const char *label, wsframe_deflate_params params) {
     static uint8_t text[16384];
     for (size_t i = 0; i < sizeof text; i++) text[i] = (uint8_t)('a' + (i * i % 26));
     /* A compressed frame from a client, made before measuring. */
-    wsframe_conn *client = deflate_conn(WSFRAME_ROLE_CLIENT, params);
-    const uint8_t *frame = NULL;
-    size_t len = 0;
-    CHECK_OK(wsframe_conn_send_message(client, WSFRAME_DATA_KIND_TEXT, text, sizeof text, 0, &frame, &len));
+    wsframe_session *client = deflate_session(WSFRAME_ROLE_CLIENT, params);
+    CHECK_OK(wsframe_session_send(client, WSFRAME_DATA_KIND_TEXT, text, sizeof text, 0));
     static uint8_t wire[sizeof text + 64];
-    memcpy(wire, frame, len);
-    wsframe_conn_free(client);
+    size_t len = sent(client, wire, sizeof wire);
+    wsframe_session_free(client);
 
-    size_t m0 = heap_in_use();
-    wsframe_conn *s = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &s));
-    size_t m1 = heap_in_use();
-    wsframe_deflate_config config = default_config();
-    CHECK_OK(wsframe_conn_enable_deflate(s, &params, &config));
-    size_t m2 = heap_in_use();
+    size_t m0 = heap_in_use(), m2 = m0;
+    wsframe_session *s = deflate_session(WSFRAME_ROLE_SERVER, params);
+    size_t m3 = heap_in_use();
     size_t consumed = 0;
     wsframe_event ev;
-    CHECK_OK(wsframe_conn_receive(s, wire, len, &consumed, &ev));
+    CHECK_OK(wsframe_session_receive(s, wire, len, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_TEXT && ev.len == sizeof text);
-    CHECK_OK(wsframe_conn_send_message(s, WSFRAME_DATA_KIND_TEXT, text, sizeof text, 0, &frame, &len));
-    size_t m3 = heap_in_use();
-    wsframe_conn_free(s);
+    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, text, sizeof text, 0));
     size_t m4 = heap_in_use();
-    if (m0 == 0 || m2 <= m1) return; /* malloc is not glibc's here: nothing to measure */
-    /* Freeing the connection frees the codec (about 355 KiB) and its
-     * buffers (16 KiB and more here). glibc's tcache keeps a few small freed
-     * chunks, which mallinfo2 counts as in use: tens of bytes may show. */
-    CHECK(m4 <= m0 + 4096);
-    /* (The connection itself, wsframe_conn_storage_size() bytes, is too
-     * small for mallinfo2 to see reliably.) */
-    printf("note: memory per connection, %s: %zu B connection, +%zu B with deflate enabled, "
-           "+%zu B after a 16 KiB message each way\n",
-           label, wsframe_conn_storage_size(), m2 - m1, m3 - m2);
+    wsframe_session_free(s);
+    size_t m5 = heap_in_use();
+    if (m0 == 0 || m3 <= m2) return; /* malloc is not glibc's here: nothing to measure */
+    /* Freeing the session frees the codec (about 355 KiB) and its buffers.
+     * glibc's tcache keeps a few small freed chunks, which mallinfo2 counts
+     * as in use: tens of bytes may show. */
+    CHECK(m5 <= m0 + 4096);
+    printf("note: memory per session, %s: %zu B with deflate agreed, "
+           "+%zu B after a 16 KiB message each way (before it is written out)\n",
+           label, m3 - m2, m4 - m3);
 }
 
-static void memory_per_connection(void) {
+static void memory_per_session(void) {
     measure("context takeover", default_params());
     wsframe_deflate_params reset = {true, true, 15, 15};
     measure("no context takeover", reset);
@@ -923,5 +895,5 @@ void run_deflate_tests(void) {
     RUN(failures);
     RUN(decompression_bomb);
     RUN(misuse);
-    RUN(memory_per_connection);
+    RUN(memory_per_session);
 }

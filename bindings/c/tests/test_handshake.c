@@ -47,7 +47,7 @@ static void full_exchange(void) {
     uint8_t request[1024];
     size_t request_len = 0;
     CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://localhost:9001/echo?x=1"), S("http://example.com"),
-                                            S("v2.echo, echo"), S("Cookie: a=b\r\nX-Trace: 42\n"),
+                                            S("v2.echo, echo"), NULL, 0, S("Cookie: a=b\r\nX-Trace: 42\n"),
                                             (const uint8_t *)"the sample nonce", WSFRAME_NONCE_LEN,
                                             request, sizeof request, &request_len));
     const char *text = (const char *)request;
@@ -87,7 +87,7 @@ static void full_exchange(void) {
 
     uint8_t response[512];
     size_t response_len = 0;
-    CHECK_OK(wsframe_server_write_accept(req.key, req.key_len, S("echo"), S("Set-Cookie: s=1"), response,
+    CHECK_OK(wsframe_server_write_accept(req.key, req.key_len, S("echo"), NULL, 0, S("Set-Cookie: s=1"), response,
                                          sizeof response, &response_len));
     const char accept_head[] =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -114,7 +114,7 @@ static void client_refusals_and_failures(void) {
     wsframe_client_handshake hs;
     uint8_t request[512];
     size_t n = 0;
-    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://example.com/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0,
+    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://example.com/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0,
                                             request, sizeof request, &n));
     wsframe_client_response resp;
     /* A redirect is not an error: status and Location are reported. */
@@ -130,7 +130,7 @@ static void client_refusals_and_failures(void) {
             WSFRAME_RESULT_HANDSHAKE_BAD_ACCEPT);
     /* A subprotocol that was not offered. */
     wsframe_client_handshake sample;
-    CHECK_OK(wsframe_client_handshake_write(&sample, S("ws://example.com/"), NULL, 0, NULL, 0, NULL, 0,
+    CHECK_OK(wsframe_client_handshake_write(&sample, S("ws://example.com/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0,
                                             (const uint8_t *)"the sample nonce", 16, request, sizeof request, &n));
     const char unexpected[] =
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
@@ -159,62 +159,62 @@ static void client_write_misuse(void) {
     const uint8_t *nonce = (const uint8_t *)"the sample nonce";
     /* Too small: the exact size is reported, the state is not written. */
     memset(&hs, 0, sizeof hs);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, nonce, 16, out, 10, &n),
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, nonce, 16, out, 10, &n),
             WSFRAME_RESULT_INSUFFICIENT_SIZE);
     size_t needed = n;
     wsframe_client_response resp;
     CHECK_R(wsframe_client_handshake_check(&hs, out, 0, 0, &resp), WSFRAME_RESULT_INVALID_HANDLE);
-    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
+    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
                                             needed, &n));
     CHECK(n == needed);
     /* Header injection and reserved headers are refused. */
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, S("X-A: 1\rInjected: 2"), nonce,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, S("X-A: 1\rInjected: 2"), nonce,
                                            16, out, sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, S("Host: evil"), nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, S("Host: evil"), nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_RESERVED_HEADER);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, S("Bad Name: 1"), nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, S("Bad Name: 1"), nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_NAME);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, S("no colon"), nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, S("no colon"), nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), S("http://x\r\n"), NULL, 0, NULL, 0, nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), S("http://x\r\n"), NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, S("a, a"), NULL, 0, nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, S("a, a"), NULL, 0, NULL, 0, nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_INVALID_PROTOCOL);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, S("a b"), NULL, 0, nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, S("a b"), NULL, 0, NULL, 0, nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_INVALID_PROTOCOL);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ftp://a/"), NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ftp://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_UNSUPPORTED_SCHEME);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, nonce, 15, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, nonce, 15, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_client_handshake_write(NULL, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(NULL, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_client_handshake_write(&hs, NULL, 3, NULL, 0, NULL, 0, NULL, 0, nonce, 16, out, sizeof out, &n),
+    CHECK_R(wsframe_client_handshake_write(&hs, NULL, 3, NULL, 0, NULL, 0, NULL, 0, NULL, 0, nonce, 16, out, sizeof out, &n),
             WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, nonce, 16, out,
                                            sizeof out, NULL),
             WSFRAME_RESULT_NULL_POINTER);
     /* Too many protocols for the saved state. */
     char many[300];
     memset(many, 'p', sizeof many);
-    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, many, sizeof many, NULL, 0, nonce, 16, out,
+    CHECK_R(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, many, sizeof many, NULL, 0, NULL, 0, nonce, 16, out,
                                            sizeof out, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
     /* OS randomness: two requests get different keys. */
     uint8_t out2[512];
     size_t n2 = 0;
-    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, out,
+    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, out,
                                             sizeof out, &n));
-    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, out2,
+    CHECK_OK(wsframe_client_handshake_write(&hs, S("ws://a/"), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, out2,
                                             sizeof out2, &n2));
     CHECK(n == n2 && memcmp(out, out2, n) != 0);
 }
@@ -268,19 +268,78 @@ static void server_accept_misuse(void) {
     uint8_t out[256];
     size_t n = 0;
     const char *key = "dGhlIHNhbXBsZSBub25jZQ==";
-    CHECK_R(wsframe_server_write_accept(key, 24, NULL, 0, NULL, 0, out, 20, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK_R(wsframe_server_write_accept(key, 24, NULL, 0, NULL, 0, NULL, 0, out, 20, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 129);
-    CHECK_OK(wsframe_server_write_accept(key, 24, NULL, 0, NULL, 0, out, n, &n));
+    CHECK_OK(wsframe_server_write_accept(key, 24, NULL, 0, NULL, 0, NULL, 0, out, n, &n));
     CHECK(n == 129);
-    CHECK_R(wsframe_server_write_accept(key, 24, S("not a token"), NULL, 0, out, sizeof out, &n),
+    CHECK_R(wsframe_server_write_accept(key, 24, S("not a token"), NULL, 0, NULL, 0, out, sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_INVALID_PROTOCOL);
-    CHECK_R(wsframe_server_write_accept(key, 24, NULL, 0, S("Upgrade: h2c"), out, sizeof out, &n),
+    CHECK_R(wsframe_server_write_accept(key, 24, NULL, 0, NULL, 0, S("Upgrade: h2c"), out, sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_RESERVED_HEADER);
-    CHECK_R(wsframe_server_write_accept(key, 24, NULL, 0, S("X: a\x01"), out, sizeof out, &n),
+    CHECK_R(wsframe_server_write_accept(key, 24, NULL, 0, NULL, 0, S("X: a\x01"), out, sizeof out, &n),
             WSFRAME_RESULT_HANDSHAKE_INVALID_HEADER_VALUE);
-    CHECK_R(wsframe_server_write_accept(NULL, 24, NULL, 0, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_server_write_accept(key, 24, NULL, 0, NULL, 0, out, sizeof out, NULL),
+    CHECK_R(wsframe_server_write_accept(NULL, 24, NULL, 0, NULL, 0, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_server_write_accept(key, 24, NULL, 0, NULL, 0, NULL, 0, out, sizeof out, NULL),
             WSFRAME_RESULT_NULL_POINTER);
+}
+
+/* Every writer that also reads caller memory checks the two apart: writing
+ * the 101 into the buffer the request was read into (the natural C pattern)
+ * is refused, not done over the key it is reading; the accept key may be
+ * computed in place. */
+static void outputs_never_overwrite_inputs(void) {
+    uint8_t buf[1024];
+    int n_req = snprintf((char *)buf, sizeof buf,
+                         "GET /chat HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                         "Sec-WebSocket-Protocol: chat, echo\r\n\r\n");
+    size_t len = (size_t)n_req, n = 0;
+    wsframe_server_request req;
+    CHECK_OK(wsframe_server_request_parse(buf, len, 0, &req));
+    CHECK(req.complete);
+    /* The acceptance over the request it answers. */
+    CHECK_R(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, NULL, 0, buf, sizeof buf, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, NULL, 0, buf + len, sizeof buf - len,
+                                        (size_t *)(void *)(buf + len)),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* Beyond the request (and its key) it is the caller's free memory. */
+    CHECK_OK(wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, NULL, 0, buf + len, sizeof buf - len, &n));
+    CHECK(memcmp(buf + len, "HTTP/1.1 101 ", 13) == 0);
+    /* Accessors: outputs into the request buffer, or into the request struct. */
+    const char *p = NULL;
+    size_t plen = 0;
+    CHECK_R(wsframe_server_request_protocol(&req, 0, (const char **)(void *)(buf + 16), &plen),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_server_request_protocol(&req, 0, &p, &req.path_len), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_server_request_header(&req, "Host", 4, &p, (size_t *)(void *)(buf + 8)),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_server_request_header(&req, (const char *)&plen, sizeof plen, &p, &plen),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(wsframe_server_request_protocol(&req, 1, &p, &plen));
+    CHECK(plen == 4 && memcmp(p, "echo", 4) == 0);
+    /* A parse written over its own input. */
+    wsframe_server_request *inside = (wsframe_server_request *)(void *)(buf + 64);
+    CHECK_R(wsframe_server_request_parse(buf, len, 0, inside), WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* The accept key, computed over the key it reads. */
+    char key[32] = "dGhlIHNhbXBsZSBub25jZQ==";
+    CHECK_OK(wsframe_accept_key((const uint8_t *)key, 24, (uint8_t *)key, sizeof key, &n));
+    CHECK(n == 28 && memcmp(key, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", 28) == 0);
+    CHECK_R(wsframe_accept_key((const uint8_t *)key, 24, (uint8_t *)key, sizeof key, (size_t *)(void *)(key + 8)),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* A URL's parts written over the URL. */
+    char url[64] = "ws://example.com/a-long-enough-path-for-the-struct";
+    CHECK_R(wsframe_url_parse(url, strlen(url), (wsframe_url *)(void *)url), WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* The client's request over its own URL or state. */
+    wsframe_client_handshake hs;
+    CHECK_R(wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0,
+                                           (uint8_t *)url, sizeof url, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0,
+                                           (uint8_t *)&hs, sizeof hs, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* A length above PTRDIFF_MAX. */
+    CHECK_R(wsframe_server_request_parse(buf, (size_t)-1, 0, &req), WSFRAME_RESULT_INVALID_ARGUMENT);
 }
 
 void run_handshake_tests(void) {
@@ -291,4 +350,5 @@ void run_handshake_tests(void) {
     RUN(client_write_misuse);
     RUN(server_refusals);
     RUN(server_accept_misuse);
+    RUN(outputs_never_overwrite_inputs);
 }

@@ -2,7 +2,7 @@
  * permessage-deflate off and on, checked against an independent
  * implementation, the system zlib, and by length and SHA-256.
  *
- *   wsframe -> zlib: frames from wsframe_conn_send_message are read by the
+ *   wsframe -> zlib: frames a session queued (wsframe_session_send) are read by the
  *   frame reader here (RFC 6455 §5.2), and their payloads inflated by zlib
  *   (raw deflate, 00 00 ff ff appended, one z_stream per connection, reset
  *   before each message when the sender has no_context_takeover:
@@ -10,7 +10,7 @@
  *   zlib -> wsframe: messages deflated by zlib (raw, Z_SYNC_FLUSH, the
  *   00 00 ff ff tail stripped: RFC 7692 §7.2.1) are framed here (masked
  *   towards a server, some split into fragments with RSV1 on the first
- *   only: RFC 7692 §6.1) and received by wsframe_conn_receive.
+ *   only: RFC 7692 §6.1) and received by wsframe_session_receive.
  *
  * The corpus is deterministic (seeded xorshift): compressible English-like
  * text; multilingual UTF-8 with 4-byte characters, every boundary code
@@ -405,14 +405,14 @@ typedef struct {
 typedef struct {
     link_config cfg;
     const char *label; /* says which case failed */
-    wsframe_conn *conn;
+    wsframe_session *conn;
     rng_t rng;       /* masking keys (both ends), fragment points */
     z_stream in;     /* inflates what wsframe sends */
     z_stream out;    /* deflates what the peer sends */
     bool in_reset;   /* wsframe resets its context after each message */
     bool out_reset;  /* the peer does */
     bool z_ready;
-    buffer wire, got;
+    buffer wire, got, frame;
     size_t sent;   /* messages so far on this link */
     size_t serial; /* which link of the run */
 } peer_link;
@@ -467,14 +467,16 @@ static bool link_open(peer_link *l, const link_config *cfg, const char *label, u
     l->cfg = *cfg;
     l->label = label;
     l->rng = rng_seed(seed);
-    CHECK_OK(wsframe_conn_new(cfg->role, &l->conn));
+    wsframe_conn_config config;
+    CHECK_OK(wsframe_conn_config_default(&config));
+    config.random = seeded_random;
+    config.random_user = &l->rng;
+    config.deflate = cfg->deflate;
+    config.deflate_params = cfg->params;
+    config.compression_level = (uint8_t)cfg->level;
+    CHECK_OK(wsframe_session_new(cfg->role, &config, &l->conn));
     if (l->conn == NULL) return false;
-    CHECK_OK(wsframe_conn_set_random(l->conn, seeded_random, &l->rng));
     if (!cfg->deflate) return true;
-    wsframe_deflate_config config;
-    CHECK_OK(wsframe_deflate_config_default(&config));
-    config.level = (uint8_t)cfg->level;
-    CHECK_OK(wsframe_conn_enable_deflate(l->conn, &cfg->params, &config));
     /* zlib inflates with wsframe's own window; its deflate has no raw 8-bit
      * window (deflateInit2 refuses -8), so for 8 it uses 9, as zlib-based
      * peers do: wsframe's inflater must take any window up to 15 bits. */
@@ -495,13 +497,14 @@ static bool link_open(peer_link *l, const link_config *cfg, const char *label, u
 }
 
 static void link_close(peer_link *l) {
-    wsframe_conn_free(l->conn);
+    wsframe_session_free(l->conn);
     if (l->z_ready) {
         inflateEnd(&l->in);
         deflateEnd(&l->out);
     }
     free(l->wire.p);
     free(l->got.p);
+    free(l->frame.p);
 }
 
 /* Length and SHA-256 of what came out against the message. */
@@ -552,18 +555,24 @@ static bool zlib_inflate(peer_link *l, size_t len, size_t expect) {
     return true;
 }
 
-/* wsframe -> zlib: one message from wsframe_conn_send_message. */
+/* wsframe -> zlib: one message through wsframe_session_send. */
 static void send_to_zlib(peer_link *l, const message *m) {
     const uint8_t *frame = NULL;
     size_t frame_len = 0;
-    uint32_t r = wsframe_conn_send_message(l->conn, m->kind, m->data, m->len, 0, &frame, &frame_len);
+    uint32_t r = wsframe_session_send(l->conn, m->kind, m->data, m->len, 0);
+    if (r == WSFRAME_RESULT_OK) r = wsframe_session_outgoing(l->conn, &frame, &frame_len);
     l->sent++;
     g_messages++;
     g_bytes += m->len;
     if (r != WSFRAME_RESULT_OK) {
-        LINK_FAIL(l, "wsframe_conn_send_message: %s", wsframe_result_str(r));
+        LINK_FAIL(l, "wsframe_session_send: %s", wsframe_result_str(r));
         return;
     }
+    /* The queued bytes are the session's until consumed: copy them out first. */
+    if (!reserve(&l->frame, frame_len + 1)) return;
+    if (frame_len > 0) memcpy(l->frame.p, frame, frame_len);
+    CHECK_OK(wsframe_session_consume_outgoing(l->conn, frame_len));
+    frame = l->frame.p;
     frame_head h;
     if (!read_head(frame, frame_len, &h) || h.header_len + h.len != frame_len) {
         LINK_FAIL(l, "not one whole frame (%zu bytes)", frame_len);
@@ -669,9 +678,9 @@ static void send_to_wsframe(peer_link *l, const message *m) {
     for (;;) {
         size_t consumed = 0;
         wsframe_event ev;
-        uint32_t r = wsframe_conn_receive(l->conn, l->wire.p + pos, w - pos, &consumed, &ev);
+        uint32_t r = wsframe_session_receive(l->conn, l->wire.p + pos, w - pos, &consumed, &ev);
         if (r != WSFRAME_RESULT_OK) {
-            LINK_FAIL(l, "%s %zu bytes (payload %zu bytes in %zu frames): wsframe_conn_receive: %s", m->corpus,
+            LINK_FAIL(l, "%s %zu bytes (payload %zu bytes in %zu frames): wsframe_session_receive: %s", m->corpus,
                       m->len, len, frames, wsframe_result_str(r));
             pos = w; /* the connection has failed: nothing more to say */
             break;

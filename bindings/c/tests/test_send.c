@@ -5,8 +5,7 @@ static const uint8_t HELLO_MASKED[] = {0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f,
 
 /* RFC 6455 §5.7, send side: unmasked server frames. */
 static void rfc_server_frames(void) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
     uint8_t out[32];
     size_t n = 0;
     const uint8_t hello[] = {0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
@@ -31,16 +30,15 @@ static void rfc_server_frames(void) {
     static const uint8_t data[256];
     CHECK_OK(wsframe_conn_send_binary(c, data, sizeof data, big, sizeof big, &n));
     CHECK(n == 4 + 256 && big[0] == 0x82 && big[1] == 0x7E && big[2] == 0x01 && big[3] == 0x00);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 /* RFC 6455 §5.7, masked: a client whose key source yields 37 fa 21 3d
  * produces the RFC's masked "Hello" and masked Pong exactly. */
-static void rfc_client_frames_with_installed_key_source(void) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
+static void rfc_client_frames_with_configured_key_source(void) {
     int calls = 0;
-    CHECK_OK(wsframe_conn_set_random(c, rfc_key, &calls));
+    wsframe_conn_config cfg = config_with_rfc_key(&calls);
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t out[32];
     size_t n = 0;
     CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
@@ -49,26 +47,39 @@ static void rfc_client_frames_with_installed_key_source(void) {
     CHECK_OK(wsframe_conn_send_pong(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
     CHECK_BYTES(out, n, pong, sizeof pong);
     CHECK(calls == 2); /* one key per frame */
-    /* Back to the OS generator: the frame decodes the same, with another key. */
-    CHECK_OK(wsframe_conn_set_random(c, NULL, NULL));
+    conn_delete(c);
+    /* No source in the config: the OS generator; the frame decodes the same, with another key. */
+    c = conn_new(WSFRAME_ROLE_CLIENT, NULL);
     CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
     CHECK(n == 11 && out[0] == 0x81 && out[1] == 0x85 && calls == 2);
-    wsframe_conn *server = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &server));
+    wsframe_conn *server = conn_new(WSFRAME_ROLE_SERVER, NULL);
     size_t consumed;
     wsframe_event ev;
     CHECK_OK(wsframe_conn_receive(server, out, n, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_TEXT);
     CHECK_BYTES(ev.data, ev.len, "Hello", 5);
-    wsframe_conn_free(server);
-    wsframe_conn_free(c);
+    conn_delete(server);
+    conn_delete(c);
 }
 
-/* A failing key source: the send fails, nothing is written, state unchanged. */
+/* A key source that fails while *user > 0, counting down. */
+static bool flaky_random(void *user, uint8_t *buf, size_t len) {
+    int *failures = (int *)user;
+    if (*failures > 0) {
+        (*failures)--;
+        return false;
+    }
+    return rfc_key(NULL, buf, len);
+}
+
+/* A failing key source: the send fails, nothing is written, state unchanged;
+ * the next draw that succeeds sends normally. */
 static void random_failure_writes_nothing(void) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
-    CHECK_OK(wsframe_conn_set_random(c, failing_random, NULL));
+    int failures = 2;
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
+    cfg.random = flaky_random;
+    cfg.random_user = &failures;
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t out[32];
     memset(out, 0xEE, sizeof out);
     size_t n = 777;
@@ -77,21 +88,19 @@ static void random_failure_writes_nothing(void) {
     CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_RANDOM_FAILED);
     CHECK(n == 777 && out[0] == 0xEE);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
-    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
     CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
     CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
-    wsframe_conn_free(c);
+    conn_delete(c);
     /* Servers never draw: a failing source does not matter. */
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
-    CHECK_OK(wsframe_conn_set_random(c, failing_random, NULL));
+    cfg.random = failing_random;
+    c = conn_new(WSFRAME_ROLE_SERVER, &cfg);
     CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 static void insufficient_size_reports_required(void) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
-    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t out[32];
     memset(out, 0xEE, sizeof out);
     size_t n = 0;
@@ -112,16 +121,15 @@ static void insufficient_size_reports_required(void) {
     CHECK_R(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"ab", 2, true, out, 7, &n),
             WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 8);
-    /* The key drawn for the refused sends is used by the next one. */
+    /* Refused for size: no key was drawn, nothing changed. */
     CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
     CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 static void send_misuse(void) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
     uint8_t out[300];
     size_t n = 0;
     const uint8_t *hi = (const uint8_t *)"hi";
@@ -162,6 +170,13 @@ static void send_misuse(void) {
     CHECK_R(wsframe_conn_send_binary(c, out, 5, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK_R(wsframe_conn_send_binary(c, out + 4, 5, out, 5, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK_OK(wsframe_conn_send_binary(c, out, 5, out + 5, sizeof out - 5, &n));
+    /* ... and written_out inside the output, or an output inside the connection. */
+    CHECK_R(wsframe_conn_send_binary(c, hi, 2, out, sizeof out, (size_t *)(void *)(out + 8)),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send_binary(c, hi, 2, (uint8_t *)c, 16, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    /* Lengths above PTRDIFF_MAX (a read() of -1 passed on). */
+    CHECK_R(wsframe_conn_send_binary(c, hi, (size_t)-1, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send_binary(c, hi, 2, out, (size_t)-1, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
     /* Control payload limits (RFC 6455 §5.5). */
     static const uint8_t long_payload[126];
     CHECK_R(wsframe_conn_send_ping(c, long_payload, 126, out, sizeof out, &n),
@@ -180,14 +195,13 @@ static void send_misuse(void) {
     CHECK_OK(wsframe_conn_send_close(c, 1000, long_payload, 123, out, sizeof out, &n));
     CHECK(n == 2 + 125);
     CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
 /* Zero-copy send: header out, payload masked in place. */
 static void send_in_place(void) {
-    wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c));
-    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t payload[] = {'H', 'e', 'l', 'l', 'o'};
     uint8_t header[WSFRAME_MAX_HEADER_LEN];
     size_t n = 0;
@@ -212,33 +226,33 @@ static void send_in_place(void) {
     CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header,
                                              sizeof header, NULL),
             WSFRAME_RESULT_NULL_POINTER);
-    wsframe_conn_free(c);
+    conn_delete(c);
     /* A server writes the bare header and leaves the payload alone. */
-    CHECK_OK(wsframe_conn_new(WSFRAME_ROLE_SERVER, &c));
+    c = conn_new(WSFRAME_ROLE_SERVER, NULL);
     CHECK_OK(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_BINARY, payload, 5, false, header,
                                               sizeof header, &n));
     CHECK(n == 2 && header[0] == 0x02 && header[1] == 0x05);
     CHECK_BYTES(payload, sizeof payload, HELLO_MASKED + 6, 5);
-    wsframe_conn_free(c);
+    conn_delete(c);
 }
 
-/* A connection in static storage, used like one on the heap. */
+/* A connection in static storage, configured at creation. */
 static void storage_connection_sends(void) {
     static conn_storage storage;
+    wsframe_conn_config cfg = config_with_rfc_key(NULL);
+    cfg.max_message_size = 1024;
     wsframe_conn *c = NULL;
-    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_CLIENT, &c));
-    CHECK_OK(wsframe_conn_set_max_message_size(c, 1024));
-    CHECK_OK(wsframe_conn_set_random(c, rfc_key, NULL));
+    CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_CLIENT, &cfg, &c));
     uint8_t out[32];
     size_t n = 0;
     CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
     CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
-    CHECK_OK(wsframe_conn_deinit(c));
+    wsframe_conn_free(c);
 }
 
 void run_send_tests(void) {
     RUN(rfc_server_frames);
-    RUN(rfc_client_frames_with_installed_key_source);
+    RUN(rfc_client_frames_with_configured_key_source);
     RUN(random_failure_writes_nothing);
     RUN(insufficient_size_reports_required);
     RUN(send_misuse);

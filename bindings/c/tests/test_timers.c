@@ -13,60 +13,67 @@ static bool all_ones(void *user, uint8_t *buf, size_t len) {
     return true;
 }
 
+/* The heartbeat of a session (RFC 6455 §5.5.2): a Ping after the interval
+ * of silence, the peer dead after the timeout; any input counts as life. */
 static void keepalive_cycle(void) {
-    wsframe_keepalive ka;
+    wsframe_conn_config cfg;
+    CHECK_OK(wsframe_conn_config_default(&cfg));
+    cfg.keepalive_interval_ms = 30000;
+    cfg.keepalive_timeout_ms = 10000;
+    wsframe_session *s = session_new(WSFRAME_ROLE_SERVER, &cfg);
     wsframe_keepalive_action action = WSFRAME_KEEPALIVE_PEER_DEAD;
     uint64_t deadline = 0;
-    bool awaiting = true;
-    CHECK_OK(wsframe_keepalive_init(&ka, 30000, 10000, 1000));
-    CHECK_OK(wsframe_keepalive_next_deadline(&ka, &deadline));
+    CHECK_OK(wsframe_session_next_deadline(s, &deadline));
+    CHECK(deadline == UINT64_MAX); /* the clock starts at the first poll */
+    CHECK_OK(wsframe_session_poll(s, 1000, &action));
+    CHECK(action == WSFRAME_KEEPALIVE_IDLE);
+    CHECK_OK(wsframe_session_next_deadline(s, &deadline));
     CHECK(deadline == 31000);
-    CHECK_OK(wsframe_keepalive_poll(&ka, 30999, &action));
+    CHECK_OK(wsframe_session_poll(s, 30999, &action));
     CHECK(action == WSFRAME_KEEPALIVE_IDLE);
-    CHECK_OK(wsframe_keepalive_is_awaiting_reply(&ka, &awaiting));
-    CHECK(!awaiting);
-    CHECK_OK(wsframe_keepalive_poll(&ka, 31000, &action));
+    CHECK_OK(wsframe_session_poll(s, 31000, &action));
     CHECK(action == WSFRAME_KEEPALIVE_SEND_PING);
-    CHECK_OK(wsframe_keepalive_is_awaiting_reply(&ka, &awaiting));
-    CHECK(awaiting);
-    CHECK_OK(wsframe_keepalive_poll(&ka, 35000, &action));
+    uint8_t out[16];
+    CHECK(take_outgoing(s, out, sizeof out) == 2 && out[0] == 0x89 && out[1] == 0x00); /* the Ping is queued */
+    CHECK_OK(wsframe_session_poll(s, 35000, &action));
     CHECK(action == WSFRAME_KEEPALIVE_IDLE); /* the ping is out */
-    CHECK_OK(wsframe_keepalive_next_deadline(&ka, &deadline));
+    CHECK_OK(wsframe_session_next_deadline(s, &deadline));
     CHECK(deadline == 41000);
-    /* A copy is an independent timer. */
-    wsframe_keepalive copy = ka;
-    CHECK_OK(wsframe_keepalive_poll(&copy, 41000, &action));
-    CHECK(action == WSFRAME_KEEPALIVE_PEER_DEAD);
-    CHECK_OK(wsframe_keepalive_on_receive(&ka, 36000)); /* the pong */
-    CHECK_OK(wsframe_keepalive_poll(&ka, 41000, &action));
+    /* The Pong (any input) arrives: the interval restarts at the next poll. */
+    uint8_t pong[] = {0x8a, 0x80, 1, 2, 3, 4};
+    size_t consumed = 0;
+    wsframe_event ev;
+    CHECK_OK(wsframe_session_receive(s, pong, sizeof pong, &consumed, &ev));
+    CHECK(ev.type == WSFRAME_EVENT_PONG);
+    CHECK_OK(wsframe_session_poll(s, 36000, &action));
+    CHECK_OK(wsframe_session_poll(s, 41000, &action));
     CHECK(action == WSFRAME_KEEPALIVE_IDLE);
-    CHECK_OK(wsframe_keepalive_is_awaiting_reply(&ka, &awaiting));
-    CHECK(!awaiting);
+    CHECK_OK(wsframe_session_poll(s, 66000, &action));
+    CHECK(action == WSFRAME_KEEPALIVE_SEND_PING);
+    CHECK_OK(wsframe_session_poll(s, 76000, &action));
+    CHECK(action == WSFRAME_KEEPALIVE_PEER_DEAD);
+    CHECK_OK(wsframe_session_poll(s, 76001, &action));
+    CHECK(action == WSFRAME_KEEPALIVE_PEER_DEAD); /* until something arrives */
+    wsframe_session_free(s);
 }
 
 static void keepalive_misuse(void) {
-    wsframe_keepalive zeroed;
-    memset(&zeroed, 0, sizeof zeroed);
     wsframe_keepalive_action action = WSFRAME_KEEPALIVE_SEND_PING;
     uint64_t deadline = 5;
-    bool awaiting = true;
-    CHECK_R(wsframe_keepalive_poll(&zeroed, 0, &action), WSFRAME_RESULT_INVALID_HANDLE);
-    CHECK_R(wsframe_keepalive_on_receive(&zeroed, 0), WSFRAME_RESULT_INVALID_HANDLE);
-    CHECK_R(wsframe_keepalive_next_deadline(&zeroed, &deadline), WSFRAME_RESULT_INVALID_HANDLE);
-    CHECK_R(wsframe_keepalive_is_awaiting_reply(&zeroed, &awaiting), WSFRAME_RESULT_INVALID_HANDLE);
-    CHECK(action == WSFRAME_KEEPALIVE_SEND_PING && deadline == 5 && awaiting);
-    CHECK_R(wsframe_keepalive_init(NULL, 1, 1, 0), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_keepalive_poll(NULL, 0, &action), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_keepalive_on_receive(NULL, 0), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_keepalive_next_deadline(NULL, &deadline), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_keepalive_is_awaiting_reply(NULL, &awaiting), WSFRAME_RESULT_NULL_POINTER);
-    wsframe_keepalive ka;
-    CHECK_OK(wsframe_keepalive_init(&ka, UINT64_MAX, 1, 0)); /* disabled */
-    CHECK_R(wsframe_keepalive_poll(&ka, 0, NULL), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_keepalive_next_deadline(&ka, NULL), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_keepalive_is_awaiting_reply(&ka, NULL), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_OK(wsframe_keepalive_poll(&ka, UINT64_MAX - 1, &action));
-    CHECK(action == WSFRAME_KEEPALIVE_IDLE);
+    CHECK_R(wsframe_session_poll(NULL, 0, &action), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_session_next_deadline(NULL, &deadline), WSFRAME_RESULT_NULL_POINTER);
+    /* Zeroed memory is not a session. */
+    static uint64_t zeroed[64];
+    CHECK_R(wsframe_session_poll((wsframe_session *)(void *)zeroed, 0, &action), WSFRAME_RESULT_INVALID_HANDLE);
+    CHECK(action == WSFRAME_KEEPALIVE_SEND_PING && deadline == 5);
+    /* Without a heartbeat: always idle, never a deadline. */
+    wsframe_session *s = session_new(WSFRAME_ROLE_CLIENT, NULL);
+    CHECK_R(wsframe_session_poll(s, 0, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_session_next_deadline(s, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_OK(wsframe_session_poll(s, UINT64_MAX - 1, &action));
+    CHECK_OK(wsframe_session_next_deadline(s, &deadline));
+    CHECK(action == WSFRAME_KEEPALIVE_IDLE && deadline == UINT64_MAX);
+    wsframe_session_free(s);
 }
 
 /* RFC 6455 §7.2.3: first delay within 5 s, then truncated exponential. */
@@ -112,13 +119,20 @@ static void backoff_params_and_failures(void) {
     CHECK(delay == 0);
     CHECK_OK(wsframe_backoff_next_delay(&b, &delay));
     CHECK(delay == 100);
-    /* A failing source: nothing changes, nothing is written. */
+    /* A failing source: the core's policy takes the middle of the window
+     * (still within RFC 6455 §7.2.3, only not spread out); the attempt counts. */
     CHECK_OK(wsframe_backoff_set_random(&b, failing_random, NULL));
-    delay = 123;
-    CHECK_R(wsframe_backoff_next_delay(&b, &delay), WSFRAME_RESULT_RANDOM_FAILED);
-    CHECK(delay == 123);
+    CHECK_OK(wsframe_backoff_next_delay(&b, &delay));
+    CHECK(delay == 300); /* window 400: [200, 400] */
     CHECK_OK(wsframe_backoff_attempts(&b, &attempts));
-    CHECK(attempts == 2);
+    CHECK(attempts == 3);
+    /* A copy is an independent backoff. */
+    wsframe_backoff copy = b;
+    CHECK_OK(wsframe_backoff_reset(&copy));
+    CHECK_OK(wsframe_backoff_attempts(&b, &attempts));
+    CHECK(attempts == 3);
+    /* Outputs inside the backoff. */
+    CHECK_R(wsframe_backoff_next_delay(&b, (uint64_t *)(void *)&b), WSFRAME_RESULT_INVALID_ARGUMENT);
     /* Misuse. */
     wsframe_backoff zeroed;
     memset(&zeroed, 0, sizeof zeroed);

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Socket reads land here; a frame larger than this streams through as chunks. */
+/* Socket reads land here; a frame larger than this streams through into the session. */
 #define IN_CAP ((size_t)64 << 10)
 
 static int set_error(wsc *c, const char *what, wsframe_result r) {
@@ -25,12 +25,18 @@ static int reserve_out(wsc *c, size_t need) {
     return 0;
 }
 
-static int write_out(wsc *c, size_t n) {
-    if (c->t.write(c->t.ctx, c->out, n) != 0) {
+/* Writes everything the session has queued: messages, Pongs, Closes. */
+static int flush(wsc *c) {
+    const uint8_t *data = NULL;
+    size_t len = 0;
+    wsframe_session_outgoing(c->session, &data, &len);
+    if (len == 0) return 0;
+    if (c->t.write(c->t.ctx, data, len) != 0) {
         snprintf(c->error, sizeof c->error, "write failed");
         c->status = WSC_FAILED;
         return -1;
     }
+    wsframe_session_consume_outgoing(c->session, len);
     return 0;
 }
 
@@ -48,11 +54,11 @@ int wsc_open(wsc *c, const wsc_transport *t, const char *url) {
     /* RFC 6455 §4.1: the request, with a key from the OS generator (nonce NULL). */
     wsframe_client_handshake hs;
     size_t n = 0;
-    wsframe_result r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, NULL, 0, NULL, 0,
-                                                      c->out, c->out_cap, &n);
+    wsframe_result r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL,
+                                                      0, c->out, c->out_cap, &n);
     if (r == WSFRAME_RESULT_INSUFFICIENT_SIZE) {
         if (reserve_out(c, n) != 0) return -1;
-        r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, NULL, 0, NULL, 0, c->out,
+        r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, c->out,
                                            c->out_cap, &n);
     }
     if (r != WSFRAME_RESULT_OK) return set_error(c, "handshake request", r);
@@ -85,57 +91,15 @@ int wsc_open(wsc *c, const wsc_transport *t, const char *url) {
     c->in_len -= resp.consumed;
     c->unprocessed = c->in_len > 0;
 
-    r = wsframe_conn_new(WSFRAME_ROLE_CLIENT, &c->conn);
-    if (r != WSFRAME_RESULT_OK) return set_error(c, "wsframe_conn_new", r);
-    r = wsframe_conn_set_max_message_size(c->conn, WSC_MAX_MESSAGE);
-    if (r != WSFRAME_RESULT_OK) return set_error(c, "set_max_message_size", r);
+    /* Messages up to WSC_MAX_MESSAGE; masking keys from the OS; pings and
+     * closes answered by the session. */
+    wsframe_conn_config config;
+    r = wsframe_conn_config_default(&config);
+    config.max_message_size = WSC_MAX_MESSAGE;
+    config.max_frame_payload = WSC_MAX_MESSAGE;
+    if (r == WSFRAME_RESULT_OK) r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &c->session);
+    if (r != WSFRAME_RESULT_OK) return set_error(c, "wsframe_session_new", r);
     c->status = WSC_OPEN;
-    return 0;
-}
-
-/* Encodes with one of the control-frame senders into c->out and writes it. */
-static int send_control(wsc *c, uint32_t type, uint16_t code, const uint8_t *data, size_t len) {
-    size_t n = 0;
-    wsframe_result r;
-    if (reserve_out(c, wsframe_max_frame_len(len)) != 0) return -1;
-    switch (type) {
-    case WSFRAME_EVENT_PONG:
-        r = wsframe_conn_send_pong(c->conn, data, len, c->out, c->out_cap, &n);
-        break;
-    default:
-        r = wsframe_conn_send_close(c->conn, code, data, len, c->out, c->out_cap, &n);
-        break;
-    }
-    if (r != WSFRAME_RESULT_OK) return set_error(c, "encoding a control frame", r);
-    return write_out(c, n);
-}
-
-/* Fails the connection after the peer's violation (RFC 6455 §7.1.7). */
-static void fail(wsc *c, wsframe_result r) {
-    if (wsframe_result_is_protocol_error(r)) {
-        uint16_t code = wsframe_result_close_code(r);
-        if (c->status == WSC_OPEN) send_control(c, WSFRAME_EVENT_CLOSE, code, NULL, 0);
-        snprintf(c->error, sizeof c->error, "peer violated the protocol (%s): sent close %u", wsframe_result_str(r),
-                 (unsigned)code);
-    } else {
-        set_error(c, "receive", r);
-    }
-    c->status = WSC_FAILED;
-}
-
-static int append_chunk(wsc *c, const uint8_t *data, size_t len) {
-    if (len > WSC_MAX_MESSAGE - c->msg_len) return -1;
-    if (c->msg_len + len > c->msg_cap) {
-        size_t cap = c->msg_cap ? c->msg_cap : 4096;
-        while (cap < c->msg_len + len) cap *= 2;
-        if (cap > WSC_MAX_MESSAGE) cap = WSC_MAX_MESSAGE;
-        uint8_t *p = realloc(c->msg, cap);
-        if (p == NULL) return -1;
-        c->msg = p;
-        c->msg_cap = cap;
-    }
-    if (len > 0) memcpy(c->msg + c->msg_len, data, len);
-    c->msg_len += len;
     return 0;
 }
 
@@ -145,7 +109,7 @@ wsc_status wsc_read(wsc *c, wsc_on_message on_message, void *user) {
         /* Frames that came with the handshake response: handle them before reading. */
         c->unprocessed = false;
     } else {
-        if (c->in_len == c->in_cap) { /* cannot happen: the library consumes payload as it streams */
+        if (c->in_len == c->in_cap) { /* cannot happen: the session consumes payload as it streams */
             snprintf(c->error, sizeof c->error, "receive made no progress on a full buffer");
             c->status = WSC_FAILED;
             return c->status;
@@ -164,64 +128,38 @@ wsc_status wsc_read(wsc *c, wsc_on_message on_message, void *user) {
     for (;;) {
         size_t used = 0;
         wsframe_event ev;
-        wsframe_result r = wsframe_conn_receive(c->conn, c->in + pos, c->in_len - pos, &used, &ev);
+        wsframe_result r = wsframe_session_receive(c->session, c->in + pos, c->in_len - pos, &used, &ev);
         if (r != WSFRAME_RESULT_OK) {
-            fail(c, r);
+            if (wsframe_result_is_protocol_error(r)) {
+                /* RFC 6455 §7.1.7: the session queued the Close the violation calls for. */
+                snprintf(c->error, sizeof c->error, "peer violated the protocol (%s): sent close %u",
+                         wsframe_result_str(r), (unsigned)wsframe_result_close_code(r));
+                flush(c);
+            } else {
+                set_error(c, "receive", r);
+            }
+            c->status = WSC_FAILED;
             return c->status;
         }
         pos += used;
         if (ev.type == WSFRAME_EVENT_NONE) break;
-        switch (ev.type) {
-        case WSFRAME_EVENT_TEXT:
-        case WSFRAME_EVENT_BINARY:
-            if (!c->in_message) {
-                c->in_message = true;
-                c->msg_len = 0;
-                c->msg_kind = ev.type == WSFRAME_EVENT_TEXT ? WSFRAME_DATA_KIND_TEXT : WSFRAME_DATA_KIND_BINARY;
-            }
-            if (append_chunk(c, ev.data, ev.len) != 0) {
-                /* The library's limit (set to the same size) normally fires first. */
-                send_control(c, WSFRAME_EVENT_CLOSE, WSFRAME_CLOSE_MESSAGE_TOO_BIG, NULL, 0);
-                snprintf(c->error, sizeof c->error, "message too big");
-                c->status = WSC_FAILED;
-                return c->status;
-            }
-            if (ev.last) {
-                c->in_message = false;
-                if (on_message != NULL) on_message(user, c->msg_kind, c->msg, c->msg_len);
-                if (c->status != WSC_OPEN && c->status != WSC_CLOSING) return c->status;
-                if (c->msg_cap > ((size_t)1 << 20)) { /* do not keep a big buffer around */
-                    free(c->msg);
-                    c->msg = NULL;
-                    c->msg_cap = 0;
-                }
-                c->msg_len = 0;
-            }
-            break;
-        case WSFRAME_EVENT_PING: /* RFC 6455 §5.5.2: a Pong with the same payload */
-            if (wsframe_conn_state(c->conn) == WSFRAME_STATE_OPEN &&
-                send_control(c, WSFRAME_EVENT_PONG, 0, ev.data, ev.len) != 0) {
-                c->status = WSC_FAILED;
-                return c->status;
-            }
-            break;
-        case WSFRAME_EVENT_CLOSE:
+        if (ev.type == WSFRAME_EVENT_TEXT || ev.type == WSFRAME_EVENT_BINARY) {
+            /* A whole message; its bytes are valid until the next session call
+             * (they may be echoed with wsc_send). */
+            uint32_t kind = ev.type == WSFRAME_EVENT_TEXT ? WSFRAME_DATA_KIND_TEXT : WSFRAME_DATA_KIND_BINARY;
+            if (on_message != NULL) on_message(user, kind, ev.data, ev.len);
+            if (c->status != WSC_OPEN && c->status != WSC_CLOSING) return c->status;
+        } else if (ev.type == WSFRAME_EVENT_CLOSE) {
+            /* RFC 6455 §5.5.1: the session queued the answer, echoing the code. */
             c->peer_close_code = ev.close_code;
-            if (c->status == WSC_OPEN) {
-                /* RFC 6455 §5.5.1: answer, echoing the code. */
-                if (send_control(c, WSFRAME_EVENT_CLOSE, ev.close_code, NULL, 0) != 0) {
-                    c->status = WSC_FAILED;
-                    return c->status;
-                }
-            }
-            c->status = WSC_CLOSED;
+            c->status = flush(c) == 0 ? WSC_CLOSED : WSC_FAILED;
             return c->status;
-        default: /* PONG, and any future event */
-            break;
         }
+        /* PING: the session queued the Pong; PONG and any future event: nothing. */
     }
     memmove(c->in, c->in + pos, c->in_len - pos);
     c->in_len -= pos;
+    if (flush(c) != 0) return c->status;
     return c->status;
 }
 
@@ -230,18 +168,16 @@ int wsc_send(wsc *c, uint32_t kind, const uint8_t *data, size_t len) {
         snprintf(c->error, sizeof c->error, "not open");
         return -1;
     }
-    if (reserve_out(c, wsframe_max_frame_len(len)) != 0) return -1;
-    size_t n = 0;
-    wsframe_result r = kind == WSFRAME_DATA_KIND_TEXT
-                           ? wsframe_conn_send_text(c->conn, data, len, c->out, c->out_cap, &n)
-                           : wsframe_conn_send_binary(c->conn, data, len, c->out, c->out_cap, &n);
+    wsframe_result r = wsframe_session_send(c->session, kind, data, len, 0);
     if (r != WSFRAME_RESULT_OK) return set_error(c, "send", r);
-    return write_out(c, n);
+    return flush(c);
 }
 
 int wsc_close(wsc *c, uint16_t code) {
     if (c->status != WSC_OPEN) return -1;
-    if (send_control(c, WSFRAME_EVENT_CLOSE, code, NULL, 0) != 0) {
+    wsframe_result r = wsframe_session_close(c->session, code, NULL, 0);
+    if (r != WSFRAME_RESULT_OK || flush(c) != 0) {
+        if (r != WSFRAME_RESULT_OK) set_error(c, "close", r);
         c->status = WSC_FAILED;
         return -1;
     }
@@ -250,12 +186,11 @@ int wsc_close(wsc *c, uint16_t code) {
 }
 
 void wsc_free(wsc *c) {
-    wsframe_conn_free(c->conn);
+    wsframe_session_free(c->session);
     free(c->in);
     free(c->out);
-    free(c->msg);
-    c->conn = NULL;
-    c->in = c->out = c->msg = NULL;
+    c->session = NULL;
+    c->in = c->out = NULL;
 }
 
 bool wsc_readable_without_poll(const wsc *c) {

@@ -1,7 +1,7 @@
 /*
- * A WebSocket client session over any byte transport (plain TCP, TLS, ...):
- * the opening handshake, whole-message reassembly (bounded), pings answered,
- * the closing handshake. Shared by wsframe-client, wsframe-wss-client and
+ * A WebSocket client over any byte transport (plain TCP, TLS, ...): the
+ * opening handshake, then a wsframe_session, which reassembles messages
+ * (bounded), answers pings and completes the closing handshake. Shared by wsframe-client, wsframe-wss-client and
  * wsframe-autobahn-client. The transport is the caller's: wsframe itself
  * never touches a socket.
  */
@@ -44,23 +44,19 @@ typedef void (*wsc_on_message)(void *user, uint32_t kind, const uint8_t *data, s
 
 typedef struct wsc {
     wsc_transport t;
-    wsframe_conn *conn;
+    wsframe_session *session;
     wsc_status status;
     uint8_t *in;
     size_t in_len, in_cap;
-    uint8_t *out;
+    uint8_t *out; /* the handshake request */
     size_t out_cap;
-    uint8_t *msg;
-    size_t msg_len, msg_cap;
-    uint32_t msg_kind;
-    bool in_message;
-    bool unprocessed;         /* c->in holds bytes not yet given to the connection */
+    bool unprocessed;         /* c->in holds bytes not yet given to the session */
     uint16_t peer_close_code; /* the peer's Close code (0: none or not yet) */
     char error[160];          /* why the session failed */
 } wsc;
 
 /* Sends the opening handshake for `url` over `t`, checks the answer and
- * creates the client connection. 0 on success; -1 with c->error set (the
+ * creates the client session. 0 on success; -1 with c->error set (the
  * caller still calls wsc_free). */
 int wsc_open(wsc *c, const wsc_transport *t, const char *url);
 
@@ -82,7 +78,7 @@ int wsc_send(wsc *c, uint32_t kind, const uint8_t *data, size_t len);
  * until the status is no longer WSC_CLOSING. */
 int wsc_close(wsc *c, uint16_t code);
 
-/* Frees the buffers and the connection (not the transport). */
+/* Frees the buffers and the session (not the transport). */
 void wsc_free(wsc *c);
 
 #endif

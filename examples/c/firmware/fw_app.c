@@ -13,7 +13,7 @@
  * RNG peripheral, ...). It is a deterministic xorshift so that the demo is
  * reproducible. Never ship it: client masking keys and the handshake nonce
  * must be unpredictable (RFC 6455 §5.3, §10.3). The library has no fallback
- * on firmware: without a source it refuses to send (WSFRAME_RESULT_NO_RANDOM).
+ * on firmware: a client connection without a source is refused (WSFRAME_RESULT_NO_RANDOM).
  */
 static bool demo_trng_fill(void *user, uint8_t *buf, size_t len) {
     uint32_t *state = user;
@@ -75,8 +75,8 @@ static fw_result handshake(const fw_socket *sock, fw_stats *stats, size_t *have)
     uint8_t nonce[WSFRAME_NONCE_LEN];
     size_t n = 0;
     if (!demo_trng_fill(&demo_trng_state, nonce, sizeof nonce)) return FW_ERR_HANDSHAKE;
-    wsframe_result r = wsframe_client_handshake_write(&hs, FW_URL, sizeof FW_URL - 1, NULL, 0, NULL, 0, NULL, 0, nonce,
-                                                      sizeof nonce, tx, sizeof tx, &n);
+    wsframe_result r = wsframe_client_handshake_write(&hs, FW_URL, sizeof FW_URL - 1, NULL, 0, NULL, 0, NULL, 0,
+                                                      NULL, 0, nonce, sizeof nonce, tx, sizeof tx, &n);
     if (r != WSFRAME_RESULT_OK) return fail_api(stats, r);
     if (!sock->send(sock->ctx, tx, n)) return FW_ERR_LINK;
 
@@ -111,15 +111,17 @@ fw_result fw_app_run(const fw_socket *sock, fw_stats *stats) {
     fw_result fr = handshake(sock, stats, &have);
     if (fr != FW_OK) return fr;
 
-    wsframe_conn *conn = NULL;
-    wsframe_result r = wsframe_conn_init(conn_storage.bytes, sizeof conn_storage.bytes, WSFRAME_ROLE_CLIENT, &conn);
+    /* Everything the connection needs, fixed at creation: the TRNG for masking
+     * keys (RFC 6455 §5.3: firmware has no OS generator) and the size policy. */
+    wsframe_conn_config config;
+    wsframe_result r = wsframe_conn_config_default(&config);
     if (r != WSFRAME_RESULT_OK) return fail_api(stats, r);
-    r = wsframe_conn_set_random(conn, demo_trng_fill, &demo_trng_state);
-    if (r == WSFRAME_RESULT_OK) r = wsframe_conn_set_max_message_size(conn, FW_MAX_MESSAGE);
-    if (r != WSFRAME_RESULT_OK) {
-        wsframe_conn_deinit(conn);
-        return fail_api(stats, r);
-    }
+    config.random = demo_trng_fill;
+    config.random_user = &demo_trng_state;
+    config.max_message_size = FW_MAX_MESSAGE;
+    wsframe_conn *conn = NULL;
+    r = wsframe_conn_init(conn_storage.bytes, sizeof conn_storage.bytes, WSFRAME_ROLE_CLIENT, &config, &conn);
+    if (r != WSFRAME_RESULT_OK) return fail_api(stats, r);
 
     uint32_t crc = 0;
     uint64_t bytes = 0;
@@ -194,6 +196,6 @@ fw_result fw_app_run(const fw_socket *sock, fw_stats *stats) {
 api_or_link:
     fr = r != WSFRAME_RESULT_OK ? fail_api(stats, r) : FW_ERR_LINK;
 done:
-    wsframe_conn_deinit(conn);
+    wsframe_conn_free(conn);
     return fr;
 }

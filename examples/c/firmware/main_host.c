@@ -25,10 +25,11 @@ int main(void) {
            "rx buffer %d bytes, tx buffer %d bytes\n",
            wsframe_version(), wsframe_conn_storage_size(), WSFRAME_CONN_STORAGE_SIZE, FW_RX_BUF, FW_TX_BUF);
 
-    /* This library build has no heap constructor: the device must use wsframe_conn_init. */
-    wsframe_conn *heap = NULL;
-    check(wsframe_conn_new(WSFRAME_ROLE_CLIENT, &heap) == WSFRAME_RESULT_UNSUPPORTED,
-          "no-std build: wsframe_conn_new is UNSUPPORTED (no allocator)");
+    /* This library build has no allocator: sessions (the heap objects) are
+     * unsupported; the device uses a connection in static storage. */
+    wsframe_session *heap = NULL;
+    check(wsframe_session_new(WSFRAME_ROLE_CLIENT, NULL, &heap) == WSFRAME_RESULT_UNSUPPORTED,
+          "no-std build: wsframe_session_new is UNSUPPORTED (no allocator)");
 
     fw_socket sock = sim_peer_socket();
     fw_stats st;

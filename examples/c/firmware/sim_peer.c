@@ -174,7 +174,7 @@ static bool sim_send(void *ctx, const uint8_t *buf, size_t len) {
         return false;
     }
     if (!req.complete) return true;
-    r = wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, peer.out, sizeof peer.out, &peer.out_len);
+    r = wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, NULL, 0, peer.out, sizeof peer.out, &peer.out_len);
     if (r == WSFRAME_RESULT_INSUFFICIENT_SIZE) r = WSFRAME_RESULT_INVALID_ARGUMENT; /* peer.out too small: a bug here */
     if (r != WSFRAME_RESULT_OK) {
         peer.res.last_result = r;
@@ -197,7 +197,7 @@ fw_socket sim_peer_socket(void) {
         peer.res.message_crc32 = fw_crc32_update(peer.res.message_crc32, chunk, sizeof chunk);
     }
     wsframe_result r =
-        wsframe_conn_init(peer.conn_storage.bytes, sizeof peer.conn_storage.bytes, WSFRAME_ROLE_SERVER, &peer.conn);
+        wsframe_conn_init(peer.conn_storage.bytes, sizeof peer.conn_storage.bytes, WSFRAME_ROLE_SERVER, NULL, &peer.conn);
     if (r != WSFRAME_RESULT_OK) peer.res.last_result = r;
     fw_socket s = {.ctx = NULL, .recv = sim_recv, .send = sim_send};
     return s;

@@ -4,7 +4,8 @@
 #   tests/interop/c/firmware_test.sh ROOT TARGET_DIR OUT_DIR
 #
 # 1. The library's no-std build for the host (--no-default-features --features
-#    panic-handler, panic=abort: no heap, no OS randomness), as c-test builds it;
+#    panic-handler, profile firmware: panic=abort, no heap, no OS randomness), as
+#    c-test builds it;
 #    the demo linked against it and run as a test (its own ok/FAIL lines).
 # 2. The same library for thumbv7em-none-eabihf; the demo cross-compiled for a
 #    Cortex-M4F with arm-none-eabi-gcc and linked with its start-up code and linker
@@ -42,7 +43,7 @@ step() { # step NAME COMMAND...: runs a build step, counts it, shows its output 
 }
 
 libwsframe() { # libwsframe TARGET: the no-std staticlib, built as bindings/c/tests/run.sh does
-    CARGO_PROFILE_RELEASE_PANIC=abort "$cargo" build --quiet --release -p wsframe-c \
+    "$cargo" build --quiet --profile firmware -p wsframe-c \
         --manifest-path "$root/Cargo.toml" --target-dir "$target_dir" --target "$1" \
         --no-default-features --features panic-handler
 }
@@ -50,7 +51,7 @@ libwsframe() { # libwsframe TARGET: the no-std staticlib, built as bindings/c/te
 host_build() {
     libwsframe "$host" &&
         "$cc" "${cflags[@]}" -O2 -o "$out/firmware-host" "$fw/main_host.c" "${srcs[@]}" \
-            "$target_dir/$host/release/libwsframe.a" -Wl,--gc-sections
+            "$target_dir/$host/firmware/libwsframe.a" -Wl,--gc-sections
 }
 step "no-std libwsframe for $host; the demo links against it" host_build
 if [[ -x $out/firmware-host ]]; then
@@ -80,7 +81,7 @@ arm_build() {
             -nostartfiles -T "$fw/cortex_m4.ld" -Wl,--gc-sections -Wl,-z,noexecstack \
             -Wl,--no-warn-rwx-segments -Wl,-Map="$out/wsframe-firmware.map" -o "$out/wsframe-firmware.elf" \
             "$fw/startup_cortex_m4.c" "$fw/main_arm.c" "${srcs[@]}" \
-            "$target_dir/thumbv7em-none-eabihf/release/libwsframe.a" -lc -lgcc &&
+            "$target_dir/thumbv7em-none-eabihf/firmware/libwsframe.a" -lc -lgcc &&
         ! arm-none-eabi-nm "$out/wsframe-firmware.elf" | grep -qwE 'malloc|_sbrk|free'
 }
 step "Cortex-M4F cross build (arm-none-eabi-gcc ${arm_flags[*]}), no heap" arm_build
