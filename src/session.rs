@@ -706,6 +706,11 @@ impl<R: RandomSource> Session<R> {
     /// state is checked before compressing, so a refused message leaves the
     /// compression context untouched (RFC 7692 §7.2.1).
     ///
+    /// The sending calls (`send*`, `ping`, `pong`, `close`) write only to the
+    /// compressor and the outgoing buffer, never to the buffers a [`Message`]
+    /// borrows from; a binding whose caller hands a received message straight
+    /// back (an echo, in C) relies on this.
+    ///
     /// # Errors
     ///
     /// As for [`Session::send_text`].
