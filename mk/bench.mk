@@ -33,3 +33,15 @@ bench: bench-deps
 bench-check:
 	@echo "==> check: bench harness builds"
 	$(CARGO) build --release --manifest-path $(BENCH_MANIFEST)
+
+## bench-client-send: the cost of a masked client send through the C API and the npm
+## package (16-byte messages; masking keys from the library's default source)
+.PHONY: bench-client-send
+bench-client-send: c-build wasm-build
+	@echo "==> bench: client sends, C API (wsframe_session, keys from rand's thread CSPRNG)"
+	@mkdir -p build/bench
+	$(CC) -O2 -Iinclude benches/c/session_client_send.c $(TARGET_DIR)/release/libwsframe.a \
+		-lpthread -ldl -lm -o build/bench/session_client_send
+	build/bench/session_client_send
+	@echo "==> bench: client sends, npm package (Connection, keys from Web Crypto via the key pool)"
+	node benches/node/client-send.mjs

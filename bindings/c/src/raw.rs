@@ -336,8 +336,11 @@ impl RandomSource for CRandom {
                 true => Ok(()),
                 false => Err(RandomError),
             },
+            // A CSPRNG seeded and reseeded from the OS, per thread: no system
+            // call per frame (RFC 6455 §10.3 asks for unpredictable keys, not
+            // for a fresh syscall for each).
             #[cfg(feature = "std")]
-            None => getrandom::fill(dest).map_err(|_| RandomError),
+            None => wsframe::CryptoRandom(rand::rng()).fill(dest),
             #[cfg(not(feature = "std"))]
             None => Err(RandomError),
         }
