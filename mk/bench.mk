@@ -29,6 +29,7 @@ bench-deps:
 bench: bench-deps
 	@echo "==> bench: cargo run --release --manifest-path $(BENCH_MANIFEST)"
 	$(CARGO) run --release --manifest-path $(BENCH_MANIFEST) -- --command "make bench" $(BENCH_ARGS)
+	@$(MAKE) --no-print-directory bench-client-send
 
 bench-check:
 	@echo "==> check: bench harness builds"
