@@ -1243,6 +1243,18 @@ wsframe_result wsframe_backoff_reset(struct wsframe_backoff *b);
 wsframe_result wsframe_backoff_attempts(const struct wsframe_backoff *b, uint32_t *attempts_out);
 
 /**
+ * Whether a client should reconnect after its connection ended with `code`
+ * (`WSFRAME_CLOSE_ABNORMAL_CLOSURE`, 1006, when no Close frame arrived): yes
+ * for 1006, 1011, 1012 and 1013; no for a clean 1000 or 1001 and every other
+ * code. The core's policy (`backoff::should_reconnect`), the same in every face.
+ *
+ * # Safety
+ *
+ * None: any value is accepted.
+ */
+bool wsframe_should_reconnect(uint16_t code);
+
+/**
  * Whether `code` may appear in a Close frame on the wire: 1000-1003,
  * 1007-1014 and 3000-4999 (RFC 6455 §7.4). 0, 1004-1006, 1015 and the
  * unassigned ranges are not.

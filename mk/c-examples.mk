@@ -12,7 +12,8 @@
 #                   fuzzingserver, the wss:// client against a Python TLS server
 # c-interop         the C echo server against Python websockets (plain and permessage-deflate),
 #                   Node ws and headless Chromium; wsframe-client against a Python websockets
-#                   server; slowloris checks; valgrind runs
+#                   server; wsframe-client's heartbeat and reconnect (c-liveness); slowloris
+#                   checks; valgrind runs
 # c-demo            the C echo server on a free port, a few lines through wsframe-client
 #
 # Every suite ends with "N passed, N failed"; servers run on free 127.0.0.1 ports and are
@@ -48,8 +49,8 @@ CEX_PROGRAMS := $(addprefix $(CEX_BIN)/wsframe-,echo-server client autobahn-clie
 
 .PHONY: c-examples c-examples-programs c-examples-setup c-examples-test c-firmware \
 	c-autobahn-client-test c-wss-client-test c-interop c-interop-py c-interop-py-deflate \
-	c-interop-node c-interop-chromium c-interop-client c-interop-slowloris c-interop-valgrind \
-	c-demo c-examples-clean
+	c-interop-node c-interop-chromium c-interop-client c-liveness c-interop-slowloris \
+	c-interop-valgrind c-demo c-examples-clean
 
 ## c-examples: the C programs in build/bin/ (after c-build)
 c-examples: c-build
@@ -111,7 +112,7 @@ c-wss-client-test: c-examples
 ## c-interop: the C echo server and client against Python websockets, Node ws and Chromium
 c-interop: c-interop-py c-interop-py-deflate c-interop-node c-interop-chromium \
 	c-interop-ws-deflate c-interop-chromium-deflate c-interop-adversarial \
-	c-interop-client c-interop-slowloris c-interop-valgrind
+	c-interop-client c-liveness c-interop-slowloris c-interop-valgrind
 
 c-interop-py: c-examples
 	@echo "==> c-interop: Python websockets client -> C echo server"
@@ -145,6 +146,11 @@ c-interop-chromium: c-examples $(if $(CEX_STANDALONE),,wasm-build)
 c-interop-client: c-examples
 	@echo "==> c-interop: wsframe-client -> Python websockets echo server"
 	$(CEX_PY) $(CEX_TESTS)/client_test.py --client $(CEX_BIN)/wsframe-client
+
+## c-liveness: wsframe-client --heartbeat / --reconnect (DESIGN.md §5), tests/interop/liveness.py
+c-liveness: c-examples
+	@echo "==> c-interop: wsframe-client heartbeat and reconnect (tests/interop/liveness.py)"
+	$(CEX_PY) $(CEX_ROOT)/tests/interop/liveness.py --client-cmd "$(CEX_BIN)/wsframe-client --url {url}"
 
 c-interop-slowloris: c-examples
 	@echo "==> c-interop: slow and stalled handshakes beside normal clients (C echo server)"

@@ -2,13 +2,30 @@
  * wsframe-client: a line-oriented WebSocket client over plain TCP.
  *
  *   wsframe-client --url ws://127.0.0.1:9001/path
+ *       [--heartbeat SECS [--heartbeat-timeout SECS]] [--reconnect [--reconnect-max SECS]]
  *
  * Sends each stdin line as a text message and prints what comes back as
  * "< text" ("< [binary, N bytes]" for binary messages); answers pings; at
  * the end of stdin closes with 1000, waits for the server's Close and exits
  * 0. For wss:// use wsframe-wss-client.
+ *
+ * With --heartbeat or --reconnect (DESIGN.md §5, as the Rust echo_client)
+ * it also prints one line per event on stdout: "connected: URL",
+ * "closed: CODE \"REASON\"" or "closed: abnormal (WHY)", "heartbeat: ping",
+ * "heartbeat: peer dead after D ms", "reconnect: attempt N in D ms".
+ * --heartbeat SECS runs the session's heartbeat: a Ping after SECS without
+ * input, the peer dead when nothing arrives within the timeout (default
+ * SECS) after it, which is an abnormal closure (1006). --reconnect
+ * reconnects after an abnormal closure (a broken or silent connection, a
+ * failed connect or handshake) and after 1011, 1012 and 1013, waiting the
+ * delay of the library's backoff (wsframe_backoff_*: a random 0-5 s first,
+ * then truncated binary exponential, RFC 6455 §7.2.3, never above
+ * --reconnect-max, default 30 s); a clean 1000 or 1001 ends the program with
+ * exit 0, and so does the end of stdin, also during a wait.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,49 +35,203 @@
 #include "common/net.h"
 #include "common/wsclient.h"
 
+#define PROG "wsframe-client"
+/* Time the server has to answer the opening handshake. */
+#define HANDSHAKE_TIMEOUT_MS 10000
+
 static long tcp_read(void *ctx, uint8_t *buf, size_t len) { return net_read(*(int *)ctx, buf, len); }
 static int tcp_write(void *ctx, const uint8_t *buf, size_t len) { return net_write_all(*(int *)ctx, buf, len); }
 
 static int usage(void) {
-    fprintf(stderr, "usage: wsframe-client --url ws://HOST:PORT/PATH\n");
+    fprintf(stderr, "usage: " PROG " --url ws://HOST:PORT/PATH [--heartbeat SECS [--heartbeat-timeout SECS]]"
+                    " [--reconnect [--reconnect-max SECS]]\n");
     return 2;
 }
 
+typedef struct options {
+    const char *url;
+    uint64_t heartbeat_ms, heartbeat_timeout_ms; /* 0: no heartbeat */
+    bool reconnect;
+    uint64_t reconnect_max_ms;
+} options;
+
+/* A positive number of seconds in milliseconds, or 0 when `v` is not one. */
+static uint64_t parse_secs(const char *v) {
+    char *end = NULL;
+    double s = strtod(v, &end);
+    if (end == v || *end != '\0' || !(s > 0) || s > 1e9) return 0;
+    uint64_t ms = (uint64_t)(s * 1000.0);
+    return ms > 0 ? ms : 1;
+}
+
+/* One status line on stdout, flushed at once (the tests read it as it comes). */
+static void say(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+}
+
+/* The reason quoted as the Rust client prints it: "..." with \" \\ and control characters escaped. */
+static void print_quoted(const char *s) {
+    putchar('"');
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", stdout); break;
+        case '\\': fputs("\\\\", stdout); break;
+        case '\n': fputs("\\n", stdout); break;
+        case '\r': fputs("\\r", stdout); break;
+        case '\t': fputs("\\t", stdout); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) {
+                printf("\\u{%x}", (unsigned)*p);
+            } else {
+                putchar(*p);
+            }
+        }
+    }
+    putchar('"');
+}
+
+static void print_end(const lineclient_end *end) {
+    if (end->code == WSFRAME_CLOSE_ABNORMAL_CLOSURE) {
+        say("closed: abnormal (%s)", end->why);
+    } else {
+        printf("closed: %u ", (unsigned)end->code);
+        print_quoted(end->why);
+        say("%s", "");
+    }
+}
+
+
+/* One connection, from the TCP connect to its end. */
+static void connect_and_serve(const options *o, lineclient_input *in, wsframe_backoff *backoff, lineclient_end *end) {
+    memset(end, 0, sizeof *end);
+    end->code = WSFRAME_CLOSE_ABNORMAL_CLOSURE;
+    wsframe_url parts;
+    if (wsframe_url_parse(o->url, strlen(o->url), &parts) != WSFRAME_RESULT_OK) { /* checked in main */
+        snprintf(end->why, sizeof end->why, "bad URL");
+        return;
+    }
+    int fd = net_connect(parts.host, parts.host_len, parts.port, end->why, sizeof end->why);
+    if (fd < 0) return;
+    /* A server that accepts and never answers must not hold the client forever. */
+    net_set_read_timeout(fd, HANDSHAKE_TIMEOUT_MS);
+    wsc_transport t = {.ctx = &fd, .read = tcp_read, .write = tcp_write, .pending = NULL, .fd = fd};
+    wsc_options wo = {.keepalive_interval_ms = o->heartbeat_ms, .keepalive_timeout_ms = o->heartbeat_timeout_ms};
+    wsc c;
+    if (wsc_open_with(&c, &t, o->url, &wo) != 0) {
+        snprintf(end->why, sizeof end->why, "%s", c.error);
+    } else {
+        net_set_read_timeout(fd, 0);
+        say("connected: %s", o->url);
+        wsframe_backoff_reset(backoff);
+        lineclient_options lo = {.prog = PROG, .report = true, .heartbeat_ms = o->heartbeat_ms + o->heartbeat_timeout_ms};
+        lineclient_serve(&c, in, &lo, end);
+    }
+    wsc_free(&c);
+    close(fd);
+}
+
+/* The long-running client of --heartbeat / --reconnect: returns the exit status. */
+static int run_session(const options *o) {
+    wsframe_backoff backoff;
+    wsframe_result r = wsframe_backoff_init(&backoff, o->reconnect_max_ms);
+    if (r != WSFRAME_RESULT_OK) {
+        fprintf(stderr, PROG ": wsframe_backoff_init: %s\n", wsframe_result_str(r));
+        return 1;
+    }
+    lineclient_input in;
+    if (lineclient_input_init(&in) != 0) {
+        fprintf(stderr, PROG ": out of memory\n");
+        return 1;
+    }
+    int status;
+    for (;;) {
+        lineclient_end end;
+        connect_and_serve(o, &in, &backoff, &end);
+        print_end(&end);
+        if (end.stdin_done) {
+            /* Our Close at the end of stdin: 0 when the closing handshake completed. */
+            status = end.code == WSFRAME_CLOSE_ABNORMAL_CLOSURE ? 1 : 0;
+            break;
+        }
+        if (!o->reconnect || !wsframe_should_reconnect(end.code)) {
+            /* A clean 1000/1001 (or a code retrying cannot fix) ends the program normally. */
+            status = wsframe_should_reconnect(end.code) ? 1 : 0;
+            break;
+        }
+        uint64_t delay = 0;
+        uint32_t attempt = 0;
+        r = wsframe_backoff_next_delay(&backoff, &delay);
+        if (r == WSFRAME_RESULT_OK) r = wsframe_backoff_attempts(&backoff, &attempt);
+        if (r != WSFRAME_RESULT_OK) {
+            fprintf(stderr, PROG ": backoff: %s\n", wsframe_result_str(r));
+            status = 1;
+            break;
+        }
+        say("reconnect: attempt %lu in %llu ms", (unsigned long)attempt, (unsigned long long)delay);
+        int waited = lineclient_wait(&in, PROG, delay);
+        if (waited != 0) {
+            status = waited > 0 ? 0 : 1; /* the end of stdin during the wait: done */
+            break;
+        }
+    }
+    lineclient_input_free(&in);
+    return status;
+}
+
 int main(int argc, char **argv) {
-    const char *url = NULL;
+    options o = {.url = NULL, .heartbeat_ms = 0, .heartbeat_timeout_ms = 0, .reconnect = false,
+                 .reconnect_max_ms = 30000};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--url") == 0 && i + 1 < argc) {
-            url = argv[++i];
+            o.url = argv[++i];
+        } else if (strcmp(argv[i], "--heartbeat") == 0 && i + 1 < argc) {
+            if ((o.heartbeat_ms = parse_secs(argv[++i])) == 0) return usage();
+        } else if (strcmp(argv[i], "--heartbeat-timeout") == 0 && i + 1 < argc) {
+            if ((o.heartbeat_timeout_ms = parse_secs(argv[++i])) == 0) return usage();
+        } else if (strcmp(argv[i], "--reconnect") == 0) {
+            o.reconnect = true;
+        } else if (strcmp(argv[i], "--reconnect-max") == 0 && i + 1 < argc) {
+            if ((o.reconnect_max_ms = parse_secs(argv[++i])) == 0) return usage();
         } else {
             return usage();
         }
     }
-    if (url == NULL) return usage();
+    if (o.url == NULL) return usage();
+    if (o.heartbeat_ms != 0 && o.heartbeat_timeout_ms == 0) o.heartbeat_timeout_ms = o.heartbeat_ms;
+    if (o.heartbeat_ms == 0) o.heartbeat_timeout_ms = 0;
+    const char *url = o.url;
 
     wsframe_url parts;
     wsframe_result r = wsframe_url_parse(url, strlen(url), &parts);
     if (r != WSFRAME_RESULT_OK) {
-        fprintf(stderr, "wsframe-client: bad URL %s: %s\n", url, wsframe_result_str(r));
+        fprintf(stderr, PROG ": bad URL %s: %s\n", url, wsframe_result_str(r));
         return 2;
     }
     if (parts.secure) {
-        fprintf(stderr, "wsframe-client: %s needs TLS: use wsframe-wss-client\n", url);
+        fprintf(stderr, PROG ": %s needs TLS: use wsframe-wss-client\n", url);
         return 2;
     }
+    if (o.heartbeat_ms != 0 || o.reconnect) return run_session(&o);
+
     char err[256];
     int fd = net_connect(parts.host, parts.host_len, parts.port, err, sizeof err);
     if (fd < 0) {
-        fprintf(stderr, "wsframe-client: %s\n", err);
+        fprintf(stderr, PROG ": %s\n", err);
         return 1;
     }
     wsc_transport t = {.ctx = &fd, .read = tcp_read, .write = tcp_write, .pending = NULL, .fd = fd};
     wsc c;
     int status = 1;
     if (wsc_open(&c, &t, url) != 0) {
-        fprintf(stderr, "wsframe-client: %s\n", c.error);
+        fprintf(stderr, PROG ": %s\n", c.error);
     } else {
-        fprintf(stderr, "wsframe-client: connected to %s\n", url);
-        status = lineclient_run(&c, "wsframe-client");
+        fprintf(stderr, PROG ": connected to %s\n", url);
+        status = lineclient_run(&c, PROG);
     }
     wsc_free(&c);
     close(fd);

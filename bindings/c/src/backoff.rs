@@ -170,3 +170,16 @@ pub unsafe extern "C" fn wsframe_backoff_attempts(
         out.done(s.backoff.attempts())
     })
 }
+
+/// Whether a client should reconnect after its connection ended with `code`
+/// (`WSFRAME_CLOSE_ABNORMAL_CLOSURE`, 1006, when no Close frame arrived): yes
+/// for 1006, 1011, 1012 and 1013; no for a clean 1000 or 1001 and every other
+/// code. The core's policy (`backoff::should_reconnect`), the same in every face.
+///
+/// # Safety
+///
+/// None: any value is accepted.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_should_reconnect(code: u16) -> bool {
+    wsframe::backoff::should_reconnect(wsframe::CloseCode(code))
+}

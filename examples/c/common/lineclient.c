@@ -2,6 +2,7 @@
 #include "lineclient.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,17 +61,70 @@ static int send_lines(wsc *c, const char *prog, char *buf, size_t *len, bool at_
     return 0;
 }
 
-int lineclient_run(wsc *c, const char *prog) {
-    size_t cap = 64 << 10, len = 0;
-    char *line = malloc(cap);
-    if (line == NULL) {
-        fprintf(stderr, "%s: out of memory\n", prog);
-        return 1;
+int lineclient_input_init(lineclient_input *in) {
+    in->cap = (size_t)64 << 10;
+    in->len = 0;
+    in->open = true;
+    in->buf = malloc(in->cap);
+    return in->buf != NULL ? 0 : -1;
+}
+
+void lineclient_input_free(lineclient_input *in) {
+    free(in->buf);
+    in->buf = NULL;
+    in->len = in->cap = 0;
+}
+
+/* One read from stdin into in->buf: >0 bytes, 0 at the end of stdin (in->open
+ * becomes false), -1 on an error (a line too long, no memory, a read error),
+ * WSC_AGAIN when interrupted. */
+static long read_stdin(lineclient_input *in, const char *prog) {
+    if (in->len == in->cap) {
+        if (in->cap >= WSC_MAX_MESSAGE) {
+            fprintf(stderr, "%s: line longer than %zu bytes\n", prog, WSC_MAX_MESSAGE);
+            return -1;
+        }
+        char *p = realloc(in->buf, in->cap * 2);
+        if (p == NULL) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            return -1;
+        }
+        in->buf = p;
+        in->cap *= 2;
     }
-    bool stdin_open = true;
+    ssize_t got = read(0, in->buf + in->len, in->cap - in->len);
+    if (got < 0 && errno == EINTR) return WSC_AGAIN;
+    if (got <= 0) {
+        /* A read error on stdin ends the input like its end. */
+        in->open = false;
+        return 0;
+    }
+    in->len += (size_t)got;
+    return (long)got;
+}
+
+/* Milliseconds from now to deadline for poll(), 0 when passed, capped. */
+static int poll_timeout(uint64_t now, uint64_t deadline) {
+    if (deadline <= now) return 0;
+    uint64_t left = deadline - now;
+    return left > (uint64_t)INT_MAX ? INT_MAX : (int)left;
+}
+
+static void set_why(lineclient_end *end, const char *why) { snprintf(end->why, sizeof end->why, "%s", why); }
+
+void lineclient_serve(wsc *c, lineclient_input *in, const lineclient_options *o, lineclient_end *end) {
+    const char *prog = o->prog;
     uint64_t reply_deadline = 0; /* set at the end of stdin, until our Close goes out */
     uint64_t close_deadline = 0; /* set once our Close went out */
     counts n = {0, 0};
+    const char *why = NULL;      /* why the closure is abnormal, when not c->error */
+    char why_buf[64];
+    wsframe_keepalive_action action;
+
+    memset(end, 0, sizeof *end);
+    /* Starts the heartbeat's clock (always IDLE without a heartbeat). */
+    wsc_poll(c, net_now_ms(), &action);
+    if (!in->open && c->status == WSC_OPEN) reply_deadline = net_now_ms();
 
     while (c->status == WSC_OPEN || c->status == WSC_CLOSING) {
         uint64_t now = net_now_ms();
@@ -80,60 +134,118 @@ int lineclient_run(wsc *c, const char *prog) {
                         (unsigned long long)n.received, (unsigned long long)n.sent, REPLY_WAIT_MS);
             }
             if (wsc_close(c, WSFRAME_CLOSE_NORMAL) != 0) {
-                fprintf(stderr, "%s: %s\n", prog, c->error);
+                if (c->error[0] == '\0') snprintf(c->error, sizeof c->error, "cannot send the Close");
+                c->status = WSC_FAILED;
                 break;
             }
             reply_deadline = 0;
             close_deadline = now + CLOSE_TIMEOUT_MS;
         }
         if (close_deadline != 0 && now >= close_deadline) {
-            fprintf(stderr, "%s: no Close from the server within %d ms\n", prog, CLOSE_TIMEOUT_MS);
+            snprintf(why_buf, sizeof why_buf, "no Close from the server within %d ms", CLOSE_TIMEOUT_MS);
+            why = why_buf;
             break;
         }
         struct pollfd fds[2] = {{.fd = c->t.fd, .events = POLLIN}, {.fd = 0, .events = POLLIN}};
-        nfds_t nfds = stdin_open ? 2 : 1;
-        int timeout = -1;
+        nfds_t nfds = in->open ? 2 : 1;
         uint64_t deadline = reply_deadline ? reply_deadline : close_deadline;
-        if (deadline != 0) timeout = (int)(deadline - now);
+        if (deadline == 0) deadline = UINT64_MAX;
+        uint64_t beat = wsc_next_deadline(c);
+        if (beat < deadline) deadline = beat;
+        int timeout = deadline == UINT64_MAX ? -1 : poll_timeout(now, deadline);
         if (wsc_readable_without_poll(c)) timeout = 0;
         int ready = poll(fds, nfds, timeout);
         if (ready < 0) {
             if (errno == EINTR) continue;
-            perror("poll");
+            why = "poll failed";
             break;
         }
         if (wsc_readable_without_poll(c) || (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
-            if (wsc_read(c, print_message, &n) == WSC_FAILED) {
-                fprintf(stderr, "%s: %s\n", prog, c->error);
+            if (wsc_read(c, print_message, &n) == WSC_FAILED) break;
+        }
+        if (c->status != WSC_OPEN && c->status != WSC_CLOSING) break;
+        /* The heartbeat: after activity and when its deadline passed. */
+        if (wsc_poll(c, net_now_ms(), &action) != 0) break;
+        if (action == WSFRAME_KEEPALIVE_SEND_PING) {
+            if (o->report) {
+                printf("heartbeat: ping\n");
+                fflush(stdout);
+            }
+        } else if (action == WSFRAME_KEEPALIVE_PEER_DEAD) {
+            if (o->report) {
+                printf("heartbeat: peer dead after %llu ms\n", (unsigned long long)o->heartbeat_ms);
+                fflush(stdout);
+            }
+            why = "no answer to the heartbeat";
+            break;
+        }
+        if (in->open && c->status == WSC_OPEN && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            long got = read_stdin(in, prog);
+            if (got == WSC_AGAIN) continue;
+            if (got < 0) {
+                why = "cannot read stdin";
+                in->open = false;
                 break;
             }
-        }
-        if (stdin_open && c->status == WSC_OPEN && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
-            if (len == cap) {
-                if (cap >= WSC_MAX_MESSAGE) {
-                    fprintf(stderr, "%s: line longer than %zu bytes\n", prog, WSC_MAX_MESSAGE);
-                    break;
-                }
-                char *p = realloc(line, cap * 2);
-                if (p == NULL) break;
-                line = p;
-                cap *= 2;
-            }
-            ssize_t got = read(0, line + len, cap - len);
-            if (got < 0 && errno == EINTR) continue;
-            if (got > 0) len += (size_t)got;
-            bool eof = got <= 0;
-            if (send_lines(c, prog, line, &len, eof, &n) != 0) break;
-            if (eof) {
-                stdin_open = false;
-                reply_deadline = net_now_ms() + REPLY_WAIT_MS;
-            }
+            if (send_lines(c, prog, in->buf, &in->len, !in->open, &n) != 0) break;
+            if (!in->open) reply_deadline = net_now_ms() + REPLY_WAIT_MS;
         }
     }
-    free(line);
+    end->stdin_done = !in->open;
     if (c->status == WSC_CLOSED) {
-        fprintf(stderr, "%s: closed (code %u)\n", prog, (unsigned)c->peer_close_code);
+        end->code = c->peer_close_code != 0 ? c->peer_close_code : WSFRAME_CLOSE_NO_STATUS_RECEIVED;
+        set_why(end, c->peer_close_reason);
+    } else {
+        end->code = WSFRAME_CLOSE_ABNORMAL_CLOSURE;
+        set_why(end, why != NULL ? why : c->error[0] != '\0' ? c->error : "connection failed");
+    }
+}
+
+int lineclient_wait(lineclient_input *in, const char *prog, uint64_t ms) {
+    uint64_t deadline = net_now_ms() + ms;
+    for (;;) {
+        uint64_t now = net_now_ms();
+        if (now >= deadline) return 0;
+        struct pollfd fd = {.fd = 0, .events = POLLIN};
+        int ready = poll(&fd, 1, poll_timeout(now, deadline));
+        if (ready < 0) {
+            if (errno == EINTR) continue;
+            perror("poll");
+            return -1;
+        }
+        if (ready == 0) continue;
+        long got = read_stdin(in, prog);
+        if (got == WSC_AGAIN) continue;
+        if (got < 0) return -1;
+        if (got == 0) return 1;
+        /* Not connected: complete lines are dropped; a partial one waits for its end. */
+        char *last = NULL;
+        for (char *p = in->buf; p < in->buf + in->len; p++) {
+            if (*p == '\n') last = p;
+        }
+        if (last != NULL) {
+            size_t cut = (size_t)(last - in->buf) + 1;
+            fprintf(stderr, "%s: not connected, dropped %zu bytes of input\n", prog, cut);
+            memmove(in->buf, in->buf + cut, in->len - cut);
+            in->len -= cut;
+        }
+    }
+}
+
+int lineclient_run(wsc *c, const char *prog) {
+    lineclient_input in;
+    if (lineclient_input_init(&in) != 0) {
+        fprintf(stderr, "%s: out of memory\n", prog);
+        return 1;
+    }
+    lineclient_options o = {.prog = prog, .report = false, .heartbeat_ms = 0};
+    lineclient_end end;
+    lineclient_serve(c, &in, &o, &end);
+    lineclient_input_free(&in);
+    if (c->status == WSC_CLOSED) {
+        fprintf(stderr, "%s: closed (code %u)\n", prog, (unsigned)end.code);
         return 0;
     }
+    fprintf(stderr, "%s: %s\n", prog, end.why);
     return 1;
 }

@@ -15,6 +15,9 @@ uint64_t net_now_ms(void);
  * message in err. `host` need not be NUL-terminated. */
 int net_connect(const char *host, size_t host_len, uint16_t port, char *err, size_t err_len);
 
+/* Makes blocking reads on fd give up after ms (0: wait forever): 0 or -1. */
+int net_set_read_timeout(int fd, uint64_t ms);
+
 /* Writes all of buf to a blocking socket (retries on EINTR, no SIGPIPE): 0 or -1. */
 int net_write_all(int fd, const uint8_t *buf, size_t len);
 

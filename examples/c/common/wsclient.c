@@ -40,7 +40,9 @@ static int flush(wsc *c) {
     return 0;
 }
 
-int wsc_open(wsc *c, const wsc_transport *t, const char *url) {
+int wsc_open(wsc *c, const wsc_transport *t, const char *url) { return wsc_open_with(c, t, url, NULL); }
+
+int wsc_open_with(wsc *c, const wsc_transport *t, const char *url, const wsc_options *opts) {
     memset(c, 0, sizeof *c);
     c->t = *t;
     c->status = WSC_FAILED;
@@ -74,7 +76,8 @@ int wsc_open(wsc *c, const wsc_transport *t, const char *url) {
         long got = c->t.read(c->t.ctx, c->in + c->in_len, room);
         if (got == WSC_AGAIN) continue;
         if (got <= 0) {
-            snprintf(c->error, sizeof c->error, "connection closed during the handshake");
+            snprintf(c->error, sizeof c->error,
+                     got == 0 ? "connection closed during the handshake" : "no handshake response (read failed or timed out)");
             return -1;
         }
         c->in_len += (size_t)got;
@@ -97,6 +100,10 @@ int wsc_open(wsc *c, const wsc_transport *t, const char *url) {
     r = wsframe_conn_config_default(&config);
     config.max_message_size = WSC_MAX_MESSAGE;
     config.max_frame_payload = WSC_MAX_MESSAGE;
+    if (opts != NULL) {
+        config.keepalive_interval_ms = opts->keepalive_interval_ms;
+        config.keepalive_timeout_ms = opts->keepalive_timeout_ms;
+    }
     if (r == WSFRAME_RESULT_OK) r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &c->session);
     if (r != WSFRAME_RESULT_OK) return set_error(c, "wsframe_session_new", r);
     c->status = WSC_OPEN;
@@ -152,6 +159,10 @@ wsc_status wsc_read(wsc *c, wsc_on_message on_message, void *user) {
         } else if (ev.type == WSFRAME_EVENT_CLOSE) {
             /* RFC 6455 §5.5.1: the session queued the answer, echoing the code. */
             c->peer_close_code = ev.close_code;
+            /* The reason borrows from the session or the input: copy it before the next call. */
+            c->peer_close_reason_len = ev.len < sizeof c->peer_close_reason ? ev.len : sizeof c->peer_close_reason - 1;
+            if (c->peer_close_reason_len > 0) memcpy(c->peer_close_reason, ev.data, c->peer_close_reason_len);
+            c->peer_close_reason[c->peer_close_reason_len] = '\0';
             c->status = flush(c) == 0 ? WSC_CLOSED : WSC_FAILED;
             return c->status;
         }
@@ -195,4 +206,22 @@ void wsc_free(wsc *c) {
 
 bool wsc_readable_without_poll(const wsc *c) {
     return c->unprocessed || (c->t.pending != NULL && c->t.pending(c->t.ctx) > 0);
+}
+
+int wsc_poll(wsc *c, uint64_t now_ms, wsframe_keepalive_action *action) {
+    *action = WSFRAME_KEEPALIVE_IDLE;
+    wsframe_result r = wsframe_session_poll(c->session, now_ms, action);
+    if (r != WSFRAME_RESULT_OK) {
+        set_error(c, "wsframe_session_poll", r);
+        c->status = WSC_FAILED;
+        return -1;
+    }
+    /* SEND_PING: the session queued the Ping. */
+    return *action == WSFRAME_KEEPALIVE_SEND_PING ? flush(c) : 0;
+}
+
+uint64_t wsc_next_deadline(wsc *c) {
+    uint64_t deadline = UINT64_MAX;
+    if (wsframe_session_next_deadline(c->session, &deadline) != WSFRAME_RESULT_OK) return UINT64_MAX;
+    return deadline;
 }

@@ -52,6 +52,8 @@ typedef struct wsc {
     size_t out_cap;
     bool unprocessed;         /* c->in holds bytes not yet given to the session */
     uint16_t peer_close_code; /* the peer's Close code (0: none or not yet) */
+    char peer_close_reason[124];  /* the peer's Close reason (UTF-8, at most 123 bytes) */
+    size_t peer_close_reason_len; /* bytes in peer_close_reason */
     char error[160];          /* why the session failed */
 } wsc;
 
@@ -59,6 +61,27 @@ typedef struct wsc {
  * creates the client session. 0 on success; -1 with c->error set (the
  * caller still calls wsc_free). */
 int wsc_open(wsc *c, const wsc_transport *t, const char *url);
+
+/* What wsc_open_with adds to the defaults. */
+typedef struct wsc_options {
+    /* The session's heartbeat (wsframe_conn_config.keepalive_interval_ms /
+     * keepalive_timeout_ms): a Ping after this many ms without input, the
+     * peer dead when nothing arrives within the timeout after it. 0: off. */
+    uint64_t keepalive_interval_ms;
+    uint64_t keepalive_timeout_ms;
+} wsc_options;
+
+/* wsc_open with options (NULL: the defaults, as wsc_open). */
+int wsc_open_with(wsc *c, const wsc_transport *t, const char *url, const wsc_options *opts);
+
+/* Runs the session's heartbeat with `now_ms` of a monotonic clock (call it
+ * once after wsc_open to start the clock, after socket activity and when
+ * wsc_next_deadline passes) and writes a Ping it queued. 0 with *action
+ * set (WSFRAME_KEEPALIVE_*), or -1 (c->error set, status WSC_FAILED). */
+int wsc_poll(wsc *c, uint64_t now_ms, wsframe_keepalive_action *action);
+
+/* When wsc_poll next needs to run, in the same clock: UINT64_MAX for never. */
+uint64_t wsc_next_deadline(wsc *c);
 
 /* Reads once from the transport (blocks unless the caller polled) and handles
  * every event: messages go to `on_message`, pings are answered, a peer's
