@@ -148,9 +148,24 @@ static void backoff_params_and_failures(void) {
     CHECK_R(wsframe_backoff_set_random(NULL, NULL, NULL), WSFRAME_RESULT_NULL_POINTER);
 }
 
+/* The reconnect policy: conditions that can pass reconnect, clean or final closes do not. */
+static void reconnect_policy(void) {
+    CHECK(wsframe_should_reconnect(WSFRAME_CLOSE_ABNORMAL_CLOSURE));
+    CHECK(wsframe_should_reconnect(1011));
+    CHECK(wsframe_should_reconnect(1012));
+    CHECK(wsframe_should_reconnect(1013));
+    CHECK(!wsframe_should_reconnect(WSFRAME_CLOSE_NORMAL));
+    CHECK(!wsframe_should_reconnect(1001));
+    CHECK(!wsframe_should_reconnect(1002));
+    CHECK(!wsframe_should_reconnect(1008));
+    CHECK(!wsframe_should_reconnect(4000));
+    CHECK(!wsframe_should_reconnect(0));
+}
+
 void run_timer_tests(void) {
     RUN(keepalive_cycle);
     RUN(keepalive_misuse);
     RUN(backoff_rfc_defaults);
     RUN(backoff_params_and_failures);
+    RUN(reconnect_policy);
 }
