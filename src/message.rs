@@ -29,6 +29,8 @@ pub struct MessageAssembler {
     buf: Vec<u8>,
     max: usize,
     complete: bool,
+    /// A message has started and not ended.
+    open: bool,
 }
 
 impl MessageAssembler {
@@ -41,7 +43,7 @@ impl MessageAssembler {
     /// assert_eq!(asm.max_message_size(), 16 << 20);
     /// ```
     pub const fn new(max_message_size: usize) -> Self {
-        Self { buf: Vec::new(), max: max_message_size, complete: false }
+        Self { buf: Vec::new(), max: max_message_size, complete: false, open: false }
     }
 
     /// The size limit.
@@ -83,20 +85,105 @@ impl MessageAssembler {
         data: &[u8],
         last: bool,
     ) -> Result<Option<(DataKind, &[u8])>, Error> {
+        self.push_frame(kind, data, last, 0)
+    }
+
+    /// [`MessageAssembler::push`] with a hint: `frame_rest` more bytes of the
+    /// current frame are known to follow, so room for them is made at once
+    /// (within the limit) rather than regrown as they arrive.
+    ///
+    /// # Errors
+    ///
+    /// As for [`MessageAssembler::push`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{message::MessageAssembler, DataKind};
+    ///
+    /// let mut asm = MessageAssembler::new(1 << 20);
+    /// assert_eq!(asm.push_frame(DataKind::Binary, &[1; 100], false, 900).unwrap(), None);
+    /// assert!(asm.is_open());
+    /// ```
+    pub fn push_frame(
+        &mut self,
+        kind: DataKind,
+        data: &[u8],
+        last: bool,
+        frame_rest: usize,
+    ) -> Result<Option<(DataKind, &[u8])>, Error> {
         if self.complete {
             self.buf.clear();
             self.complete = false;
         }
-        if self.buf.len().saturating_add(data.len()) > self.max {
+        let len = self.buf.len().saturating_add(data.len());
+        if len > self.max {
             self.buf.clear();
+            self.open = false;
             return Err(Error::Protocol(ProtocolError::MessageTooLarge));
         }
+        self.buf.reserve(data.len().saturating_add(frame_rest.min(self.max - len)));
         self.buf.extend_from_slice(data);
+        self.open = !last;
         if !last {
             return Ok(None);
         }
         self.complete = true;
         Ok(Some((kind, &self.buf)))
+    }
+
+    /// Whether a message has started and not ended.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{message::MessageAssembler, DataKind};
+    ///
+    /// let mut asm = MessageAssembler::new(64);
+    /// asm.push(DataKind::Text, b"a", false).unwrap();
+    /// assert!(asm.is_open());
+    /// asm.push(DataKind::Text, b"b", true).unwrap();
+    /// assert!(!asm.is_open());
+    /// ```
+    pub const fn is_open(&self) -> bool {
+        self.open
+    }
+
+    /// The last complete message (empty before the first, and while one is
+    /// being assembled).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{message::MessageAssembler, DataKind};
+    ///
+    /// let mut asm = MessageAssembler::new(64);
+    /// asm.push(DataKind::Text, b"hi", true).unwrap();
+    /// assert_eq!(asm.message(), b"hi");
+    /// ```
+    pub fn message(&self) -> &[u8] {
+        if self.complete { &self.buf } else { &[] }
+    }
+
+    /// Frees the buffer if it holds more than `keep` bytes of capacity and no
+    /// message is being assembled, so an idle connection does not keep its
+    /// largest message's memory.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{message::MessageAssembler, DataKind};
+    ///
+    /// let mut asm = MessageAssembler::new(1 << 20);
+    /// asm.push(DataKind::Binary, &[0; 4096], true).unwrap();
+    /// asm.release(0);
+    /// assert!(asm.is_empty());
+    /// ```
+    pub fn release(&mut self, keep: usize) {
+        if !self.open && self.buf.capacity() > keep {
+            self.buf = Vec::new();
+            self.complete = false;
+        }
     }
 
     /// Feeds a Text or Binary [`Event`]; other events pass through as `None`.

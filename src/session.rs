@@ -24,6 +24,7 @@ use crate::error::{Error, ProtocolError};
 use crate::extensions::deflate::{Compressor, Decompressor, DeflateConfig, DeflateParams};
 use crate::frame::{MAX_CONTROL_PAYLOAD, max_frame_len};
 use crate::keepalive::{Keepalive, KeepaliveAction};
+use crate::message::MessageAssembler;
 use crate::random::{NoRandom, RandomSource};
 
 /// Buffers above this size are given back after the message that grew them
@@ -322,9 +323,7 @@ pub struct Session<R: RandomSource> {
     config: SessionConfig,
     deflate: Option<Deflate>,
     /// Reassembly of fragmented uncompressed messages; bounded by the limit.
-    assembled: Vec<u8>,
-    /// Fragments of the uncompressed message being received went to `assembled`.
-    assembling: bool,
+    assembler: MessageAssembler,
     /// The last call returned a message from an internal buffer: release it
     /// if it grew past `retain_buffer` before reusing it.
     release_pending: bool,
@@ -398,8 +397,7 @@ impl<R: RandomSource> Session<R> {
             conn: Connection::new(role, limits, rng),
             config,
             deflate,
-            assembled: Vec::new(),
-            assembling: false,
+            assembler: MessageAssembler::new(max),
             release_pending: false,
             out: Vec::new(),
             keepalive: None,
@@ -557,7 +555,7 @@ impl<R: RandomSource> Session<R> {
                     Source::Input(r) => at(r),
                     Source::Assembled => {
                         self.release_pending = true;
-                        &self.assembled
+                        self.assembler.message()
                     }
                     Source::Inflated => {
                         self.release_pending = true;
@@ -597,40 +595,27 @@ impl<R: RandomSource> Session<R> {
         if self.config.streaming {
             return Ok(Some(Ready::Chunk(kind, range, last)));
         }
-        if last && !self.assembling {
+        if last && !self.assembler.is_open() {
             return Ok(Some(Ready::Data(kind, Source::Input(range))));
         }
-        if !self.assembling {
-            self.assembled.clear();
-            self.assembling = true;
-        }
         // The connection already checks the wire size against the limit;
-        // this keeps the buffer within it whatever the frames claim.
+        // the assembler keeps the buffer within it whatever the frames claim,
+        // and makes room for the rest of the frame at once.
         let chunk = input.get(range).unwrap_or_default();
-        let limit = usize::try_from(self.config.limits.max_message_size).unwrap_or(usize::MAX);
-        let len = self.assembled.len().saturating_add(chunk.len());
-        if len > limit {
-            return Err(self.fail(ProtocolError::MessageTooLarge));
-        }
-        // Room for the rest of this frame at once (its length is known and
-        // within the limit), rather than regrowing as its chunks arrive.
         let rest = usize::try_from(frame_rest).unwrap_or(usize::MAX);
-        self.assembled.reserve(chunk.len().saturating_add(rest).min(limit - len + chunk.len()));
-        self.assembled.extend_from_slice(chunk);
-        if !last {
-            return Ok(None);
+        match self.assembler.push_frame(kind, chunk, last, rest) {
+            Ok(None) => Ok(None),
+            Ok(Some(_)) => Ok(Some(Ready::Data(kind, Source::Assembled))),
+            Err(Error::Protocol(p)) => Err(self.fail(p)),
+            Err(e) => Err(e),
         }
-        self.assembling = false;
-        Ok(Some(Ready::Data(kind, Source::Assembled)))
     }
 
     /// Gives back buffers that grew past `retain_buffer`.
     fn release_buffers(&mut self) {
         self.release_pending = false;
         let keep = self.config.retain_buffer;
-        if !self.assembling && self.assembled.capacity() > keep {
-            self.assembled = Vec::new();
-        }
+        self.assembler.release(keep);
         if let Some(d) = self.deflate.as_mut() {
             d.decompressor.release_buffer(keep);
         }
