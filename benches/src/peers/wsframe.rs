@@ -22,23 +22,34 @@ pub fn unmask(size: usize, iters: usize) -> Box<dyn Case> {
     })
 }
 
-/// A server receiving a client's stream: reads of up to 64 KiB into one
-/// reused buffer, `receive` until it wants more, keep the unconsumed tail.
+/// A socket loop: reads of up to 64 KiB into one reused buffer; `decode`
+/// takes what it can of the buffered bytes and says how many it used; the
+/// unconsumed tail is kept for the next read.
+fn read_loop(input: &Rc<Vec<u8>>, buf: &mut [u8], mut decode: impl FnMut(&mut [u8]) -> usize) {
+    let mut src = Source::new(input.clone());
+    let mut have = 0usize;
+    loop {
+        let n = src.read_into(&mut buf[have..]);
+        if n == 0 {
+            break;
+        }
+        have += n;
+        let used = decode(&mut buf[..have]);
+        buf.copy_within(used..have, 0);
+        have -= used;
+    }
+}
+
+/// A server receiving a client's stream: `receive` until it wants more.
 pub fn decode(input: Rc<Vec<u8>>) -> Box<dyn Case> {
     let state = (input, vec![0u8; READ_CAP]);
     case(state, |(input, buf)| {
         let mut conn = Connection::server(Config::default());
-        let mut src = Source::new(input.clone());
-        let (mut have, mut bytes, mut msgs) = (0usize, 0u64, 0u64);
-        loop {
-            let n = src.read_into(&mut buf[have..]);
-            if n == 0 {
-                break;
-            }
-            have += n;
+        let (mut bytes, mut msgs) = (0u64, 0u64);
+        read_loop(input, buf, |buf| {
             let mut start = 0;
             loop {
-                let r = conn.receive(&mut buf[start..have]).expect("valid input");
+                let r = conn.receive(&mut buf[start..]).expect("valid input");
                 start += r.consumed;
                 match r.event {
                     Some(Event::Binary { data, last } | Event::Text { data, last }) => {
@@ -47,12 +58,10 @@ pub fn decode(input: Rc<Vec<u8>>) -> Box<dyn Case> {
                         msgs += u64::from(last);
                     }
                     Some(_) => {}
-                    None => break,
+                    None => return start,
                 }
             }
-            buf.copy_within(start..have, 0);
-            have -= start;
-        }
+        });
         bytes + msgs
     })
 }
@@ -64,34 +73,22 @@ pub fn decode_session(input: Rc<Vec<u8>>) -> Box<dyn Case> {
     let state = (input, vec![0u8; READ_CAP]);
     case(state, |(input, buf)| {
         let mut ws = Session::server(SessionConfig::default());
-        let mut src = Source::new(input.clone());
-        let (mut have, mut bytes, mut msgs) = (0usize, 0u64, 0u64);
-        loop {
-            let n = src.read_into(&mut buf[have..]);
-            if n == 0 {
-                break;
-            }
-            have += n;
+        let (mut bytes, mut msgs) = (0u64, 0u64);
+        read_loop(input, buf, |buf| {
             let mut start = 0;
             loop {
-                let r = ws.receive(&mut buf[start..have]).expect("valid input");
+                let r = ws.receive(&mut buf[start..]).expect("valid input");
                 start += r.consumed;
-                match r.message {
-                    Some(Message::Binary(data)) => {
-                        bytes += black_box(data).len() as u64;
-                        msgs += 1;
-                    }
-                    Some(Message::Text(text)) => {
-                        bytes += black_box(text).len() as u64;
-                        msgs += 1;
-                    }
-                    Some(_) => {}
-                    None => break,
-                }
+                let len = match r.message {
+                    Some(Message::Binary(data)) => black_box(data).len(),
+                    Some(Message::Text(text)) => black_box(text).len(),
+                    Some(_) => continue,
+                    None => return start,
+                };
+                bytes += len as u64;
+                msgs += 1;
             }
-            buf.copy_within(start..have, 0);
-            have -= start;
-        }
+        });
         bytes + msgs
     })
 }
