@@ -7,7 +7,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Connection } from "wsframe";
-import { BOM_TEXTS, decodeFrames, encodeFrame } from "../../tests/interop/node/corpus.mjs";
+import { BOM_TEXTS, concat, decodeFrames, encodeFrame } from "../../tests/interop/node/corpus.mjs";
 
 const utf8 = new TextEncoder();
 const MASK = new Uint8Array([0xa1, 0xb2, 0xc3, 0xd4]);
@@ -25,16 +25,6 @@ function texts(events) {
     }
   }
   assert.equal(current, "", "a message left unfinished");
-  return out;
-}
-
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 }
 

@@ -15,7 +15,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import zlib from "node:zlib";
 import { Connection, acceptResponse, clientRequest, negotiateDeflate, parseRequest } from "wsframe";
-import { SIZES, corpus, decodeFrames, encodeFrame, imageBytes, imageSlices, make, prng, sha256 } from "../../tests/interop/node/corpus.mjs";
+import { SIZES, concat, corpus, decodeFrames, encodeFrame, imageBytes, imageSlices, make, prng, sha256 } from "../../tests/interop/node/corpus.mjs";
 
 const Z = zlib.constants;
 const TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
@@ -122,16 +122,6 @@ function endpoints(config, { messages = [true, false] } = {}) {
     for (const d of dirs) for (const c of [d.sender, d.receiver, d.handReceiver]) c.free();
   };
   return dirs;
-}
-
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
 
 /** Up to `max` cut points in 0..n, sorted (duplicates give empty pieces, which are valid). */

@@ -52,6 +52,17 @@ export function sha256(data) {
   return crypto.createHash("sha256").update(typeof data === "string" ? utf8.encode(data) : data).digest("hex");
 }
 
+/** The byte arrays in `parts`, end to end, as one Uint8Array. */
+export function concat(parts) {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
 export function utf8Length(s) {
   return Buffer.byteLength(s, "utf8");
 }
