@@ -435,30 +435,34 @@ typedef struct wsframe_backoff {
 typedef bool (*wsframe_random_fn)(void *user, uint8_t *buf, size_t len);
 
 /**
- * The parameters both ends agreed on, written by
- * `wsframe_deflate_config_negotiate` (server) or
- * `wsframe_deflate_config_accept_response` (client), and given to a
- * session in `wsframe_conn_config.deflate_params`. A plain struct with
- * nothing private: read it, copy it, or fill it yourself for a connection
- * negotiated elsewhere (both windows 15 and no resets is what a bare
- * `permessage-deflate` offer and response agree on). `bool` fields are
- * read as bytes.
+ * permessage-deflate parameters: what this end asks for (a client's offer)
+ * or accepts (a server), as `wsframe_deflate_config`, and what both ends
+ * agreed on, written by `wsframe_deflate_config_negotiate` (server) or
+ * `wsframe_deflate_config_accept_response` (client) and given to a session
+ * in `wsframe_conn_config.deflate_params`. A plain caller-written struct with
+ * nothing private: fill it with `wsframe_deflate_config_default` (both
+ * windows 15 and no resets, what a bare `permessage-deflate` offer and
+ * response agree on), then change fields. `bool` fields are read as bytes
+ * (non-zero is true). (The level this end compresses at is
+ * `wsframe_conn_config.compression_level`: it is not negotiated.)
  */
 typedef struct wsframe_deflate_params {
     /**
-     * The server resets its context after each message.
+     * The server resets its compression context after each message
+     * (RFC 7692 §7.1.1.1). A server config with this set always asks for it.
      */
     bool server_no_context_takeover;
     /**
-     * The client resets its context after each message.
+     * The client resets its compression context after each message
+     * (RFC 7692 §7.1.1.2).
      */
     bool client_no_context_takeover;
     /**
-     * The server's window, 8..=15.
+     * Largest window the server may compress with, 8..=15 (RFC 7692 §7.1.2.1).
      */
     uint8_t server_max_window_bits;
     /**
-     * The client's window, 8..=15.
+     * Largest window the client may compress with, 8..=15 (RFC 7692 §7.1.2.2).
      */
     uint8_t client_max_window_bits;
 } wsframe_deflate_params;
@@ -584,32 +588,9 @@ typedef struct wsframe_event {
 } wsframe_event;
 
 /**
- * What this end asks for (a client's offer) or accepts (a server). A plain
- * caller-written struct: fill it with `wsframe_deflate_config_default`,
- * then change fields. `bool` fields are read as bytes (non-zero is true).
- * (The level this end compresses at is `wsframe_conn_config.compression_level`:
- * it is not negotiated.)
+ * The offer or acceptance config: the same fields as the agreed parameters.
  */
-typedef struct wsframe_deflate_config {
-    /**
-     * The server resets its compression context after each message
-     * (RFC 7692 §7.1.1.1). A server with this set always asks for it.
-     */
-    bool server_no_context_takeover;
-    /**
-     * The client resets its compression context after each message
-     * (RFC 7692 §7.1.1.2).
-     */
-    bool client_no_context_takeover;
-    /**
-     * Largest window the server may compress with, 8..=15 (RFC 7692 §7.1.2.1).
-     */
-    uint8_t server_max_window_bits;
-    /**
-     * Largest window the client may compress with, 8..=15 (RFC 7692 §7.1.2.2).
-     */
-    uint8_t client_max_window_bits;
-} wsframe_deflate_config;
+typedef struct wsframe_deflate_params wsframe_deflate_config;
 
 /**
  * A client's opening handshake request as parsed by
@@ -1584,7 +1565,7 @@ size_t wsframe_max_frame_len(size_t payload_len);
  *
  * `config_out` must be NULL or valid for one write.
  */
-wsframe_result wsframe_deflate_config_default(struct wsframe_deflate_config *config_out);
+wsframe_result wsframe_deflate_config_default(wsframe_deflate_config *config_out);
 
 /**
  * Client side: writes the permessage-deflate offer (RFC 7692 §7.1) for the
@@ -1603,7 +1584,7 @@ wsframe_result wsframe_deflate_config_default(struct wsframe_deflate_config *con
  * `config` NULL or valid for reads; `out` NULL or valid for writes of
  * `out_len` bytes; `written_out` NULL or valid for one write.
  */
-wsframe_result wsframe_deflate_config_write_offer(const struct wsframe_deflate_config *config,
+wsframe_result wsframe_deflate_config_write_offer(const wsframe_deflate_config *config,
                                                   char *out,
                                                   size_t out_len,
                                                   size_t *written_out);
@@ -1634,7 +1615,7 @@ wsframe_result wsframe_deflate_config_write_offer(const struct wsframe_deflate_c
  * and unchanged; `params_out` and `written_out` NULL or valid for one
  * write; `response` NULL or valid for writes of `response_len` bytes.
  */
-wsframe_result wsframe_deflate_config_negotiate(const struct wsframe_deflate_config *config,
+wsframe_result wsframe_deflate_config_negotiate(const wsframe_deflate_config *config,
                                                 const struct wsframe_server_request *req,
                                                 struct wsframe_deflate_params *params_out,
                                                 char *response,
@@ -1670,7 +1651,7 @@ wsframe_result wsframe_deflate_config_negotiate(const struct wsframe_deflate_con
  * `config` and `hs` NULL or valid for reads; `input` NULL or valid for
  * reads of `len` bytes; `params_out` NULL or valid for one write.
  */
-wsframe_result wsframe_deflate_config_accept_response(const struct wsframe_deflate_config *config,
+wsframe_result wsframe_deflate_config_accept_response(const wsframe_deflate_config *config,
                                                       const struct wsframe_client_handshake *hs,
                                                       const uint8_t *input,
                                                       size_t len,

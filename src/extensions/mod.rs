@@ -249,9 +249,37 @@ impl ExtensionError {
     }
 }
 
-impl fmt::Display for ExtensionError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ExtensionError {
+    /// The parameter errors, in the order of the C result codes
+    /// (`WSFRAME_RESULT_HANDSHAKE_EXTENSION_*`, from 7224).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::ExtensionError;
+    ///
+    /// assert_eq!(ExtensionError::ALL[0], ExtensionError::MalformedParameter);
+    /// ```
+    pub const ALL: [Self; 5] = [
+        Self::MalformedParameter,
+        Self::UnknownParameter,
+        Self::DuplicateParameter,
+        Self::InvalidValue,
+        Self::UnexpectedParameter,
+    ];
+
+    /// A static description, the text of [`fmt::Display`] (usable in `const` context).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::ExtensionError;
+    ///
+    /// assert_eq!(ExtensionError::InvalidValue.as_str(), "invalid extension parameter value");
+    /// ```
+    #[must_use]
+    pub const fn as_str(&self) -> &'static str {
+        match self {
             Self::MalformedParameter => "malformed extension parameter",
             Self::UnknownParameter => "unknown extension parameter",
             Self::DuplicateParameter => "duplicate extension parameter",
@@ -259,7 +287,13 @@ impl fmt::Display for ExtensionError {
             Self::UnexpectedParameter => "extension response parameter not allowed by the offer",
             Self::UnexpectedExtension => "extension in response was not offered",
             Self::InsufficientSize { .. } => "output buffer too small",
-        })
+        }
+    }
+}
+
+impl fmt::Display for ExtensionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

@@ -434,6 +434,46 @@ impl ClientVerifier {
     }
 }
 
+/// [`ClientHandshake::check_response`] for a request written earlier, from the
+/// nonce given to [`ClientRequest::write`] and what it offered, with no
+/// allocator and without writing the request again: what a caller keeps in
+/// fixed storage per connection (the C binding's `wsframe_client_handshake`).
+///
+/// # Errors
+///
+/// As for [`ClientHandshake::check_response`].
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{Response, check_response};
+///
+/// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+///     Sec-WebSocket-Protocol: chat\r\n\r\n";
+/// let nonce = *b"the sample nonce";
+/// let Response::Accepted(ok) = check_response(nonce, &["chat"], None, input, 8192)? else {
+///     panic!()
+/// };
+/// assert_eq!(ok.protocol(), Some("chat"));
+/// assert!(check_response(nonce, &["other"], None, input, 8192).is_err());
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
+pub fn check_response<'b>(
+    nonce: [u8; 16],
+    protocols: &[&str],
+    extensions: Option<&str>,
+    input: &'b [u8],
+    max_size: usize,
+) -> Result<Response<'b>, HandshakeError> {
+    let offered = Offered {
+        accept: &accept_key(&generate_key(nonce)),
+        is_protocol: &|p| protocols.iter().any(|o| o.as_bytes() == p),
+        extensions: extensions.unwrap_or(""),
+    };
+    offered.check(input, max_size)
+}
+
 /// What the client offered: the one thing both verifiers differ in is where
 /// it is stored.
 struct Offered<'o> {

@@ -173,7 +173,56 @@ impl HandshakeError {
         )
     }
 
-    fn as_str(&self) -> &'static str {
+    /// Every variant but `InsufficientSize`, in the order of the C result codes
+    /// (`WSFRAME_RESULT_HANDSHAKE_*` is 7200 plus the index).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::HandshakeError;
+    ///
+    /// assert_eq!(HandshakeError::ALL[0], HandshakeError::TooLarge);
+    /// assert!(HandshakeError::ALL.iter().all(|e| e.status() >= 400));
+    /// ```
+    pub const ALL: [Self; 24] = [
+        Self::TooLarge,
+        Self::TooManyHeaders,
+        Self::MalformedHttp,
+        Self::HttpVersion,
+        Self::NotGet,
+        Self::MissingHost,
+        Self::DuplicateHeader,
+        Self::MissingUpgrade,
+        Self::MissingConnectionUpgrade,
+        Self::MissingKey,
+        Self::InvalidKey,
+        Self::UnsupportedVersion,
+        Self::InvalidProtocol,
+        Self::BadAccept,
+        Self::UnexpectedProtocol,
+        Self::UnexpectedExtension,
+        Self::InvalidUri,
+        Self::UnsupportedScheme,
+        Self::FragmentInUri,
+        Self::InvalidPort,
+        Self::InvalidHeaderName,
+        Self::InvalidHeaderValue,
+        Self::ReservedHeader,
+        Self::InvalidStatus,
+    ];
+
+    /// A static description, the text of [`fmt::Display`] (usable in `const` context,
+    /// so the bindings build their C strings from it at compile time).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::HandshakeError;
+    ///
+    /// assert_eq!(HandshakeError::NotGet.as_str(), "request method is not GET");
+    /// ```
+    #[must_use]
+    pub const fn as_str(&self) -> &'static str {
         match self {
             Self::InsufficientSize { .. } => "output buffer too small",
             Self::TooLarge => "handshake exceeds the size limit",

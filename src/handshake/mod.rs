@@ -63,7 +63,7 @@ pub(crate) mod writer;
 pub use accept::{accept_key, generate_key};
 #[cfg(feature = "alloc")]
 pub use client::ClientVerifier;
-pub use client::{Accepted, ClientHandshake, ClientRequest, Rejected, Response};
+pub use client::{Accepted, ClientHandshake, ClientRequest, Rejected, Response, check_response};
 pub use error::HandshakeError;
 pub use headers::{HeaderValues, Headers, MAX_HEADERS, Tokens};
 pub use server::{

@@ -31,16 +31,21 @@ const _: () = {
     assert!(WSFRAME_DEFLATE_MAX_WINDOW_BITS == MAX_WINDOW_BITS);
 };
 
-/// What this end asks for (a client's offer) or accepts (a server). A plain
-/// caller-written struct: fill it with `wsframe_deflate_config_default`,
-/// then change fields. `bool` fields are read as bytes (non-zero is true).
-/// (The level this end compresses at is `wsframe_conn_config.compression_level`:
-/// it is not negotiated.)
+/// permessage-deflate parameters: what this end asks for (a client's offer)
+/// or accepts (a server), as `wsframe_deflate_config`, and what both ends
+/// agreed on, written by `wsframe_deflate_config_negotiate` (server) or
+/// `wsframe_deflate_config_accept_response` (client) and given to a session
+/// in `wsframe_conn_config.deflate_params`. A plain caller-written struct with
+/// nothing private: fill it with `wsframe_deflate_config_default` (both
+/// windows 15 and no resets, what a bare `permessage-deflate` offer and
+/// response agree on), then change fields. `bool` fields are read as bytes
+/// (non-zero is true). (The level this end compresses at is
+/// `wsframe_conn_config.compression_level`: it is not negotiated.)
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct wsframe_deflate_config {
+pub struct wsframe_deflate_params {
     /// The server resets its compression context after each message
-    /// (RFC 7692 §7.1.1.1). A server with this set always asks for it.
+    /// (RFC 7692 §7.1.1.1). A server config with this set always asks for it.
     pub server_no_context_takeover: bool,
     /// The client resets its compression context after each message
     /// (RFC 7692 §7.1.1.2).
@@ -51,44 +56,16 @@ pub struct wsframe_deflate_config {
     pub client_max_window_bits: u8,
 }
 
-/// The parameters both ends agreed on, written by
-/// `wsframe_deflate_config_negotiate` (server) or
-/// `wsframe_deflate_config_accept_response` (client), and given to a
-/// session in `wsframe_conn_config.deflate_params`. A plain struct with
-/// nothing private: read it, copy it, or fill it yourself for a connection
-/// negotiated elsewhere (both windows 15 and no resets is what a bare
-/// `permessage-deflate` offer and response agree on). `bool` fields are
-/// read as bytes.
-#[repr(C)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct wsframe_deflate_params {
-    /// The server resets its context after each message.
-    pub server_no_context_takeover: bool,
-    /// The client resets its context after each message.
-    pub client_no_context_takeover: bool,
-    /// The server's window, 8..=15.
-    pub server_max_window_bits: u8,
-    /// The client's window, 8..=15.
-    pub client_max_window_bits: u8,
-}
+/// The offer or acceptance config: the same fields as the agreed parameters.
+pub type wsframe_deflate_config = wsframe_deflate_params;
 
 // SAFETY: the two flags are the bools; the window bits are plain bytes.
-unsafe impl FromC for wsframe_deflate_config {
+unsafe impl FromC for wsframe_deflate_params {
     const FLAGS: &'static [usize] = &[
         offset_of!(Self, server_no_context_takeover),
         offset_of!(Self, client_no_context_takeover),
     ];
 }
-
-// SAFETY: as for wsframe_deflate_config, whose layout this shares.
-unsafe impl FromC for wsframe_deflate_params {
-    const FLAGS: &'static [usize] = wsframe_deflate_config::FLAGS;
-}
-
-const _: () = {
-    assert!(size_of::<wsframe_deflate_params>() == size_of::<wsframe_deflate_config>());
-    assert!(offset_of!(wsframe_deflate_params, client_no_context_takeover) == 1);
-};
 
 fn window_bits(bits: u8) -> Result<u8, wsframe_result> {
     if (MIN_WINDOW_BITS..=MAX_WINDOW_BITS).contains(&bits) {
@@ -98,9 +75,9 @@ fn window_bits(bits: u8) -> Result<u8, wsframe_result> {
     }
 }
 
-impl wsframe_deflate_config {
+impl wsframe_deflate_params {
     /// The core's config; out-of-range values are the caller's mistake.
-    fn to_core(self) -> Result<DeflateConfig, wsframe_result> {
+    fn to_config(self) -> Result<DeflateConfig, wsframe_result> {
         Ok(DeflateConfig::default()
             .with_server_no_context_takeover(self.server_no_context_takeover)
             .with_client_no_context_takeover(self.client_no_context_takeover)
@@ -109,9 +86,7 @@ impl wsframe_deflate_config {
                 window_bits(self.client_max_window_bits)?,
             ))
     }
-}
 
-impl wsframe_deflate_params {
     /// The core's params. Its private flags only shape the server's response
     /// text, which was written when these were negotiated.
     pub(crate) fn to_core(self) -> Result<DeflateParams, wsframe_result> {
@@ -165,15 +140,9 @@ pub unsafe extern "C" fn wsframe_deflate_config_default(
     config_out: *mut wsframe_deflate_config,
 ) -> wsframe_result {
     guard(|| {
-        let d = DeflateConfig::default();
         // SAFETY: caller contract.
-        unsafe { raw::args((Put(config_out),)) }?.0.write(wsframe_deflate_config {
-            server_no_context_takeover: d.server_no_context_takeover,
-            client_no_context_takeover: d.client_no_context_takeover,
-            server_max_window_bits: d.server_max_window_bits,
-            client_max_window_bits: d.client_max_window_bits,
-        });
-        Ok(())
+        let (out,) = unsafe { raw::args((Put(config_out),)) }?;
+        out.done(wsframe_deflate_params::agreed_by_bare_offer())
     })
 }
 
@@ -203,7 +172,7 @@ pub unsafe extern "C" fn wsframe_deflate_config_write_offer(
         let args = (Val(config), Put(written_out), InOut(out, out_len));
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let (config, written, out) = unsafe { raw::args(args) }?;
-        let config = config.to_core()?;
+        let config = config.to_config()?;
         write_value(|out| config.write_offer(out), out, written)
     })
 }
@@ -247,7 +216,7 @@ pub unsafe extern "C" fn wsframe_deflate_config_negotiate(
         let (req, (config, params_out, written, response)) =
             unsafe { handshake::reparse(req, args) }?;
         let params =
-            config.to_core()?.negotiate(req.extensions()).ok_or(WSFRAME_RESULT_DECLINED)?;
+            config.to_config()?.negotiate(req.extensions()).ok_or(WSFRAME_RESULT_DECLINED)?;
         write_value(|out| params.write_response(out), response, written)?;
         params_out.done(wsframe_deflate_params::from_core(&params))
     })
@@ -295,7 +264,7 @@ pub unsafe extern "C" fn wsframe_deflate_config_accept_response(
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let (config, out, ..) =
             unsafe { raw::args((Val(config), Put(params_out), hs_region, input_region)) }?;
-        let config = config.to_core()?;
+        let config = config.to_config()?;
         // SAFETY: as above.
         let params = unsafe {
             handshake::with_response(hs, input, len, max_size, |response| match response {

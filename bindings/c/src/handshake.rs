@@ -215,14 +215,6 @@ const CLIENT_TAG: u64 = u64::from_be_bytes(*b"wsfrClHs");
 const _: () =
     assert!(size_of::<raw::Tagged<ClientState>>() <= size_of::<wsframe_client_handshake>());
 
-/// Room for the request the core writes to check a response against (see
-/// `with_response`): the fixed lines, the key, the offers.
-const SCRATCH: usize = 192
-    + WSFRAME_CLIENT_MAX_PROTOCOLS_LEN
-    + 2 * WSFRAME_CLIENT_MAX_PROTOCOLS
-    + 32
-    + WSFRAME_CLIENT_MAX_EXTENSIONS_LEN;
-
 /// 16 random bytes for a key: the caller's, or the OS's (hosted builds).
 fn nonce(given: Option<&[u8]>) -> Result<[u8; WSFRAME_NONCE_LEN], wsframe_result> {
     let mut fresh = [0; WSFRAME_NONCE_LEN];
@@ -428,14 +420,10 @@ pub(crate) unsafe fn with_response<T>(
     // offers into scratch memory (the URL and extra headers do not matter).
     let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
     let protocols = protocol_list(stored(&state.protocols, state.protocols_len)?, &mut names)?;
-    let mut req = ClientRequest::new("ws://h/").map_err(from_handshake)?.protocols(protocols);
-    let offer = stored(&state.extensions, state.extensions_len)?;
-    if !offer.is_empty() {
-        req = req.extensions(offer);
-    }
-    let mut scratch = [0u8; SCRATCH];
-    let hs = req.write(state.nonce, &mut scratch).map_err(from_handshake)?;
-    f(&hs.check_response(input, max_or_default(max_size)).map_err(from_handshake)?)
+    let offer = Some(stored(&state.extensions, state.extensions_len)?).filter(|o| !o.is_empty());
+    let max = max_or_default(max_size);
+    f(&handshake::check_response(state.nonce, protocols, offer, input, max)
+        .map_err(from_handshake)?)
 }
 
 /// Fills the C view of a checked response.

@@ -28,7 +28,10 @@ mod handshake;
 mod raw;
 mod result;
 mod session;
+// Miri's unit tests of the pointer work: kept with the C tests, compiled into the crate so
+// they reach it as C does (an integration test cannot: this library is named like the core).
 #[cfg(test)]
+#[path = "../tests/unit/miri.rs"]
 mod tests;
 mod version;
 

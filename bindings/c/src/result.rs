@@ -199,40 +199,41 @@ pub const WSFRAME_RESULT_DECLINED: wsframe_result = 7300;
 const LOCAL: u32 = 7000;
 const PEER: u32 = 7100;
 const HANDSHAKE: u32 = 7200;
+const EXTENSION: u32 = WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER;
 
 /// The code of a peer's violation: derived from the core's fixed order.
 const fn peer(p: ProtocolError) -> wsframe_result {
     PEER + p.ordinal() as u32
 }
 
-// Each constant above is the core's violation at its ordinal; a violation
-// the core adds must get its constant (the length check fails until then).
+// Each constant above is the core's error at its index in the core's `ALL`
+// list; an error the core adds must get its constant (the length checks fail
+// until then). The header names are checked against the core's `name()` by
+// the unit tests (tests/unit/result.rs).
 const _: () = {
-    assert!(ProtocolError::ALL.len() == 17);
-    assert!(WSFRAME_RESULT_PEER_RESERVED_OPCODE == peer(ProtocolError::ReservedOpcode));
-    assert!(WSFRAME_RESULT_PEER_RESERVED_BITS == peer(ProtocolError::ReservedBits));
+    use ProtocolError as P;
     assert!(
-        WSFRAME_RESULT_PEER_FRAGMENTED_CONTROL_FRAME == peer(ProtocolError::FragmentedControlFrame)
+        P::ALL.len() == 17 && HandshakeError::ALL.len() == 24 && ExtensionError::ALL.len() == 5
     );
-    assert!(WSFRAME_RESULT_PEER_CONTROL_FRAME_TOO_LONG == peer(ProtocolError::ControlFrameTooLong));
-    assert!(WSFRAME_RESULT_PEER_LENGTH_MSB_SET == peer(ProtocolError::LengthMsbSet));
-    assert!(WSFRAME_RESULT_PEER_UNMASKED_FRAME == peer(ProtocolError::UnmaskedFrame));
-    assert!(WSFRAME_RESULT_PEER_MASKED_FRAME == peer(ProtocolError::MaskedFrame));
+    assert!(WSFRAME_RESULT_PEER_RESERVED_OPCODE == peer(P::ReservedOpcode));
+    assert!(WSFRAME_RESULT_PEER_RESERVED_BITS == peer(P::ReservedBits));
+    assert!(WSFRAME_RESULT_PEER_FRAGMENTED_CONTROL_FRAME == peer(P::FragmentedControlFrame));
+    assert!(WSFRAME_RESULT_PEER_CONTROL_FRAME_TOO_LONG == peer(P::ControlFrameTooLong));
+    assert!(WSFRAME_RESULT_PEER_LENGTH_MSB_SET == peer(P::LengthMsbSet));
+    assert!(WSFRAME_RESULT_PEER_UNMASKED_FRAME == peer(P::UnmaskedFrame));
+    assert!(WSFRAME_RESULT_PEER_MASKED_FRAME == peer(P::MaskedFrame));
+    assert!(WSFRAME_RESULT_PEER_UNEXPECTED_CONTINUATION == peer(P::UnexpectedContinuation));
+    assert!(WSFRAME_RESULT_PEER_EXPECTED_CONTINUATION == peer(P::ExpectedContinuation));
+    assert!(WSFRAME_RESULT_PEER_INVALID_UTF8 == peer(P::InvalidUtf8));
+    assert!(WSFRAME_RESULT_PEER_CLOSE_LENGTH_ONE == peer(P::CloseLengthOne));
+    assert!(WSFRAME_RESULT_PEER_INVALID_CLOSE_CODE == peer(P::InvalidCloseCode));
+    assert!(WSFRAME_RESULT_PEER_FRAME_TOO_LARGE == peer(P::FrameTooLarge));
+    assert!(WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE == peer(P::MessageTooLarge));
+    assert!(WSFRAME_RESULT_PEER_TOO_MANY_FRAGMENTS == peer(P::TooManyFragments));
+    assert!(WSFRAME_RESULT_PEER_INVALID_COMPRESSED_FRAME == peer(P::InvalidCompressedFrame));
+    assert!(WSFRAME_RESULT_PEER_INVALID_COMPRESSED_DATA == peer(P::InvalidCompressedData));
     assert!(
-        WSFRAME_RESULT_PEER_UNEXPECTED_CONTINUATION == peer(ProtocolError::UnexpectedContinuation)
-    );
-    assert!(WSFRAME_RESULT_PEER_EXPECTED_CONTINUATION == peer(ProtocolError::ExpectedContinuation));
-    assert!(WSFRAME_RESULT_PEER_INVALID_UTF8 == peer(ProtocolError::InvalidUtf8));
-    assert!(WSFRAME_RESULT_PEER_CLOSE_LENGTH_ONE == peer(ProtocolError::CloseLengthOne));
-    assert!(WSFRAME_RESULT_PEER_INVALID_CLOSE_CODE == peer(ProtocolError::InvalidCloseCode));
-    assert!(WSFRAME_RESULT_PEER_FRAME_TOO_LARGE == peer(ProtocolError::FrameTooLarge));
-    assert!(WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE == peer(ProtocolError::MessageTooLarge));
-    assert!(WSFRAME_RESULT_PEER_TOO_MANY_FRAGMENTS == peer(ProtocolError::TooManyFragments));
-    assert!(
-        WSFRAME_RESULT_PEER_INVALID_COMPRESSED_FRAME == peer(ProtocolError::InvalidCompressedFrame)
-    );
-    assert!(
-        WSFRAME_RESULT_PEER_INVALID_COMPRESSED_DATA == peer(ProtocolError::InvalidCompressedData)
+        WSFRAME_RESULT_HANDSHAKE_INVALID_STATUS == HANDSHAKE + 23 && EXTENSION == HANDSHAKE + 24
     );
 };
 
@@ -247,55 +248,6 @@ const CORE_LOCAL: [(wsframe_result, Error); 7] = [
     (WSFRAME_RESULT_RANDOM_FAILED, Error::RandomFailed),
 ];
 
-/// The handshake errors at `7200 + index`, and their texts.
-///
-/// The texts are the core's `Display`; `HandshakeError::as_str` is private
-/// to the core, so they cannot be made C strings at compile time yet (a unit
-/// test holds them equal).
-const HANDSHAKE_ERRORS: [(HandshakeError, &CStr); 24] = [
-    (HandshakeError::TooLarge, c"handshake exceeds the size limit"),
-    (HandshakeError::TooManyHeaders, c"too many header fields"),
-    (HandshakeError::MalformedHttp, c"malformed HTTP message head"),
-    (HandshakeError::HttpVersion, c"HTTP/1.1 or higher required"),
-    (HandshakeError::NotGet, c"request method is not GET"),
-    (HandshakeError::MissingHost, c"missing Host header"),
-    (HandshakeError::DuplicateHeader, c"header must appear only once"),
-    (HandshakeError::MissingUpgrade, c"missing Upgrade: websocket header"),
-    (HandshakeError::MissingConnectionUpgrade, c"missing Connection: Upgrade header"),
-    (HandshakeError::MissingKey, c"missing Sec-WebSocket-Key header"),
-    (HandshakeError::InvalidKey, c"Sec-WebSocket-Key is not 16 base64-encoded bytes"),
-    (HandshakeError::UnsupportedVersion, c"Sec-WebSocket-Version missing or not 13"),
-    (HandshakeError::InvalidProtocol, c"invalid subprotocol name"),
-    (HandshakeError::BadAccept, c"missing or wrong Sec-WebSocket-Accept"),
-    (HandshakeError::UnexpectedProtocol, c"server selected a subprotocol that was not offered"),
-    (HandshakeError::UnexpectedExtension, c"server selected an extension that was not offered"),
-    (HandshakeError::InvalidUri, c"invalid WebSocket URI"),
-    (HandshakeError::UnsupportedScheme, c"URI scheme is not ws or wss"),
-    (HandshakeError::FragmentInUri, c"WebSocket URIs must not have a fragment"),
-    (HandshakeError::InvalidPort, c"invalid port in URI"),
-    (HandshakeError::InvalidHeaderName, c"header name is not an HTTP token"),
-    (HandshakeError::InvalidHeaderValue, c"header value is empty or contains control characters"),
-    (HandshakeError::ReservedHeader, c"header is written by the handshake itself"),
-    (HandshakeError::InvalidStatus, c"rejection status must be in 300..=599"),
-];
-
-/// The extension-negotiation errors at `7224 + index`, and their texts (the
-/// core's `Display`, as for the handshake errors).
-const EXTENSION_ERRORS: [(ExtensionError, &CStr); 5] = [
-    (ExtensionError::MalformedParameter, c"malformed extension parameter"),
-    (ExtensionError::UnknownParameter, c"unknown extension parameter"),
-    (ExtensionError::DuplicateParameter, c"duplicate extension parameter"),
-    (ExtensionError::InvalidValue, c"invalid extension parameter value"),
-    (ExtensionError::UnexpectedParameter, c"extension response parameter not allowed by the offer"),
-];
-
-const _: () = {
-    assert!(
-        WSFRAME_RESULT_HANDSHAKE_INVALID_STATUS == HANDSHAKE + HANDSHAKE_ERRORS.len() as u32 - 1
-    );
-    assert!(WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER == HANDSHAKE + 24);
-};
-
 /// The code for one of the core's errors.
 pub(crate) fn from_core(e: Error) -> wsframe_result {
     match e {
@@ -309,64 +261,56 @@ pub(crate) fn from_core(e: Error) -> wsframe_result {
 
 /// The code for a handshake error.
 pub(crate) fn from_handshake(e: HandshakeError) -> wsframe_result {
-    if let HandshakeError::InsufficientSize { .. } = e {
-        return WSFRAME_RESULT_INSUFFICIENT_SIZE;
+    match HandshakeError::ALL.iter().position(|h| *h == e) {
+        Some(i) => HANDSHAKE + i as u32,
+        None if matches!(e, HandshakeError::InsufficientSize { .. }) => {
+            WSFRAME_RESULT_INSUFFICIENT_SIZE
+        }
+        None => WSFRAME_RESULT_HANDSHAKE_ERROR,
     }
-    HANDSHAKE_ERRORS
-        .iter()
-        .position(|(h, _)| *h == e)
-        .map_or(WSFRAME_RESULT_HANDSHAKE_ERROR, |i| HANDSHAKE + i as u32)
 }
 
 /// The code for an extension-negotiation error.
 pub(crate) fn from_extension(e: ExtensionError) -> wsframe_result {
-    match e {
-        ExtensionError::InsufficientSize { .. } => WSFRAME_RESULT_INSUFFICIENT_SIZE,
-        ExtensionError::UnexpectedExtension => WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION,
-        e => EXTENSION_ERRORS
-            .iter()
-            .position(|(x, _)| *x == e)
-            .map_or(WSFRAME_RESULT_HANDSHAKE_ERROR, |i| {
-                WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER + i as u32
-            }),
+    match ExtensionError::ALL.iter().position(|x| *x == e) {
+        Some(i) => EXTENSION + i as u32,
+        None if e == ExtensionError::UnexpectedExtension => {
+            WSFRAME_RESULT_HANDSHAKE_UNEXPECTED_EXTENSION
+        }
+        None if matches!(e, ExtensionError::InsufficientSize { .. }) => {
+            WSFRAME_RESULT_INSUFFICIENT_SIZE
+        }
+        None => WSFRAME_RESULT_HANDSHAKE_ERROR,
     }
 }
 
-/// `s` with a NUL appended, as `N` bytes (the rest NULs too).
-const fn nul<const N: usize>(s: &str) -> [u8; N] {
-    let (bytes, mut out, mut i) = (s.as_bytes(), [0u8; N], 0);
-    assert!(bytes.len() < N, "text too long for its C table");
-    while i < bytes.len() {
-        out[i] = bytes[i];
-        i += 1;
-    }
-    out
+/// The core's static texts of a list of errors as C strings (NUL-padded rows),
+/// built at compile time.
+macro_rules! c_texts {
+    ($list:expr $(, $field:tt)?) => {{
+        let mut table = [[0u8; 64]; $list.len()];
+        let mut i = 0;
+        while i < table.len() {
+            let text = $list[i]$(.$field)?.as_str().as_bytes();
+            assert!(text.len() < 64, "text too long for its C table");
+            let mut j = 0;
+            while j < text.len() {
+                table[i][j] = text[j];
+                j += 1;
+            }
+            i += 1;
+        }
+        table
+    }};
 }
 
-/// The core's texts of the peer's violations, as C strings.
-static PEER_TEXT: [[u8; 64]; 17] = {
-    let mut t = [[0; 64]; 17];
-    let mut i = 0;
-    while i < t.len() {
-        t[i] = nul(ProtocolError::ALL[i].as_str());
-        i += 1;
-    }
-    t
-};
-
-/// The core's texts of its local errors, as C strings (CORE_LOCAL's order).
-static CORE_LOCAL_TEXT: [[u8; 48]; 7] = {
-    let mut t = [[0; 48]; 7];
-    let mut i = 0;
-    while i < t.len() {
-        t[i] = nul(CORE_LOCAL[i].1.as_str());
-        i += 1;
-    }
-    t
-};
+static PEER_TEXT: [[u8; 64]; 17] = c_texts!(ProtocolError::ALL);
+static CORE_LOCAL_TEXT: [[u8; 64]; 7] = c_texts!(CORE_LOCAL, 1);
+static HANDSHAKE_TEXT: [[u8; 64]; 24] = c_texts!(HandshakeError::ALL);
+static EXTENSION_TEXT: [[u8; 64]; 5] = c_texts!(ExtensionError::ALL);
 
 /// The texts of this binding's own codes.
-const BINDING_TEXT: [(wsframe_result, &CStr); 13] = [
+const BINDING_TEXT: [(wsframe_result, &CStr); 14] = [
     (WSFRAME_RESULT_OK, c"ok"),
     (WSFRAME_RESULT_NULL_POINTER, c"required pointer is NULL"),
     (WSFRAME_RESULT_INVALID_ARGUMENT, c"invalid argument"),
@@ -380,26 +324,22 @@ const BINDING_TEXT: [(wsframe_result, &CStr); 13] = [
     (WSFRAME_RESULT_PANIC, c"internal error (panic caught at the boundary)"),
     (WSFRAME_RESULT_PEER_PROTOCOL_ERROR, c"protocol error"),
     (WSFRAME_RESULT_HANDSHAKE_ERROR, c"handshake failed"),
+    (WSFRAME_RESULT_DECLINED, c"nothing acceptable to agree on (not an error)"),
 ];
 
 /// The static text of a code, if it names one.
 fn describe(r: u32) -> Option<&'static CStr> {
-    let table = |t: &'static [u8]| CStr::from_bytes_until_nul(t).ok();
-    let index = |base: u32| r.checked_sub(base).map(|i| i as usize);
-    if let Some(t) = index(PEER).and_then(|i| PEER_TEXT.get(i)) {
-        return table(t);
-    }
-    if let Some(i) = CORE_LOCAL.iter().position(|(code, _)| *code == r) {
-        return CORE_LOCAL_TEXT.get(i).and_then(|t| table(t));
-    }
-    if r == WSFRAME_RESULT_DECLINED {
-        return Some(c"nothing acceptable to agree on (not an error)");
-    }
-    let handshake = index(HANDSHAKE).and_then(|i| HANDSHAKE_ERRORS.get(i).map(|e| e.1));
-    let extension = index(WSFRAME_RESULT_HANDSHAKE_EXTENSION_MALFORMED_PARAMETER)
-        .and_then(|i| EXTENSION_ERRORS.get(i).map(|e| e.1));
-    let own = BINDING_TEXT.iter().find(|(code, _)| *code == r).map(|e| e.1);
-    handshake.or(extension).or(own)
+    let row = |base: u32, table: &'static [[u8; 64]]| {
+        let text = table.get(r.checked_sub(base)? as usize)?;
+        CStr::from_bytes_until_nul(text).ok()
+    };
+    let local = CORE_LOCAL.iter().position(|(code, _)| *code == r);
+    let own = || BINDING_TEXT.iter().find(|(code, _)| *code == r).map(|e| e.1);
+    (row(PEER, &PEER_TEXT))
+        .or_else(|| CORE_LOCAL_TEXT.get(local?).and_then(|t| CStr::from_bytes_until_nul(t).ok()))
+        .or_else(|| row(HANDSHAKE, &HANDSHAKE_TEXT))
+        .or_else(|| row(EXTENSION, &EXTENSION_TEXT))
+        .or_else(own)
 }
 
 /// A static, NUL-terminated English description of a result code.
@@ -478,63 +418,13 @@ pub unsafe extern "C" fn wsframe_result_close_code(result: u32) -> u16 {
 /// None: any value is accepted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_result_http_status(result: u32) -> u16 {
-    match result.checked_sub(HANDSHAKE).and_then(|i| HANDSHAKE_ERRORS.get(i as usize)) {
-        Some((e, _)) => e.status(),
+    match result.checked_sub(HANDSHAKE).and_then(|i| HandshakeError::ALL.get(i as usize)) {
+        Some(e) => e.status(),
         None if (HANDSHAKE..WSFRAME_RESULT_DECLINED).contains(&result) => 400,
         None => 0,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::string::{String, ToString};
-
-    use super::*;
-
-    /// `#define NAME VALUE` lines of the committed header.
-    fn header_codes() -> std::vec::Vec<(String, u32)> {
-        include_str!("../../../include/wsframe.h")
-            .lines()
-            .filter_map(|l| l.strip_prefix("#define WSFRAME_RESULT_"))
-            .filter_map(|l| l.split_once(' '))
-            .filter_map(|(n, v)| Some((n.to_string(), v.trim().parse().ok()?)))
-            .collect()
-    }
-
-    /// Every code's C name derives from the core's stable name.
-    #[test]
-    fn header_names_are_the_cores() {
-        let codes = header_codes();
-        let named = |code: u32| codes.iter().find(|(_, v)| *v == code).map(|(n, _)| n.clone());
-        for p in ProtocolError::ALL {
-            assert_eq!(named(peer(p)), Some(std::format!("PEER_{}", p.name())));
-        }
-        for (i, (e, text)) in HANDSHAKE_ERRORS.iter().enumerate() {
-            assert_eq!(named(HANDSHAKE + i as u32), Some(std::format!("HANDSHAKE_{}", e.name())));
-            assert_eq!(from_handshake(*e), HANDSHAKE + i as u32);
-            assert_eq!(text.to_str().ok(), Some(e.to_string().as_str()));
-        }
-        for (code, e) in CORE_LOCAL {
-            assert_eq!(named(code).as_deref(), Some(e.name()));
-            assert_eq!(from_core(e), code);
-        }
-        for (e, text) in EXTENSION_ERRORS {
-            assert_eq!(text.to_str().ok(), Some(e.to_string().as_str()));
-        }
-    }
-
-    #[test]
-    fn texts_and_close_codes_come_from_the_core() {
-        for p in ProtocolError::ALL {
-            assert_eq!(describe(peer(p)).and_then(|s| s.to_str().ok()), Some(p.as_str()));
-            // SAFETY: no pointers involved.
-            assert_eq!(unsafe { wsframe_result_close_code(peer(p)) }, p.close_code().0);
-        }
-        for (code, e) in CORE_LOCAL {
-            assert_eq!(describe(code).and_then(|s| s.to_str().ok()), Some(e.as_str()));
-        }
-        for (_, code) in header_codes() {
-            assert!(describe(code).is_some(), "{code} has no text");
-        }
-    }
-}
+#[path = "../tests/unit/result.rs"]
+mod tests;

@@ -74,6 +74,23 @@ macro_rules! with_std {
     }};
 }
 
+/// The body of a session function: inside the panic guard, `$f` runs on the
+/// live session and the checked `$args` (see `with`); without `std`,
+/// UNSUPPORTED.
+macro_rules! session {
+    ($session:expr, $args:expr, $f:expr) => {
+        guard(|| {
+            // SAFETY: the calling function's `# Safety` contract covers
+            // `$session` and every pointer in `$args`; `with` checks them.
+            #[cfg(feature = "std")]
+            let r = unsafe { with($session, $args, $f) };
+            #[cfg(not(feature = "std"))]
+            let r = Err(WSFRAME_RESULT_UNSUPPORTED);
+            r
+        })
+    };
+}
+
 #[cfg(feature = "std")]
 type S = Session<CRandom>;
 
@@ -199,35 +216,28 @@ pub unsafe extern "C" fn wsframe_session_receive(
     consumed_out: *mut usize,
     event_out: *mut wsframe_event,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            let args = (InOut(input, len), Put(consumed_out), Put(event_out));
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe {
-                with(session, args, |s, (input, consumed, ev)| {
-                    let r = s.receive(input).map_err(from_core)?;
-                    use wsframe_event_type::*;
-                    let data = |k| {
-                        if k == DataKind::Text { WSFRAME_EVENT_TEXT } else { WSFRAME_EVENT_BINARY }
-                    };
-                    ev.write(match r.message {
-                        None => event(WSFRAME_EVENT_NONE, false, 0, &[]),
-                        Some(Message::Text(t)) => event(WSFRAME_EVENT_TEXT, true, 0, t.as_bytes()),
-                        Some(Message::Binary(b)) => event(WSFRAME_EVENT_BINARY, true, 0, b),
-                        Some(Message::Chunk { kind, data: d, last }) => {
-                            event(data(kind), last, 0, d)
-                        }
-                        Some(Message::Ping(p)) => event(WSFRAME_EVENT_PING, true, 0, p),
-                        Some(Message::Pong(p)) => event(WSFRAME_EVENT_PONG, true, 0, p),
-                        Some(Message::Close(None)) => event(WSFRAME_EVENT_CLOSE, true, 0, &[]),
-                        Some(Message::Close(Some(f))) => {
-                            event(WSFRAME_EVENT_CLOSE, true, f.code.0, f.reason.as_bytes())
-                        }
-                    });
-                    consumed.done(r.consumed)
-                })
+    session!(session, (InOut(input, len), Put(consumed_out), Put(event_out)), |s,
+                                                                               (
+        input,
+        consumed,
+        ev,
+    )| {
+        let r = s.receive(input).map_err(from_core)?;
+        use wsframe_event_type::*;
+        let data = |k| if k == DataKind::Text { WSFRAME_EVENT_TEXT } else { WSFRAME_EVENT_BINARY };
+        ev.write(match r.message {
+            None => event(WSFRAME_EVENT_NONE, false, 0, &[]),
+            Some(Message::Text(t)) => event(WSFRAME_EVENT_TEXT, true, 0, t.as_bytes()),
+            Some(Message::Binary(b)) => event(WSFRAME_EVENT_BINARY, true, 0, b),
+            Some(Message::Chunk { kind, data: d, last }) => event(data(kind), last, 0, d),
+            Some(Message::Ping(p)) => event(WSFRAME_EVENT_PING, true, 0, p),
+            Some(Message::Pong(p)) => event(WSFRAME_EVENT_PONG, true, 0, p),
+            Some(Message::Close(None)) => event(WSFRAME_EVENT_CLOSE, true, 0, &[]),
+            Some(Message::Close(Some(f))) => {
+                event(WSFRAME_EVENT_CLOSE, true, f.code.0, f.reason.as_bytes())
             }
-        })
+        });
+        consumed.done(r.consumed)
     })
 }
 
@@ -256,22 +266,15 @@ pub unsafe extern "C" fn wsframe_session_send(
     len: usize,
     flags: u32,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            let kind = self::kind(kind)?;
-            if flags & !WSFRAME_SEND_NO_COMPRESS != 0 {
-                return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
-            }
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe {
-                with(session, (In(data, len),), |s, (data,)| {
-                    if kind == DataKind::Text {
-                        utf8(data)?;
-                    }
-                    s.send(kind, data, flags & WSFRAME_SEND_NO_COMPRESS == 0).map_err(from_core)
-                })
-            }
-        })
+    session!(session, (In(data, len),), |s, (data,)| {
+        let kind = self::kind(kind)?;
+        if flags & !WSFRAME_SEND_NO_COMPRESS != 0 {
+            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
+        }
+        if kind == DataKind::Text {
+            utf8(data)?;
+        }
+        s.send(kind, data, flags & WSFRAME_SEND_NO_COMPRESS == 0).map_err(from_core)
     })
 }
 
@@ -294,16 +297,8 @@ pub unsafe extern "C" fn wsframe_session_send_fragment(
     len: usize,
     fin: bool,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            let kind = self::kind(kind)?;
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe {
-                with(session, (In(data, len),), |s, (d,)| {
-                    s.send_fragment(kind, d, fin).map_err(from_core)
-                })
-            }
-        })
+    session!(session, (In(data, len),), |s, (d,)| {
+        s.send_fragment(self::kind(kind)?, d, fin).map_err(from_core)
     })
 }
 
@@ -322,12 +317,7 @@ pub unsafe extern "C" fn wsframe_session_ping(
     data: *const u8,
     len: usize,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe { with(session, (In(data, len),), |s, (d,)| s.ping(d).map_err(from_core)) }
-        })
-    })
+    session!(session, (In(data, len),), |s, (d,)| s.ping(d).map_err(from_core))
 }
 
 /// Queues an unsolicited Pong (RFC 6455 §5.5.3), a one-way heartbeat.
@@ -344,12 +334,7 @@ pub unsafe extern "C" fn wsframe_session_pong(
     data: *const u8,
     len: usize,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe { with(session, (In(data, len),), |s, (d,)| s.pong(d).map_err(from_core)) }
-        })
-    })
+    session!(session, (In(data, len),), |s, (d,)| s.pong(d).map_err(from_core))
 }
 
 /// Queues a Close (RFC 6455 §5.5.1) and moves the closing handshake on, as
@@ -372,13 +357,8 @@ pub unsafe extern "C" fn wsframe_session_close(
     reason: *const u8,
     reason_len: usize,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            let (code, reason) =
-                ((code != 0).then_some(CloseCode(code)), Text(reason.cast(), reason_len));
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe { with(session, (reason,), |s, (r,)| s.close(code, r).map_err(from_core)) }
-        })
+    session!(session, (Text(reason.cast(), reason_len),), |s, (r,)| {
+        s.close((code != 0).then_some(CloseCode(code)), r).map_err(from_core)
     })
 }
 
@@ -400,17 +380,10 @@ pub unsafe extern "C" fn wsframe_session_outgoing(
     data_out: *mut *const u8,
     len_out: *mut usize,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe {
-                with(session, (Put(data_out), Put(len_out)), |s, (data_out, len_out)| {
-                    let e = event(wsframe_event_type::WSFRAME_EVENT_NONE, false, 0, s.outgoing());
-                    data_out.write(e.data);
-                    len_out.done(e.len)
-                })
-            }
-        })
+    session!(session, (Put(data_out), Put(len_out)), |s, (data_out, len_out)| {
+        let e = event(wsframe_event_type::WSFRAME_EVENT_NONE, false, 0, s.outgoing());
+        data_out.write(e.data);
+        len_out.done(e.len)
     })
 }
 
@@ -428,16 +401,9 @@ pub unsafe extern "C" fn wsframe_session_consume_outgoing(
     session: *mut wsframe_session,
     n: usize,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            // SAFETY: caller contract.
-            unsafe {
-                with(session, (), |s, ()| {
-                    s.consume_outgoing(n);
-                    Ok(())
-                })
-            }
-        })
+    session!(session, (), |s, ()| {
+        s.consume_outgoing(n);
+        Ok(())
     })
 }
 
@@ -480,22 +446,12 @@ pub unsafe extern "C" fn wsframe_session_poll(
     now_ms: u64,
     action_out: *mut wsframe_keepalive_action,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe {
-                with(session, (Put(action_out),), |s, (out,)| {
-                    out.done(match s.poll(now_ms) {
-                        KeepaliveAction::SendPing => {
-                            wsframe_keepalive_action::WSFRAME_KEEPALIVE_SEND_PING
-                        }
-                        KeepaliveAction::PeerDead => {
-                            wsframe_keepalive_action::WSFRAME_KEEPALIVE_PEER_DEAD
-                        }
-                        _ => wsframe_keepalive_action::WSFRAME_KEEPALIVE_IDLE,
-                    })
-                })
-            }
+    session!(session, (Put(action_out),), |s, (out,)| {
+        use wsframe_keepalive_action::*;
+        out.done(match s.poll(now_ms) {
+            KeepaliveAction::SendPing => WSFRAME_KEEPALIVE_SEND_PING,
+            KeepaliveAction::PeerDead => WSFRAME_KEEPALIVE_PEER_DEAD,
+            _ => WSFRAME_KEEPALIVE_IDLE,
         })
     })
 }
@@ -515,13 +471,7 @@ pub unsafe extern "C" fn wsframe_session_next_deadline(
     session: *mut wsframe_session,
     deadline_ms_out: *mut u64,
 ) -> wsframe_result {
-    guard(|| {
-        with_std!({
-            let out = (Put(deadline_ms_out),);
-            // SAFETY: caller contract, for each pointer; checked disjoint.
-            unsafe {
-                with(session, out, |s, (out,)| out.done(s.next_deadline().unwrap_or(u64::MAX)))
-            }
-        })
+    session!(session, (Put(deadline_ms_out),), |s, (out,)| {
+        out.done(s.next_deadline().unwrap_or(u64::MAX))
     })
 }
