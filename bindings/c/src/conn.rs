@@ -37,11 +37,8 @@ pub enum wsframe_role {
 
 /// The role a C value names.
 pub(crate) fn role(v: u32) -> Result<Role, wsframe_result> {
-    match v {
-        1 => Ok(Role::Client),
-        2 => Ok(Role::Server),
-        _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
-    }
+    let roles = [Role::Client, Role::Server];
+    roles.get(v.wrapping_sub(1) as usize).copied().ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)
 }
 
 /// The type of a data message. The values are the frame opcodes.
@@ -56,11 +53,8 @@ pub enum wsframe_data_kind {
 
 /// The data kind a C value names.
 pub(crate) fn kind(v: u32) -> Result<DataKind, wsframe_result> {
-    match v {
-        1 => Ok(DataKind::Text),
-        2 => Ok(DataKind::Binary),
-        _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
-    }
+    let kinds = [DataKind::Text, DataKind::Binary];
+    kinds.get(v.wrapping_sub(1) as usize).copied().ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)
 }
 
 /// What `wsframe_conn_receive` or `wsframe_session_receive` produced. The

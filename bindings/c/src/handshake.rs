@@ -356,6 +356,11 @@ pub struct wsframe_client_response {
     pub location_len: usize,
 }
 
+// SAFETY: its bools are `complete` and `accepted`; the rest are integers and pointers.
+unsafe impl FromC for wsframe_client_response {
+    const FLAGS: &'static [usize] = &[offset_of!(Self, complete), offset_of!(Self, accepted)];
+}
+
 /// Checks the server's response to the request `*hs` was written for
 /// (RFC 6455 §4.1: status 101, Upgrade, Connection, Sec-WebSocket-Accept,
 /// and no subprotocol or extension that was not offered).
@@ -428,28 +433,20 @@ pub(crate) unsafe fn with_response<T>(
 
 /// Fills the C view of a checked response.
 fn describe(response: &Response<'_>, out: Out<'_, wsframe_client_response>) {
-    let none = c_text(&[]);
-    let (complete, accepted, status, consumed, protocol, location) = match response {
+    let mut r: wsframe_client_response = raw::zeroed();
+    match response {
         Response::Accepted(ok) => {
-            (true, true, 101, ok.consumed(), c_text(ok.protocol().unwrap_or("").as_bytes()), none)
+            (r.complete, r.accepted, r.status, r.consumed) = (true, true, 101, ok.consumed());
+            (r.protocol, r.protocol_len) = c_text(ok.protocol().unwrap_or("").as_bytes());
         }
         Response::Rejected(no) => {
-            (true, false, no.status(), no.consumed(), none, c_text(no.location().unwrap_or(b"")))
+            (r.complete, r.status, r.consumed) = (true, no.status(), no.consumed());
+            (r.location, r.location_len) = c_text(no.location().unwrap_or(b""));
         }
         // Partial, and any outcome added to the core later: wait for more.
-        _ => (false, false, 0, 0, none, none),
-    };
-    let ((protocol, protocol_len), (location, location_len)) = (protocol, location);
-    out.write(wsframe_client_response {
-        complete,
-        accepted,
-        status,
-        consumed,
-        protocol,
-        protocol_len,
-        location,
-        location_len,
-    });
+        _ => {}
+    }
+    out.write(r);
 }
 
 /// A client's opening handshake request as parsed by
@@ -534,41 +531,20 @@ pub unsafe extern "C" fn wsframe_server_request_parse(
     guard(|| {
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let (out, bytes) = unsafe { raw::args((Put(request_out), In(input, len))) }?;
-        let max_size = max_or_default(max_size);
-        let req = handshake::parse_request(bytes, max_size).map_err(from_handshake)?;
-        let get = |f: for<'r> fn(&'r Request<'_>) -> &'r [u8]| {
-            c_text(req.as_ref().map(f).unwrap_or_default())
-        };
-        let (path, path_len) = get(|r| r.path().as_bytes());
-        let (host, host_len) = get(|r| r.host());
-        let (key, key_len) = get(|r| r.key());
-        let (origin, origin_len) = get(|r| r.origin().unwrap_or_default());
-        let (protocols, protocols_len) =
-            get(|r| r.header("Sec-WebSocket-Protocol").unwrap_or_default());
-        let (extensions, extensions_len) = get(|r| r.extensions().next().unwrap_or_default());
-        let (_input, _input_len) =
-            if req.is_some() { (bytes.as_ptr(), bytes.len()) } else { (core::ptr::null(), 0) };
-        let complete = req.is_some();
-        let consumed = req.as_ref().map_or(0, Request::consumed);
-        out.done(wsframe_server_request {
-            complete,
-            consumed,
-            path,
-            path_len,
-            host,
-            host_len,
-            key,
-            key_len,
-            origin,
-            origin_len,
-            protocols,
-            protocols_len,
-            extensions,
-            extensions_len,
-            _input,
-            _input_len,
-            _max_size: max_size,
-        })
+        let mut r: wsframe_server_request = raw::zeroed();
+        r._max_size = max_or_default(max_size);
+        if let Some(req) = handshake::parse_request(bytes, r._max_size).map_err(from_handshake)? {
+            let protocols = req.header("Sec-WebSocket-Protocol").unwrap_or_default();
+            (r.complete, r.consumed) = (true, req.consumed());
+            (r.path, r.path_len) = c_text(req.path().as_bytes());
+            (r.host, r.host_len) = c_text(req.host());
+            (r.key, r.key_len) = c_text(req.key());
+            (r.origin, r.origin_len) = c_text(req.origin().unwrap_or_default());
+            (r.protocols, r.protocols_len) = c_text(protocols);
+            (r.extensions, r.extensions_len) = c_text(req.extensions().next().unwrap_or_default());
+            (r._input, r._input_len) = (bytes.as_ptr(), bytes.len());
+        }
+        out.done(r)
     })
 }
 

@@ -257,6 +257,15 @@ pub(crate) unsafe trait FromC: Copy {
     const FLAGS: &'static [usize];
 }
 
+/// An all-zero value of a C struct: false, 0, NULL and None throughout
+/// (where the output structs start).
+pub(crate) fn zeroed<T: FromC>() -> T {
+    // SAFETY: `FromC` types are plain C structs of integers, bools, raw
+    // pointers and optional function pointers: all-zero bytes are a valid
+    // value of each.
+    unsafe { core::mem::zeroed() }
+}
+
 /// A copy of a struct C passed by pointer. Its `bool` fields are read as
 /// bytes, non-zero meaning true: C can store any byte in one (through memset
 /// or a `uint8_t *`), and a Rust `bool` that is neither 0 nor 1 is undefined

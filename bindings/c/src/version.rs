@@ -23,20 +23,12 @@ const fn parse(s: &str) -> u32 {
     n
 }
 
-const _: () = {
-    assert!(
-        WSFRAME_VERSION_MAJOR == parse(env!("CARGO_PKG_VERSION_MAJOR")),
-        "update WSFRAME_VERSION_MAJOR to Cargo.toml's version"
-    );
-    assert!(
-        WSFRAME_VERSION_MINOR == parse(env!("CARGO_PKG_VERSION_MINOR")),
-        "update WSFRAME_VERSION_MINOR to Cargo.toml's version"
-    );
-    assert!(
-        WSFRAME_VERSION_PATCH == parse(env!("CARGO_PKG_VERSION_PATCH")),
-        "update WSFRAME_VERSION_PATCH to Cargo.toml's version"
-    );
-};
+const _: () = assert!(
+    WSFRAME_VERSION_MAJOR == parse(env!("CARGO_PKG_VERSION_MAJOR"))
+        && WSFRAME_VERSION_MINOR == parse(env!("CARGO_PKG_VERSION_MINOR"))
+        && WSFRAME_VERSION_PATCH == parse(env!("CARGO_PKG_VERSION_PATCH")),
+    "update WSFRAME_VERSION_* to Cargo.toml's version"
+);
 
 const VERSION: &CStr =
     match CStr::from_bytes_with_nul(concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes()) {
