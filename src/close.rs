@@ -55,6 +55,36 @@ impl CloseCode {
     /// 1015: TLS handshake failure. Reserved: never sent.
     pub const TLS_HANDSHAKE: Self = Self(1015);
 
+    /// Every named code with its stable name (the constant's), in numeric
+    /// order: the table the bindings publish (`CloseCode` in JS, the
+    /// `WSFRAME_CLOSE_*` values in C).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::CloseCode;
+    ///
+    /// assert_eq!(CloseCode::NAMED[0], ("NORMAL", CloseCode::NORMAL));
+    /// assert!(CloseCode::NAMED.iter().any(|&(name, c)| name == "TRY_AGAIN_LATER" && c.0 == 1013));
+    /// ```
+    pub const NAMED: [(&'static str, Self); 15] = [
+        ("NORMAL", Self::NORMAL),
+        ("GOING_AWAY", Self::GOING_AWAY),
+        ("PROTOCOL_ERROR", Self::PROTOCOL_ERROR),
+        ("UNSUPPORTED_DATA", Self::UNSUPPORTED_DATA),
+        ("NO_STATUS_RECEIVED", Self::NO_STATUS_RECEIVED),
+        ("ABNORMAL_CLOSURE", Self::ABNORMAL_CLOSURE),
+        ("INVALID_PAYLOAD", Self::INVALID_PAYLOAD),
+        ("POLICY_VIOLATION", Self::POLICY_VIOLATION),
+        ("MESSAGE_TOO_BIG", Self::MESSAGE_TOO_BIG),
+        ("MANDATORY_EXTENSION", Self::MANDATORY_EXTENSION),
+        ("INTERNAL_ERROR", Self::INTERNAL_ERROR),
+        ("SERVICE_RESTART", Self::SERVICE_RESTART),
+        ("TRY_AGAIN_LATER", Self::TRY_AGAIN_LATER),
+        ("BAD_GATEWAY", Self::BAD_GATEWAY),
+        ("TLS_HANDSHAKE", Self::TLS_HANDSHAKE),
+    ];
+
     /// Whether the code may appear in a Close frame on the wire.
     ///
     /// Valid: 1000-1003, 1007-1014 (RFC 6455 §7.4.1 and the IANA registry),

@@ -32,16 +32,11 @@ pub fn encode_frame(
 ) -> Result<js_sys::Uint8Array, JsValue> {
     let opcode =
         OpCode::from_u8(opcode).ok_or_else(|| type_error("reserved opcode (RFC 6455 §5.2)"))?;
-    let key = match (mask, random_mask) {
-        (Some(m), _) => Some(
-            <[u8; 4]>::try_from(m.as_slice()).map_err(|_| type_error("mask must be 4 bytes"))?,
-        ),
-        (None, true) => {
-            let mut key = [0u8; 4];
-            random::fill(&mut key)?;
-            Some(key)
-        }
-        (None, false) => None,
+    let mut key = [0u8; 4];
+    let key = match mask {
+        Some(m) => Some(m.try_into().map_err(|_| type_error("mask must be 4 bytes"))?),
+        None if random_mask => random::fill(&mut key).map(|()| Some(key))?,
+        None => None,
     };
     let header = FrameHeader { fin, rsv, opcode, mask: key, payload_len: payload.len() as u64 };
     let mut out = vec![0u8; header.encoded_len() + payload.len()];
@@ -80,11 +75,8 @@ pub fn decode_frame(bytes: &[u8]) -> Result<JsValue, JsValue> {
     set(&obj, "fin", &header.fin.into());
     set(&obj, "rsv", &header.rsv.into());
     set(&obj, "opcode", &(header.opcode as u8).into());
-    set(
-        &obj,
-        "mask",
-        &header.mask.map_or(JsValue::NULL, |k| js_sys::Uint8Array::from(&k[..]).into()),
-    );
+    let mask = header.mask.map(|k| js_sys::Uint8Array::from(&k[..]));
+    set(&obj, "mask", &mask.map_or(JsValue::NULL, JsValue::from));
     set(&obj, "payload", &js_sys::Uint8Array::from(payload.as_slice()).into());
     set(&obj, "consumed", &((hlen + payload.len()) as f64).into());
     Ok(obj)

@@ -141,22 +141,8 @@ pub fn should_reconnect(code: u16) -> bool {
 /// The core's close codes (RFC 6455 §7.4.1) as `[name, code]` pairs.
 #[wasm_bindgen(js_name = closeCodes)]
 pub fn close_codes() -> js_sys::Array {
-    const CODES: [(&str, CloseCode); 15] = [
-        ("NORMAL", CloseCode::NORMAL),
-        ("GOING_AWAY", CloseCode::GOING_AWAY),
-        ("PROTOCOL_ERROR", CloseCode::PROTOCOL_ERROR),
-        ("UNSUPPORTED_DATA", CloseCode::UNSUPPORTED_DATA),
-        ("NO_STATUS_RECEIVED", CloseCode::NO_STATUS_RECEIVED),
-        ("ABNORMAL_CLOSURE", CloseCode::ABNORMAL_CLOSURE),
-        ("INVALID_PAYLOAD", CloseCode::INVALID_PAYLOAD),
-        ("POLICY_VIOLATION", CloseCode::POLICY_VIOLATION),
-        ("MESSAGE_TOO_BIG", CloseCode::MESSAGE_TOO_BIG),
-        ("MANDATORY_EXTENSION", CloseCode::MANDATORY_EXTENSION),
-        ("INTERNAL_ERROR", CloseCode::INTERNAL_ERROR),
-        ("SERVICE_RESTART", CloseCode::SERVICE_RESTART),
-        ("TRY_AGAIN_LATER", CloseCode::TRY_AGAIN_LATER),
-        ("BAD_GATEWAY", CloseCode::BAD_GATEWAY),
-        ("TLS_HANDSHAKE", CloseCode::TLS_HANDSHAKE),
-    ];
-    CODES.iter().map(|(name, code)| js_sys::Array::of2(&(*name).into(), &code.0.into())).collect()
+    CloseCode::NAMED
+        .iter()
+        .map(|(name, code)| js_sys::Array::of2(&(*name).into(), &code.0.into()))
+        .collect()
 }
