@@ -769,6 +769,15 @@ typedef struct wsframe_client_response {
      * Bytes at `location`.
      */
     size_t location_len;
+    /**
+     * The first `Sec-WebSocket-Extensions` value of an acceptance (already
+     * checked against the offer), (NULL, 0) if none.
+     */
+    const char *extensions;
+    /**
+     * Bytes at `extensions`.
+     */
+    size_t extensions_len;
 } wsframe_client_response;
 
 /**

@@ -354,6 +354,11 @@ pub struct wsframe_client_response {
     pub location: *const c_char,
     /// Bytes at `location`.
     pub location_len: usize,
+    /// The first `Sec-WebSocket-Extensions` value of an acceptance (already
+    /// checked against the offer), (NULL, 0) if none.
+    pub extensions: *const c_char,
+    /// Bytes at `extensions`.
+    pub extensions_len: usize,
 }
 
 // SAFETY: its bools are `complete` and `accepted`; the rest are integers and pointers.
@@ -438,6 +443,7 @@ fn describe(response: &Response<'_>, out: Out<'_, wsframe_client_response>) {
         Response::Accepted(ok) => {
             (r.complete, r.accepted, r.status, r.consumed) = (true, true, 101, ok.consumed());
             (r.protocol, r.protocol_len) = c_text(ok.protocol().unwrap_or("").as_bytes());
+            (r.extensions, r.extensions_len) = c_text(ok.extensions().next().unwrap_or_default());
         }
         Response::Rejected(no) => {
             (r.complete, r.status, r.consumed) = (true, no.status(), no.consumed());

@@ -283,6 +283,7 @@ static void client_negotiation(void) {
     wsframe_client_response r;
     CHECK_OK(wsframe_client_handshake_check(&hs, resp, resp_len, 0, &r));
     CHECK(r.complete && r.accepted);
+    CHECK(span_is(r.extensions, r.extensions_len, "permessage-deflate; client_max_window_bits=12"));
     /* ... and the deflate check reads its parameters. */
     wsframe_deflate_params p;
     CHECK_OK(wsframe_deflate_config_accept_response(&config, &hs, resp, resp_len, 0, &p));

@@ -103,7 +103,7 @@ static void full_exchange(void) {
     CHECK_OK(wsframe_client_handshake_check(&hs, response, response_len + 2, 0, &resp));
     CHECK(resp.complete && resp.accepted && resp.status == 101 && resp.consumed == response_len);
     CHECK(span_is(resp.protocol, resp.protocol_len, "echo"));
-    CHECK(resp.location == NULL);
+    CHECK(resp.location == NULL && resp.extensions == NULL && resp.extensions_len == 0);
     /* A copy of the state checks the same. */
     wsframe_client_handshake copy = hs;
     CHECK_OK(wsframe_client_handshake_check(&copy, response, response_len, 0, &resp));
