@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run --release --example echo_client -- --url ws://127.0.0.1:9001 \
 //!     [--heartbeat SECS [--heartbeat-timeout SECS]] [--reconnect [--reconnect-max SECS]]
+//! cargo run --release --example echo_client -- --suite --url ws://127.0.0.1:9001/ [--deflate]
 //! ```
 //!
 //! Without options it checks an echo server step by step: a text message, a
@@ -24,6 +25,15 @@
 //! `heartbeat: peer dead after D ms`. Masking keys and handshake nonces come
 //! from `rand::rng()`, a ChaCha generator seeded and reseeded from the OS
 //! (RFC 6455 §10.3: keys must be unpredictable).
+//!
+//! With `--suite` it runs the client contract of the interop matrix
+//! (`tests/interop/matrix/README.md`, `echo_client/suite.rs`): one connection
+//! offering the subprotocols `matrix.v1, matrix.v2` (and permessage-deflate
+//! with `--deflate`), echo cases, fragments, 1,000 pipelined messages, a
+//! ping, a Close 4001; one JSON line per result; exit 0 when the suite ran.
+
+#[path = "echo_client/suite.rs"]
+mod suite;
 
 use std::io::{self, BufRead, ErrorKind, Read, Write};
 use std::net::TcpStream;
@@ -34,6 +44,7 @@ use std::time::{Duration, Instant};
 
 use rand::rngs::ThreadRng;
 use wsframe::backoff::{Backoff, should_reconnect};
+use wsframe::extensions::deflate::{DeflateConfig, DeflateParams};
 use wsframe::handshake::{ClientRequest, Response};
 use wsframe::keepalive::KeepaliveAction;
 use wsframe::session::{Message, Session, SessionConfig};
@@ -55,6 +66,30 @@ struct Options {
     heartbeat: Option<(u64, u64)>,
     /// Reconnect, with this largest delay in milliseconds.
     reconnect: Option<u64>,
+    /// `--suite`: the interop matrix's client contract, offering permessage-deflate
+    /// when `deflate`.
+    suite: bool,
+    deflate: bool,
+}
+
+/// What the opening handshake offers beyond a bare upgrade.
+struct Offer {
+    protocols: &'static [&'static str],
+    deflate: bool,
+}
+
+impl Offer {
+    const NONE: Self = Self { protocols: &[], deflate: false };
+}
+
+/// What the server's answer agreed on.
+struct Agreed {
+    /// Bytes after the response head already read (frames the server sent early).
+    filled: usize,
+    protocol: Option<String>,
+    /// The `Sec-WebSocket-Extensions` values as sent, joined with ", ".
+    extensions: Option<String>,
+    deflate: Option<DeflateParams>,
 }
 
 /// Something received, owned so the read buffer can be reused.
@@ -84,6 +119,9 @@ struct Client {
     buf: Vec<u8>,
     start: usize,
     filled: usize,
+    /// The subprotocol and the extensions the server selected.
+    protocol: Option<String>,
+    extensions: Option<String>,
 }
 
 impl Client {
@@ -182,13 +220,15 @@ impl Client {
 
 fn usage() -> String {
     "usage: echo_client --url ws://HOST:PORT[/path] [--heartbeat SECS [--heartbeat-timeout SECS]] \
-     [--reconnect [--reconnect-max SECS]]"
+     [--reconnect [--reconnect-max SECS]]\n       \
+     echo_client --suite --url ws://HOST:PORT[/path] [--deflate]"
         .into()
 }
 
 fn parse_args() -> Result<Options, String> {
     let mut url = None;
     let (mut interval, mut timeout, mut reconnect, mut max) = (None, None, false, 30.0);
+    let (mut suite, mut deflate, mut max_given) = (false, false, false);
     let mut args = std::env::args().skip(1);
     let secs = |v: Option<String>, name: &str| -> Result<f64, String> {
         let v = v.ok_or_else(|| format!("{name} needs a value"))?;
@@ -203,20 +243,50 @@ fn parse_args() -> Result<Options, String> {
             "--heartbeat" => interval = Some(secs(args.next(), "--heartbeat")?),
             "--heartbeat-timeout" => timeout = Some(secs(args.next(), "--heartbeat-timeout")?),
             "--reconnect" => reconnect = true,
-            "--reconnect-max" => max = secs(args.next(), "--reconnect-max")?,
+            "--reconnect-max" => {
+                max = secs(args.next(), "--reconnect-max")?;
+                max_given = true;
+            }
+            "--suite" => suite = true,
+            "--deflate" => deflate = true,
             other => return Err(format!("unknown argument {other:?}\n{}", usage())),
         }
+    }
+    // --deflate belongs to --suite, which takes none of the stdin client's options.
+    let line_options = interval.is_some() || timeout.is_some() || reconnect || max_given;
+    if suite && line_options {
+        return Err(format!("--suite goes with --url and --deflate only\n{}", usage()));
+    }
+    if deflate && !suite {
+        return Err(format!("--deflate needs --suite\n{}", usage()));
     }
     let ms = |s: f64| (s * 1000.0) as u64;
     Ok(Options {
         url: url.ok_or_else(usage)?,
         heartbeat: interval.map(|i| (ms(i), ms(timeout.unwrap_or(i)))),
         reconnect: reconnect.then_some(ms(max)),
+        suite,
+        deflate,
     })
 }
 
-fn connect(url: &str, heartbeat: Option<(u64, u64)>) -> Result<Client, String> {
-    let request = ClientRequest::new(url).map_err(|e| format!("bad URL {url:?}: {e}"))?;
+fn connect(url: &str, heartbeat: Option<(u64, u64)>, offer: &Offer) -> Result<Client, String> {
+    // RFC 7692 §7.1: the permessage-deflate offer, when asked for.
+    let deflate = offer.deflate.then(DeflateConfig::default);
+    let mut offer_buf = [0u8; 128];
+    let extensions = match &deflate {
+        Some(d) => {
+            let n = d.write_offer(&mut offer_buf).map_err(|e| format!("deflate offer: {e}"))?;
+            Some(std::str::from_utf8(&offer_buf[..n]).map_err(|e| format!("deflate offer: {e}"))?)
+        }
+        None => None,
+    };
+    let mut request = ClientRequest::new(url)
+        .map_err(|e| format!("bad URL {url:?}: {e}"))?
+        .protocols(offer.protocols);
+    if let Some(e) = extensions {
+        request = request.extensions(e);
+    }
     if request.is_secure() {
         return Err("wss:// needs TLS, which this example does not do; use ws://".into());
     }
@@ -232,22 +302,35 @@ fn connect(url: &str, heartbeat: Option<(u64, u64)>) -> Result<Client, String> {
     setup(&stream).map_err(|e| format!("socket options: {e}"))?;
 
     let mut buf = vec![0u8; READ_BUF];
-    let filled = client_handshake(&mut stream, &mut rng, &request, &mut buf)?;
+    let agreed = client_handshake(&mut stream, &mut rng, &request, deflate.as_ref(), &mut buf)?;
     let mut config = SessionConfig::default().with_max_message_size(MAX_MESSAGE);
     if let Some((interval, timeout)) = heartbeat {
         config = config.with_keepalive(interval, timeout);
     }
-    Ok(Client { stream, ws: Session::client(config, rng), buf, start: 0, filled })
+    if let Some(params) = agreed.deflate {
+        config = config.with_deflate(params);
+    }
+    Ok(Client {
+        stream,
+        ws: Session::client(config, rng),
+        buf,
+        start: 0,
+        filled: agreed.filled,
+        protocol: agreed.protocol,
+        extensions: agreed.extensions,
+    })
 }
 
-/// Sends the upgrade request and checks the response (RFC 6455 §4.1). Returns how many
-/// bytes after the response head are already in `buf` (frames the server sent early).
+/// Sends the upgrade request and checks the response (RFC 6455 §4.1, and RFC 7692 §7.1
+/// against `deflate`, the offer made). Returns what was agreed on, and how many bytes
+/// after the response head are already in `buf` (frames the server sent early).
 fn client_handshake(
     stream: &mut TcpStream,
     rng: &mut Rng,
     request: &ClientRequest<'_>,
+    deflate: Option<&DeflateConfig>,
     buf: &mut [u8],
-) -> Result<usize, String> {
+) -> Result<Agreed, String> {
     // The nonce must be random for every connection (RFC 6455 §4.1).
     let mut nonce = [0u8; 16];
     rng.fill(&mut nonce).map_err(|e| format!("handshake nonce: {e}"))?;
@@ -265,22 +348,37 @@ fn client_handshake(
             Err(e) => return Err(format!("reading the handshake response: {e}")),
         };
         filled += n;
-        let head_len = match handshake.check_response(&buf[..filled], MAX_HANDSHAKE) {
+        let mut agreed = match handshake.check_response(&buf[..filled], MAX_HANDSHAKE) {
             Ok(Response::Partial) => continue,
-            Ok(Response::Accepted(accepted)) => accepted.consumed(),
+            Ok(Response::Accepted(accepted)) => {
+                let values: Vec<_> = accepted.extensions().map(String::from_utf8_lossy).collect();
+                Agreed {
+                    filled: accepted.consumed(),
+                    protocol: accepted.protocol().map(str::to_owned),
+                    extensions: (!values.is_empty()).then(|| values.join(", ")),
+                    deflate: match deflate {
+                        Some(d) => d
+                            .accept_response(accepted.extensions())
+                            .map_err(|e| format!("permessage-deflate response: {e}"))?,
+                        None => None,
+                    },
+                }
+            }
             Ok(Response::Rejected(r)) => {
                 return Err(format!("server refused the upgrade: {} {}", r.status(), r.reason()));
             }
             Err(e) => return Err(format!("bad handshake response: {e}")),
         };
+        let head_len = agreed.filled;
         buf.copy_within(head_len..filled, 0);
-        return Ok(filled - head_len);
+        agreed.filled = filled - head_len;
+        return Ok(agreed);
     }
 }
 
 /// The step-by-step check of an echo server.
 fn check_echo(url: &str) -> Result<(), String> {
-    let mut c = connect(url, None)?;
+    let mut c = connect(url, None, &Offer::NONE)?;
     println!("connected: {url}");
 
     let text = "Hello";
@@ -441,7 +539,7 @@ fn run_session(opts: &Options) -> Result<(), String> {
     let mut backoff = Backoff::new(opts.reconnect.unwrap_or(30_000));
     let mut rng = CryptoRandom(rand::rng());
     loop {
-        let ended = match connect(&opts.url, opts.heartbeat) {
+        let ended = match connect(&opts.url, opts.heartbeat, &Offer::NONE) {
             Ok(mut c) => {
                 println!("connected: {}", opts.url);
                 backoff.reset();
@@ -482,7 +580,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = if opts.heartbeat.is_some() || opts.reconnect.is_some() {
+    let result = if opts.suite {
+        suite::run(&opts.url, opts.deflate)
+    } else if opts.heartbeat.is_some() || opts.reconnect.is_some() {
         run_session(&opts)
     } else {
         check_echo(&opts.url)

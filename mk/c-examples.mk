@@ -63,7 +63,7 @@ $(CEX_BIN)/wsframe-echo-server: $(CEX_SRC)/echo_server.c $(CEX_SRC)/common/net.c
 	@mkdir -p $(@D)
 	$(CEX_CC) $(CEX_CFLAGS) -I$(CEX_ROOT)/include -I$(CEX_SRC) -o $@ $(filter %.c,$^) $(CEX_LIB) $(CEX_LIBS)
 
-$(CEX_BIN)/wsframe-client: $(CEX_SRC)/client.c $(addprefix $(CEX_SRC)/common/,net.c wsclient.c lineclient.c) \
+$(CEX_BIN)/wsframe-client: $(CEX_SRC)/client.c $(addprefix $(CEX_SRC)/common/,net.c wsclient.c lineclient.c suite.c) \
 		$(CEX_COMMON_H) $(CEX_LIB)
 	@mkdir -p $(@D)
 	$(CEX_CC) $(CEX_CFLAGS) -I$(CEX_ROOT)/include -I$(CEX_SRC) -o $@ $(filter %.c,$^) $(CEX_LIB) $(CEX_LIBS)

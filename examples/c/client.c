@@ -3,6 +3,7 @@
  *
  *   wsframe-client --url ws://127.0.0.1:9001/path
  *       [--heartbeat SECS [--heartbeat-timeout SECS]] [--reconnect [--reconnect-max SECS]]
+ *   wsframe-client --suite --url ws://127.0.0.1:9001/ [--deflate]
  *
  * Sends each stdin line as a text message and prints what comes back as
  * "< text" ("< [binary, N bytes]" for binary messages); answers pings; at
@@ -22,6 +23,13 @@
  * then truncated binary exponential, RFC 6455 §7.2.3, never above
  * --reconnect-max, default 30 s); a clean 1000 or 1001 ends the program with
  * exit 0, and so does the end of stdin, also during a wait.
+ *
+ * With --suite it runs the client contract of the interop matrix
+ * (tests/interop/matrix/README.md, common/suite.c) instead of reading
+ * stdin: one connection offering the subprotocols "matrix.v1, matrix.v2"
+ * (and permessage-deflate with --deflate), echo cases, fragments, 1,000
+ * pipelined messages, a Ping, a Close 4001; one JSON line per result on
+ * stdout; exit 0 when the suite ran, 1 when it could not connect.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,6 +41,7 @@
 
 #include "common/lineclient.h"
 #include "common/net.h"
+#include "common/suite.h"
 #include "common/wsclient.h"
 
 #define PROG "wsframe-client"
@@ -44,7 +53,8 @@ static int tcp_write(void *ctx, const uint8_t *buf, size_t len) { return net_wri
 
 static int usage(void) {
     fprintf(stderr, "usage: " PROG " --url ws://HOST:PORT/PATH [--heartbeat SECS [--heartbeat-timeout SECS]]"
-                    " [--reconnect [--reconnect-max SECS]]\n");
+                    " [--reconnect [--reconnect-max SECS]]\n"
+                    "       " PROG " --suite --url ws://HOST:PORT/PATH [--deflate]\n");
     return 2;
 }
 
@@ -53,6 +63,7 @@ typedef struct options {
     uint64_t heartbeat_ms, heartbeat_timeout_ms; /* 0: no heartbeat */
     bool reconnect;
     uint64_t reconnect_max_ms;
+    bool suite, deflate; /* --suite: the interop matrix's client contract */
 } options;
 
 /* A positive number of seconds in milliseconds, or 0 when `v` is not one. */
@@ -185,7 +196,7 @@ static int run_session(const options *o) {
 
 int main(int argc, char **argv) {
     options o = {.url = NULL, .heartbeat_ms = 0, .heartbeat_timeout_ms = 0, .reconnect = false,
-                 .reconnect_max_ms = 30000};
+                 .reconnect_max_ms = 30000, .suite = false, .deflate = false};
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--url") == 0 && i + 1 < argc) {
             o.url = argv[++i];
@@ -197,11 +208,17 @@ int main(int argc, char **argv) {
             o.reconnect = true;
         } else if (strcmp(argv[i], "--reconnect-max") == 0 && i + 1 < argc) {
             if ((o.reconnect_max_ms = parse_secs(argv[++i])) == 0) return usage();
+        } else if (strcmp(argv[i], "--suite") == 0) {
+            o.suite = true;
+        } else if (strcmp(argv[i], "--deflate") == 0) {
+            o.deflate = true;
         } else {
             return usage();
         }
     }
     if (o.url == NULL) return usage();
+    /* --deflate belongs to --suite, which takes no line-client options. */
+    if (o.suite ? (o.heartbeat_ms != 0 || o.heartbeat_timeout_ms != 0 || o.reconnect) : o.deflate) return usage();
     if (o.heartbeat_ms != 0 && o.heartbeat_timeout_ms == 0) o.heartbeat_timeout_ms = o.heartbeat_ms;
     if (o.heartbeat_ms == 0) o.heartbeat_timeout_ms = 0;
     const char *url = o.url;
@@ -216,6 +233,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, PROG ": %s needs TLS: use wsframe-wss-client\n", url);
         return 2;
     }
+    if (o.suite) return suite_run(PROG, url, o.deflate);
     if (o.heartbeat_ms != 0 || o.reconnect) return run_session(&o);
 
     char err[256];

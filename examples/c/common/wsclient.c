@@ -52,15 +52,31 @@ int wsc_open_with(wsc *c, const wsc_transport *t, const char *url, const wsc_opt
         snprintf(c->error, sizeof c->error, "out of memory");
         return -1;
     }
+    const char *protocols = opts != NULL ? opts->protocols : NULL;
+    size_t protocols_len = protocols != NULL ? strlen(protocols) : 0;
+    bool offer_deflate = opts != NULL && opts->deflate;
+
+    /* RFC 7692 §7.1: the permessage-deflate offer, when asked for. */
+    wsframe_result r;
+    wsframe_deflate_config deflate;
+    char offer[WSFRAME_DEFLATE_MAX_VALUE_LEN];
+    size_t offer_len = 0;
+    if (offer_deflate) {
+        r = wsframe_deflate_config_default(&deflate);
+        if (r == WSFRAME_RESULT_OK) r = wsframe_deflate_config_write_offer(&deflate, offer, sizeof offer, &offer_len);
+        if (r != WSFRAME_RESULT_OK) return set_error(c, "permessage-deflate offer", r);
+    }
 
     /* RFC 6455 §4.1: the request, with a key from the OS generator (nonce NULL). */
     wsframe_client_handshake hs;
     size_t n = 0;
-    wsframe_result r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL,
-                                                      0, c->out, c->out_cap, &n);
+    r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, protocols, protocols_len,
+                                       offer_deflate ? offer : NULL, offer_len, NULL, 0, NULL, 0, c->out, c->out_cap,
+                                       &n);
     if (r == WSFRAME_RESULT_INSUFFICIENT_SIZE) {
         if (reserve_out(c, n) != 0) return -1;
-        r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, NULL, 0, NULL, 0, NULL, 0, c->out,
+        r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, protocols, protocols_len,
+                                           offer_deflate ? offer : NULL, offer_len, NULL, 0, NULL, 0, c->out,
                                            c->out_cap, &n);
     }
     if (r != WSFRAME_RESULT_OK) return set_error(c, "handshake request", r);
@@ -89,6 +105,22 @@ int wsc_open_with(wsc *c, const wsc_transport *t, const char *url, const wsc_opt
         snprintf(c->error, sizeof c->error, "the server refused the upgrade with HTTP %u", (unsigned)resp.status);
         return -1;
     }
+    /* What was agreed on: the subprotocol (one we offered, the check made
+     * sure), the extensions as the server wrote them (its first header), and deflate's terms. */
+    snprintf(c->protocol, sizeof c->protocol, "%.*s", (int)resp.protocol_len, resp.protocol != NULL ? resp.protocol : "");
+    c->has_extensions = resp.extensions != NULL;
+    snprintf(c->extensions, sizeof c->extensions, "%.*s", (int)resp.extensions_len,
+             resp.extensions != NULL ? resp.extensions : "");
+    wsframe_deflate_params params;
+    memset(&params, 0, sizeof params);
+    if (offer_deflate) {
+        r = wsframe_deflate_config_accept_response(&deflate, &hs, c->in, c->in_len, 0, &params);
+        if (r == WSFRAME_RESULT_OK) {
+            c->deflate = true;
+        } else if (r != WSFRAME_RESULT_DECLINED) {
+            return set_error(c, "permessage-deflate response", r);
+        }
+    }
     /* Frames that came with the response stay for the first wsc_read. */
     memmove(c->in, c->in + resp.consumed, c->in_len - resp.consumed);
     c->in_len -= resp.consumed;
@@ -104,6 +136,8 @@ int wsc_open_with(wsc *c, const wsc_transport *t, const char *url, const wsc_opt
         config.keepalive_interval_ms = opts->keepalive_interval_ms;
         config.keepalive_timeout_ms = opts->keepalive_timeout_ms;
     }
+    config.deflate = c->deflate;
+    if (c->deflate) config.deflate_params = params;
     if (r == WSFRAME_RESULT_OK) r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &c->session);
     if (r != WSFRAME_RESULT_OK) return set_error(c, "wsframe_session_new", r);
     c->status = WSC_OPEN;
@@ -166,7 +200,12 @@ wsc_status wsc_read(wsc *c, wsc_on_message on_message, void *user) {
             c->status = flush(c) == 0 ? WSC_CLOSED : WSC_FAILED;
             return c->status;
         }
-        /* PING: the session queued the Pong; PONG and any future event: nothing. */
+        if (ev.type == WSFRAME_EVENT_PONG) {
+            c->pong_len = ev.len < sizeof c->pong ? ev.len : sizeof c->pong;
+            if (c->pong_len > 0) memcpy(c->pong, ev.data, c->pong_len);
+            c->pongs++;
+        }
+        /* PING: the session queued the Pong; any future event: nothing. */
     }
     memmove(c->in, c->in + pos, c->in_len - pos);
     c->in_len -= pos;
@@ -184,9 +223,31 @@ int wsc_send(wsc *c, uint32_t kind, const uint8_t *data, size_t len) {
     return flush(c);
 }
 
-int wsc_close(wsc *c, uint16_t code) {
+int wsc_send_fragment(wsc *c, uint32_t kind, const uint8_t *data, size_t len, bool fin) {
+    if (c->status != WSC_OPEN) {
+        snprintf(c->error, sizeof c->error, "not open");
+        return -1;
+    }
+    wsframe_result r = wsframe_session_send_fragment(c->session, kind, data, len, fin);
+    if (r != WSFRAME_RESULT_OK) return set_error(c, "send fragment", r);
+    return flush(c);
+}
+
+int wsc_ping(wsc *c, const uint8_t *data, size_t len) {
+    if (c->status != WSC_OPEN) {
+        snprintf(c->error, sizeof c->error, "not open");
+        return -1;
+    }
+    wsframe_result r = wsframe_session_ping(c->session, data, len);
+    if (r != WSFRAME_RESULT_OK) return set_error(c, "ping", r);
+    return flush(c);
+}
+
+int wsc_close(wsc *c, uint16_t code) { return wsc_close_reason(c, code, NULL, 0); }
+
+int wsc_close_reason(wsc *c, uint16_t code, const char *reason, size_t reason_len) {
     if (c->status != WSC_OPEN) return -1;
-    wsframe_result r = wsframe_session_close(c->session, code, NULL, 0);
+    wsframe_result r = wsframe_session_close(c->session, code, (const uint8_t *)reason, reason_len);
     if (r != WSFRAME_RESULT_OK || flush(c) != 0) {
         if (r != WSFRAME_RESULT_OK) set_error(c, "close", r);
         c->status = WSC_FAILED;

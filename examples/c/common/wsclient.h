@@ -1,9 +1,10 @@
 /*
  * A WebSocket client over any byte transport (plain TCP, TLS, ...): the
  * opening handshake, then a wsframe_session, which reassembles messages
- * (bounded), answers pings and completes the closing handshake. Shared by wsframe-client, wsframe-wss-client and
- * wsframe-autobahn-client. The transport is the caller's: wsframe itself
- * never touches a socket.
+ * (bounded, optionally permessage-deflate), answers pings and completes the
+ * closing handshake. Shared by wsframe-client (and its --suite),
+ * wsframe-wss-client and wsframe-autobahn-client. The transport is the
+ * caller's: wsframe itself never touches a socket.
  */
 #ifndef WSFRAME_EXAMPLES_WSCLIENT_H
 #define WSFRAME_EXAMPLES_WSCLIENT_H
@@ -55,6 +56,15 @@ typedef struct wsc {
     char peer_close_reason[124];  /* the peer's Close reason (UTF-8, at most 123 bytes) */
     size_t peer_close_reason_len; /* bytes in peer_close_reason */
     char error[160];          /* why the session failed */
+    /* What the handshake agreed on (wsc_open_with). */
+    char protocol[WSFRAME_CLIENT_MAX_PROTOCOLS_LEN + 1]; /* the selected subprotocol, "" for none */
+    bool has_extensions;      /* the response had a Sec-WebSocket-Extensions header */
+    char extensions[WSFRAME_CLIENT_MAX_EXTENSIONS_LEN + 1]; /* its (first) value */
+    bool deflate;             /* permessage-deflate is on */
+    /* The last Pong received (wsc_read), and how many came so far. */
+    uint8_t pong[125];
+    size_t pong_len;
+    uint64_t pongs;
 } wsc;
 
 /* Sends the opening handshake for `url` over `t`, checks the answer and
@@ -69,6 +79,12 @@ typedef struct wsc_options {
      * peer dead when nothing arrives within the timeout after it. 0: off. */
     uint64_t keepalive_interval_ms;
     uint64_t keepalive_timeout_ms;
+    /* Subprotocols to offer, comma-separated in order of preference
+     * ("chat.v2, chat"), or NULL: the selected one lands in wsc.protocol. */
+    const char *protocols;
+    /* Offer permessage-deflate (wsframe_deflate_config_default) and use it
+     * when the server accepts. */
+    bool deflate;
 } wsc_options;
 
 /* wsc_open with options (NULL: the defaults, as wsc_open). */
@@ -97,9 +113,20 @@ bool wsc_readable_without_poll(const wsc *c);
  * UTF-8 in a text message the session stays usable). */
 int wsc_send(wsc *c, uint32_t kind, const uint8_t *data, size_t len);
 
+/* Sends one frame of a message sent in pieces (never compressed); `fin`
+ * ends the message: 0, or -1 (c->error set). */
+int wsc_send_fragment(wsc *c, uint32_t kind, const uint8_t *data, size_t len, bool fin);
+
+/* Sends a Ping with up to 125 bytes of payload: 0 or -1. The Pong shows in
+ * c->pongs and c->pong after a wsc_read. */
+int wsc_ping(wsc *c, const uint8_t *data, size_t len);
+
 /* Starts the closing handshake with `code`: 0 or -1. Then call wsc_read
  * until the status is no longer WSC_CLOSING. */
 int wsc_close(wsc *c, uint16_t code);
+
+/* wsc_close with a reason (UTF-8, at most 123 bytes). */
+int wsc_close_reason(wsc *c, uint16_t code, const char *reason, size_t reason_len);
 
 /* Frees the buffers and the session (not the transport). */
 void wsc_free(wsc *c);
