@@ -16,7 +16,7 @@ ALL_COMPONENTS=(rust python fuzz miri)
 # Pins.
 RUST_TARGETS=(thumbv7em-none-eabihf wasm32-unknown-unknown)
 RUST_COMPONENTS=(clippy rustfmt)
-PY_REQUIREMENTS=("websockets==17.4")
+PY_REQUIREMENTS=("websockets==17.4" "aiohttp==3.14.5")
 CARGO_FUZZ_VERSION=0.13.2
 VENV=.venv
 
