@@ -12,6 +12,9 @@ pub struct SizeRow {
     pub what: &'static str,
     pub profile: &'static str,
     pub text: u64,
+    /// The `.text` section alone (no .rodata): DESIGN §6's endpoint figure
+    /// is this minus `builtins`.
+    pub text_section: u64,
     pub data: u64,
     pub bss: u64,
     /// Of `text`, bytes in compiler_builtins (memcpy, memmove, memset...).
@@ -26,7 +29,12 @@ pub struct CodeSize {
 
 const TARGET: &str = "thumbv7em-none-eabihf";
 
-const SETS: [(&str, &[&str]); 4] = [
+/// The minimal server endpoint of DESIGN §6 (issue 12's code-size lane).
+pub const ENDPOINT: &str = "minimal server endpoint (DESIGN §6): wsframe";
+pub const ENDPOINT_PEER: &str =
+    "minimal server endpoint (DESIGN §6): embedded-websocket + httparse";
+
+const SETS: [(&str, &[&str]); 6] = [
     ("server framing: receive (unmask, UTF-8, close) + send", &["wsf_server_echo"]),
     ("client framing: the same + masking with caller keys", &["wsf_client_echo"]),
     (
@@ -34,6 +42,8 @@ const SETS: [(&str, &[&str]); 4] = [
         &["wsf_server_handshake"],
     ),
     ("all three together", &["wsf_server_echo", "wsf_client_echo", "wsf_server_handshake"]),
+    (ENDPOINT, &["wsf_endpoint"]),
+    (ENDPOINT_PEER, &["ews_endpoint"]),
 ];
 
 pub fn measure(benches_dir: &Path) -> CodeSize {
@@ -108,12 +118,26 @@ fn build_and_size(benches_dir: &Path, profile: &'static str) -> Result<Vec<SizeR
             what,
             profile: if profile == "release" { "opt-level s" } else { "opt-level 3" },
             text: nums[0],
+            text_section: text_section(&elf)?,
             data: nums[1],
             bss: nums[2],
             builtins: builtins_bytes(&elf),
         });
     }
     Ok(rows)
+}
+
+/// The `.text` line of `arm-none-eabi-size -A` (SysV format: per section).
+fn text_section(elf: &Path) -> Result<u64, String> {
+    let out = Command::new("arm-none-eabi-size")
+        .arg("-A")
+        .arg(elf)
+        .output()
+        .map_err(|e| format!("arm-none-eabi-size -A: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix(".text ")?.split_whitespace().next()?.parse().ok())
+        .ok_or_else(|| format!("no .text in {}", elf.display()))
 }
 
 /// Bytes of compiler_builtins functions in the image (mem* routines that

@@ -94,15 +94,16 @@ pub fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
     v
 }
 
-/// 64 bytes of mixed text: ASCII with 2-, 3- and 4-byte sequences.
-pub fn small_text() -> Vec<u8> {
+/// `len` bytes (at most 64) of mixed text: ASCII with 2-, 3- and 4-byte
+/// sequences, cut at a character boundary and padded with ASCII.
+pub fn small_text(len: usize) -> Vec<u8> {
     let s = "Grüße, κόσμε! 你好世界 — emoji 🚀 ok; plain ASCII tail..";
     let mut v = s.as_bytes().to_vec();
-    v.truncate(64);
+    v.truncate(len);
     while std::str::from_utf8(&v).is_err() {
         v.pop();
     }
-    while v.len() < 64 {
+    while v.len() < len {
         v.push(b'.');
     }
     v

@@ -10,6 +10,7 @@ mod inputs;
 mod io;
 mod peers;
 mod report;
+mod targets;
 mod workloads;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -43,7 +44,7 @@ struct Args {
     command: String,
 }
 
-fn repo_root() -> PathBuf {
+pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("benches/ has a parent").to_path_buf()
 }
 
@@ -118,6 +119,9 @@ fn main() {
     let start = Instant::now();
     let mut machine = machine_info();
     let load_start = loadavg();
+
+    eprintln!("== building the C ABI driver (libwsframe.a + benches/c/wsframe_c_bench.c)");
+    peers::cabi::build();
 
     let mut results = Vec::new();
     for w in workloads::all(args.scale) {

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::codesize::CodeSize;
 use crate::footprint::StateRow;
-use crate::workloads::{MEMCPY, PEER_NAMES};
+use crate::workloads::{FLOOR, MEMCPY, PEER_NAMES};
 
 pub enum Status {
     /// Median thread CPU seconds per run, its interquartile spread (relative),
@@ -53,7 +53,7 @@ impl WorkloadResult {
     fn fastest_peer(&self) -> Option<f64> {
         self.rows
             .iter()
-            .filter(|r| r.name != MEMCPY)
+            .filter(|r| !is_floor(&r.name))
             .filter_map(|r| self.throughput(r))
             .fold(None, |m, t| Some(m.map_or(t, |m: f64| m.max(t))))
     }
@@ -66,8 +66,27 @@ impl WorkloadResult {
         }
     }
 
-    fn by_name(&self, name: &str) -> Option<f64> {
+    pub fn by_name(&self, name: &str) -> Option<f64> {
         self.rows.iter().find(|r| r.name == name).and_then(|r| self.throughput(r))
+    }
+
+    /// Why `name` has no throughput: its n/a or failure text.
+    pub fn why_missing(&self, name: &str) -> String {
+        match self.rows.iter().find(|r| r.name == name).map(|r| &r.status) {
+            Some(Status::Failed(why)) => format!("{name} failed: {why}"),
+            Some(Status::NotApplicable(why)) => format!("{name} n/a: {why}"),
+            Some(Status::Measured { .. }) => format!("{name} has no throughput"),
+            None => format!("no {name} row in this run"),
+        }
+    }
+
+    /// Callgrind instructions per operation of row `name`, if counted.
+    pub fn instr_per_op(&self, name: &str) -> Option<f64> {
+        let r = self.rows.iter().find(|r| r.name == name)?;
+        match r.instr {
+            Some(Ok(n)) if self.cg_size.1 > 0 => Some(n as f64 / self.cg_size.1 as f64),
+            _ => None,
+        }
     }
 }
 
@@ -88,6 +107,12 @@ pub struct Report {
     pub codesize: Option<CodeSize>,
     pub callgrind: Option<String>,
     pub node: Option<NodeInfo>,
+}
+
+/// memcpy and the bare handshake floor bound the work from below; they are
+/// not implementations, so "× fastest" leaves them out.
+fn is_floor(name: &str) -> bool {
+    name == MEMCPY || name == FLOOR
 }
 
 fn mbs(bytes_per_s: f64) -> String {
@@ -148,6 +173,8 @@ pub fn render(r: &Report) -> String {
         r.wall_seconds
     );
 
+    crate::targets::render(&mut o, r);
+
     let _ = writeln!(o, "## Machine\n");
     let _ = writeln!(o, "| | |\n| --- | --- |");
     for (k, v) in &r.machine {
@@ -174,11 +201,13 @@ pub fn render(r: &Report) -> String {
          - Results are consumed with `std::hint::black_box`, and each run's output (payload bytes + messages \
          delivered, bytes written, validation result) is checked after the warm-up, so nothing is optimised away.\n\
          - MB/s is 10^6 bytes per second of the basis named in each table. *× fastest* is the throughput over the \
-         fastest implementation of that workload (memcpy excluded); *× memcpy* is the throughput over the memcpy row.\n\
+         fastest implementation of that workload (memcpy and the bare handshake floor excluded); *× memcpy* is the throughput over the memcpy row.\n\
          - *instr* is the number of instructions (valgrind callgrind, counting only the measured call) per operation \
          or per byte, from a separate run at a reduced size ({}). It does not depend on machine load.\n\
          - Rust code is built with `--release` (opt-level 3, thin LTO, one codegen unit); the wslay driver with `gcc -O2`, \
-         linked against Debian's prebuilt libwslay.\n\
+         linked against Debian's prebuilt libwslay. The *wsframe (C ABI)* rows run `benches/c/wsframe_c_bench.c` \
+         (`gcc -O2`) on `libwsframe.a` from `cargo build --release -p wsframe-c`, linked into one shared object \
+         that the harness loads: C calls the library directly, as a C program linking `libwsframe.a` does.\n\
          - \"n/a\" means the implementation has no public API for the workload; notes say where a peer does different \
          work (reassembly, extra copies, validation it skips).\n",
         r.reps,
@@ -286,7 +315,7 @@ fn table(o: &mut String, w: &WorkloadResult) {
             Status::Measured { median, spread, wall } => {
                 let t = w.bytes as f64 / median;
                 let ops = w.ops as f64 / median;
-                let xf = if r.name == MEMCPY {
+                let xf = if is_floor(&r.name) {
                     "".into()
                 } else {
                     fastest.map(|f| ratio(t / f)).unwrap_or_default()
@@ -363,23 +392,28 @@ fn codesize(o: &mut String, cs: Option<&CodeSize>) {
          `arm-none-eabi-ld --gc-sections`, so only code reachable from it is counted, and measured with \
          `arm-none-eabi-size` (Berkeley format: text = .text + .rodata + .ARM.exidx; data and bss are statics). \
          *builtins* is the part of text that is compiler_builtins' `memcpy`/`memmove`/`memset`, which firmware \
-         linking a libc has anyway. Built with {}.\n",
+         linking a libc has anyway. The *minimal server endpoint* rows are DESIGN §6's figure: one function that \
+         parses and accepts an upgrade request, reads one masked binary frame, echoes it and sends Close 1000 \"bye\" \
+         (`wsf_endpoint`), and the same function written with embedded-websocket + httparse (`ews_endpoint`); the \
+         figure is *`.text` without builtins* (the crates' own code; .rodata not included). Built with {}.\n",
         if cs.rustc.is_empty() { "the installed rustc".into() } else { format!("`{}`", cs.rustc) }
     );
     if !cs.rows.is_empty() {
         let _ = writeln!(
             o,
-            "| code linked | profile | text (B) | of which builtins (B) | data (B) | bss (B) |"
+            "| code linked | profile | text (B) | of which builtins (B) | `.text` section (B) | `.text` without builtins (B) | data (B) | bss (B) |"
         );
-        let _ = writeln!(o, "| --- | --- | ---: | ---: | ---: | ---: |");
+        let _ = writeln!(o, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         for r in &cs.rows {
             let _ = writeln!(
                 o,
-                "| {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 esc(r.what),
                 r.profile,
                 r.text,
                 r.builtins,
+                r.text_section,
+                r.text_section.saturating_sub(r.builtins),
                 r.data,
                 r.bss
             );

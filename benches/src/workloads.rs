@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use crate::harness::Case;
 use crate::inputs;
-use crate::peers::{embedded, fastws, memcpy, tungstenite, wsframe, wslay};
+use crate::peers::{cabi, embedded, fastws, floor, memcpy, tungstenite, wsframe, wslay};
 
 pub const MEMCPY: &str = "memcpy";
 pub const PEER_NAMES: [&str; 5] =
@@ -13,9 +13,9 @@ pub const PEER_NAMES: [&str; 5] =
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Unmask { size: usize },
-    DecodeSmall { text: bool },
+    DecodeSmall { text: bool, size: usize },
     DecodeBig { fragments: usize },
-    Encode { client: bool },
+    Encode { client: bool, size: usize },
     Utf8 { cjk: bool },
     Handshake,
 }
@@ -61,6 +61,8 @@ impl Scale {
 }
 
 pub const SMALL_PAYLOAD: usize = 64;
+/// Issue 12's per-frame lanes: frames this small are all header cost.
+pub const TINY_PAYLOAD: usize = 16;
 pub const UTF8_LEN: usize = 1 << 20;
 pub const FRAGMENTS: usize = 1024;
 
@@ -78,7 +80,8 @@ fn count(n: usize) -> String {
 
 pub fn all(scale: Scale) -> Vec<Workload> {
     let mut v = Vec::new();
-    for size in [16usize, 1 << 10, 64 << 10, 1 << 20, 16 << 20] {
+    // 125 B: the largest payload with a 2-byte header (and a control frame's limit).
+    for size in [16usize, 125, 1 << 10, 64 << 10, 1 << 20, 16 << 20] {
         let iters = (scale.unmask_bytes / size).max(2);
         v.push(Workload {
             id: format!("unmask-{}", human(size).replace(' ', "").to_lowercase()),
@@ -93,19 +96,10 @@ pub fn all(scale: Scale) -> Vec<Workload> {
         });
     }
     let n = scale.small_frames;
-    for text in [false, true] {
-        let what = if text { "text (UTF-8 validated)" } else { "binary" };
-        v.push(Workload {
-            id: format!("decode-small-{}", if text { "text" } else { "binary" }),
-            group: "decode",
-            title: format!("Decode {} masked {what} frames of {SMALL_PAYLOAD} B", count(n)),
-            kind: Kind::DecodeSmall { text },
-            bytes: (n * (SMALL_PAYLOAD + 6)) as u64,
-            ops: n as u64,
-            ops_name: "frames",
-            expected: Some((n * SMALL_PAYLOAD + n) as u64),
-            bytes_basis: "wire bytes in",
-        });
+    for size in [SMALL_PAYLOAD, TINY_PAYLOAD] {
+        for text in [false, true] {
+            v.push(decode_small(n, size, text));
+        }
     }
     for fragments in [1usize, FRAGMENTS] {
         let per = scale.big / fragments;
@@ -136,19 +130,10 @@ pub fn all(scale: Scale) -> Vec<Workload> {
             bytes_basis: "wire bytes in",
         });
     }
-    for client in [false, true] {
-        let (who, header) = if client { ("client, masked", 6) } else { ("server, unmasked", 2) };
-        v.push(Workload {
-            id: format!("encode-{}", if client { "client" } else { "server" }),
-            group: "encode",
-            title: format!("Encode {} binary frames of {SMALL_PAYLOAD} B ({who})", count(n)),
-            kind: Kind::Encode { client },
-            bytes: (n * SMALL_PAYLOAD) as u64,
-            ops: n as u64,
-            ops_name: "frames",
-            expected: Some((n * (SMALL_PAYLOAD + header)) as u64),
-            bytes_basis: "payload bytes",
-        });
+    for size in [SMALL_PAYLOAD, TINY_PAYLOAD] {
+        for client in [false, true] {
+            v.push(encode_small(n, size, client));
+        }
     }
     for cjk in [false, true] {
         v.push(Workload {
@@ -186,6 +171,46 @@ pub fn all(scale: Scale) -> Vec<Workload> {
     v
 }
 
+/// The 64 B workloads keep their original ids (Node results join on them);
+/// other sizes carry theirs, e.g. `decode-16b-binary`.
+fn small_id(verb: &str, size: usize, what: &str) -> String {
+    if size == SMALL_PAYLOAD {
+        format!("{verb}-{}", if verb == "decode" { format!("small-{what}") } else { what.into() })
+    } else {
+        format!("{verb}-{size}b-{what}")
+    }
+}
+
+fn decode_small(n: usize, size: usize, text: bool) -> Workload {
+    let what = if text { "text (UTF-8 validated)" } else { "binary" };
+    Workload {
+        id: small_id("decode", size, if text { "text" } else { "binary" }),
+        group: "decode",
+        title: format!("Decode {} masked {what} frames of {size} B", count(n)),
+        kind: Kind::DecodeSmall { text, size },
+        bytes: (n * (size + 6)) as u64,
+        ops: n as u64,
+        ops_name: "frames",
+        expected: Some((n * size + n) as u64),
+        bytes_basis: "wire bytes in",
+    }
+}
+
+fn encode_small(n: usize, size: usize, client: bool) -> Workload {
+    let (who, header) = if client { ("client, masked", 6) } else { ("server, unmasked", 2) };
+    Workload {
+        id: small_id("encode", size, if client { "client" } else { "server" }),
+        group: "encode",
+        title: format!("Encode {} binary frames of {size} B ({who})", count(n)),
+        kind: Kind::Encode { client, size },
+        bytes: (n * size) as u64,
+        ops: n as u64,
+        ops_name: "frames",
+        expected: Some((n * (size + header)) as u64),
+        bytes_basis: "payload bytes",
+    }
+}
+
 fn boxed(f: impl FnOnce() -> Box<dyn Case> + 'static) -> Result<Make, String> {
     Ok(Box::new(f))
 }
@@ -196,6 +221,22 @@ fn na(why: &str) -> Result<Make, String> {
 
 fn row(name: &'static str, make: Result<Make, String>, note: Option<&'static str>) -> Row {
     Row { name, make, note }
+}
+
+/// The bare handshake floor's row name; the targets table looks it up.
+pub const FLOOR: &str = "httparse+sha1+base64 (floor)";
+
+/// The C ABI row's name; the targets table looks it up.
+pub const C_ABI: &str = "wsframe (C ABI)";
+
+fn c_abi_row(case: Result<Box<dyn Case>, String>) -> Row {
+    row(
+        C_ABI,
+        from_result(case),
+        Some(
+            "benches/c/wsframe_c_bench.c (gcc -O2) on libwsframe.a: wsframe_conn_* in caller storage",
+        ),
+    )
 }
 
 fn from_result(r: Result<Box<dyn Case>, String>) -> Result<Make, String> {
@@ -236,23 +277,28 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
                 row("wslay", na("no public unmask; masking is inside wslay_frame_recv/send"), None),
             ]
         }
-        Kind::DecodeSmall { text } => {
+        Kind::DecodeSmall { text, size } => {
             let (op, payload) = if text {
-                (inputs::OP_TEXT, inputs::small_text())
+                (inputs::OP_TEXT, inputs::small_text(size))
             } else {
-                (inputs::OP_BINARY, inputs::random_bytes(SMALL_PAYLOAD, 3))
+                (inputs::OP_BINARY, inputs::random_bytes(size, 3))
             };
             let input = Rc::new(inputs::small_frames(scale.small_frames, op, &payload, 11));
-            decode_rows(input, scale.small_frames as u64, text, false)
+            let mut rows = decode_rows(input.clone(), scale.small_frames as u64, text, false);
+            // Issue 12's C ABI lane: 16 B binary decode through libwsframe.a.
+            if size == TINY_PAYLOAD && !text {
+                rows.insert(3, c_abi_row(cabi::decode(input))); // after wsframe and its Session
+            }
+            rows
         }
         Kind::DecodeBig { fragments } => {
             let payload = inputs::random_bytes(scale.big, 5);
             let input = Rc::new(inputs::fragmented(&payload, fragments, 13));
             decode_rows(input, 1, false, fragments > 1)
         }
-        Kind::Encode { client } => {
+        Kind::Encode { client, size } => {
             let n = scale.small_frames;
-            let payload = Rc::new(inputs::random_bytes(SMALL_PAYLOAD, 17));
+            let payload = Rc::new(inputs::random_bytes(size, 17));
             let (p1, p2, p3, p4, p5, p6) = (
                 payload.clone(),
                 payload.clone(),
@@ -266,7 +312,10 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
             } else {
                 None
             };
-            vec![
+            // Issue 12's C ABI lane: 16 B server sends through libwsframe.a.
+            let c_row = (size == TINY_PAYLOAD && !client)
+                .then(|| c_abi_row(cabi::encode_server(payload.clone(), n)));
+            let mut rows = vec![
                 row(
                     MEMCPY,
                     boxed(move || memcpy::pieces(Rc::new(vec![payload.to_vec()]), n)),
@@ -310,7 +359,11 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
                         "wslay_event_queue_msg (copies the message into a malloc'd block) + wslay_event_send",
                     ),
                 ),
-            ]
+            ];
+            if let Some(r) = c_row {
+                rows.insert(3, r); // after wsframe and wsframe Session
+            }
+            rows
         }
         Kind::Utf8 { cjk } => {
             // One buffer for every validator (leaked: 1 MiB per workload), so
@@ -353,7 +406,7 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
         Kind::Handshake => {
             let n = scale.requests;
             let reqs = Rc::new(inputs::upgrade_requests(1024, 99));
-            let (r1, r2, r3) = (reqs.clone(), reqs.clone(), reqs.clone());
+            let (r1, r2, r3, r4) = (reqs.clone(), reqs.clone(), reqs.clone(), reqs.clone());
             vec![
                 row(
                     MEMCPY,
@@ -365,6 +418,13 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
                     boxed(move || wsframe::handshake(r1, n)),
                     Some(
                         "parse_request + write_accept; checks method, version, Host, Upgrade, Connection, Sec-WebSocket-Version, key format",
+                    ),
+                ),
+                row(
+                    FLOOR,
+                    boxed(move || floor::handshake(r4, n)),
+                    Some(
+                        "httparse, find Sec-WebSocket-Key, SHA-1 + base64 of it, write the same 101 bytes; validates nothing else",
                     ),
                 ),
                 row(

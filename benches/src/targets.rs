@@ -1,0 +1,244 @@
+//! The "Targets (issue 12)" table: each lane of issue 12 with this run's own
+//! figure, the target, and whether it is met. Everything is computed from
+//! the run's results; a lane the harness cannot measure says why. Timings
+//! are reported, never asserted: "not met" is a finding, not a failure.
+
+use std::fmt::Write as _;
+
+use crate::codesize::{ENDPOINT, ENDPOINT_PEER};
+use crate::report::{Report, WorkloadResult};
+use crate::workloads::{C_ABI, FLOOR};
+
+/// Issue 12's code-size target: embedded-websocket + httparse's endpoint as
+/// the issue measured it.
+const ENDPOINT_TARGET: u64 = 9_433;
+/// Issue 12's connection-state target, bytes.
+const STATE_TARGET: usize = 64;
+/// Issue 12's per-frame instruction budget for 16 B binary decode.
+const DECODE_INSTR_TARGET: f64 = 260.0;
+
+struct Lane {
+    lane: String,
+    figure: String,
+    target: String,
+    /// Some(met) when measured, None with the reason in `figure` otherwise.
+    met: Option<bool>,
+}
+
+fn measured(lane: &str, figure: String, target: String, met: bool) -> Lane {
+    Lane { lane: lane.into(), figure, target, met: Some(met) }
+}
+
+fn not_measured(lane: &str, why: String, target: &str) -> Lane {
+    Lane { lane: lane.into(), figure: why, target: target.into(), met: None }
+}
+
+/// Whether the core's Cargo.toml has a `std` feature that enables simdutf8's `std`.
+fn core_has_simd_std_feature() -> bool {
+    let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
+    std::fs::read_to_string(manifest).is_ok_and(|text| {
+        text.lines().any(|l| l.trim_start().starts_with("std =") && l.contains("simdutf8/std"))
+    })
+}
+
+fn workload<'a>(r: &'a Report, id: &str) -> Option<&'a WorkloadResult> {
+    r.workloads.iter().find(|w| w.id == id)
+}
+
+/// `a`'s throughput over `b`'s in workload `id`, or why there is none.
+fn ratio(r: &Report, id: &str, a: &str, b: &str) -> Result<(f64, f64, f64), String> {
+    let w = workload(r, id).ok_or_else(|| format!("workload {id} not in this run"))?;
+    let ta = w.by_name(a).ok_or_else(|| w.why_missing(a))?;
+    let tb = w.by_name(b).ok_or_else(|| w.why_missing(b))?;
+    Ok((ta / tb, ta / 1e6, tb / 1e6))
+}
+
+/// A "wsframe ÷ peer ≥ target" lane.
+fn ratio_lane(r: &Report, lane: &str, id: &str, a: &str, b: &str, target: f64) -> Lane {
+    let target_s = format!("≥ {target:.2}× {b}");
+    match ratio(r, id, a, b) {
+        Ok((x, ta, tb)) => measured(
+            lane,
+            format!("{x:.2}× {b} ({ta:.0} vs {tb:.0} MB/s; `{id}`)"),
+            target_s,
+            x >= target,
+        ),
+        Err(why) => not_measured(lane, why, &target_s),
+    }
+}
+
+fn decode_instr_lane(r: &Report) -> Lane {
+    let lane = "decode 100k masked 16 B binary frames (server): instructions";
+    let target = format!("≤ {DECODE_INSTR_TARGET:.0} instr/frame");
+    let Some(w) = workload(r, "decode-16b-binary") else {
+        return not_measured(lane, "workload decode-16b-binary not in this run".into(), &target);
+    };
+    match w.instr_per_op("wsframe") {
+        Some(n) => {
+            let peer = w
+                .instr_per_op("embedded-websocket")
+                .map(|p| format!("; embedded-websocket {p:.0}"))
+                .unwrap_or_default();
+            measured(lane, format!("{n:.0} instr/frame{peer}"), target, n <= DECODE_INSTR_TARGET)
+        }
+        None => not_measured(lane, "no callgrind count in this run".into(), &target),
+    }
+}
+
+fn endpoint_lane(r: &Report) -> Lane {
+    let lane = "minimal firmware server endpoint, `.text` on thumbv7em, opt-level s (DESIGN §6)";
+    let target = format!("≤ {ENDPOINT_TARGET} B");
+    let Some(cs) = &r.codesize else {
+        return not_measured(lane, "code size not measured in this run".into(), &target);
+    };
+    let figure = |what: &str| {
+        cs.rows
+            .iter()
+            .find(|s| s.what == what && s.profile == "opt-level s")
+            .map(|s| s.text_section.saturating_sub(s.builtins))
+    };
+    match figure(ENDPOINT) {
+        Some(n) => {
+            let peer = figure(ENDPOINT_PEER)
+                .map(|p| format!(" (embedded-websocket + httparse: {p} B in this run)"))
+                .unwrap_or_default();
+            measured(lane, format!("{n} B{peer}"), target, n <= ENDPOINT_TARGET)
+        }
+        None => {
+            let why = cs.error.clone().unwrap_or_else(|| "no endpoint row".into());
+            not_measured(lane, why, &target)
+        }
+    }
+}
+
+fn state_lane(r: &Report) -> Lane {
+    let lane = "connection state";
+    let target = format!("≤ {STATE_TARGET} B");
+    match r.footprint.iter().find(|s| s.name == "wsframe").and_then(|s| s.inline) {
+        Some(n) => measured(
+            lane,
+            format!("{n} B (`size_of::<Connection<NoRandom>>()`, x86_64)"),
+            target,
+            n <= STATE_TARGET,
+        ),
+        None => not_measured(lane, "no wsframe footprint row".into(), &target),
+    }
+}
+
+fn lanes(r: &Report) -> Vec<Lane> {
+    let ews = "embedded-websocket";
+    let fws = "fastwebsockets";
+    let no_node = "not in this harness: it has no Node/wasm workloads (it would merge \
+                   target/bench-node.json, which nothing in benches/ writes)";
+    vec![
+        ratio_lane(
+            r,
+            "decode 100k masked 16 B binary frames (server)",
+            "decode-16b-binary",
+            "wsframe",
+            ews,
+            1.2,
+        ),
+        decode_instr_lane(r),
+        ratio_lane(
+            r,
+            "the same with text (UTF-8 validated)",
+            "decode-16b-text",
+            "wsframe",
+            ews,
+            1.2,
+        ),
+        ratio_lane(r, "encode 100k 16 B frames, server", "encode-16b-server", "wsframe", ews, 1.0),
+        ratio_lane(r, "encode 100k 16 B frames, client", "encode-16b-client", "wsframe", ews, 1.0),
+        ratio_lane(r, "unmask 16 B in place", "unmask-16b", "wsframe", fws, 1.0),
+        ratio_lane(r, "unmask 125 B in place", "unmask-125b", "wsframe", fws, 1.0),
+        ratio_lane(
+            r,
+            "handshake: parse + validate + accept + 101",
+            "handshake",
+            "wsframe",
+            ews,
+            1.5,
+        ),
+        ratio_lane(
+            r,
+            "handshake against the bare httparse+sha1+base64 floor",
+            "handshake",
+            "wsframe",
+            FLOOR,
+            0.8,
+        ),
+        measured(
+            "UTF-8 for a Rust user with default features",
+            "the core's `std` feature turns on simdutf8's runtime SIMD detection (Cargo.toml; \
+             the hosted C library and this harness build with it)"
+                .into(),
+            "a `std` feature that enables simdutf8's runtime detection".into(),
+            core_has_simd_std_feature(),
+        ),
+        ratio_lane(
+            r,
+            "C ABI: C ÷ Rust on 16 B decode",
+            "decode-16b-binary",
+            C_ABI,
+            "wsframe",
+            0.85,
+        ),
+        ratio_lane(
+            r,
+            "C ABI: C ÷ Rust on 16 B server encode",
+            "encode-16b-server",
+            C_ABI,
+            "wsframe",
+            0.85,
+        ),
+        not_measured(
+            "C ABI surface",
+            "not a figure: API surface (unmask, incremental UTF-8, accessors that don't re-parse)"
+                .into(),
+            "exposed in include/wsframe.h",
+        ),
+        not_measured("wasm: one 16 MiB frame", no_node.into(), "≥ 1.0× ws+bufferutil"),
+        not_measured("wasm: encode 1 KiB server / 16 B client frames", no_node.into(), "≥ 1.0× ws"),
+        not_measured(
+            "wasm receive",
+            no_node.into(),
+            "one copy at most; no zero-fill; -O3 vs -Oz measured",
+        ),
+        endpoint_lane(r),
+        state_lane(r),
+    ]
+}
+
+pub fn render(o: &mut String, r: &Report) {
+    let lanes = lanes(r);
+    let met = lanes.iter().filter(|l| l.met == Some(true)).count();
+    let measured = lanes.iter().filter(|l| l.met.is_some()).count();
+    let _ = writeln!(o, "## Targets (issue 12)\n");
+    let _ = writeln!(
+        o,
+        "Each lane of issue 12 with this run's own figure (ratios are medians of CPU time, \
+         wsframe's row over the peer's in the same table below; instructions from callgrind). \
+         {met} of {measured} measured lanes meet their target; {} lanes are not measured here. \
+         The machine is shared, so a ratio within a few percent of its target can land on \
+         either side in another run.\n",
+        lanes.len() - measured
+    );
+    let _ = writeln!(o, "| lane | wsframe figure | target | met / not met |");
+    let _ = writeln!(o, "| --- | --- | --- | --- |");
+    for l in &lanes {
+        let verdict = match l.met {
+            Some(true) => "met",
+            Some(false) => "**not met**",
+            None => "not measured",
+        };
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} | {verdict} |",
+            l.lane.replace('|', "\\|"),
+            l.figure.replace('|', "\\|"),
+            l.target.replace('|', "\\|")
+        );
+    }
+    let _ = writeln!(o);
+}
