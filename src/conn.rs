@@ -12,7 +12,7 @@ use crate::error::{Error, ProtocolError};
 use crate::frame::{FrameHeader, HeaderDecoder, MAX_CONTROL_PAYLOAD, OpCode, header_len};
 use crate::mask;
 use crate::random::{NoRandom, RandomSource};
-use crate::utf8::Utf8Validator;
+use crate::utf8::{self, Utf8Validator};
 
 /// RSV1 in [`FrameHeader::rsv`]: "this message is compressed" under permessage-deflate.
 const RSV1: u8 = 0b100;
@@ -693,6 +693,9 @@ impl<R: RandomSource> Connection<R> {
                         return Ok(Step::NeedMore(pos));
                     };
                     self.begin_frame(&header)?;
+                    if let Some(step) = self.whole_payload(input, pos, &header)? {
+                        return Ok(step);
+                    }
                     self.rx = Rx::Payload(Payload {
                         opcode: header.opcode,
                         fin: header.fin,
@@ -763,6 +766,60 @@ impl<R: RandomSource> Connection<R> {
                 }
             }
         }
+    }
+
+    /// The frame whose header ends at `pos` has its whole payload in `input`
+    /// (the usual case for small frames): unmask, validate and deliver it in
+    /// one step, without going through the payload state. `None` when part of
+    /// the payload is still to come, or for an empty non-final fragment (which
+    /// reports nothing): the payload state takes those.
+    #[inline]
+    fn whole_payload(
+        &mut self,
+        input: &mut [u8],
+        pos: usize,
+        h: &FrameHeader,
+    ) -> Result<Option<Step>, ProtocolError> {
+        let end = usize::try_from(h.payload_len).ok().and_then(|len| pos.checked_add(len));
+        let Some(payload) = end.and_then(|end| input.get_mut(pos..end)) else {
+            return Ok(None);
+        };
+        let (end, control) = (pos + payload.len(), h.opcode.is_control());
+        if payload.is_empty() && !h.fin && !control {
+            return Ok(None);
+        }
+        if let Some(key) = h.mask {
+            mask::apply_mask(payload, key, 0);
+        }
+        if control {
+            return Ok(Some(Step::Control { consumed: end, range: pos..end, opcode: h.opcode }));
+        }
+        let Some(msg) = self.rx_msg else {
+            return Err(ProtocolError::UnexpectedContinuation);
+        };
+        if msg.kind == DataKind::Text && !msg.compressed {
+            // A message in one frame is checked in one call (the validator
+            // is fresh: begin_frame reset it); fragments stream through it.
+            let valid = if h.fin && msg.fragments == 1 {
+                utf8::validate(payload)
+            } else {
+                self.utf8
+                    .feed(payload)
+                    .and_then(|()| if h.fin { self.utf8.finish() } else { Ok(()) })
+            };
+            valid.map_err(|_| ProtocolError::InvalidUtf8)?;
+        }
+        if h.fin {
+            self.rx_msg = None;
+        }
+        Ok(Some(Step::Data {
+            consumed: end,
+            range: pos..end,
+            kind: msg.kind,
+            last: h.fin,
+            compressed: msg.compressed,
+            frame_rest: 0,
+        }))
     }
 
     /// Checks a complete header against the connection's state and limits.

@@ -282,6 +282,7 @@ impl HeaderDecoder {
     /// let mut dec = HeaderDecoder::new();
     /// assert_eq!(dec.decode(&[0x83]), Err(ProtocolError::ReservedOpcode));
     /// ```
+    #[inline]
     pub fn decode(&mut self, input: &[u8]) -> Result<(usize, Option<FrameHeader>), ProtocolError> {
         // Fast path: a whole header at the start of the input, the usual case
         // for a socket read. Same checks, none of the byte-wise bookkeeping.
@@ -291,14 +292,21 @@ impl HeaderDecoder {
                 if let Some(head) = input.get(..n) {
                     Self::check_first(b0)?;
                     Self::check_second(b0, b1)?;
-                    let mut buf = [0u8; MAX_HEADER_LEN];
-                    if let Some(dst) = buf.get_mut(..n) {
-                        dst.copy_from_slice(head);
-                    }
-                    return Ok((n, Some(parse(&buf)?)));
+                    return Ok((n, Some(parse(head)?)));
                 }
             }
         }
+        self.decode_partial(input)
+    }
+
+    /// [`HeaderDecoder::decode`] for a header that arrives in pieces (or a
+    /// decoder that already holds some of one): byte-wise bookkeeping, out of
+    /// line so the whole-header path above stays small enough to inline.
+    #[inline(never)]
+    fn decode_partial(
+        &mut self,
+        input: &[u8],
+    ) -> Result<(usize, Option<FrameHeader>), ProtocolError> {
         let mut consumed = 0;
         loop {
             let have = usize::from(self.have);
@@ -367,13 +375,17 @@ const fn header_size(b1: u8) -> usize {
     2 + len_bytes + if b1 & 0x80 != 0 { 4 } else { 0 }
 }
 
-/// Parses a complete header held at the start of `b`.
-fn parse(b: &[u8; MAX_HEADER_LEN]) -> Result<FrameHeader, ProtocolError> {
-    let opcode = OpCode::from_u8(b[0] & 0x0F).ok_or(ProtocolError::ReservedOpcode)?;
-    let (payload_len, key_at) = match b[1] & 0x7F {
-        126 => (u64::from(u16::from_be_bytes([b[2], b[3]])), 4),
+/// Parses a complete header held at the start of `b` (callers pass at least
+/// `header_size(b[1])` bytes; shorter input reads as zeros, never out of bounds).
+fn parse(b: &[u8]) -> Result<FrameHeader, ProtocolError> {
+    let at = |i: usize| b.get(i).copied().unwrap_or(0);
+    let (b0, b1) = (at(0), at(1));
+    let opcode = OpCode::from_u8(b0 & 0x0F).ok_or(ProtocolError::ReservedOpcode)?;
+    let (payload_len, key_at) = match b1 & 0x7F {
+        126 => (u64::from(u16::from_be_bytes([at(2), at(3)])), 4),
         127 => {
-            let len = u64::from_be_bytes([b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9]]);
+            let bytes = b.get(2..10).and_then(|s| <[u8; 8]>::try_from(s).ok());
+            let len = bytes.map_or(0, u64::from_be_bytes);
             if len > i64::MAX as u64 {
                 return Err(ProtocolError::LengthMsbSet);
             }
@@ -381,11 +393,11 @@ fn parse(b: &[u8; MAX_HEADER_LEN]) -> Result<FrameHeader, ProtocolError> {
         }
         n => (u64::from(n), 2),
     };
-    let mask = match (b[1] & 0x80 != 0, b.get(key_at..key_at + 4)) {
-        (true, Some(&[k0, k1, k2, k3])) => Some([k0, k1, k2, k3]),
-        _ => None,
+    let mask = match b1 & 0x80 != 0 {
+        true => b.get(key_at..key_at + 4).and_then(|k| <[u8; 4]>::try_from(k).ok()),
+        false => None,
     };
-    Ok(FrameHeader { fin: b[0] & 0x80 != 0, rsv: (b[0] >> 4) & 0b111, opcode, mask, payload_len })
+    Ok(FrameHeader { fin: b0 & 0x80 != 0, rsv: (b0 >> 4) & 0b111, opcode, mask, payload_len })
 }
 
 #[cfg(test)]
