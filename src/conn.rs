@@ -1180,8 +1180,39 @@ impl<R: RandomSource> Connection<R> {
         FrameHeader { fin, rsv, opcode, mask, payload_len: len as u64 }.encode(head)?;
         match mask {
             Some(key) => mask::copy_masked(body, payload, key),
-            None => body.copy_from_slice(payload),
+            None => copy_payload(body, payload),
         }
         Ok(required)
+    }
+}
+
+/// `dst.copy_from_slice(src)` for slices of equal length, without a call into
+/// `memcpy` for payloads of up to 32 bytes (the common small message): two
+/// overlapping fixed-size copies cover any length in a size class.
+#[inline(always)]
+fn copy_payload(dst: &mut [u8], src: &[u8]) {
+    let n = src.len().min(dst.len());
+    match n {
+        0..=3 => dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s),
+        4..=7 => copy_pair::<4>(dst, src, n),
+        8..=15 => copy_pair::<8>(dst, src, n),
+        16..=32 => copy_pair::<16>(dst, src, n),
+        _ => {
+            if let (Some(d), Some(s)) = (dst.get_mut(..n), src.get(..n)) {
+                d.copy_from_slice(s);
+            }
+        }
+    }
+}
+
+/// Copies the first and the last `N` of `n` bytes (`N <= n <= 2 * N`).
+#[inline(always)]
+fn copy_pair<const N: usize>(dst: &mut [u8], src: &[u8], n: usize) {
+    for at in [0, n.saturating_sub(N)] {
+        let d = dst.get_mut(at..at + N).and_then(|d| <&mut [u8; N]>::try_from(d).ok());
+        let s = src.get(at..at + N).and_then(|s| <&[u8; N]>::try_from(s).ok());
+        if let (Some(d), Some(s)) = (d, s) {
+            *d = *s;
+        }
     }
 }

@@ -119,6 +119,22 @@ fn s5_2_payload_lengths_at_every_boundary_roundtrip() {
     }
 }
 
+#[test]
+fn s5_2_server_frames_carry_every_short_payload_length_exactly() {
+    // Short payloads are copied by size class (overlapping fixed-size copies):
+    // every length on both sides of each class boundary, byte for byte.
+    let mut s = server();
+    for len in 0..=80usize {
+        let payload: Vec<u8> = (0..len).map(|i| (i * 37 + len) as u8).collect();
+        let mut out = vec![0xEEu8; len + 16];
+        let n = s.send_binary(&payload, &mut out).unwrap();
+        assert_eq!(n, len + 2, "payload {len}");
+        assert_eq!(&out[..2], &[0x82, len as u8], "payload {len}");
+        assert_eq!(&out[2..n], &payload[..], "payload {len}");
+        assert!(out[n..].iter().all(|&b| b == 0xEE), "payload {len}: wrote past the frame");
+    }
+}
+
 // §5.3 ---------------------------------------------------------------------
 
 #[test]
