@@ -735,20 +735,9 @@ impl<R: RandomSource> Connection<R> {
                     p.remaining -= take as u64;
                     let frame_rest = p.remaining;
                     let last = frame_done && p.fin;
-                    let Some(msg) = self.rx_msg else {
-                        return Err(ProtocolError::UnexpectedContinuation);
-                    };
-                    if msg.kind == DataKind::Text && !msg.compressed {
-                        self.utf8.feed(chunk).map_err(|_| ProtocolError::InvalidUtf8)?;
-                        if last {
-                            self.utf8.finish().map_err(|_| ProtocolError::InvalidUtf8)?;
-                        }
-                    }
+                    let msg = self.accept_chunk(chunk, last, false)?;
                     if frame_done {
                         self.rx = Rx::Header(HeaderDecoder::new());
-                    }
-                    if last {
-                        self.rx_msg = None;
                     }
                     let range = pos..pos + take;
                     pos += take;
@@ -794,24 +783,7 @@ impl<R: RandomSource> Connection<R> {
         if control {
             return Ok(Some(Step::Control { consumed: end, range: pos..end, opcode: h.opcode }));
         }
-        let Some(msg) = self.rx_msg else {
-            return Err(ProtocolError::UnexpectedContinuation);
-        };
-        if msg.kind == DataKind::Text && !msg.compressed {
-            // A message in one frame is checked in one call (the validator
-            // is fresh: begin_frame reset it); fragments stream through it.
-            let valid = if h.fin && msg.fragments == 1 {
-                utf8::validate(payload)
-            } else {
-                self.utf8
-                    .feed(payload)
-                    .and_then(|()| if h.fin { self.utf8.finish() } else { Ok(()) })
-            };
-            valid.map_err(|_| ProtocolError::InvalidUtf8)?;
-        }
-        if h.fin {
-            self.rx_msg = None;
-        }
+        let msg = self.accept_chunk(payload, h.fin, true)?;
         Ok(Some(Step::Data {
             consumed: end,
             range: pos..end,
@@ -820,6 +792,36 @@ impl<R: RandomSource> Connection<R> {
             compressed: msg.compressed,
             frame_rest: 0,
         }))
+    }
+
+    /// Takes a data chunk of the message being received: checks its UTF-8
+    /// (text, uncompressed) and ends the message after its `last` chunk.
+    /// `whole_frame`: the chunk is a whole frame, so with `last` on a message's
+    /// first frame it is the entire message, checked in one call (the
+    /// validator is fresh: `begin_frame` reset it); other chunks stream
+    /// through the validator.
+    #[inline]
+    fn accept_chunk(
+        &mut self,
+        chunk: &[u8],
+        last: bool,
+        whole_frame: bool,
+    ) -> Result<RxMessage, ProtocolError> {
+        let Some(msg) = self.rx_msg else {
+            return Err(ProtocolError::UnexpectedContinuation);
+        };
+        if msg.kind == DataKind::Text && !msg.compressed {
+            let valid = if whole_frame && last && msg.fragments == 1 {
+                utf8::validate(chunk)
+            } else {
+                self.utf8.feed(chunk).and_then(|()| if last { self.utf8.finish() } else { Ok(()) })
+            };
+            valid.map_err(|_| ProtocolError::InvalidUtf8)?;
+        }
+        if last {
+            self.rx_msg = None;
+        }
+        Ok(msg)
     }
 
     /// Checks a complete header against the connection's state and limits.
