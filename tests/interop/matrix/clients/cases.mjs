@@ -1,8 +1,9 @@
 // Shared case code of the JS client drivers of the interop matrix (tests/interop/matrix/README.md).
 //
-// `matrixPayload` and `whatwgSuite` are self-contained function declarations (they use nothing
-// from this module's scope except each other by name), so chromium-client.mjs can inject their
-// source text into a page, where they become globals, and run the very same code there.
+// `matrixPayload`, `echoDifference`, `matrixInbox` and `whatwgSuite` are self-contained
+// function declarations (they use nothing from this module's scope except each other by name),
+// so chromium-client.mjs can inject their source text into a page, where they become globals,
+// and run the very same code there.
 
 /** The cases' message sizes, in bytes. */
 export const SIZES = [0, 125, 126, 65535, 65536, 4194304];
@@ -33,6 +34,74 @@ export function matrixPayload(kind, n) {
   return { data: bytes, bytes };
 }
 
+/** Where the echo `got` differs from the bytes sent: null when equal, else a detail. */
+export function echoDifference(got, bytes) {
+  if (got.length !== bytes.length) {
+    let i = 0;
+    const m = Math.min(got.length, bytes.length);
+    while (i < m && got[i] === bytes[i]) i++;
+    return "echo has " + got.length + " bytes, sent " + bytes.length + " (first difference at byte " + i + ")";
+  }
+  for (let i = 0; i < got.length; i++) if (got[i] !== bytes[i]) return "echo differs at byte " + i;
+  return null;
+}
+
+/**
+ * The incoming messages of one connection: `push(item)` from the message handler, `close()`
+ * from the close handler, `await next(deadline)` in the cases (null on timeout or close).
+ * Replies that arrive after their case timed out are dropped (`skip(n)` says how many more
+ * to drop, discarding any already queued), so later cases don't get them.
+ */
+export function matrixInbox() {
+  const queue = [];
+  let waiter = null;
+  let stale = 0;
+  let closed = false;
+  const wake = () => {
+    if (waiter) {
+      const w = waiter;
+      waiter = null;
+      w();
+    }
+  };
+  return {
+    push(item) {
+      if (stale > 0) stale--;
+      else queue.push(item);
+      wake();
+    },
+    close() {
+      closed = true;
+      wake();
+    },
+    skip(n) {
+      stale += n;
+      while (queue.length > 0 && stale > 0) {
+        queue.shift();
+        stale--;
+      }
+    },
+    async next(deadline) {
+      for (;;) {
+        if (queue.length > 0) return queue.shift();
+        if (closed) return null;
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          stale++;
+          return null;
+        }
+        let t;
+        await new Promise((r) => {
+          waiter = r;
+          t = setTimeout(r, left);
+        });
+        clearTimeout(t);
+        waiter = null;
+      }
+    },
+  };
+}
+
 /**
  * Runs the matrix suite over one connection of a WHATWG WebSocket.
  *   WebSocket: the constructor; url; opts: { options (a third constructor argument, or
@@ -46,33 +115,16 @@ export async function whatwgSuite(WebSocket, url, opts) {
   const ws = opts.options === undefined ? new WebSocket(url, protocols) : new WebSocket(url, protocols, opts.options);
   ws.binaryType = "arraybuffer";
 
-  // Incoming messages, a waiter, and how many late replies of timed-out cases to drop.
-  const queue = [];
-  let waiter = null;
-  let stale = 0;
+  // Incoming messages; late replies of timed-out cases are dropped.
+  const inbox = matrixInbox();
   let closeEvent = null;
   let opened = false;
-  ws.onmessage = (e) => {
-    if (stale > 0) {
-      stale--;
-      return;
-    }
-    queue.push(e.data);
-    if (waiter) {
-      const w = waiter;
-      waiter = null;
-      w();
-    }
-  };
+  ws.onmessage = (e) => inbox.push(e.data);
   const closed = new Promise((resolve) => {
     ws.onclose = (e) => {
       closeEvent = { code: e.code, reason: e.reason, wasClean: e.wasClean };
       resolve(closeEvent);
-      if (waiter) {
-        const w = waiter;
-        waiter = null;
-        w();
-      }
+      inbox.close();
     };
   });
   await new Promise((resolve, reject) => {
@@ -90,45 +142,17 @@ export async function whatwgSuite(WebSocket, url, opts) {
   emit({ open: true, protocol: ws.protocol, extensions: ws.extensions });
 
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  /** The next message, or null on timeout (counted as stale) or when the socket closed. */
-  async function next(deadline) {
-    for (;;) {
-      if (queue.length > 0) return queue.shift();
-      if (closeEvent) return null;
-      const left = deadline - Date.now();
-      if (left <= 0) {
-        stale++;
-        return null;
-      }
-      let t;
-      await new Promise((r) => {
-        waiter = r;
-        t = setTimeout(r, left);
-      });
-      clearTimeout(t);
-      waiter = null;
-    }
-  }
+  const next = (deadline) => inbox.next(deadline);
   const isBuffer = (d) => d instanceof ArrayBuffer || Object.prototype.toString.call(d) === "[object ArrayBuffer]";
-  function compare(got, bytes) {
-    if (got.length !== bytes.length) {
-      let i = 0;
-      const m = Math.min(got.length, bytes.length);
-      while (i < m && got[i] === bytes[i]) i++;
-      return "echo has " + got.length + " bytes, sent " + bytes.length + " (first difference at byte " + i + ")";
-    }
-    for (let i = 0; i < got.length; i++) if (got[i] !== bytes[i]) return "echo differs at byte " + i;
-    return null;
-  }
   /** Checks one echo; returns null (equal) or a detail. */
   function checkEcho(reply, text, bytes) {
     if (reply === null) return closeEvent ? "connection closed (" + closeEvent.code + ")" : "timed out";
     if (text) {
       if (typeof reply !== "string") return "echo is binary, sent text";
-      return compare(new TextEncoder().encode(reply), bytes);
+      return echoDifference(new TextEncoder().encode(reply), bytes);
     }
     if (!isBuffer(reply)) return typeof reply === "string" ? "echo is text, sent binary" : "echo is not an ArrayBuffer";
-    return compare(new Uint8Array(reply), bytes);
+    return echoDifference(new Uint8Array(reply), bytes);
   }
   function usable(name) {
     if (ws.readyState !== 1) {
@@ -171,17 +195,12 @@ export async function whatwgSuite(WebSocket, url, opts) {
       const r = await next(deadline);
       if (r === null) {
         detail = (closeEvent ? "connection closed" : "timed out") + " after " + i + " echoes";
-        if (!closeEvent) stale += 999 - i;
+        if (!closeEvent) inbox.skip(999 - i);
         break;
       }
       if (r !== "pipelined-" + i) {
         detail = "echo " + i + " is " + JSON.stringify(typeof r === "string" ? r.slice(0, 40) : "(binary)");
-        // Drop the rest of this case's echoes.
-        stale += 999 - i;
-        while (queue.length > 0 && stale > 0) {
-          queue.shift();
-          stale--;
-        }
+        inbox.skip(999 - i); // the rest of this case's echoes
         break;
       }
     }

@@ -12,7 +12,7 @@
 import http from "node:http";
 import { createRequire } from "node:module";
 import process from "node:process";
-import { matrixPayload, whatwgSuite } from "./cases.mjs";
+import { echoDifference, matrixInbox, matrixPayload, whatwgSuite } from "./cases.mjs";
 
 const require = createRequire(new URL("../../node/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
@@ -40,6 +40,8 @@ if (!opts.url) {
 const PAGE = `<!doctype html><meta charset="utf-8"><title>wsframe interop matrix</title>
 <script>
 ${matrixPayload.toString()}
+${echoDifference.toString()}
+${matrixInbox.toString()}
 ${whatwgSuite.toString()}
 </script>`;
 

@@ -8,7 +8,7 @@
 // One JSON object per line on stdout; exit 0 when the suite ran, 1 when it could not.
 import { createRequire } from "node:module";
 import process from "node:process";
-import { CASE_MS, CLOSE_REASON, FRAGMENTS, PROTOCOLS, SIZES, matrixPayload } from "./cases.mjs";
+import { CASE_MS, CLOSE_REASON, FRAGMENTS, PROTOCOLS, SIZES, echoDifference, matrixInbox, matrixPayload } from "./cases.mjs";
 
 const require = createRequire(new URL("../../node/package.json", import.meta.url));
 const WebSocket = require("ws");
@@ -42,25 +42,11 @@ ws.on("upgrade", (res) => {
   extensionsHeader = res.headers["sec-websocket-extensions"] ?? "";
 });
 
-const queue = [];
-let waiter = null;
-let stale = 0;
+const inbox = matrixInbox();
 let closeInfo = null;
 let pongWaiter = null;
-const wake = () => {
-  if (waiter) {
-    const w = waiter;
-    waiter = null;
-    w();
-  }
-};
 ws.on("message", (data, isBinary) => {
-  if (stale > 0) {
-    stale--;
-    return;
-  }
-  queue.push({ data: Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]), isBinary });
-  wake();
+  inbox.push({ data: Buffer.isBuffer(data) ? data : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]), isBinary });
 });
 ws.on("pong", (data) => pongWaiter?.(data));
 const closed = new Promise((resolve) => {
@@ -73,14 +59,12 @@ const closed = new Promise((resolve) => {
       closeFrameSent: ws._closeFrameSent === true,
     };
     resolve(closeInfo);
-    wake();
+    inbox.close();
   });
 });
-let openErr = null;
-ws.on("error", (err) => {
-  openErr = err;
-  if (ws.readyState !== WebSocket.OPEN) wake();
-});
+// An error is always followed by "close", which ends the inbox; the listener keeps ws from
+// throwing it.
+ws.on("error", () => {});
 
 try {
   await new Promise((resolve, reject) => {
@@ -94,40 +78,11 @@ try {
 }
 emit({ open: true, protocol: ws.protocol, extensions: extensionsHeader ?? ws.extensions });
 
-async function next(deadline) {
-  for (;;) {
-    if (queue.length > 0) return queue.shift();
-    if (closeInfo) return null;
-    const left = deadline - Date.now();
-    if (left <= 0) {
-      stale++;
-      return null;
-    }
-    let t;
-    await new Promise((r) => {
-      waiter = r;
-      t = setTimeout(r, left);
-    });
-    clearTimeout(t);
-    waiter = null;
-  }
-}
-function compare(got, bytes) {
-  if (got.length !== bytes.length) {
-    let i = 0;
-    const m = Math.min(got.length, bytes.length);
-    while (i < m && got[i] === bytes[i]) i++;
-    return `echo has ${got.length} bytes, sent ${bytes.length} (first difference at byte ${i})`;
-  }
-  const d = Buffer.compare(got, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  if (d === 0) return null;
-  for (let i = 0; i < got.length; i++) if (got[i] !== bytes[i]) return `echo differs at byte ${i}`;
-  return "echo differs";
-}
+const next = (deadline) => inbox.next(deadline);
 function checkEcho(reply, text, bytes) {
   if (reply === null) return closeInfo ? `connection closed (${closeInfo.code})` : "timed out";
   if (reply.isBinary === text) return `echo is ${reply.isBinary ? "binary" : "text"}, sent ${text ? "text" : "binary"}`;
-  return compare(reply.data, bytes);
+  return echoDifference(reply.data, bytes);
 }
 function usable(name) {
   if (ws.readyState !== WebSocket.OPEN) {
@@ -169,16 +124,12 @@ if (usable("pipelined-1000")) {
     const r = await next(deadline);
     if (r === null) {
       detail = `${closeInfo ? "connection closed" : "timed out"} after ${i} echoes`;
-      if (!closeInfo) stale += 999 - i;
+      if (!closeInfo) inbox.skip(999 - i);
       break;
     }
     if (r.isBinary || r.data.toString("utf8") !== `pipelined-${i}`) {
       detail = `echo ${i} is ${r.isBinary ? "binary" : JSON.stringify(r.data.toString("utf8").slice(0, 40))}`;
-      stale += 999 - i;
-      while (queue.length > 0 && stale > 0) {
-        queue.shift();
-        stale--;
-      }
+      inbox.skip(999 - i); // the rest of this case's echoes
       break;
     }
   }
