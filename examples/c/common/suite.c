@@ -353,7 +353,7 @@ int suite_run(const char *prog, const char *url, bool deflate) {
         printf("null");
     }
     printf(", \"extensions\": ");
-    if (s.c.has_extensions) {
+    if (s.c.extensions[0] != '\0') {
         json_string(s.c.extensions, strlen(s.c.extensions));
     } else {
         printf("null");

@@ -108,7 +108,6 @@ int wsc_open_with(wsc *c, const wsc_transport *t, const char *url, const wsc_opt
     /* What was agreed on: the subprotocol (one we offered, the check made
      * sure), the extensions as the server wrote them (its first header), and deflate's terms. */
     snprintf(c->protocol, sizeof c->protocol, "%.*s", (int)resp.protocol_len, resp.protocol != NULL ? resp.protocol : "");
-    c->has_extensions = resp.extensions != NULL;
     snprintf(c->extensions, sizeof c->extensions, "%.*s", (int)resp.extensions_len,
              resp.extensions != NULL ? resp.extensions : "");
     wsframe_deflate_params params;

@@ -58,8 +58,7 @@ typedef struct wsc {
     char error[160];          /* why the session failed */
     /* What the handshake agreed on (wsc_open_with). */
     char protocol[WSFRAME_CLIENT_MAX_PROTOCOLS_LEN + 1]; /* the selected subprotocol, "" for none */
-    bool has_extensions;      /* the response had a Sec-WebSocket-Extensions header */
-    char extensions[WSFRAME_CLIENT_MAX_EXTENSIONS_LEN + 1]; /* its (first) value */
+    char extensions[WSFRAME_CLIENT_MAX_EXTENSIONS_LEN + 1]; /* the first Sec-WebSocket-Extensions value ("": none) */
     bool deflate;             /* permessage-deflate is on */
     /* The last Pong received (wsc_read), and how many came so far. */
     uint8_t pong[125];
