@@ -146,8 +146,8 @@
 #define WSFRAME_DEFAULT_MAX_HANDSHAKE 8192
 
 /**
- * Most bytes of the subprotocol list a client may offer (the `protocols`
- * argument of `wsframe_client_handshake_write`).
+ * Most bytes of the subprotocol names a client may offer, counting one more
+ * per name (the `protocols` argument of `wsframe_client_handshake_write`).
  */
 #define WSFRAME_CLIENT_MAX_PROTOCOLS_LEN 256
 
@@ -261,7 +261,7 @@ enum wsframe_event_type
     WSFRAME_EVENT_CLOSE = 8,
     /**
      * A Ping (RFC 6455 §5.5.2): a connection answers with
-     * `wsframe_conn_send_pong` and the same payload; a session has queued
+     * `wsframe_conn_send` (type PONG) and the same payload; a session has queued
      * the Pong already (`auto_pong`).
      */
     WSFRAME_EVENT_PING = 9,
@@ -1384,19 +1384,33 @@ wsframe_result wsframe_conn_receive(struct wsframe_conn *conn,
                                     struct wsframe_event *event_out);
 
 /**
- * Writes a whole text message as one frame into `out` (masked with a
- * fresh key for clients). `data` must be valid UTF-8.
+ * Writes one frame into `out` (masked with a fresh key for clients): a
+ * whole message, one fragment of a message sent in pieces (RFC 6455 §5.4),
+ * a Ping (§5.5.2, the peer answers with a Pong carrying the same bytes) or
+ * a Pong (§5.5.3; to answer a Ping, pass its payload).
+ *
+ * `type` is `WSFRAME_EVENT_TEXT`, `_BINARY`, `_PING` or `_PONG`. Data with
+ * `fin` set and no fragmented message under way is a whole message, and
+ * text must then be valid UTF-8. Data with `fin` clear starts (with its
+ * type) or continues a fragmented message; later frames of it go out as
+ * continuations until one with `fin` set ends it. A fragment's text is not
+ * checked (it may split a character), but the message as a whole must be
+ * UTF-8 or the peer fails the connection. Pings, Pongs and a Close may be
+ * sent between fragments; they carry at most 125 bytes and `fin` must be
+ * set (control frames are never fragmented, §5.5).
  *
  * On OK, `*written_out` is the frame's length: write `out[0..*written_out]`
- * to the socket. `wsframe_max_frame_len(len)` bytes of `out` always suffice.
- * `(NULL, 0)` is an empty message.
+ * to the socket. `wsframe_max_frame_len(len)` bytes of `out` always
+ * suffice. `(NULL, 0)` is an empty payload.
  *
  * Results: OK; INSUFFICIENT_SIZE (nothing written to `out`;
  * `*written_out` = bytes needed); NULL_POINTER; INVALID_HANDLE;
- * INVALID_ARGUMENT (an output overlapping `data`, another output or the
- * connection; a length above PTRDIFF_MAX); INVALID_UTF8;
- * MESSAGE_IN_PROGRESS (a fragmented message is being sent); CLOSED (after
- * our Close, or the connection closed or failed); RANDOM_FAILED (clients).
+ * INVALID_ARGUMENT (`type`, a control frame without `fin`, an output
+ * overlapping `data`, another output or the connection, a length above
+ * PTRDIFF_MAX); INVALID_UTF8 (a whole text message); MESSAGE_IN_PROGRESS
+ * (data of another type than the message being sent);
+ * CONTROL_PAYLOAD_TOO_LARGE; CLOSED (after our Close, or the connection
+ * closed or failed); RANDOM_FAILED (clients).
  *
  * # Safety
  *
@@ -1404,60 +1418,18 @@ wsframe_result wsframe_conn_receive(struct wsframe_conn *conn,
  * `data` NULL or valid for reads of `len` bytes; `out` NULL or valid for
  * writes of `out_len` bytes; `written_out` NULL or valid for one write.
  */
-wsframe_result wsframe_conn_send_text(struct wsframe_conn *conn,
-                                      const uint8_t *data,
-                                      size_t len,
-                                      uint8_t *out,
-                                      size_t out_len,
-                                      size_t *written_out);
+wsframe_result wsframe_conn_send(struct wsframe_conn *conn,
+                                 uint32_t type,
+                                 const uint8_t *data,
+                                 size_t len,
+                                 bool fin,
+                                 uint8_t *out,
+                                 size_t out_len,
+                                 size_t *written_out);
 
 /**
- * Writes a whole binary message as one frame into `out`. As
- * `wsframe_conn_send_text`, without the UTF-8 rule.
- *
- * Results: as for `wsframe_conn_send_text`, except INVALID_UTF8.
- *
- * # Safety
- *
- * As for `wsframe_conn_send_text`.
- */
-wsframe_result wsframe_conn_send_binary(struct wsframe_conn *conn,
-                                        const uint8_t *data,
-                                        size_t len,
-                                        uint8_t *out,
-                                        size_t out_len,
-                                        size_t *written_out);
-
-/**
- * Writes one frame of a possibly fragmented message (RFC 6455 §5.4).
- *
- * `kind` is a `WSFRAME_DATA_KIND_*`. The first frame of a message carries
- * its type; later ones go out as continuations until one with `fin` set
- * ends it. Pings, Pongs and a Close may be sent between fragments. Text is
- * not checked here (a fragment may split a character), but the message as
- * a whole must be UTF-8 or the peer will fail the connection.
- *
- * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
- * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`, or as for
- * `wsframe_conn_send_text`); MESSAGE_IN_PROGRESS (`kind` differs from the
- * message being sent); CLOSED; RANDOM_FAILED (clients).
- *
- * # Safety
- *
- * As for `wsframe_conn_send_text`.
- */
-wsframe_result wsframe_conn_send_frame(struct wsframe_conn *conn,
-                                       uint32_t kind,
-                                       const uint8_t *data,
-                                       size_t len,
-                                       bool fin,
-                                       uint8_t *out,
-                                       size_t out_len,
-                                       size_t *written_out);
-
-/**
- * Zero-copy variant of `wsframe_conn_send_frame`: writes only the frame
- * header into `header_out` and masks `payload` in place (clients), so the
+ * Zero-copy variant of `wsframe_conn_send` for data frames: writes only
+ * the frame header into `header_out` and masks `payload` in place (clients), so the
  * caller can send header and payload with one vectored write (`writev`).
  * `payload` is the caller's own memory: a frame-level connection owns no
  * message buffers that could be passed here, and a session has no in-place
@@ -1467,9 +1439,9 @@ wsframe_result wsframe_conn_send_frame(struct wsframe_conn *conn,
  * as modified. `WSFRAME_MAX_HEADER_LEN` (14) bytes of `header_out` always
  * suffice. On any error `payload` is unchanged.
  *
- * Results: as for `wsframe_conn_send_frame`; INSUFFICIENT_SIZE refers to
- * `header_out`, and INVALID_ARGUMENT also covers `payload` and `header_out`
- * overlapping.
+ * Results: as for `wsframe_conn_send` (text is never checked here);
+ * INSUFFICIENT_SIZE refers to `header_out`, and INVALID_ARGUMENT also
+ * covers `payload` and `header_out` overlapping.
  *
  * # Safety
  *
@@ -1488,43 +1460,6 @@ wsframe_result wsframe_conn_send_frame_in_place(struct wsframe_conn *conn,
                                                 size_t *written_out);
 
 /**
- * Writes a Ping (RFC 6455 §5.5.2) with up to 125 bytes of payload. The
- * peer answers with a Pong carrying the same bytes.
- *
- * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
- * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
- * `wsframe_conn_send_text`); CONTROL_PAYLOAD_TOO_LARGE; CLOSED (after our
- * Close, or the connection closed or failed); RANDOM_FAILED (clients).
- *
- * # Safety
- *
- * As for `wsframe_conn_send_text`.
- */
-wsframe_result wsframe_conn_send_ping(struct wsframe_conn *conn,
-                                      const uint8_t *data,
-                                      size_t len,
-                                      uint8_t *out,
-                                      size_t out_len,
-                                      size_t *written_out);
-
-/**
- * Writes a Pong (RFC 6455 §5.5.3); to answer a Ping, pass its payload
- * (the event's `data`/`len`, copied out or still valid).
- *
- * Results: as for `wsframe_conn_send_ping`.
- *
- * # Safety
- *
- * As for `wsframe_conn_send_text`.
- */
-wsframe_result wsframe_conn_send_pong(struct wsframe_conn *conn,
-                                      const uint8_t *data,
-                                      size_t len,
-                                      uint8_t *out,
-                                      size_t out_len,
-                                      size_t *written_out);
-
-/**
  * Writes a Close frame (RFC 6455 §5.5.1) and moves the closing handshake
  * on: from OPEN to CLOSE_SENT (then wait for the peer's Close), from
  * CLOSE_RECEIVED or FAILED to CLOSED (then close the socket).
@@ -1536,14 +1471,14 @@ wsframe_result wsframe_conn_send_pong(struct wsframe_conn *conn,
  *
  * Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
  * NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
- * `wsframe_conn_send_text`); INVALID_CLOSE_CODE (1004-1006, 1015,
+ * `wsframe_conn_send`); INVALID_CLOSE_CODE (1004-1006, 1015,
  * unassigned); REASON_WITHOUT_CODE; CONTROL_PAYLOAD_TOO_LARGE (reason over
  * 123 bytes); INVALID_UTF8 (reason); CLOSED (a Close was already sent);
  * RANDOM_FAILED (clients).
  *
  * # Safety
  *
- * As for `wsframe_conn_send_text`, with `reason`/`reason_len` for `data`/`len`.
+ * As for `wsframe_conn_send`, with `reason`/`reason_len` for `data`/`len`.
  */
 wsframe_result wsframe_conn_send_close(struct wsframe_conn *conn,
                                        uint16_t code,
@@ -1715,7 +1650,8 @@ wsframe_result wsframe_url_parse(const char *url, size_t url_len, struct wsframe
  * - `origin`: the Origin header, or (NULL, 0) for none.
  * - `protocols`: subprotocols to offer, comma-separated in order of
  *   preference ("chat.v2, chat"), or (NULL, 0); at most
- *   `WSFRAME_CLIENT_MAX_PROTOCOLS` names in `WSFRAME_CLIENT_MAX_PROTOCOLS_LEN` bytes.
+ *   `WSFRAME_CLIENT_MAX_PROTOCOLS` names of at most
+ *   `WSFRAME_CLIENT_MAX_PROTOCOLS_LEN` bytes, counting one more per name.
  * - `extensions`: the `Sec-WebSocket-Extensions` offer, for instance from
  *   `wsframe_deflate_config_write_offer`, or (NULL, 0); at most
  *   `WSFRAME_CLIENT_MAX_EXTENSIONS_LEN` bytes. The response check then
@@ -2052,18 +1988,24 @@ wsframe_result wsframe_session_receive(struct wsframe_session *session,
                                        struct wsframe_event *event_out);
 
 /**
- * Queues a whole message as one frame, compressed (RFC 7692 §7.2.1) when
- * permessage-deflate is on and `flags` lacks `WSFRAME_SEND_NO_COMPRESS`;
- * clients mask it with a fresh key. `kind` is a `WSFRAME_DATA_KIND_*`; text
- * must be UTF-8. Everything that could refuse the frame is checked before
- * the compressor sees it, so a refused message leaves no trace in the
- * compression context. `data` may be an event's `data` from this session.
+ * Queues a whole message as one frame, or a Ping or a Pong, as
+ * `wsframe_conn_send` does for a connection. `type` is `WSFRAME_EVENT_TEXT`
+ * or `_BINARY` (the `WSFRAME_DATA_KIND_*` values), `_PING` or `_PONG`.
  *
- * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`,
+ * A message is compressed (RFC 7692 §7.2.1) when permessage-deflate is on
+ * and `flags` lacks `WSFRAME_SEND_NO_COMPRESS`; clients mask every frame
+ * with a fresh key. Text must be UTF-8. Everything that could refuse the
+ * frame is checked before the compressor sees it, so a refused message
+ * leaves no trace in the compression context. A Ping (RFC 6455 §5.5.2) or
+ * an unsolicited Pong (§5.5.3, a one-way heartbeat; Pings are answered
+ * automatically with `auto_pong`) carries at most 125 bytes, never
+ * compressed. `data` may be an event's `data` from this session.
+ *
+ * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`type`,
  * unknown `flags` bits, a length above PTRDIFF_MAX, `data` inside the
  * outgoing buffer); INVALID_UTF8; MESSAGE_IN_PROGRESS (a fragmented
- * message is being sent); CLOSED; RANDOM_FAILED (clients; nothing was
- * queued); UNSUPPORTED (a build without `std`).
+ * message is being sent); CONTROL_PAYLOAD_TOO_LARGE; CLOSED; RANDOM_FAILED
+ * (clients; nothing was queued); UNSUPPORTED (a build without `std`).
  *
  * # Safety
  *
@@ -2071,7 +2013,7 @@ wsframe_result wsframe_session_receive(struct wsframe_session *session,
  * valid for reads of `len` bytes.
  */
 wsframe_result wsframe_session_send(struct wsframe_session *session,
-                                    uint32_t kind,
+                                    uint32_t type,
                                     const uint8_t *data,
                                     size_t len,
                                     uint32_t flags);
@@ -2094,35 +2036,6 @@ wsframe_result wsframe_session_send_fragment(struct wsframe_session *session,
                                              const uint8_t *data,
                                              size_t len,
                                              bool fin);
-
-/**
- * Queues a Ping (RFC 6455 §5.5.2) with up to 125 bytes of payload.
- *
- * Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
- * `wsframe_session_send`); CONTROL_PAYLOAD_TOO_LARGE; CLOSED; RANDOM_FAILED;
- * UNSUPPORTED.
- *
- * # Safety
- *
- * As for `wsframe_session_send`.
- */
-wsframe_result wsframe_session_ping(struct wsframe_session *session,
-                                    const uint8_t *data,
-                                    size_t len);
-
-/**
- * Queues an unsolicited Pong (RFC 6455 §5.5.3), a one-way heartbeat.
- * (Pings are answered automatically with `auto_pong`.)
- *
- * Results: as for `wsframe_session_ping`.
- *
- * # Safety
- *
- * As for `wsframe_session_send`.
- */
-wsframe_result wsframe_session_pong(struct wsframe_session *session,
-                                    const uint8_t *data,
-                                    size_t len);
 
 /**
  * Queues a Close (RFC 6455 §5.5.1) and moves the closing handshake on, as

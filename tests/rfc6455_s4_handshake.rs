@@ -1140,3 +1140,39 @@ fn s4_1_response_for_another_key_is_refused() {
     let n = write_accept(b"AAAAAAAAAAAAAAAAAAAAAA==", None, None, &[], &mut buf).unwrap();
     assert_eq!(check(&a, &buf[..n]), Err(E::BadAccept));
 }
+
+// ------------------------------- §4.1, checking with a stored offer (no alloc)
+
+/// A `ClientOffer` in fixed storage judges a response exactly as the
+/// handshake it was written with: the accept key from the nonce, only an
+/// offered subprotocol (a whole name, not a prefix of one) and only an
+/// offered extension.
+#[test]
+fn s4_1_stored_offer_checks_the_response_like_the_handshake() {
+    let protocols = ["chat.v2", "chat"];
+    let offer = wsframe::handshake::ClientOffer::new(NONCE, &protocols, Some("x-ext")).unwrap();
+    let mut buf = [0u8; 512];
+    let hs = client("ws://h/").protocols(&protocols).extensions("x-ext").write(NONCE, &mut buf);
+    let hs = hs.unwrap();
+    let cases: [&[&str]; 6] = [
+        &[],
+        &["Sec-WebSocket-Protocol: chat"],
+        &["Sec-WebSocket-Protocol: cha"],
+        &["Sec-WebSocket-Protocol: chat.v2x"],
+        &["Sec-WebSocket-Extensions: x-ext"],
+        &["Sec-WebSocket-Extensions: y-ext"],
+    ];
+    for lines in cases {
+        let input = ok_response(lines);
+        let stored = offer.check_response(&input, DEFAULT_MAX_HANDSHAKE);
+        let direct = hs.check_response(&input, DEFAULT_MAX_HANDSHAKE);
+        assert_eq!(format!("{stored:?}"), format!("{direct:?}"), "{lines:?}");
+    }
+    assert!(offer.check_response(&ok_response(&[]), 8192).is_ok());
+    let other = wsframe::handshake::ClientOffer::new(*b"another nonce 16", &protocols, None);
+    assert_eq!(other.unwrap().check_response(&ok_response(&[]), 8192).unwrap_err(), E::BadAccept);
+    // Over capacity: 256 bytes hold the names plus one byte each.
+    let long = "p".repeat(255);
+    assert!(wsframe::handshake::ClientOffer::new(NONCE, &[&long], None).is_some());
+    assert!(wsframe::handshake::ClientOffer::new(NONCE, &[&long, "q"], None).is_none());
+}

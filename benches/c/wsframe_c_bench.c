@@ -82,7 +82,7 @@ uint64_t wsframe_cbench_encode_server(const uint8_t *payload, size_t len, size_t
     size_t pos = 0;
     for (size_t i = 0; i < count; i++) {
         size_t written = 0;
-        if (wsframe_conn_send_binary(conn, payload, len, out + pos, cap - pos, &written) !=
+        if (wsframe_conn_send(conn, WSFRAME_EVENT_BINARY, payload, len, true, out + pos, cap - pos, &written) !=
             WSFRAME_RESULT_OK) {
             wsframe_conn_free(conn);
             return UINT64_MAX;

@@ -94,7 +94,7 @@ fuzz_target!(|data: &[u8]| {
                     wsframe_event_type::WSFRAME_EVENT_PING if frame_level => {
                         assert!(ev.len <= 125);
                         let o = out.as_mut_ptr();
-                        assert!(ok(wsframe_conn_send_pong(conn, ev.data, ev.len, o, out.len(), &mut written)));
+                        assert!(ok(wsframe_conn_send(conn, wsframe_event_type::WSFRAME_EVENT_PONG as u32, ev.data, ev.len, true, o, out.len(), &mut written)));
                     }
                     wsframe_event_type::WSFRAME_EVENT_CLOSE => {
                         let o = out.as_mut_ptr();
@@ -103,7 +103,7 @@ fuzz_target!(|data: &[u8]| {
                     }
                     wsframe_event_type::WSFRAME_EVENT_TEXT | wsframe_event_type::WSFRAME_EVENT_BINARY => {
                         // Echo through the too-small buffer: INSUFFICIENT_SIZE reports the size.
-                        let r = wsframe_conn_send_text(conn, b"echo".as_ptr(), 4, out.as_mut_ptr(), 3, &mut written);
+                        let r = wsframe_conn_send(conn, wsframe_event_type::WSFRAME_EVENT_TEXT as u32, b"echo".as_ptr(), 4, true, out.as_mut_ptr(), 3, &mut written);
                         assert!(r == WSFRAME_RESULT_INSUFFICIENT_SIZE || !ok(r));
                         // A session echoes straight from the event, its own buffer or the input.
                         let _ = wsframe_session_send(session, ev.r#type as u32, ev.data, ev.len, 0);

@@ -454,6 +454,60 @@ impl DeflateParams {
             client_window_offered: false,
         }
     }
+
+    /// Parameters agreed elsewhere (stored, or from another API): the context
+    /// takeover flags and window sizes; `None` if a window is not 8..=15.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::DeflateParams;
+    ///
+    /// let p = DeflateParams::agreed(true, false, 12, 15).unwrap();
+    /// assert!(p.server_no_context_takeover && p.server_max_window_bits == 12);
+    /// assert!(DeflateParams::agreed(false, false, 7, 15).is_none());
+    /// ```
+    #[must_use]
+    pub const fn agreed(
+        server_no_context_takeover: bool,
+        client_no_context_takeover: bool,
+        server_max_window_bits: u8,
+        client_max_window_bits: u8,
+    ) -> Option<Self> {
+        if !is_window(server_max_window_bits) || !is_window(client_max_window_bits) {
+            return None;
+        }
+        let mut p = Self::default_params();
+        p.server_no_context_takeover = server_no_context_takeover;
+        p.client_no_context_takeover = client_no_context_takeover;
+        p.server_max_window_bits = server_max_window_bits;
+        p.client_max_window_bits = client_max_window_bits;
+        Some(p)
+    }
+}
+
+/// Whether `bits` is a window size permessage-deflate allows (RFC 7692 §7.1.2).
+const fn is_window(bits: u8) -> bool {
+    bits >= MIN_WINDOW_BITS && bits <= MAX_WINDOW_BITS
+}
+
+impl From<DeflateParams> for DeflateConfig {
+    /// A config that offers (or accepts) exactly `params`, at the default level.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::extensions::deflate::{DeflateConfig, DeflateParams};
+    ///
+    /// let c = DeflateConfig::from(DeflateParams::agreed(false, true, 15, 10).unwrap());
+    /// assert!(c.client_no_context_takeover && c.client_max_window_bits == 10);
+    /// ```
+    fn from(p: DeflateParams) -> Self {
+        Self::default()
+            .with_server_no_context_takeover(p.server_no_context_takeover)
+            .with_client_no_context_takeover(p.client_no_context_takeover)
+            .with_max_window_bits(p.server_max_window_bits, p.client_max_window_bits)
+    }
 }
 
 #[cfg(feature = "alloc")]

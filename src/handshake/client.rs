@@ -434,44 +434,98 @@ impl ClientVerifier {
     }
 }
 
-/// [`ClientHandshake::check_response`] for a request written earlier, from the
-/// nonce given to [`ClientRequest::write`] and what it offered, with no
-/// allocator and without writing the request again: what a caller keeps in
-/// fixed storage per connection (the C binding's `wsframe_client_handshake`).
-///
-/// # Errors
-///
-/// As for [`ClientHandshake::check_response`].
+/// What a client offered, kept in fixed storage with no allocator, to check
+/// the response to a request written earlier (by [`ClientRequest::write`]
+/// with the same nonce) without writing it again: what a caller keeps per
+/// connection in static memory (the C binding's `wsframe_client_handshake`).
 ///
 /// # Examples
 ///
 /// ```
-/// use wsframe::handshake::{Response, check_response};
+/// use wsframe::handshake::{ClientOffer, Response};
 ///
 /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
 ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
 ///     Sec-WebSocket-Protocol: chat\r\n\r\n";
 /// let nonce = *b"the sample nonce";
-/// let Response::Accepted(ok) = check_response(nonce, &["chat"], None, input, 8192)? else {
-///     panic!()
-/// };
+/// let offer = ClientOffer::new(nonce, &["superchat", "chat"], None).unwrap();
+/// let Response::Accepted(ok) = offer.check_response(input, 8192)? else { panic!() };
 /// assert_eq!(ok.protocol(), Some("chat"));
-/// assert!(check_response(nonce, &["other"], None, input, 8192).is_err());
+/// let other = ClientOffer::new(nonce, &["other"], None).unwrap();
+/// assert!(other.check_response(input, 8192).is_err());
 /// # Ok::<(), wsframe::handshake::HandshakeError>(())
 /// ```
-pub fn check_response<'b>(
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientOffer {
     nonce: [u8; 16],
-    protocols: &[&str],
-    extensions: Option<&str>,
-    input: &'b [u8],
-    max_size: usize,
-) -> Result<Response<'b>, HandshakeError> {
-    let offered = Offered {
-        accept: &accept_key(&generate_key(nonce)),
-        is_protocol: &|p| protocols.iter().any(|o| o.as_bytes() == p),
-        extensions: extensions.unwrap_or(""),
-    };
-    offered.check(input, max_size)
+    /// The offered subprotocols, each followed by a NUL (never in a token).
+    protocols: [u8; ClientOffer::MAX_LEN],
+    protocols_len: u16,
+    /// The `Sec-WebSocket-Extensions` offer as written.
+    extensions: [u8; ClientOffer::MAX_LEN],
+    extensions_len: u16,
+}
+
+impl ClientOffer {
+    /// Most bytes of subprotocol names (one more per name) and of the
+    /// extension offer that fit.
+    pub const MAX_LEN: usize = 256;
+
+    /// Keeps `nonce` and the offer; `None` if the names (plus one byte each)
+    /// or the extension offer exceed [`ClientOffer::MAX_LEN`] bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientOffer;
+    ///
+    /// assert!(ClientOffer::new([0; 16], &["chat"], Some("permessage-deflate")).is_some());
+    /// assert!(ClientOffer::new([0; 16], &[], Some(&"x".repeat(257))).is_none());
+    /// ```
+    #[must_use]
+    pub fn new(nonce: [u8; 16], protocols: &[&str], extensions: Option<&str>) -> Option<Self> {
+        let ext = extensions.unwrap_or("").as_bytes();
+        let mut offer = Self {
+            nonce,
+            protocols: [0; Self::MAX_LEN],
+            protocols_len: 0,
+            extensions: [0; Self::MAX_LEN],
+            extensions_len: u16::try_from(ext.len()).ok()?,
+        };
+        offer.extensions.get_mut(..ext.len())?.copy_from_slice(ext);
+        for p in protocols {
+            let at = usize::from(offer.protocols_len);
+            offer.protocols.get_mut(at..at + p.len())?.copy_from_slice(p.as_bytes());
+            *offer.protocols.get_mut(at + p.len())? = 0;
+            offer.protocols_len += u16::try_from(p.len() + 1).ok()?;
+        }
+        Some(offer)
+    }
+
+    /// Exactly [`ClientHandshake::check_response`] for the request this
+    /// offer was written with.
+    ///
+    /// # Errors
+    ///
+    /// As for [`ClientHandshake::check_response`].
+    ///
+    /// # Examples
+    ///
+    /// See [`ClientOffer`].
+    pub fn check_response<'b>(
+        &self,
+        input: &'b [u8],
+        max_size: usize,
+    ) -> Result<Response<'b>, HandshakeError> {
+        let names = self.protocols.get(..usize::from(self.protocols_len)).unwrap_or_default();
+        let extensions = self.extensions.get(..usize::from(self.extensions_len));
+        let offered = Offered {
+            accept: &accept_key(&generate_key(self.nonce)),
+            is_protocol: &|p| names.split(|&b| b == 0).any(|o| !o.is_empty() && o == p),
+            extensions: extensions.and_then(|e| core::str::from_utf8(e).ok()).unwrap_or(""),
+        };
+        offered.check(input, max_size)
+    }
 }
 
 /// What the client offered: the one thing both verifiers differ in is where

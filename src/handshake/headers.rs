@@ -302,6 +302,59 @@ pub(crate) fn parse_response_head(
     }
 }
 
+/// Splits a comma-separated list as a caller writes it ("chat, superchat")
+/// into `out`, trimming spaces and tabs around each item; a blank list has
+/// none. `None` if it has more than `out.len()` items. The items are checked
+/// where they are used (a subprotocol must be a token).
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::split_list;
+///
+/// let mut items = [""; 4];
+/// assert_eq!(split_list("chat.v2, chat", &mut items), Some(&["chat.v2", "chat"][..]));
+/// assert_eq!(split_list(" ", &mut items), Some(&[][..]));
+/// assert_eq!(split_list("a,b,c,d,e", &mut items), None);
+/// ```
+pub fn split_list<'a, 'o>(list: &'a str, out: &'o mut [&'a str]) -> Option<&'o [&'a str]> {
+    let mut n = 0;
+    for item in list.split(',').filter(|_| !list.trim().is_empty()) {
+        *out.get_mut(n)? = item.trim_matches([' ', '\t']);
+        n += 1;
+    }
+    out.get(..n)
+}
+
+/// Splits "Name: value" lines as a caller writes extra headers (CRLF or LF
+/// separated, blank lines skipped) into `out`, the value trimmed of spaces
+/// and tabs. `None` for a line without a colon or more than `out.len()`
+/// lines. The request and response writers check names and values.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::split_header_lines;
+///
+/// let mut pairs = [("", ""); 4];
+/// let got = split_header_lines("Cookie: a=1\r\nX-Trace:  7\n", &mut pairs);
+/// assert_eq!(got, Some(&[("Cookie", "a=1"), ("X-Trace", "7")][..]));
+/// assert_eq!(split_header_lines("no colon", &mut pairs), None);
+/// ```
+pub fn split_header_lines<'a, 'o>(
+    block: &'a str,
+    out: &'o mut [(&'a str, &'a str)],
+) -> Option<&'o [(&'a str, &'a str)]> {
+    let lines = block.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
+    let mut n = 0;
+    for line in lines.filter(|l| !l.is_empty()) {
+        let (name, value) = line.split_once(':')?;
+        *out.get_mut(n)? = (name, value.trim_matches([' ', '\t']));
+        n += 1;
+    }
+    out.get(..n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,9 +63,9 @@ pub(crate) mod writer;
 pub use accept::{accept_key, generate_key};
 #[cfg(feature = "alloc")]
 pub use client::ClientVerifier;
-pub use client::{Accepted, ClientHandshake, ClientRequest, Rejected, Response, check_response};
+pub use client::{Accepted, ClientHandshake, ClientOffer, ClientRequest, Rejected, Response};
 pub use error::HandshakeError;
-pub use headers::{HeaderValues, Headers, MAX_HEADERS, Tokens};
+pub use headers::{HeaderValues, Headers, MAX_HEADERS, Tokens, split_header_lines, split_list};
 pub use server::{
     Protocols, Request, parse_request, write_accept, write_reject, write_reject_for,
     write_reject_with,

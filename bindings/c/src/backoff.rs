@@ -40,7 +40,7 @@ fn live(b: *mut wsframe_backoff) -> Obj<State, TAG> {
 ///
 /// `b` is NULL or valid for writes of a `wsframe_backoff`.
 unsafe fn init(b: *mut wsframe_backoff, backoff: Backoff) -> Result<(), wsframe_result> {
-    let rng = CRandom { fill: None, user: core::ptr::null_mut() };
+    let rng = CRandom::OS;
     // SAFETY: caller contract; size checked at compile time, alignment here.
     unsafe { raw::init_tagged(b.cast(), size_of::<wsframe_backoff>(), TAG, State { backoff, rng }) }
         .map(|_| ())

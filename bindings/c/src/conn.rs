@@ -9,7 +9,9 @@ use wsframe::{CloseCode, Config, Connection, DataKind, Error, Event, Role, State
 
 use crate::deflate::wsframe_deflate_params;
 use crate::guard::{guard, guard_value};
-use crate::raw::{self, CRandom, Conn, FromC, Handle, In, InOut, Obj, Out, Put, Region, Span};
+use crate::raw::{
+    self, CRandom, Conn, FromC, Handle, In, InOut, Obj, Out, Put, Region, Span, Text,
+};
 use crate::result::*;
 
 /// A WebSocket connection at the frame level, after the opening handshake
@@ -75,7 +77,7 @@ pub enum wsframe_event_type {
     /// queued the answer already.
     WSFRAME_EVENT_CLOSE = 8,
     /// A Ping (RFC 6455 §5.5.2): a connection answers with
-    /// `wsframe_conn_send_pong` and the same payload; a session has queued
+    /// `wsframe_conn_send` (type PONG) and the same payload; a session has queued
     /// the Pong already (`auto_pong`).
     WSFRAME_EVENT_PING = 9,
     /// A Pong (RFC 6455 §5.5.3).
@@ -138,6 +140,10 @@ pub struct wsframe_event {
     /// Bytes at `data`.
     pub len: usize,
 }
+
+/// The event types that name a Ping or a Pong to send.
+pub(crate) const PING: u32 = wsframe_event_type::WSFRAME_EVENT_PING as u32;
+pub(crate) const PONG: u32 = wsframe_event_type::WSFRAME_EVENT_PONG as u32;
 
 /// The C view of an event: type, last, close code, bytes.
 pub(crate) fn event(ty: wsframe_event_type, last: bool, code: u16, data: &[u8]) -> wsframe_event {
@@ -248,31 +254,19 @@ unsafe impl FromC for wsframe_conn_config {
 impl wsframe_conn_config {
     /// The defaults, the session ones from the core's `SessionConfig`.
     fn default_values() -> Self {
+        // Zero is false, off and NULL; no sessions without std, so theirs stay 0.
+        let (mut c, d): (Self, _) = (raw::zeroed(), Config::DEFAULT);
+        (c.max_frame_payload, c.max_message_size) = (d.max_frame_payload, d.max_message_size);
+        c.max_fragments = d.max_fragments;
+        c.deflate_params = wsframe_deflate_params::agreed_by_bare_offer();
+        c.compression_level = DeflateConfig::DEFAULT_LEVEL;
         #[cfg(feature = "std")]
-        let s = wsframe::session::SessionConfig::default();
-        #[cfg(feature = "std")]
-        let (pong, close, streaming, retain) =
-            (s.auto_pong, s.auto_close, s.streaming, s.retain_buffer);
-        // No sessions without std: their fields are 0.
-        #[cfg(not(feature = "std"))]
-        let (pong, close, streaming, retain) = (false, false, false, 0);
-        let d = Config::DEFAULT;
-        Self {
-            max_frame_payload: d.max_frame_payload,
-            max_message_size: d.max_message_size,
-            max_fragments: d.max_fragments,
-            auto_pong: pong,
-            auto_close: close,
-            streaming,
-            deflate: false,
-            deflate_params: wsframe_deflate_params::agreed_by_bare_offer(),
-            compression_level: DeflateConfig::DEFAULT_LEVEL,
-            retain_buffer: retain,
-            keepalive_interval_ms: 0,
-            keepalive_timeout_ms: 0,
-            random: None,
-            random_user: core::ptr::null_mut(),
+        {
+            let s = wsframe::session::SessionConfig::default();
+            (c.auto_pong, c.auto_close, c.streaming) = (s.auto_pong, s.auto_close, s.streaming);
+            c.retain_buffer = s.retain_buffer;
         }
+        c
     }
 
     /// The config at `ptr` (NULL: the defaults), checked.
@@ -450,9 +444,7 @@ pub unsafe extern "C" fn wsframe_conn_init(
 pub unsafe extern "C" fn wsframe_conn_state(conn: *const wsframe_conn) -> wsframe_state {
     // SAFETY: caller contract.
     let state = || unsafe { raw::args((handle(conn),)) }.map(|(c,)| state_of(c.state()));
-    guard_value(wsframe_state::WSFRAME_STATE_INVALID, || {
-        state().unwrap_or(wsframe_state::WSFRAME_STATE_INVALID)
-    })
+    guard_value(wsframe_state::WSFRAME_STATE_INVALID, state)
 }
 
 /// Decodes bytes read from the peer into at most one event.
@@ -511,23 +503,6 @@ pub unsafe extern "C" fn wsframe_conn_receive(
     })
 }
 
-/// Shared body of the send functions: checks, the frame, the size report.
-///
-/// # Safety
-///
-/// The pointers as documented on the public send functions.
-unsafe fn send(
-    conn: *mut wsframe_conn,
-    (data, len): (*const u8, usize),
-    (out, out_len, written_out): (*mut u8, usize, *mut usize),
-    op: impl FnOnce(&mut Connection<CRandom>, &[u8], &mut [u8]) -> Result<usize, Error>,
-) -> Result<(), wsframe_result> {
-    let args = (handle(conn), Put(written_out), In(data, len), InOut(out, out_len));
-    // SAFETY: caller contract, for each pointer; checked disjoint.
-    let (c, written, data, out) = unsafe { raw::args(args) }?;
-    report(op(c, data, out), written)
-}
-
 /// Maps a send's outcome, reporting the required size on INSUFFICIENT_SIZE.
 fn report(r: Result<usize, Error>, written: Out<'_, usize>) -> Result<(), wsframe_result> {
     if let Ok(n) | Err(Error::InsufficientSize { required: n }) = r {
@@ -541,19 +516,33 @@ pub(crate) fn utf8(data: &[u8]) -> Result<&str, wsframe_result> {
     core::str::from_utf8(data).map_err(|_| WSFRAME_RESULT_INVALID_UTF8)
 }
 
-/// Writes a whole text message as one frame into `out` (masked with a
-/// fresh key for clients). `data` must be valid UTF-8.
+/// Writes one frame into `out` (masked with a fresh key for clients): a
+/// whole message, one fragment of a message sent in pieces (RFC 6455 §5.4),
+/// a Ping (§5.5.2, the peer answers with a Pong carrying the same bytes) or
+/// a Pong (§5.5.3; to answer a Ping, pass its payload).
+///
+/// `type` is `WSFRAME_EVENT_TEXT`, `_BINARY`, `_PING` or `_PONG`. Data with
+/// `fin` set and no fragmented message under way is a whole message, and
+/// text must then be valid UTF-8. Data with `fin` clear starts (with its
+/// type) or continues a fragmented message; later frames of it go out as
+/// continuations until one with `fin` set ends it. A fragment's text is not
+/// checked (it may split a character), but the message as a whole must be
+/// UTF-8 or the peer fails the connection. Pings, Pongs and a Close may be
+/// sent between fragments; they carry at most 125 bytes and `fin` must be
+/// set (control frames are never fragmented, §5.5).
 ///
 /// On OK, `*written_out` is the frame's length: write `out[0..*written_out]`
-/// to the socket. `wsframe_max_frame_len(len)` bytes of `out` always suffice.
-/// `(NULL, 0)` is an empty message.
+/// to the socket. `wsframe_max_frame_len(len)` bytes of `out` always
+/// suffice. `(NULL, 0)` is an empty payload.
 ///
 /// Results: OK; INSUFFICIENT_SIZE (nothing written to `out`;
 /// `*written_out` = bytes needed); NULL_POINTER; INVALID_HANDLE;
-/// INVALID_ARGUMENT (an output overlapping `data`, another output or the
-/// connection; a length above PTRDIFF_MAX); INVALID_UTF8;
-/// MESSAGE_IN_PROGRESS (a fragmented message is being sent); CLOSED (after
-/// our Close, or the connection closed or failed); RANDOM_FAILED (clients).
+/// INVALID_ARGUMENT (`type`, a control frame without `fin`, an output
+/// overlapping `data`, another output or the connection, a length above
+/// PTRDIFF_MAX); INVALID_UTF8 (a whole text message); MESSAGE_IN_PROGRESS
+/// (data of another type than the message being sent);
+/// CONTROL_PAYLOAD_TOO_LARGE; CLOSED (after our Close, or the connection
+/// closed or failed); RANDOM_FAILED (clients).
 ///
 /// # Safety
 ///
@@ -561,66 +550,9 @@ pub(crate) fn utf8(data: &[u8]) -> Result<&str, wsframe_result> {
 /// `data` NULL or valid for reads of `len` bytes; `out` NULL or valid for
 /// writes of `out_len` bytes; `written_out` NULL or valid for one write.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_send_text(
+pub unsafe extern "C" fn wsframe_conn_send(
     conn: *mut wsframe_conn,
-    data: *const u8,
-    len: usize,
-    out: *mut u8,
-    out_len: usize,
-    written_out: *mut usize,
-) -> wsframe_result {
-    // SAFETY: caller contract, forwarded.
-    guard(|| unsafe {
-        utf8(raw::args((In(data, len),))?.0)?;
-        send(conn, (data, len), (out, out_len, written_out), |c, d, o| {
-            c.send_text(utf8(d).unwrap_or_default(), o)
-        })
-    })
-}
-
-/// Writes a whole binary message as one frame into `out`. As
-/// `wsframe_conn_send_text`, without the UTF-8 rule.
-///
-/// Results: as for `wsframe_conn_send_text`, except INVALID_UTF8.
-///
-/// # Safety
-///
-/// As for `wsframe_conn_send_text`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_send_binary(
-    conn: *mut wsframe_conn,
-    data: *const u8,
-    len: usize,
-    out: *mut u8,
-    out_len: usize,
-    written_out: *mut usize,
-) -> wsframe_result {
-    // SAFETY: caller contract, forwarded.
-    guard(|| unsafe {
-        send(conn, (data, len), (out, out_len, written_out), |c, d, o| c.send_binary(d, o))
-    })
-}
-
-/// Writes one frame of a possibly fragmented message (RFC 6455 §5.4).
-///
-/// `kind` is a `WSFRAME_DATA_KIND_*`. The first frame of a message carries
-/// its type; later ones go out as continuations until one with `fin` set
-/// ends it. Pings, Pongs and a Close may be sent between fragments. Text is
-/// not checked here (a fragment may split a character), but the message as
-/// a whole must be UTF-8 or the peer will fail the connection.
-///
-/// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
-/// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`, or as for
-/// `wsframe_conn_send_text`); MESSAGE_IN_PROGRESS (`kind` differs from the
-/// message being sent); CLOSED; RANDOM_FAILED (clients).
-///
-/// # Safety
-///
-/// As for `wsframe_conn_send_text`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_send_frame(
-    conn: *mut wsframe_conn,
-    kind: u32,
+    r#type: u32,
     data: *const u8,
     len: usize,
     fin: bool,
@@ -629,18 +561,27 @@ pub unsafe extern "C" fn wsframe_conn_send_frame(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        let kind = self::kind(kind)?;
-        // SAFETY: caller contract, forwarded.
-        unsafe {
-            send(conn, (data, len), (out, out_len, written_out), |c, d, o| {
-                c.send_frame(kind, d, fin, o)
-            })
-        }
+        let args = (handle(conn), Put(written_out), In(data, len), InOut(out, out_len));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (c, written, data, out) = unsafe { raw::args(args) }?;
+        let r = match r#type {
+            PING | PONG if !fin => return Err(WSFRAME_RESULT_INVALID_ARGUMENT),
+            PING => c.send_ping(data, out),
+            PONG => c.send_pong(data, out),
+            t => {
+                let kind = self::kind(t)?;
+                if kind == DataKind::Text && fin && !c.is_sending_message() {
+                    utf8(data)?;
+                }
+                c.send_frame(kind, data, fin, out)
+            }
+        };
+        report(r, written)
     })
 }
 
-/// Zero-copy variant of `wsframe_conn_send_frame`: writes only the frame
-/// header into `header_out` and masks `payload` in place (clients), so the
+/// Zero-copy variant of `wsframe_conn_send` for data frames: writes only
+/// the frame header into `header_out` and masks `payload` in place (clients), so the
 /// caller can send header and payload with one vectored write (`writev`).
 /// `payload` is the caller's own memory: a frame-level connection owns no
 /// message buffers that could be passed here, and a session has no in-place
@@ -650,9 +591,9 @@ pub unsafe extern "C" fn wsframe_conn_send_frame(
 /// as modified. `WSFRAME_MAX_HEADER_LEN` (14) bytes of `header_out` always
 /// suffice. On any error `payload` is unchanged.
 ///
-/// Results: as for `wsframe_conn_send_frame`; INSUFFICIENT_SIZE refers to
-/// `header_out`, and INVALID_ARGUMENT also covers `payload` and `header_out`
-/// overlapping.
+/// Results: as for `wsframe_conn_send` (text is never checked here);
+/// INSUFFICIENT_SIZE refers to `header_out`, and INVALID_ARGUMENT also
+/// covers `payload` and `header_out` overlapping.
 ///
 /// # Safety
 ///
@@ -680,55 +621,6 @@ pub unsafe extern "C" fn wsframe_conn_send_frame_in_place(
     })
 }
 
-/// Writes a Ping (RFC 6455 §5.5.2) with up to 125 bytes of payload. The
-/// peer answers with a Pong carrying the same bytes.
-///
-/// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
-/// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
-/// `wsframe_conn_send_text`); CONTROL_PAYLOAD_TOO_LARGE; CLOSED (after our
-/// Close, or the connection closed or failed); RANDOM_FAILED (clients).
-///
-/// # Safety
-///
-/// As for `wsframe_conn_send_text`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_send_ping(
-    conn: *mut wsframe_conn,
-    data: *const u8,
-    len: usize,
-    out: *mut u8,
-    out_len: usize,
-    written_out: *mut usize,
-) -> wsframe_result {
-    // SAFETY: caller contract, forwarded.
-    guard(|| unsafe {
-        send(conn, (data, len), (out, out_len, written_out), |c, d, o| c.send_ping(d, o))
-    })
-}
-
-/// Writes a Pong (RFC 6455 §5.5.3); to answer a Ping, pass its payload
-/// (the event's `data`/`len`, copied out or still valid).
-///
-/// Results: as for `wsframe_conn_send_ping`.
-///
-/// # Safety
-///
-/// As for `wsframe_conn_send_text`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_conn_send_pong(
-    conn: *mut wsframe_conn,
-    data: *const u8,
-    len: usize,
-    out: *mut u8,
-    out_len: usize,
-    written_out: *mut usize,
-) -> wsframe_result {
-    // SAFETY: caller contract, forwarded.
-    guard(|| unsafe {
-        send(conn, (data, len), (out, out_len, written_out), |c, d, o| c.send_pong(d, o))
-    })
-}
-
 /// Writes a Close frame (RFC 6455 §5.5.1) and moves the closing handshake
 /// on: from OPEN to CLOSE_SENT (then wait for the peer's Close), from
 /// CLOSE_RECEIVED or FAILED to CLOSED (then close the socket).
@@ -740,14 +632,14 @@ pub unsafe extern "C" fn wsframe_conn_send_pong(
 ///
 /// Results: OK; INSUFFICIENT_SIZE (`*written_out` = bytes needed);
 /// NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
-/// `wsframe_conn_send_text`); INVALID_CLOSE_CODE (1004-1006, 1015,
+/// `wsframe_conn_send`); INVALID_CLOSE_CODE (1004-1006, 1015,
 /// unassigned); REASON_WITHOUT_CODE; CONTROL_PAYLOAD_TOO_LARGE (reason over
 /// 123 bytes); INVALID_UTF8 (reason); CLOSED (a Close was already sent);
 /// RANDOM_FAILED (clients).
 ///
 /// # Safety
 ///
-/// As for `wsframe_conn_send_text`, with `reason`/`reason_len` for `data`/`len`.
+/// As for `wsframe_conn_send`, with `reason`/`reason_len` for `data`/`len`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_send_close(
     conn: *mut wsframe_conn,
@@ -758,13 +650,13 @@ pub unsafe extern "C" fn wsframe_conn_send_close(
     out_len: usize,
     written_out: *mut usize,
 ) -> wsframe_result {
-    let code = (code != 0).then_some(CloseCode(code));
-    // SAFETY: caller contract, forwarded.
-    guard(|| unsafe {
-        utf8(raw::args((In(reason, reason_len),))?.0)?;
-        send(conn, (reason, reason_len), (out, out_len, written_out), |c, r, o| {
-            c.send_close(code, utf8(r).unwrap_or_default(), o)
-        })
+    guard(|| {
+        let text = Text(reason.cast(), reason_len);
+        let args = (handle(conn), Put(written_out), text, InOut(out, out_len));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (c, written, reason, out) = unsafe { raw::args(args) }?;
+        let code = (code != 0).then_some(CloseCode(code));
+        report(c.send_close(code, reason.unwrap_or_default(), out), written)
     })
 }
 

@@ -67,35 +67,18 @@ unsafe impl FromC for wsframe_deflate_params {
     ];
 }
 
-fn window_bits(bits: u8) -> Result<u8, wsframe_result> {
-    if (MIN_WINDOW_BITS..=MAX_WINDOW_BITS).contains(&bits) {
-        Ok(bits)
-    } else {
-        Err(WSFRAME_RESULT_INVALID_ARGUMENT)
-    }
-}
-
 impl wsframe_deflate_params {
     /// The core's config; out-of-range values are the caller's mistake.
     fn to_config(self) -> Result<DeflateConfig, wsframe_result> {
-        Ok(DeflateConfig::default()
-            .with_server_no_context_takeover(self.server_no_context_takeover)
-            .with_client_no_context_takeover(self.client_no_context_takeover)
-            .with_max_window_bits(
-                window_bits(self.server_max_window_bits)?,
-                window_bits(self.client_max_window_bits)?,
-            ))
+        self.to_core().map(DeflateConfig::from)
     }
 
     /// The core's params. Its private flags only shape the server's response
     /// text, which was written when these were negotiated.
     pub(crate) fn to_core(self) -> Result<DeflateParams, wsframe_result> {
-        let mut p = DeflateParams::default_params();
-        p.server_no_context_takeover = self.server_no_context_takeover;
-        p.client_no_context_takeover = self.client_no_context_takeover;
-        p.server_max_window_bits = window_bits(self.server_max_window_bits)?;
-        p.client_max_window_bits = window_bits(self.client_max_window_bits)?;
-        Ok(p)
+        let Self { server_no_context_takeover: s, client_no_context_takeover: c, .. } = self;
+        let (s_bits, c_bits) = (self.server_max_window_bits, self.client_max_window_bits);
+        DeflateParams::agreed(s, c, s_bits, c_bits).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)
     }
 
     fn from_core(p: &DeflateParams) -> Self {

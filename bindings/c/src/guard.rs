@@ -19,13 +19,13 @@ where
     }
 }
 
-/// Runs `f`, returning `fallback` should it panic. For the few functions
-/// that return a value rather than a result code.
+/// Runs `f`, returning `fallback` should it fail or panic. For the few
+/// functions that return a value rather than a result code.
 pub(crate) fn guard_value<T, F>(fallback: T, f: F) -> T
 where
-    F: FnOnce() -> T,
+    F: FnOnce() -> Result<T, wsframe_result>,
 {
-    catch(f).unwrap_or(fallback)
+    catch(f).and_then(Result::ok).unwrap_or(fallback)
 }
 
 #[cfg(feature = "std")]

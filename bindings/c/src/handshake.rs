@@ -3,14 +3,16 @@
 //! rejection. Everything borrows from caller buffers; nothing is allocated.
 
 use core::ffi::c_char;
+
 use core::mem::{offset_of, size_of};
+use wsframe::RandomSource;
 
 use wsframe::handshake::{
-    self, ClientRequest, DEFAULT_MAX_HANDSHAKE, HandshakeError, Request, Response,
+    self, ClientOffer, ClientRequest, DEFAULT_MAX_HANDSHAKE, HandshakeError, Request, Response,
 };
 
 use crate::guard::guard;
-use crate::raw::{self, FromC, In, InOut, ObjRef, OptText, Out, Put, Region, Span, Text, Val};
+use crate::raw::{self, FromC, In, InOut, ObjRef, Out, Put, Region, Span, Text, Val};
 use crate::result::*;
 
 /// Length of a `Sec-WebSocket-Accept` value (base64 of a SHA-1 digest).
@@ -21,8 +23,8 @@ pub const WSFRAME_KEY_LEN: usize = 24;
 pub const WSFRAME_NONCE_LEN: usize = 16;
 /// The default limit on a handshake head, used when a `max_size` argument is 0.
 pub const WSFRAME_DEFAULT_MAX_HANDSHAKE: usize = 8192;
-/// Most bytes of the subprotocol list a client may offer (the `protocols`
-/// argument of `wsframe_client_handshake_write`).
+/// Most bytes of the subprotocol names a client may offer, counting one more
+/// per name (the `protocols` argument of `wsframe_client_handshake_write`).
 pub const WSFRAME_CLIENT_MAX_PROTOCOLS_LEN: usize = 256;
 /// Most subprotocols a client may offer.
 pub const WSFRAME_CLIENT_MAX_PROTOCOLS: usize = 16;
@@ -43,35 +45,15 @@ fn report(r: Result<usize, HandshakeError>, written: Out<'_, usize>) -> Result<(
     r.map(|_| ()).map_err(from_handshake)
 }
 
-/// Splits the C API's "Name: value" lines (CRLF or LF separated, a final
-/// newline optional) into pairs. The core checks names and values.
-fn header_lines<'a>(
-    block: &'a str,
-    pairs: &'a mut [(&'a str, &'a str); WSFRAME_MAX_EXTRA_HEADERS],
-) -> Result<&'a [(&'a str, &'a str)], wsframe_result> {
-    let mut n = 0;
-    for line in
-        block.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)).filter(|l| !l.is_empty())
-    {
-        let (name, value) = line.split_once(':').ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?;
-        *pairs.get_mut(n).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)? =
-            (name, value.trim_matches([' ', '\t']));
-        n += 1;
-    }
-    Ok(pairs.get(..n).unwrap_or_default())
-}
+const INVALID: wsframe_result = WSFRAME_RESULT_INVALID_ARGUMENT;
+const RANDOM_FAILED: wsframe_result = WSFRAME_RESULT_RANDOM_FAILED;
 
-/// Splits the C API's comma-separated subprotocol list ("chat, superchat").
-fn protocol_list<'a>(
-    list: &'a str,
-    out: &'a mut [&'a str; WSFRAME_CLIENT_MAX_PROTOCOLS],
-) -> Result<&'a [&'a str], wsframe_result> {
-    let mut n = 0;
-    for p in list.split(',').filter(|_| !list.trim().is_empty()) {
-        *out.get_mut(n).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)? = p.trim_matches([' ', '\t']);
-        n += 1;
-    }
-    Ok(out.get(..n).unwrap_or_default())
+/// The C API's extra header lines as pairs (the writers check them).
+fn lines<'a, 'o>(
+    block: Option<&'a str>,
+    pairs: &'o mut [(&'a str, &'a str)],
+) -> Result<&'o [(&'a str, &'a str)], wsframe_result> {
+    handshake::split_header_lines(block.unwrap_or_default(), pairs).ok_or(INVALID)
 }
 
 /// `(ptr, len)` for C of borrowed text: NULL exactly when empty.
@@ -167,7 +149,7 @@ pub unsafe extern "C" fn wsframe_url_parse(
     guard(|| {
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let (out, url) = unsafe { raw::args((Put(url_out), Text(url, url_len))) }?;
-        let req = ClientRequest::new(url).map_err(from_handshake)?;
+        let req = ClientRequest::new(url.unwrap_or_default()).map_err(from_handshake)?;
         let resource = req.resource();
         let (host, host_len) = c_text(req.host().as_bytes());
         let (path, path_len) = c_text(resource.path().as_bytes());
@@ -189,45 +171,19 @@ pub struct wsframe_client_handshake {
     pub _private: [u64; 69],
 }
 
-#[derive(Debug, Clone, Copy)]
-struct ClientState {
-    nonce: [u8; WSFRAME_NONCE_LEN],
-    protocols_len: u16,
-    extensions_len: u16,
-    protocols: [u8; WSFRAME_CLIENT_MAX_PROTOCOLS_LEN],
-    extensions: [u8; WSFRAME_CLIENT_MAX_EXTENSIONS_LEN],
-}
-
-/// `len` bytes of `buf` as text, or INVALID_HANDLE (a corrupted state).
-fn stored(buf: &[u8], len: u16) -> Result<&str, wsframe_result> {
-    let bytes = buf.get(..usize::from(len)).ok_or(WSFRAME_RESULT_INVALID_HANDLE)?;
-    core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_HANDLE)
-}
-
-/// Copies `s` into `buf`, returning its length.
-fn store(buf: &mut [u8], s: &str) -> Result<u16, wsframe_result> {
-    buf.get_mut(..s.len()).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?.copy_from_slice(s.as_bytes());
-    u16::try_from(s.len()).map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)
-}
-
 const CLIENT_TAG: u64 = u64::from_be_bytes(*b"wsfrClHs");
 
 const _: () =
-    assert!(size_of::<raw::Tagged<ClientState>>() <= size_of::<wsframe_client_handshake>());
+    assert!(size_of::<raw::Tagged<ClientOffer>>() <= size_of::<wsframe_client_handshake>());
 
 /// 16 random bytes for a key: the caller's, or the OS's (hosted builds).
 fn nonce(given: Option<&[u8]>) -> Result<[u8; WSFRAME_NONCE_LEN], wsframe_result> {
-    let mut fresh = [0; WSFRAME_NONCE_LEN];
-    match given {
-        Some(n) => return n.try_into().map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT),
-        None if !cfg!(feature = "std") => return Err(WSFRAME_RESULT_NO_RANDOM),
-        None => wsframe::RandomSource::fill(
-            &mut raw::CRandom { fill: None, user: core::ptr::null_mut() },
-            &mut fresh,
-        )
-        .map_err(|_| WSFRAME_RESULT_RANDOM_FAILED)?,
-    }
-    Ok(fresh)
+    let Some(given) = given else {
+        let mut fresh = [0; WSFRAME_NONCE_LEN];
+        let e = if cfg!(feature = "std") { RANDOM_FAILED } else { WSFRAME_RESULT_NO_RANDOM };
+        return { raw::CRandom::OS }.fill(&mut fresh).map(|()| fresh).map_err(|_| e);
+    };
+    given.try_into().map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)
 }
 
 /// Writes a client's opening handshake request (RFC 6455 §4.1) for `url`
@@ -237,7 +193,8 @@ fn nonce(given: Option<&[u8]>) -> Result<[u8; WSFRAME_NONCE_LEN], wsframe_result
 /// - `origin`: the Origin header, or (NULL, 0) for none.
 /// - `protocols`: subprotocols to offer, comma-separated in order of
 ///   preference ("chat.v2, chat"), or (NULL, 0); at most
-///   `WSFRAME_CLIENT_MAX_PROTOCOLS` names in `WSFRAME_CLIENT_MAX_PROTOCOLS_LEN` bytes.
+///   `WSFRAME_CLIENT_MAX_PROTOCOLS` names of at most
+///   `WSFRAME_CLIENT_MAX_PROTOCOLS_LEN` bytes, counting one more per name.
 /// - `extensions`: the `Sec-WebSocket-Extensions` offer, for instance from
 ///   `wsframe_deflate_config_write_offer`, or (NULL, 0); at most
 ///   `WSFRAME_CLIENT_MAX_EXTENSIONS_LEN` bytes. The response check then
@@ -285,28 +242,23 @@ pub unsafe extern "C" fn wsframe_client_handshake_write(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        let offers = (Text(protocols, protocols_len), OptText(extensions, extensions_len));
-        let request = (Text(url, url_len), OptText(origin, origin_len), Text(headers, headers_len));
+        let offers = (Text(protocols, protocols_len), Text(extensions, extensions_len));
+        let request = (Text(url, url_len), Text(origin, origin_len), Text(headers, headers_len));
         let hs_region = Region(Span::bytes(hs, size_of::<wsframe_client_handshake>()), true);
         let outs = (hs_region, InOut(out, out_len), Put(written_out), In(nonce, nonce_len));
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let ((_, out, written, given), (protocols, extensions), (url, origin, headers)) =
             unsafe { raw::args((outs, offers, request)) }?;
+        let (url, protocols) = (url.unwrap_or_default(), protocols.unwrap_or_default());
         if hs.is_null() {
             return Err(WSFRAME_RESULT_NULL_POINTER);
         }
         let nonce = self::nonce((!given.is_empty() || !nonce.is_null()).then_some(given))?;
-        let mut state = ClientState {
-            nonce,
-            protocols_len: 0,
-            extensions_len: 0,
-            protocols: [0; WSFRAME_CLIENT_MAX_PROTOCOLS_LEN],
-            extensions: [0; WSFRAME_CLIENT_MAX_EXTENSIONS_LEN],
-        };
-        state.protocols_len = store(&mut state.protocols, protocols)?;
-        state.extensions_len = store(&mut state.extensions, extensions.unwrap_or(""))?;
-        let (mut names, mut pairs) =
-            ([""; WSFRAME_CLIENT_MAX_PROTOCOLS], [("", ""); WSFRAME_MAX_EXTRA_HEADERS]);
+        let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
+        let protocols = handshake::split_list(protocols, &mut names).ok_or(INVALID)?;
+        let state = ClientOffer::new(nonce, protocols, extensions);
+        let state = state.ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?;
+        let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
         let mut req = ClientRequest::new(url).map_err(from_handshake)?;
         if let Some(origin) = origin {
             req = req.origin(origin);
@@ -314,9 +266,7 @@ pub unsafe extern "C" fn wsframe_client_handshake_write(
         if let Some(offer) = extensions {
             req = req.extensions(offer);
         }
-        let req = req
-            .protocols(protocol_list(protocols, &mut names)?)
-            .headers(header_lines(headers, &mut pairs)?);
+        let req = req.protocols(protocols).headers(lines(headers, &mut pairs)?);
         report(req.write(nonce, out).map(|h| h.request_len()), written)?;
         // SAFETY: non-NULL, the caller's struct, large enough (checked at
         // compile time; alignment is checked by init_tagged).
@@ -421,19 +371,10 @@ pub(crate) unsafe fn with_response<T>(
     max_size: usize,
     f: impl FnOnce(&Response<'_>) -> Result<T, wsframe_result>,
 ) -> Result<T, wsframe_result> {
-    let state = ObjRef::<ClientState, CLIENT_TAG>(hs.cast());
-    // SAFETY: caller contract; the tag refuses a struct never written.
+    let state = ObjRef::<ClientOffer, CLIENT_TAG>(hs.cast());
+    // SAFETY: caller contract, for each pointer.
     let (state, input) = unsafe { raw::args((state, In(input, len))) }?;
-    // The core checks a response with the value its request writer returned,
-    // which borrows what was offered; without an allocator there is no owned
-    // verifier, so the request is written again from the saved nonce and
-    // offers into scratch memory (the URL and extra headers do not matter).
-    let mut names = [""; WSFRAME_CLIENT_MAX_PROTOCOLS];
-    let protocols = protocol_list(stored(&state.protocols, state.protocols_len)?, &mut names)?;
-    let offer = Some(stored(&state.extensions, state.extensions_len)?).filter(|o| !o.is_empty());
-    let max = max_or_default(max_size);
-    f(&handshake::check_response(state.nonce, protocols, offer, input, max)
-        .map_err(from_handshake)?)
+    f(&state.check_response(input, max_or_default(max_size)).map_err(from_handshake)?)
 }
 
 /// Fills the C view of a checked response.
@@ -637,7 +578,7 @@ pub unsafe extern "C" fn wsframe_server_request_header(
         let args = (Put(value_out), Put(len_out), Text(name, name_len));
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let (req, (ptr_out, len_out, name)) = unsafe { reparse(req, args) }?;
-        let (p, n) = c_text(req.header(name).unwrap_or(b""));
+        let (p, n) = c_text(req.header(name.unwrap_or_default()).unwrap_or(b""));
         ptr_out.write(p);
         len_out.done(n)
     })
@@ -687,15 +628,15 @@ pub unsafe extern "C" fn wsframe_server_write_accept(
     guard(|| {
         let outs = (Put(written_out), InOut(out, out_len), In(key, key_len));
         let texts = (
-            OptText(protocol, protocol_len),
-            OptText(extensions, extensions_len),
+            Text(protocol, protocol_len),
+            Text(extensions, extensions_len),
             Text(headers, headers_len),
         );
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let ((written, out, key), (protocol, extensions, headers)) =
             unsafe { raw::args((outs, texts)) }?;
         let mut pairs = [("", ""); WSFRAME_MAX_EXTRA_HEADERS];
-        let pairs = header_lines(headers, &mut pairs)?;
+        let pairs = lines(headers, &mut pairs)?;
         report(handshake::write_accept(key, protocol, extensions, pairs, out), written)
     })
 }

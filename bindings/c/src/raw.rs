@@ -99,10 +99,8 @@ pub(crate) trait Arg {
 pub(crate) struct In<T>(pub(crate) *const T, pub(crate) usize);
 /// Bytes the call writes (or unmasks in place).
 pub(crate) struct InOut<T>(pub(crate) *mut T, pub(crate) usize);
-/// Caller text, which must be UTF-8 (`(NULL, 0)` is empty).
+/// Caller text, which must be UTF-8; `None` for `(NULL, 0)`.
 pub(crate) struct Text(pub(crate) *const c_char, pub(crate) usize);
-/// As [`Text`], `None` for `(NULL, 0)`.
-pub(crate) struct OptText(pub(crate) *const c_char, pub(crate) usize);
 /// An out-parameter, written only on success.
 pub(crate) struct Put<T>(pub(crate) *mut T);
 /// A struct C wrote, copied (see [`read`]); NULL is an error.
@@ -143,28 +141,18 @@ impl<T> Arg for InOut<T> {
 }
 
 impl Arg for Text {
-    type Value<'a> = &'a str;
-    fn spans(&self, list: &mut Spans) {
-        list.push(Span::bytes(self.0, self.1), false);
-    }
-    unsafe fn get<'a>(self) -> Result<&'a str, wsframe_result> {
-        // SAFETY: forwarded contract.
-        let bytes = unsafe { In(self.0, self.1).get() }?;
-        core::str::from_utf8(bytes).map_err(|_| WSFRAME_RESULT_INVALID_UTF8)
-    }
-}
-
-impl Arg for OptText {
     type Value<'a> = Option<&'a str>;
     fn spans(&self, list: &mut Spans) {
         list.push(Span::bytes(self.0, self.1), false);
     }
     unsafe fn get<'a>(self) -> Result<Option<&'a str>, wsframe_result> {
-        if self.0.is_null() && self.1 == 0 {
-            return Ok(None);
-        }
         // SAFETY: forwarded contract.
-        unsafe { Text(self.0, self.1).get() }.map(Some)
+        let bytes = unsafe { In(self.0, self.1).get() }?;
+        match (self.0.is_null(), core::str::from_utf8(bytes)) {
+            (true, _) => Ok(None),
+            (false, Ok(s)) => Ok(Some(s)),
+            (false, Err(_)) => Err(WSFRAME_RESULT_INVALID_UTF8),
+        }
     }
 }
 
@@ -334,6 +322,11 @@ pub(crate) type RandomFn =
 pub(crate) struct CRandom {
     pub(crate) fill: Option<RandomFn>,
     pub(crate) user: *mut c_void,
+}
+
+impl CRandom {
+    /// The operating system's generator (none without `std`).
+    pub(crate) const OS: Self = Self { fill: None, user: ptr::null_mut() };
 }
 
 impl RandomSource for CRandom {

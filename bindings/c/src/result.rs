@@ -352,8 +352,9 @@ fn describe(r: u32) -> Option<&'static CStr> {
 /// None: any value is accepted.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_result_str(result: u32) -> *const c_char {
-    guard_value(c"unknown result code".as_ptr(), || {
-        describe(result).unwrap_or(c"unknown result code").as_ptr()
+    let unknown = c"unknown result code".as_ptr();
+    guard_value(unknown, || {
+        describe(result).map(CStr::as_ptr).ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)
     })
 }
 

@@ -9,19 +9,17 @@
 #![cfg_attr(not(feature = "std"), allow(unused_variables))]
 
 #[cfg(feature = "std")]
-use wsframe::keepalive::KeepaliveAction;
-#[cfg(feature = "std")]
 use wsframe::session::{Message, Session, SessionConfig};
 #[cfg(feature = "std")]
-use wsframe::{CloseCode, DataKind};
+use wsframe::{CloseCode, DataKind, keepalive::KeepaliveAction};
 
 #[cfg(feature = "std")]
-use crate::conn::{event, kind, role, state_of, utf8, wsframe_event_type};
+use crate::conn::{PING, PONG, event, kind, role, state_of, utf8, wsframe_event_type};
 use crate::conn::{wsframe_conn_config, wsframe_event, wsframe_state};
 use crate::guard::{guard, guard_value};
 #[cfg(feature = "std")]
-#[cfg(feature = "std")]
-use crate::raw::{self, Arg, CRandom, In, InOut, Obj, Put, Region, Span, Text};
+use crate::raw::{self, Arg, CRandom, In, Obj, Region, Span, Text};
+use crate::raw::{InOut, Put};
 use crate::result::*;
 
 /// A WebSocket connection at the message level (opaque): the frame-level
@@ -216,12 +214,8 @@ pub unsafe extern "C" fn wsframe_session_receive(
     consumed_out: *mut usize,
     event_out: *mut wsframe_event,
 ) -> wsframe_result {
-    session!(session, (InOut(input, len), Put(consumed_out), Put(event_out)), |s,
-                                                                               (
-        input,
-        consumed,
-        ev,
-    )| {
+    let args = (InOut(input, len), Put(consumed_out), Put(event_out));
+    session!(session, args, |s, (input, consumed, ev)| {
         let r = s.receive(input).map_err(from_core)?;
         use wsframe_event_type::*;
         let data = |k| if k == DataKind::Text { WSFRAME_EVENT_TEXT } else { WSFRAME_EVENT_BINARY };
@@ -241,18 +235,24 @@ pub unsafe extern "C" fn wsframe_session_receive(
     })
 }
 
-/// Queues a whole message as one frame, compressed (RFC 7692 §7.2.1) when
-/// permessage-deflate is on and `flags` lacks `WSFRAME_SEND_NO_COMPRESS`;
-/// clients mask it with a fresh key. `kind` is a `WSFRAME_DATA_KIND_*`; text
-/// must be UTF-8. Everything that could refuse the frame is checked before
-/// the compressor sees it, so a refused message leaves no trace in the
-/// compression context. `data` may be an event's `data` from this session.
+/// Queues a whole message as one frame, or a Ping or a Pong, as
+/// `wsframe_conn_send` does for a connection. `type` is `WSFRAME_EVENT_TEXT`
+/// or `_BINARY` (the `WSFRAME_DATA_KIND_*` values), `_PING` or `_PONG`.
 ///
-/// Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`kind`,
+/// A message is compressed (RFC 7692 §7.2.1) when permessage-deflate is on
+/// and `flags` lacks `WSFRAME_SEND_NO_COMPRESS`; clients mask every frame
+/// with a fresh key. Text must be UTF-8. Everything that could refuse the
+/// frame is checked before the compressor sees it, so a refused message
+/// leaves no trace in the compression context. A Ping (RFC 6455 §5.5.2) or
+/// an unsolicited Pong (§5.5.3, a one-way heartbeat; Pings are answered
+/// automatically with `auto_pong`) carries at most 125 bytes, never
+/// compressed. `data` may be an event's `data` from this session.
+///
+/// Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (`type`,
 /// unknown `flags` bits, a length above PTRDIFF_MAX, `data` inside the
 /// outgoing buffer); INVALID_UTF8; MESSAGE_IN_PROGRESS (a fragmented
-/// message is being sent); CLOSED; RANDOM_FAILED (clients; nothing was
-/// queued); UNSUPPORTED (a build without `std`).
+/// message is being sent); CONTROL_PAYLOAD_TOO_LARGE; CLOSED; RANDOM_FAILED
+/// (clients; nothing was queued); UNSUPPORTED (a build without `std`).
 ///
 /// # Safety
 ///
@@ -261,20 +261,27 @@ pub unsafe extern "C" fn wsframe_session_receive(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_send(
     session: *mut wsframe_session,
-    kind: u32,
+    r#type: u32,
     data: *const u8,
     len: usize,
     flags: u32,
 ) -> wsframe_result {
     session!(session, (In(data, len),), |s, (data,)| {
-        let kind = self::kind(kind)?;
         if flags & !WSFRAME_SEND_NO_COMPRESS != 0 {
             return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
         }
-        if kind == DataKind::Text {
-            utf8(data)?;
+        match r#type {
+            PING => s.ping(data),
+            PONG => s.pong(data),
+            t => {
+                let kind = self::kind(t)?;
+                if kind == DataKind::Text {
+                    utf8(data)?;
+                }
+                s.send(kind, data, flags & WSFRAME_SEND_NO_COMPRESS == 0)
+            }
         }
-        s.send(kind, data, flags & WSFRAME_SEND_NO_COMPRESS == 0).map_err(from_core)
+        .map_err(from_core)
     })
 }
 
@@ -302,41 +309,6 @@ pub unsafe extern "C" fn wsframe_session_send_fragment(
     })
 }
 
-/// Queues a Ping (RFC 6455 §5.5.2) with up to 125 bytes of payload.
-///
-/// Results: OK; NULL_POINTER; INVALID_HANDLE; INVALID_ARGUMENT (as for
-/// `wsframe_session_send`); CONTROL_PAYLOAD_TOO_LARGE; CLOSED; RANDOM_FAILED;
-/// UNSUPPORTED.
-///
-/// # Safety
-///
-/// As for `wsframe_session_send`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_session_ping(
-    session: *mut wsframe_session,
-    data: *const u8,
-    len: usize,
-) -> wsframe_result {
-    session!(session, (In(data, len),), |s, (d,)| s.ping(d).map_err(from_core))
-}
-
-/// Queues an unsolicited Pong (RFC 6455 §5.5.3), a one-way heartbeat.
-/// (Pings are answered automatically with `auto_pong`.)
-///
-/// Results: as for `wsframe_session_ping`.
-///
-/// # Safety
-///
-/// As for `wsframe_session_send`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn wsframe_session_pong(
-    session: *mut wsframe_session,
-    data: *const u8,
-    len: usize,
-) -> wsframe_result {
-    session!(session, (In(data, len),), |s, (d,)| s.pong(d).map_err(from_core))
-}
-
 /// Queues a Close (RFC 6455 §5.5.1) and moves the closing handshake on, as
 /// `wsframe_conn_send_close`: `code` 0 sends none, `reason` is UTF-8 of at
 /// most 123 bytes, `(NULL, 0)` for none. Then keep receiving until the
@@ -358,7 +330,7 @@ pub unsafe extern "C" fn wsframe_session_close(
     reason_len: usize,
 ) -> wsframe_result {
     session!(session, (Text(reason.cast(), reason_len),), |s, (r,)| {
-        s.close((code != 0).then_some(CloseCode(code)), r).map_err(from_core)
+        s.close((code != 0).then_some(CloseCode(code)), r.unwrap_or_default()).map_err(from_core)
     })
 }
 
@@ -421,9 +393,7 @@ pub unsafe extern "C" fn wsframe_session_state(session: *const wsframe_session) 
         // SAFETY: caller contract.
         with_std!({ unsafe { with(session.cast_mut(), (), |s, ()| Ok(state_of(s.state()))) } })
     };
-    guard_value(wsframe_state::WSFRAME_STATE_INVALID, || {
-        state().unwrap_or(wsframe_state::WSFRAME_STATE_INVALID)
-    })
+    guard_value(wsframe_state::WSFRAME_STATE_INVALID, state)
 }
 
 /// Runs the heartbeat (`keepalive_interval_ms` in the config): call it

@@ -18,7 +18,7 @@ int main() {
     }
     unsigned char out[16];
     size_t n = 0;
-    r = wsframe_conn_send_text(conn, reinterpret_cast<const uint8_t *>("Hello"), 5, out, sizeof out, &n);
+    r = wsframe_conn_send(conn, WSFRAME_EVENT_TEXT, reinterpret_cast<const uint8_t *>("Hello"), 5, true, out, sizeof out, &n);
     wsframe_state state = wsframe_conn_state(conn);
     wsframe_conn_free(conn);
     wsframe_event ev{};

@@ -70,12 +70,12 @@ static void client_without_source_is_refused(void) {
     CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_CLIENT, &cfg, &c));
     uint8_t out[32];
     size_t n = 0;
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK(n == 11 && out[0] == 0x81 && out[1] == 0x85);
     wsframe_conn_free(c);
     /* Servers need no randomness. */
     CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, NULL, &c));
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK(n == 7);
     wsframe_conn_free(c);
 }

@@ -122,7 +122,7 @@ static void storage_lifecycle(void) {
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_INVALID);
     uint8_t out[16];
     size_t n = 0;
-    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"x", 1, out, sizeof out, &n), WSFRAME_RESULT_INVALID_HANDLE);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"x", 1, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_HANDLE);
     wsframe_conn_free(c); /* ended storage: no-op */
     wsframe_conn_free(NULL);
     CHECK(wsframe_conn_state(NULL) == WSFRAME_STATE_INVALID);
@@ -264,8 +264,8 @@ static void closing_handshake(void) {
     CHECK(n == 2 + 4 + 2 && out[0] == 0x88 && out[1] == (0x80 | 2));
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSED);
     /* After the close: sends are refused, input is discarded. */
-    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"x", 1, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
-    CHECK_R(wsframe_conn_send_ping(c, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"x", 1, true, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PING, NULL, 0, true, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
     CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
     uint8_t more[] = {0x81, 0x01, 'x'};
     CHECK_OK(wsframe_conn_receive(c, more, sizeof more, &consumed, &ev));
@@ -277,7 +277,7 @@ static void closing_handshake(void) {
     CHECK_OK(wsframe_conn_send_close(c, 1001, (const uint8_t *)"going", 5, out, sizeof out, &n));
     CHECK(n == 2 + 2 + 5);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSE_SENT);
-    CHECK_R(wsframe_conn_send_binary(c, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, NULL, 0, true, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
     uint8_t empty_close[] = {0x88, 0x80, 1, 2, 3, 4};
     CHECK_OK(wsframe_conn_receive(c, empty_close, sizeof empty_close, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_CLOSE && ev.close_code == 0 && ev.data == NULL && ev.len == 0);
@@ -315,7 +315,7 @@ static void protocol_errors(void) {
         /* Failing the connection is one call; then nothing else goes out. */
         uint8_t out[16];
         size_t n = 0;
-        CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"x", 1, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
+        CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"x", 1, true, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
         CHECK_OK(wsframe_conn_send_close(c, wsframe_result_close_code(r), NULL, 0, out, sizeof out, &n));
         CHECK(n == 4 && out[0] == 0x88 && out[2] == (cases[i].close_code >> 8) &&
               out[3] == (cases[i].close_code & 0xff));
@@ -410,7 +410,7 @@ static void client_server_loop(void) {
     }
     for (size_t i = 0; i < big; i++) payload[i] = (uint8_t)(i * 7);
     size_t n = 0;
-    CHECK_OK(wsframe_conn_send_binary(client, payload, big, wire, wsframe_max_frame_len(big), &n));
+    CHECK_OK(wsframe_conn_send(client, WSFRAME_EVENT_BINARY, payload, big, true, wire, wsframe_max_frame_len(big), &n));
     CHECK(n == big + 14);
     /* Stream it through a small buffer, as a device would. */
     uint8_t small[512];
@@ -441,17 +441,17 @@ static void client_server_loop(void) {
     }
     CHECK(ok && last && received == big);
     /* The echo back, and a ping answered with the same payload. */
-    CHECK_OK(wsframe_conn_send_text(server, (const uint8_t *)"echo", 4, wire, 64, &n));
+    CHECK_OK(wsframe_conn_send(server, WSFRAME_EVENT_TEXT, (const uint8_t *)"echo", 4, true, wire, 64, &n));
     size_t consumed;
     wsframe_event ev;
     CHECK_OK(wsframe_conn_receive(client, wire, n, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_TEXT);
     CHECK_BYTES(ev.data, ev.len, "echo", 4);
-    CHECK_OK(wsframe_conn_send_ping(client, (const uint8_t *)"p1", 2, wire, 64, &n));
+    CHECK_OK(wsframe_conn_send(client, WSFRAME_EVENT_PING, (const uint8_t *)"p1", 2, true, wire, 64, &n));
     CHECK_OK(wsframe_conn_receive(server, wire, n, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_PING);
     uint8_t reply[64];
-    CHECK_OK(wsframe_conn_send_pong(server, ev.data, ev.len, reply, sizeof reply, &n));
+    CHECK_OK(wsframe_conn_send(server, WSFRAME_EVENT_PONG, ev.data, ev.len, true, reply, sizeof reply, &n));
     CHECK_OK(wsframe_conn_receive(client, reply, n, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_PONG);
     CHECK_BYTES(ev.data, ev.len, "p1", 2);

@@ -667,7 +667,7 @@ static void check_failure(const uint8_t *frame, size_t len, uint32_t expected, u
     CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"x", 1, 0), WSFRAME_RESULT_CLOSED);
     CHECK_R(wsframe_session_send_fragment(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"x", 1, true),
             WSFRAME_RESULT_CLOSED);
-    CHECK_R(wsframe_session_ping(c, NULL, 0), WSFRAME_RESULT_CLOSED);
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_PING, NULL, 0, 0), WSFRAME_RESULT_CLOSED);
     CHECK_R(wsframe_session_close(c, close_code, NULL, 0), WSFRAME_RESULT_CLOSED);
     CHECK(sent(c, out, sizeof out) == 0);
     wsframe_session_free(c);
@@ -802,7 +802,7 @@ static void misuse(void) {
     CHECK_R(wsframe_session_send(NULL, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0), WSFRAME_RESULT_NULL_POINTER);
     CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, NULL, 3, 0), WSFRAME_RESULT_NULL_POINTER);
     CHECK_R(wsframe_session_send(c, 0, NULL, 0, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_session_send(c, 9, NULL, 0, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_CLOSE, NULL, 0, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, NULL, 0, 2), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"\xff", 1, 0), WSFRAME_RESULT_INVALID_UTF8);
     CHECK(sent(c, frame, sizeof frame) == 0);

@@ -9,26 +9,26 @@ static void rfc_server_frames(void) {
     uint8_t out[32];
     size_t n = 0;
     const uint8_t hello[] = {0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK_BYTES(out, n, hello, sizeof hello);
     /* A fragmented unmasked text message. */
     const uint8_t frag[] = {0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f};
     size_t a = 0, b = 0;
-    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hel", 3, false, out,
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hel", 3, false, out,
                                      sizeof out, &a));
-    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"lo", 2, true, out + a,
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"lo", 2, true, out + a,
                                      sizeof out - a, &b));
     CHECK_BYTES(out, a + b, frag, sizeof frag);
     /* Unmasked Ping and Pong with "Hello". */
     const uint8_t ping[] = {0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
-    CHECK_OK(wsframe_conn_send_ping(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_PING, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK_BYTES(out, n, ping, sizeof ping);
-    CHECK_OK(wsframe_conn_send_pong(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_PONG, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK(n == 7 && out[0] == 0x8a && out[1] == 0x05);
     /* 256 bytes of binary: the 16-bit length form. */
     static uint8_t big[256 + 14];
     static const uint8_t data[256];
-    CHECK_OK(wsframe_conn_send_binary(c, data, sizeof data, big, sizeof big, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, data, sizeof data, true, big, sizeof big, &n));
     CHECK(n == 4 + 256 && big[0] == 0x82 && big[1] == 0x7E && big[2] == 0x01 && big[3] == 0x00);
     conn_delete(c);
 }
@@ -41,16 +41,16 @@ static void rfc_client_frames_with_configured_key_source(void) {
     wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t out[32];
     size_t n = 0;
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
     const uint8_t pong[] = {0x8a, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58};
-    CHECK_OK(wsframe_conn_send_pong(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_PONG, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK_BYTES(out, n, pong, sizeof pong);
     CHECK(calls == 2); /* one key per frame */
     conn_delete(c);
     /* No source in the config: the OS generator; the frame decodes the same, with another key. */
     c = conn_new(WSFRAME_ROLE_CLIENT, NULL);
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK(n == 11 && out[0] == 0x81 && out[1] == 0x85 && calls == 2);
     wsframe_conn *server = conn_new(WSFRAME_ROLE_SERVER, NULL);
     size_t consumed;
@@ -83,18 +83,18 @@ static void random_failure_writes_nothing(void) {
     uint8_t out[32];
     memset(out, 0xEE, sizeof out);
     size_t n = 777;
-    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n),
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n),
             WSFRAME_RESULT_RANDOM_FAILED);
     CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_RANDOM_FAILED);
     CHECK(n == 777 && out[0] == 0xEE);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
     conn_delete(c);
     /* Servers never draw: a failing source does not matter. */
     cfg.random = failing_random;
     c = conn_new(WSFRAME_ROLE_SERVER, &cfg);
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     conn_delete(c);
 }
 
@@ -105,24 +105,24 @@ static void insufficient_size_reports_required(void) {
     memset(out, 0xEE, sizeof out);
     size_t n = 0;
     /* Query the size with (NULL, 0), then with a buffer one byte short. */
-    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, NULL, 0, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, NULL, 0, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 11);
-    CHECK_R(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, 10, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, 10, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 11 && out[0] == 0xEE);
-    CHECK_R(wsframe_conn_send_binary(c, (const uint8_t *)"ab", 2, out, 1, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, (const uint8_t *)"ab", 2, true, out, 1, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 8);
-    CHECK_R(wsframe_conn_send_ping(c, NULL, 0, out, 5, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PING, NULL, 0, true, out, 5, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 6);
-    CHECK_R(wsframe_conn_send_pong(c, NULL, 0, out, 0, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PONG, NULL, 0, true, out, 0, &n), WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 6);
     CHECK_R(wsframe_conn_send_close(c, 1000, (const uint8_t *)"x", 1, out, 8, &n),
             WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 9);
-    CHECK_R(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"ab", 2, true, out, 7, &n),
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, (const uint8_t *)"ab", 2, true, out, 7, &n),
             WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 8);
     /* Refused for size: no key was drawn, nothing changed. */
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
     conn_delete(c);
@@ -133,56 +133,59 @@ static void send_misuse(void) {
     uint8_t out[300];
     size_t n = 0;
     const uint8_t *hi = (const uint8_t *)"hi";
-    CHECK_R(wsframe_conn_send_text(NULL, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_text(c, NULL, 2, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_text(c, hi, 2, NULL, 8, &n), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_text(c, hi, 2, out, sizeof out, NULL), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_binary(NULL, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_ping(c, NULL, 1, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_pong(c, hi, 2, out, sizeof out, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send(NULL, WSFRAME_EVENT_TEXT, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, NULL, 2, true, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, hi, 2, true, NULL, 8, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, hi, 2, true, out, sizeof out, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send(NULL, WSFRAME_EVENT_BINARY, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PING, NULL, 1, true, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PONG, hi, 2, true, out, sizeof out, NULL), WSFRAME_RESULT_NULL_POINTER);
     CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 3, out, sizeof out, &n), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, hi, 2, true, out, sizeof out, NULL),
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, hi, 2, true, out, sizeof out, NULL),
             WSFRAME_RESULT_NULL_POINTER);
     /* (NULL, 0) is an empty message. */
-    CHECK_OK(wsframe_conn_send_text(c, NULL, 0, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, NULL, 0, true, out, sizeof out, &n));
     CHECK(n == 2 && out[0] == 0x81 && out[1] == 0x00);
-    /* Text must be UTF-8; a split character is fine in send_frame. */
+    /* A whole text message must be UTF-8; a fragment may split a character. */
     const uint8_t bad[] = {'a', 0xff};
-    CHECK_R(wsframe_conn_send_text(c, bad, 2, out, sizeof out, &n), WSFRAME_RESULT_INVALID_UTF8);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, bad, 2, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_UTF8);
     const uint8_t euro[] = {0xe2, 0x82, 0xac};
-    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, euro, 1, false, out, sizeof out, &n));
-    /* Interleaving another message is refused; so is a kind change. */
-    CHECK_R(wsframe_conn_send_binary(c, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
-    CHECK_R(wsframe_conn_send_text(c, hi, 2, out, sizeof out, &n), WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
-    CHECK_R(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_BINARY, hi, 2, true, out, sizeof out, &n),
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, euro, 1, false, out, sizeof out, &n));
+    /* Data of another type while a message is under way is refused, whole or fragment. */
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, hi, 2, false, out, sizeof out, &n),
             WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
-    /* Control frames may go between fragments. */
-    CHECK_OK(wsframe_conn_send_ping(c, NULL, 0, out, sizeof out, &n));
-    CHECK_OK(wsframe_conn_send_frame(c, WSFRAME_DATA_KIND_TEXT, euro + 1, 2, true, out, sizeof out, &n));
-    CHECK(out[0] == 0x80); /* a final continuation */
+    /* Control frames may go between fragments, never fragmented themselves (RFC 6455 §5.5). */
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PING, NULL, 0, false, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PONG, NULL, 0, false, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_PING, NULL, 0, true, out, sizeof out, &n));
+    /* The rest of the character ends the message: a final continuation, not checked alone. */
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, euro + 1, 2, true, out, sizeof out, &n));
+    CHECK(out[0] == 0x80);
+    /* Close is not sent through wsframe_conn_send. */
     /* Bad enum values. */
-    CHECK_R(wsframe_conn_send_frame(c, 0, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_frame(c, 8, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_frame(c, 0xFFFFFFFFu, hi, 2, true, out, sizeof out, &n),
+    CHECK_R(wsframe_conn_send(c, 0, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send(c, 8, hi, 2, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send(c, 0xFFFFFFFFu, hi, 2, true, out, sizeof out, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
     /* Overlapping input and output. */
     memcpy(out, "hello", 5);
-    CHECK_R(wsframe_conn_send_binary(c, out, 5, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_binary(c, out + 4, 5, out, 5, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_OK(wsframe_conn_send_binary(c, out, 5, out + 5, sizeof out - 5, &n));
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, out, 5, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, out + 4, 5, true, out, 5, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, out, 5, true, out + 5, sizeof out - 5, &n));
     /* ... and written_out inside the output, or an output inside the connection. */
-    CHECK_R(wsframe_conn_send_binary(c, hi, 2, out, sizeof out, (size_t *)(void *)(out + 8)),
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, hi, 2, true, out, sizeof out, (size_t *)(void *)(out + 8)),
             WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_binary(c, hi, 2, (uint8_t *)c, 16, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, hi, 2, true, (uint8_t *)c, 16, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
     /* Lengths above PTRDIFF_MAX (a read() of -1 passed on). */
-    CHECK_R(wsframe_conn_send_binary(c, hi, (size_t)-1, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_binary(c, hi, 2, out, (size_t)-1, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, hi, (size_t)-1, true, out, sizeof out, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, hi, 2, true, out, (size_t)-1, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
     /* Control payload limits (RFC 6455 §5.5). */
     static const uint8_t long_payload[126];
-    CHECK_R(wsframe_conn_send_ping(c, long_payload, 126, out, sizeof out, &n),
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PING, long_payload, 126, true, out, sizeof out, &n),
             WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE);
-    CHECK_OK(wsframe_conn_send_ping(c, long_payload, 125, out, sizeof out, &n));
-    CHECK_R(wsframe_conn_send_pong(c, long_payload, 126, out, sizeof out, &n),
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_PING, long_payload, 125, true, out, sizeof out, &n));
+    CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PONG, long_payload, 126, true, out, sizeof out, &n),
             WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE);
     /* Close codes and reasons (RFC 6455 §5.5.1, §7.4). */
     CHECK_R(wsframe_conn_send_close(c, 1005, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_INVALID_CLOSE_CODE);
@@ -245,7 +248,7 @@ static void storage_connection_sends(void) {
     CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_CLIENT, &cfg, &c));
     uint8_t out[32];
     size_t n = 0;
-    CHECK_OK(wsframe_conn_send_text(c, (const uint8_t *)"Hello", 5, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, true, out, sizeof out, &n));
     CHECK_BYTES(out, n, HELLO_MASKED, sizeof HELLO_MASKED);
     wsframe_conn_free(c);
 }

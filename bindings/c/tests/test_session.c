@@ -323,16 +323,16 @@ static void session_misuse(void) {
             WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK(consumed == 99);
     /* Input inside the session's own outgoing bytes. */
-    CHECK_OK(wsframe_session_ping(s, (const uint8_t *)"0123456789", 10));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_PING, (const uint8_t *)"0123456789", 10, 0));
     const uint8_t *out = NULL;
     size_t len = 0;
     CHECK_OK(wsframe_session_outgoing(s, &out, &len));
     CHECK_R(wsframe_session_receive(s, (uint8_t *)(uintptr_t)out, len, &consumed, &ev),
             WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_session_pong(s, out, 4), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_send(s, WSFRAME_EVENT_PONG, out, 4, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
     /* Control payload rules and close codes are the core's. */
     static const uint8_t long_payload[126];
-    CHECK_R(wsframe_session_ping(s, long_payload, 126), WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE);
+    CHECK_R(wsframe_session_send(s, WSFRAME_EVENT_PING, long_payload, 126, 0), WSFRAME_RESULT_CONTROL_PAYLOAD_TOO_LARGE);
     CHECK_R(wsframe_session_close(s, 1005, NULL, 0), WSFRAME_RESULT_INVALID_CLOSE_CODE);
     CHECK_R(wsframe_session_close(s, 1000, (const uint8_t *)"\xff", 1), WSFRAME_RESULT_INVALID_UTF8);
     CHECK_R(wsframe_session_close(s, 0, (const uint8_t *)"x", 1), WSFRAME_RESULT_REASON_WITHOUT_CODE);
@@ -348,7 +348,7 @@ static void session_misuse(void) {
     static conn_storage storage;
     wsframe_conn *c = NULL;
     CHECK_OK(wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, NULL, &c));
-    CHECK_R(wsframe_session_ping((wsframe_session *)(void *)c, NULL, 0), WSFRAME_RESULT_INVALID_HANDLE);
+    CHECK_R(wsframe_session_send((wsframe_session *)(void *)c, WSFRAME_EVENT_PING, NULL, 0, 0), WSFRAME_RESULT_INVALID_HANDLE);
     CHECK(wsframe_session_state((wsframe_session *)(void *)c) == WSFRAME_STATE_INVALID);
     wsframe_conn_free(c);
 }

@@ -237,7 +237,7 @@ int wsc_ping(wsc *c, const uint8_t *data, size_t len) {
         snprintf(c->error, sizeof c->error, "not open");
         return -1;
     }
-    wsframe_result r = wsframe_session_ping(c->session, data, len);
+    wsframe_result r = wsframe_session_send(c->session, WSFRAME_EVENT_PING, data, len, 0);
     if (r != WSFRAME_RESULT_OK) return set_error(c, "ping", r);
     return flush(c);
 }

@@ -157,7 +157,7 @@ fw_result fw_app_run(const fw_socket *sock, fw_stats *stats) {
                     stats->message_crc32 = crc;
                     char report[48];
                     size_t len = fw_format_report(report, bytes, crc);
-                    r = wsframe_conn_send_text(conn, (const uint8_t *)report, len, tx, sizeof tx, &n);
+                    r = wsframe_conn_send(conn, WSFRAME_EVENT_TEXT, (const uint8_t *)report, len, true, tx, sizeof tx, &n);
                     if (r != WSFRAME_RESULT_OK || !sock->send(sock->ctx, tx, n)) goto api_or_link;
                     r = wsframe_conn_send_close(conn, WSFRAME_CLOSE_NORMAL, NULL, 0, tx, sizeof tx, &n);
                     if (r != WSFRAME_RESULT_OK || !sock->send(sock->ctx, tx, n)) goto api_or_link;
@@ -168,7 +168,7 @@ fw_result fw_app_run(const fw_socket *sock, fw_stats *stats) {
                 break;
             case WSFRAME_EVENT_PING: /* RFC 6455 §5.5.2 */
                 if (close_sent) break;
-                r = wsframe_conn_send_pong(conn, ev.data, ev.len, tx, sizeof tx, &n);
+                r = wsframe_conn_send(conn, WSFRAME_EVENT_PONG, ev.data, ev.len, true, tx, sizeof tx, &n);
                 if (r != WSFRAME_RESULT_OK || !sock->send(sock->ctx, tx, n)) goto api_or_link;
                 stats->pings_answered++;
                 break;

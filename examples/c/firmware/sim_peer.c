@@ -68,7 +68,7 @@ static void next_item(void) {
         peer.seg = SEG_PAYLOAD1;
         break;
     case SEG_PING: { /* a control frame between fragments (RFC 6455 §5.4) */
-        wsframe_result r = wsframe_conn_send_ping(peer.conn, (const uint8_t *)SIM_PING, sizeof SIM_PING - 1, peer.out,
+        wsframe_result r = wsframe_conn_send(peer.conn, WSFRAME_EVENT_PING, (const uint8_t *)SIM_PING, sizeof SIM_PING - 1, true, peer.out,
                                                   sizeof peer.out, &peer.out_len);
         if (r != WSFRAME_RESULT_OK) peer.res.last_result = r;
         peer.seg = SEG_HEADER2;

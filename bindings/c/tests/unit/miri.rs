@@ -66,14 +66,32 @@ fn storage_connection() {
         ok(wsframe_conn_init(base, size, 1, &c, &mut conn));
         // Live storage is not started over: what it owns would leak.
         assert_eq!(wsframe_conn_init(base, size, 2, null(), &mut other), WSFRAME_RESULT_IN_USE);
-        ok(wsframe_conn_send_text(conn, b"Hello".as_ptr(), 5, o, 32, &mut n));
+        ok(wsframe_conn_send(
+            conn,
+            wsframe_event_type::WSFRAME_EVENT_TEXT as u32,
+            b"Hello".as_ptr(),
+            5,
+            true,
+            o,
+            32,
+            &mut n,
+        ));
         assert_eq!(bytes(o, n), &HELLO_MASKED);
         ok(wsframe_conn_send_frame_in_place(conn, 1, p, 5, true, h, 14, &mut n));
         assert_eq!((bytes(h, n), bytes(p, 5)), (&HELLO_MASKED[..6], &HELLO_MASKED[6..]));
         assert_eq!(calls.get(), 2);
         // Outputs inside the connection are refused.
         assert_eq!(
-            wsframe_conn_send_text(conn, p, 1, base.cast(), 16, &mut n),
+            wsframe_conn_send(
+                conn,
+                wsframe_event_type::WSFRAME_EVENT_TEXT as u32,
+                p,
+                1,
+                true,
+                base.cast(),
+                16,
+                &mut n
+            ),
             WSFRAME_RESULT_INVALID_ARGUMENT
         );
         // A byte copy is not a connection, and its storage is free to use.
@@ -83,7 +101,16 @@ fn storage_connection() {
         ok(wsframe_conn_receive(other, i, 11, &mut n, ev.as_mut_ptr()));
         let ev = ev.assume_init();
         assert_eq!(bytes(ev.data, ev.len), b"Hello");
-        ok(wsframe_conn_send_pong(other, ev.data, ev.len, o, 32, &mut n));
+        ok(wsframe_conn_send(
+            other,
+            wsframe_event_type::WSFRAME_EVENT_PONG as u32,
+            ev.data,
+            ev.len,
+            true,
+            o,
+            32,
+            &mut n,
+        ));
         // A read() that returned -1, passed on as a length.
         let r =
             wsframe_conn_receive(other, i, usize::MAX, &mut n, ptr::addr_of_mut!(header).cast());
