@@ -50,10 +50,14 @@ impl WorkloadResult {
         }
     }
 
+    /// The fastest implementation's throughput. Rows merged from Node are measured
+    /// differently (benches/node), so they count only in a table of Node rows alone.
     fn fastest_peer(&self) -> Option<f64> {
+        let native = self.rows.iter().any(|r| !is_floor(&r.name) && !r.name.ends_with(NODE));
         self.rows
             .iter()
             .filter(|r| !is_floor(&r.name))
+            .filter(|r| !native || !r.name.ends_with(NODE))
             .filter_map(|r| self.throughput(r))
             .fold(None, |m, t| Some(m.map_or(t, |m: f64| m.max(t))))
     }
@@ -93,6 +97,8 @@ impl WorkloadResult {
 pub struct NodeInfo {
     pub environment: Option<String>,
     pub command: Option<String>,
+    /// How the Node rows were measured (a paragraph of the report).
+    pub method: Option<String>,
     pub path: String,
 }
 
@@ -108,6 +114,9 @@ pub struct Report {
     pub callgrind: Option<String>,
     pub node: Option<NodeInfo>,
 }
+
+/// The suffix of rows merged from Node (`merge_node`), unless they ask for none.
+pub const NODE: &str = " (Node)";
 
 /// memcpy and the bare handshake floor bound the work from below; they are
 /// not implementations, so "× fastest" leaves them out.
@@ -139,7 +148,11 @@ fn si(v: f64) -> String {
 }
 
 fn ratio(x: f64) -> String {
-    if x >= 10.0 { format!("{x:.0}×") } else { format!("{x:.2}×") }
+    if x >= 10.0 {
+        format!("{x:.0}×")
+    } else {
+        format!("{x:.2}×")
+    }
 }
 
 fn group_title(g: &str) -> &str {
@@ -201,7 +214,8 @@ pub fn render(r: &Report) -> String {
          - Results are consumed with `std::hint::black_box`, and each run's output (payload bytes + messages \
          delivered, bytes written, validation result) is checked after the warm-up, so nothing is optimised away.\n\
          - MB/s is 10^6 bytes per second of the basis named in each table. *× fastest* is the throughput over the \
-         fastest implementation of that workload (memcpy and the bare handshake floor excluded); *× memcpy* is the throughput over the memcpy row.\n\
+         fastest implementation of that workload (memcpy and the bare handshake floor excluded, and rows measured in \
+         Node where the table has others); *× memcpy* is the throughput over the memcpy row.\n\
          - *instr* is the number of instructions (valgrind callgrind, counting only the measured call) per operation \
          or per byte, from a separate run at a reduced size ({}). It does not depend on machine load.\n\
          - Rust code is built with `--release` (opt-level 3, thin LTO, one codegen unit); the wslay driver with `gcc -O2`, \
@@ -213,6 +227,13 @@ pub fn render(r: &Report) -> String {
         r.reps,
         r.callgrind.as_deref().unwrap_or("not available here")
     );
+    if r.node.is_some() {
+        let _ = writeln!(
+            o,
+            "Rows marked *(Node)* and the Node.js-only tables (echo round trips among them) are measured in Node by \
+             `benches/node/`, not by this harness: see [Node.js results](#nodejs-results) at the end for how.\n"
+        );
+    }
 
     summary(&mut o, r);
 
@@ -241,6 +262,9 @@ pub fn render(r: &Report) -> String {
             n.environment.as_ref().map(|e| format!("; environment: {e}")).unwrap_or_default(),
             n.command.as_ref().map(|c| format!("; produced by `{c}`")).unwrap_or_default(),
         );
+        if let Some(m) = &n.method {
+            let _ = writeln!(o, "{m}\n");
+        }
     }
     o
 }
@@ -306,7 +330,11 @@ fn table(o: &mut String, w: &WorkloadResult) {
             Some(Ok(n)) => {
                 let (b, ops) = w.cg_size;
                 let v = *n as f64 / if w.per_byte { b as f64 } else { ops as f64 };
-                if v >= 100.0 { format!("{v:.0}") } else { format!("{v:.2}") }
+                if v >= 100.0 {
+                    format!("{v:.0}")
+                } else {
+                    format!("{v:.2}")
+                }
             }
             Some(Err(_)) => "failed".into(),
             None => "".into(),
@@ -426,11 +454,12 @@ fn codesize(o: &mut String, cs: Option<&CodeSize>) {
 }
 
 /// Merges `path` (written by a Node script) into `workloads`. Format:
-/// `{"environment": "...", "command": "...", "results": [{"workload": id,
-/// "implementation": name, "median_s": CPU seconds per run, "wall_s": wall
-/// seconds per run, "spread": relative
-/// IQR, "note": "...", and for a workload not in the Rust tables
-/// also "title", "bytes", "ops", "ops_name", "bytes_basis"}]}`.
+/// `{"environment": "...", "command": "...", "method": "...", "results":
+/// [{"workload": id, "implementation": name, "median_s": CPU seconds per run,
+/// "wall_s": wall seconds per run, "spread": relative IQR, "note": "...",
+/// "verbatim": true to show the name without " (Node)", "failed": why
+/// (instead of "median_s"), and for a workload not in the Rust tables also
+/// "title", "bytes", "ops", "ops_name", "bytes_basis"}]}`.
 pub fn merge_node(path: &Path, workloads: &mut Vec<WorkloadResult>) -> Result<NodeInfo, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let v: serde_json::Value =
@@ -441,14 +470,19 @@ pub fn merge_node(path: &Path, workloads: &mut Vec<WorkloadResult>) -> Result<No
         let n = |k: &str| item.get(k).and_then(|x| x.as_f64());
         let id = s("workload").ok_or(format!("results[{i}]: no workload"))?;
         let name = s("implementation").ok_or(format!("results[{i}]: no implementation"))?;
-        let median = n("median_s").ok_or(format!("results[{i}]: no median_s"))?;
-        let row = RowResult {
-            name: format!("{name} (Node)"),
-            status: Status::Measured {
+        let status = match (s("failed"), n("median_s")) {
+            (Some(why), _) => Status::Failed(why),
+            (None, Some(median)) => Status::Measured {
                 median,
                 spread: n("spread").unwrap_or(0.0),
                 wall: n("wall_s").unwrap_or(median),
             },
+            (None, None) => return Err(format!("results[{i}]: no median_s")),
+        };
+        let verbatim = item.get("verbatim").and_then(|x| x.as_bool()).unwrap_or(false);
+        let row = RowResult {
+            name: if verbatim { name } else { format!("{name}{NODE}") },
+            status,
             note: s("note"),
             instr: None,
         };
@@ -474,6 +508,7 @@ pub fn merge_node(path: &Path, workloads: &mut Vec<WorkloadResult>) -> Result<No
     Ok(NodeInfo {
         environment: v.get("environment").and_then(|x| x.as_str()).map(str::to_string),
         command: v.get("command").and_then(|x| x.as_str()).map(str::to_string),
-        path: path.display().to_string(),
+        method: v.get("method").and_then(|x| x.as_str()).map(str::to_string),
+        path: path.strip_prefix(crate::repo_root()).unwrap_or(path).display().to_string(),
     })
 }
