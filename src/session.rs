@@ -22,7 +22,7 @@ use crate::close::CloseCode;
 use crate::conn::{CloseFrame, Config, Connection, DataKind, RawEvent, Role, State};
 use crate::error::{Error, ProtocolError};
 use crate::extensions::deflate::{Compressor, Decompressor, DeflateConfig, DeflateParams};
-use crate::frame::{MAX_CONTROL_PAYLOAD, max_frame_len};
+use crate::frame::{MAX_CONTROL_PAYLOAD, header_len, max_frame_len};
 use crate::keepalive::{Keepalive, KeepaliveAction};
 use crate::message::MessageAssembler;
 use crate::random::{NoRandom, RandomSource};
@@ -300,6 +300,26 @@ struct Deflate {
     decompressor: Decompressor,
 }
 
+/// The outgoing buffer: `buf[..len]` is queued. `buf` keeps its length (its
+/// high-water mark) when bytes are taken, so a frame is written over bytes
+/// initialised before instead of zero-filling its room again each time.
+#[derive(Default)]
+struct Outgoing {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl Outgoing {
+    /// `n` bytes of room after the queued ones.
+    fn room(&mut self, n: usize) -> &mut [u8] {
+        let end = self.len.saturating_add(n);
+        if self.buf.len() < end {
+            self.buf.resize(end, 0);
+        }
+        self.buf.get_mut(self.len..end).unwrap_or_default()
+    }
+}
+
 /// A WebSocket connection at the message level: see the module docs.
 ///
 /// # Examples
@@ -327,7 +347,7 @@ pub struct Session<R: RandomSource> {
     /// The last call returned a message from an internal buffer: release it
     /// if it grew past `retain_buffer` before reusing it.
     release_pending: bool,
-    out: Vec<u8>,
+    out: Outgoing,
     keepalive: Option<Keepalive>,
     /// Bytes arrived since the last `poll`: the peer is alive.
     heard: bool,
@@ -337,7 +357,7 @@ impl<R: RandomSource> core::fmt::Debug for Session<R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Session")
             .field("state", &self.conn.state())
-            .field("outgoing", &self.out.len())
+            .field("outgoing", &self.out.len)
             .finish_non_exhaustive()
     }
 }
@@ -399,7 +419,7 @@ impl<R: RandomSource> Session<R> {
             deflate,
             assembler: MessageAssembler::new(max),
             release_pending: false,
-            out: Vec::new(),
+            out: Outgoing::default(),
             keepalive: None,
             heard: false,
         }
@@ -644,11 +664,8 @@ impl<R: RandomSource> Session<R> {
         write: impl FnOnce(&mut Connection<R>, &mut [u8]) -> Result<usize, Error>,
         payload: usize,
     ) -> Result<(), Error> {
-        let start = self.out.len();
-        self.out.resize(start + max_frame_len(payload), 0);
-        let r = write(&mut self.conn, self.out.get_mut(start..).unwrap_or_default());
-        self.out.truncate(start + *r.as_ref().unwrap_or(&0));
-        r.map(|_| ())
+        let r = write(&mut self.conn, self.out.room(max_frame_len(payload)));
+        r.map(|n| self.out.len += n)
     }
 
     /// Queues a text message, compressed when permessage-deflate is on.
@@ -725,26 +742,80 @@ impl<R: RandomSource> Session<R> {
         }
     }
 
+    /// Room for a `len`-byte message at the end of the outgoing buffer, for a
+    /// caller that writes the payload there itself (a binding copying it
+    /// straight from another memory, with no buffer in between) and then calls
+    /// [`Session::send_staged`] with the same `len`. Any other call on the
+    /// session in between may overwrite what was staged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::DataKind;
+    ///
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.stage(3).copy_from_slice(b"raw");
+    /// s.send_staged(DataKind::Binary, 3, false).unwrap();
+    /// assert_eq!(s.outgoing(), b"\x82\x03raw");
+    /// ```
+    pub fn stage(&mut self, len: usize) -> &mut [u8] {
+        let head = header_len(len as u64, self.conn.role() == Role::Client);
+        self.out.room(head.saturating_add(len)).get_mut(head..).unwrap_or_default()
+    }
+
+    /// Sends the `len` bytes written into [`Session::stage`]'s room as
+    /// [`Session::send`] sends a message: one frame, the header written in
+    /// front of the payload and a client's masking applied in place (no copy),
+    /// or compressed from there when permessage-deflate is on and `compress`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Session::send_text`]; nothing is queued then.
+    ///
+    /// # Examples
+    ///
+    /// See [`Session::stage`].
+    pub fn send_staged(&mut self, kind: DataKind, len: usize, compress: bool) -> Result<(), Error> {
+        self.conn.can_start_message()?;
+        let head = header_len(len as u64, self.conn.role() == Role::Client);
+        let room = self.out.room(head.saturating_add(len));
+        let Some((header, payload)) = room.split_at_mut_checked(head) else {
+            return Err(Error::InsufficientSize { required: head.saturating_add(len) });
+        };
+        match self.deflate.as_mut() {
+            Some(d) if compress => {
+                let z = d.compressor.compress(payload);
+                let r = Self::queue_data(&mut self.conn, &mut self.out, kind, z, true, true);
+                if r.is_err() {
+                    d.compressor.reset();
+                }
+                r
+            }
+            _ => {
+                let n = self.conn.send_frame_in_place(kind, payload, true, header)?;
+                self.out.len += n + len;
+                Ok(())
+            }
+        }
+    }
+
     /// Appends a data frame (compressed: RSV1 on a message's first frame).
     /// Nothing is left on failure.
     fn queue_data(
         conn: &mut Connection<R>,
-        out: &mut Vec<u8>,
+        out: &mut Outgoing,
         kind: DataKind,
         data: &[u8],
         fin: bool,
         compressed: bool,
     ) -> Result<(), Error> {
-        let start = out.len();
-        out.resize(start + max_frame_len(data.len()), 0);
-        let room = out.get_mut(start..).unwrap_or_default();
+        let room = out.room(max_frame_len(data.len()));
         let r = if compressed {
             conn.send_compressed_frame(kind, data, fin, room)
         } else {
             conn.send_frame(kind, data, fin, room)
         };
-        out.truncate(start + *r.as_ref().unwrap_or(&0));
-        r.map(|_| ())
+        r.map(|n| out.len += n)
     }
 
     /// Queues one frame of an uncompressed message sent in pieces (RFC 6455
@@ -836,7 +907,7 @@ impl<R: RandomSource> Session<R> {
     /// assert_eq!(s.outgoing().len(), 2);
     /// ```
     pub fn outgoing(&self) -> &[u8] {
-        &self.out
+        self.out.buf.get(..self.out.len).unwrap_or_default()
     }
 
     /// Drops the first `n` queued bytes (at most all of them), which the
@@ -851,12 +922,14 @@ impl<R: RandomSource> Session<R> {
     /// assert_eq!(s.outgoing(), b"abc");
     /// ```
     pub fn consume_outgoing(&mut self, n: usize) {
-        if n < self.out.len() {
-            self.out.drain(..n);
-        } else if self.out.capacity() > self.config.retain_buffer {
-            self.out = Vec::new();
+        let out = &mut self.out;
+        if n < out.len {
+            out.buf.copy_within(n..out.len, 0);
+            out.len -= n;
+        } else if out.buf.len() > self.config.retain_buffer {
+            *out = Outgoing::default();
         } else {
-            self.out.clear();
+            out.len = 0;
         }
     }
 

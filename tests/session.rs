@@ -424,3 +424,51 @@ fn rfc7692_s7_2_1_a_message_that_could_not_be_sent_leaves_no_trace_in_the_contex
     assert_eq!(keyless.send_binary(b"x"), Err(Error::RandomFailed));
     assert!(keyless.outgoing().is_empty());
 }
+
+/// Sends every corpus payload through `sent.send` and `staged.stage` +
+/// `send_staged`, with a Ping before each and part of the output left
+/// queued, and checks both put the same bytes on the wire.
+fn compare_staged<R: RandomSource>(mut sent: Session<R>, mut staged: Session<R>, compress: bool) {
+    for (name, payload) in corpus::sweep_corpus() {
+        let kind = if payload.is_text() { DataKind::Text } else { DataKind::Binary };
+        let data = payload.bytes();
+        sent.ping(b"p").unwrap();
+        staged.ping(b"p").unwrap();
+        sent.send(kind, data, compress).unwrap();
+        staged.stage(data.len()).copy_from_slice(data);
+        staged.send_staged(kind, data.len(), compress).unwrap();
+        assert_eq!(sha256(sent.outgoing()), sha256(staged.outgoing()), "{name}");
+        // Take all but the last 3 bytes, so the next message lands after leftovers.
+        let keep = sent.outgoing().len().saturating_sub(3);
+        sent.consume_outgoing(keep);
+        staged.consume_outgoing(keep);
+    }
+}
+
+/// A staged send (the payload written straight into the outgoing buffer, as
+/// the wasm binding does) puts the same bytes on the wire as `send`, for
+/// both roles and with deflate, over the sweep corpus; refused sends leave
+/// nothing queued.
+#[test]
+fn rfc6455_s5_6_staged_sends_write_what_send_writes() {
+    let deflate = SessionConfig::default().with_deflate(DeflateParams::default_params());
+    for (config, compress) in [(SessionConfig::default(), false), (deflate, true), (deflate, false)]
+    {
+        compare_staged(Session::server(config), Session::server(config), compress);
+        let client = || Session::client(config, common::test_rng(3));
+        compare_staged(client(), client(), compress);
+    }
+    // Refused: a fragmented message under way, then after our Close; nothing is queued.
+    let mut s = Session::server(SessionConfig::default());
+    s.send_fragment(DataKind::Text, b"a", false).unwrap();
+    let before = s.outgoing().to_vec();
+    s.stage(2).copy_from_slice(b"hi");
+    assert_eq!(s.send_staged(DataKind::Text, 2, false), Err(Error::MessageInProgress));
+    assert_eq!(s.outgoing(), &before[..]);
+    s.send_fragment(DataKind::Text, b"b", true).unwrap();
+    s.close(Some(CloseCode::NORMAL), "").unwrap();
+    let before = s.outgoing().to_vec();
+    s.stage(2).copy_from_slice(b"hi");
+    assert_eq!(s.send_staged(DataKind::Binary, 2, false), Err(Error::Closed));
+    assert_eq!(s.outgoing(), &before[..]);
+}

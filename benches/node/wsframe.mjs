@@ -7,8 +7,8 @@ import { Connection } from "../../pkg/src/node.js";
 export const NAME = "wsframe (wasm)";
 
 export const DECODE_NOTE =
-  "Connection({ messages: true }).receive(read) per read: copies each read into wasm memory, " +
-  "whole messages out, each a Uint8Array copied out of wasm memory";
+  "Connection({ messages: true }).receiveViews(read) per read: copies each read into wasm memory " +
+  "(the one copy), whole messages out as views into wasm memory, valid until the next call (receive() would copy each out)";
 
 /**
  * Server side: feeds `reads` (Buffers of at most 64 KiB) to a fresh Connection and returns
@@ -18,7 +18,7 @@ export function wsframeDecode(reads) {
   const conn = new Connection({ role: "server", messages: true });
   let n = 0;
   for (const read of reads) {
-    for (const event of conn.receive(read)) {
+    for (const event of conn.receiveViews(read)) {
       if (event.type !== "binary") throw new Error(`unexpected ${event.type} event`);
       n += event.data.length + 1;
     }
@@ -28,22 +28,30 @@ export function wsframeDecode(reads) {
 }
 
 export function encodeNote(client) {
-  return client
-    ? "sendBinary (copies the payload into wasm, masks with a Web Crypto key from the binding's pool) + takeOutgoing() after each frame (a new Uint8Array of the frame)"
-    : "sendBinary (copies the payload into wasm) + takeOutgoing() after each frame (a new Uint8Array of the frame)";
+  return (
+    "sendBinary (copies the payload once, straight into the outgoing queue in wasm memory, where the frame is built around it" +
+    (client ? " and masked in place with a Web Crypto key from the binding's pool" : "") +
+    ") + takeOutgoingInto(buffer) after each frame (copies the frame into one preallocated 1 MiB buffer, reused; no allocation per frame)"
+  );
 }
 
 /**
  * `count` binary messages of `payload`, one frame each, from a fresh server (unmasked) or
- * client (masked) Connection; the frame's bytes are taken after each send, as a server
- * writing each message to its socket does. Returns the bytes taken.
+ * client (masked) Connection; the frame's bytes are taken after each send into one
+ * preallocated buffer, as a server writing each message from its own buffer does. Returns
+ * the bytes taken.
  */
 export function wsframeEncode(payload, count, client) {
   const conn = new Connection({ role: client ? "client" : "server" });
+  const out = new Uint8Array(1 << 20);
+  const room = out.length - payload.length - 14;
   let n = 0;
+  let at = 0;
   for (let i = 0; i < count; i++) {
     conn.sendBinary(payload);
-    n += conn.takeOutgoing().length;
+    const w = conn.takeOutgoingInto(out, at);
+    n += w;
+    at = at + w > room ? 0 : at + w;
   }
   conn.free();
   return n;

@@ -182,8 +182,12 @@ fn wasm_receive_lane(r: &Report) -> Lane {
     let lane = "wasm receive";
     let target = "one copy at most; no zero-fill; -O3 vs -Oz measured";
     let mut text = String::from(
-        "not one figure: copies per received byte, zero-fill and -O3 vs -Oz are properties of the \
-         binding and its build, not timings",
+        "not one figure. Copies: one (each read into wasm memory; events as views with \
+         `receiveViews`), two for a whole message whose frames span reads (the reassembly \
+         buffer). Zero-fill: only when the input buffer grows past its high-water mark (about \
+         one read per connection), never per read. -O3 against -Oz: measured in \
+         benches/README.md (wasm-opt -O3 was no faster, within noise, at +0.4 % size), so -Oz \
+         ships",
     );
     if no_node_rows(r).is_none() {
         let figures: Vec<String> = [

@@ -147,7 +147,14 @@ export function createApi(glue) {
    */
   function input(value, what) {
     const bytes = toBytes(value, what);
-    return bytes.buffer === memory.buffer ? bytes.slice() : bytes;
+    return bytes.buffer === heapU8().buffer ? bytes.slice() : bytes;
+  }
+
+  let heap = new Uint8Array(memory.buffer);
+  /** All of wasm memory as bytes, renewed when a call grew the memory (which detaches the old view). */
+  function heapU8() {
+    if (heap.byteLength === 0) heap = new Uint8Array(memory.buffer);
+    return heap;
   }
 
   function payload(value, what) {
@@ -293,19 +300,54 @@ export function createApi(glue) {
     }
 
     /**
+     * Copies queued bytes into `target` from `offset` (default 0), as many as fit, oldest
+     * first, and returns how many; the rest stays queued. No allocation: for a caller that
+     * writes from its own buffer (and then calls again while `bufferedAmount` is not 0).
+     */
+    takeOutgoingInto(target, offset = 0) {
+      const raw = this.#live();
+      const out = toBytes(target, "target");
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset > out.length) {
+        throw new TypeError("offset must be an integer within target");
+      }
+      const n = Math.min(raw.outgoingBytes, out.length - offset);
+      if (n > 0) {
+        const at = raw.outgoingPtr;
+        const heap = heapU8();
+        if (n <= 64) for (let i = 0; i < n; i++) out[offset + i] = heap[at + i];
+        else out.set(heap.subarray(at, at + n), offset);
+        raw.consumeOutgoing(n);
+      }
+      return n;
+    }
+
+    /**
      * Queues a whole text message as one frame: a string, or UTF-8 bytes you vouch for (the
      * bytes of a text event, say). With deflate on it is compressed unless
      * `options.compress` is false (RFC 7692 allows either per message).
      */
     sendText(text, options) {
       if (typeof text === "string") this.#live().sendText(text, compressOption(options));
-      else if (text != null && typeof text === "object") this.#live().send(false, input(text, "text"), compressOption(options));
+      else if (text != null && typeof text === "object") this.#send(false, toBytes(text, "text"), compressOption(options));
       else throw new TypeError("text must be a string or its UTF-8 bytes");
     }
 
     /** Queues a whole binary message as one frame (compressed as for `sendText`). */
     sendBinary(bytes, options) {
-      this.#live().send(true, input(bytes, "bytes"), compressOption(options));
+      this.#send(true, toBytes(bytes, "bytes"), compressOption(options));
+    }
+
+    /** Copies the payload once, straight into the outgoing queue, and frames it there. */
+    #send(binary, data, compress) {
+      const raw = this.#live();
+      const [len, from] = [data.length, data.byteOffset];
+      const at = raw.stage(len); // may grow the memory: take the view after
+      const heap = heapU8();
+      // A view into wasm memory (an event's data) is detached when stage grew the memory;
+      // its bytes are still there, at the same offset (buffers events point into stay put).
+      if (data.length === len) heap.set(data, at);
+      else heap.copyWithin(at, from, from + len);
+      if (!raw.sendStaged(binary, len, compress)) throw raw.takeError();
     }
 
     /**

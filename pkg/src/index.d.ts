@@ -209,6 +209,11 @@ export declare class Connection {
    * Closes, in order. Write it to the socket. Empty when nothing is queued.
    */
   takeOutgoing(): Uint8Array;
+  /**
+   * Copies queued bytes into `target` from `offset` (default 0), as many as fit, oldest
+   * first, and returns how many; the rest stays queued. Allocates nothing.
+   */
+  takeOutgoingInto(target: Uint8Array, offset?: number): number;
   /** Queues a whole text message as one frame (a string, or UTF-8 bytes you vouch for; compressed when deflate is on). */
   sendText(text: string | BytesLike, options?: SendOptions): void;
   /** Queues a whole binary message as one frame (compressed when deflate is on). */

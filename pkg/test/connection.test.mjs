@@ -73,6 +73,38 @@ test("sends queue in order; takeOutgoing hands them over once; bufferedAmount co
   assert.equal(server.takeOutgoing().length, 0);
 });
 
+test("takeOutgoingInto copies what fits into the caller's buffer and leaves the rest queued", () => {
+  const server = new Connection();
+  server.sendText("abc");
+  server.sendBinary(new Uint8Array([9, 8]));
+  const all = [0x81, 3, 0x61, 0x62, 0x63, 0x82, 2, 9, 8];
+  const target = new Uint8Array(16).fill(0xee);
+  assert.equal(server.takeOutgoingInto(target.subarray(0, 6), 2), 4);
+  assert.equal(server.bufferedAmount, 5);
+  assert.equal(server.takeOutgoingInto(target, 6), 5);
+  assert.deepEqual([...target.subarray(0, 12)], [0xee, 0xee, ...all, 0xee]);
+  assert.equal(server.takeOutgoingInto(target), 0);
+  assert.throws(() => server.takeOutgoingInto(target, 17), TypeError);
+  assert.throws(() => server.takeOutgoingInto(target, -1), TypeError);
+  assert.throws(() => server.takeOutgoingInto("x"), TypeError);
+});
+
+test("a send copies the payload once into the queue, across memory growth, byte for byte", () => {
+  // Sizes around the 7-bit/16-bit/64-bit length encodings and large enough to grow memory.
+  for (const role of ["server", "client"]) {
+    const { client, server } = pair({ messages: true });
+    const [tx, rx] = role === "server" ? [server, client] : [client, server];
+    for (const n of [0, 1, 125, 126, 65535, 65536, 5 << 20]) {
+      const data = pattern(n);
+      tx.sendBinary(data);
+      const events = recv(rx, tx.takeOutgoing());
+      assert.equal(events.length, 1);
+      assert.equal(events[0].data.length, n);
+      assert.deepEqual(events[0].data, data);
+    }
+  }
+});
+
 test("any split of the input gives the same events, down to one byte at a time", () => {
   const { client } = pair();
   client.sendText("héllo wörld");
@@ -322,9 +354,12 @@ test("views passed back into the package are copied first (memory growth detache
   // Echo the view: sending grows wasm memory for a 4 MiB frame after this small one.
   const echo = out(server, "sendBinary", ev.data);
   assert.deepEqual(recv(client, echo), [{ type: "binary", data: pattern(100), last: true }]);
-  const [big] = recv(server, out(client, "sendBinary", pattern(4 << 20)));
-  const frame = out(server, "sendBinary", big.data);
-  const back = recv(new Connection({ role: "client", messages: true }), frame);
-  assert.deepEqual(back[0].data.length, 4 << 20);
-  assert.deepEqual(back[0].data.subarray(0, 64), pattern(64));
+  // Each size is sent once into a fresh queue, so at least the largest grows the memory.
+  for (const n of [4 << 20, 9 << 20, 15 << 20]) {
+    const [big] = recv(server, out(client, "sendBinary", pattern(n)));
+    const frame = out(server, "sendBinary", big.data);
+    const back = recv(new Connection({ role: "client", messages: true }), frame);
+    assert.equal(back[0].data.length, n);
+    assert.ok(back[0].data.every((b, i) => b === ((i * 31 + 7) & 0xff)), `${n} bytes echoed unchanged`);
+  }
 });

@@ -40,6 +40,8 @@ pub struct Connection {
     /// The event of the last `pull`: `[kind, ptr, len, extra]`, where
     /// `extra` is `last` for data and the status code (0: none) for a Close.
     event: [u32; 4],
+    /// Why the last `sendStaged` was refused.
+    error: Option<wsframe::Error>,
 }
 
 #[wasm_bindgen(js_class = RawConnection)]
@@ -99,6 +101,7 @@ impl Connection {
             start: 0,
             end: 0,
             event: [0; 4],
+            error: None,
         })
     }
 
@@ -198,6 +201,45 @@ impl Connection {
         let out = js_sys::Uint8Array::from(self.session.outgoing());
         self.session.consume_outgoing(usize::MAX);
         out
+    }
+
+    /// Room for a `len`-byte message at the end of the outgoing queue: its
+    /// address in wasm memory. Write exactly the payload there, then call
+    /// `sendStaged` with the same `len` before any other call (the one copy of
+    /// a send: no allocation, the frame built around the bytes in place).
+    pub fn stage(&mut self, len: usize) -> usize {
+        self.session.stage(len).as_mut_ptr() as usize
+    }
+
+    /// Queues the message written at `stage`'s address, as [`Connection::send`].
+    /// Returns false when it was refused (nothing is queued then): `takeError`
+    /// has the error [`Connection::send`] throws. (A hot call: no `Result`,
+    /// whose return JavaScript would receive as a new array each time.)
+    #[wasm_bindgen(js_name = sendStaged)]
+    pub fn send_staged(&mut self, binary: bool, len: usize, compress: bool) -> bool {
+        let kind = if binary { DataKind::Binary } else { DataKind::Text };
+        let r = self.session.send_staged(kind, len, compress);
+        self.error = r.err();
+        self.error.is_none()
+    }
+
+    /// The error of the last refused `sendStaged`, as an exception to throw.
+    #[wasm_bindgen(js_name = takeError)]
+    pub fn take_error(&mut self) -> JsValue {
+        self.error.take().map_or(JsValue::UNDEFINED, core_error)
+    }
+
+    /// Where the queued bytes start in wasm memory (`outgoingBytes` of them),
+    /// valid until the next call.
+    #[wasm_bindgen(getter, js_name = outgoingPtr)]
+    pub fn outgoing_ptr(&self) -> usize {
+        self.session.outgoing().as_ptr() as usize
+    }
+
+    /// Drops the first `n` queued bytes, which JavaScript has copied out.
+    #[wasm_bindgen(js_name = consumeOutgoing)]
+    pub fn consume_outgoing(&mut self, n: usize) {
+        self.session.consume_outgoing(n);
     }
 
     /// Queues a whole message (RFC 6455 §5.6): text unless `binary`,
