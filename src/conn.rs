@@ -614,6 +614,9 @@ impl<R: RandomSource> Connection<R> {
         &mut self,
         input: &mut [u8],
     ) -> Result<(usize, Option<RawEvent>), Error> {
+        if let Some(small) = self.small_message(input) {
+            return small;
+        }
         if !matches!(self.state, State::Open | State::CloseSent) {
             return Ok((input.len(), None));
         }
@@ -647,6 +650,52 @@ impl<R: RandomSource> Connection<R> {
             }
         };
         Ok((consumed, event))
+    }
+
+    /// The fast path of [`Connection::receive`] for the commonest frame: a
+    /// whole unfragmented, uncompressed text or binary message with a 7-bit
+    /// length, its header and payload all in `input`, between messages. Its
+    /// checks are those `begin_frame` makes for such a header (the others
+    /// cannot fail for it): FIN, no RSV bit, a data opcode, the mask bit this
+    /// role expects, within both limits. `None` for anything else, which the
+    /// general path then decodes (and judges) from the same bytes.
+    #[inline]
+    fn small_message(
+        &mut self,
+        input: &mut [u8],
+    ) -> Option<Result<(usize, Option<RawEvent>), Error>> {
+        let [b0, b1, ..] = *input else { return None };
+        let masked = self.role == Role::Server;
+        let len = b1 & 0x7F;
+        let kind = match b0 {
+            0x81 => DataKind::Text,
+            0x82 => DataKind::Binary,
+            _ => return None,
+        };
+        let between_messages =
+            matches!(&self.rx, Rx::Header(d) if d.is_idle()) && self.rx_msg.is_none();
+        if (b1 & 0x80 != 0) != masked
+            || len > 125
+            || !between_messages
+            || !matches!(self.state, State::Open | State::CloseSent)
+            || u64::from(len) > self.config.max_frame_payload.min(self.config.max_message_size)
+        {
+            return None;
+        }
+        let start = if masked { 6 } else { 2 };
+        let end = start + usize::from(len);
+        let (head, payload) = input.get_mut(..end)?.split_at_mut(start);
+        if let [_, _, k0, k1, k2, k3] = *head {
+            mask::apply_mask(payload, [k0, k1, k2, k3], 0);
+        }
+        if kind == DataKind::Text && utf8::validate(payload).is_err() {
+            return Some(Err(self.fail(ProtocolError::InvalidUtf8)));
+        }
+        let range = start..end;
+        Some(Ok((
+            end,
+            Some(RawEvent::Data { kind, range, last: true, compressed: false, frame_rest: 0 }),
+        )))
     }
 
     /// Fails the connection for a violation found outside [`Connection::receive`]:

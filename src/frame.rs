@@ -299,6 +299,12 @@ impl HeaderDecoder {
         self.decode_partial(input)
     }
 
+    /// Whether no byte of a header is held: the next byte starts one.
+    #[inline]
+    pub(crate) const fn is_idle(&self) -> bool {
+        self.have == 0
+    }
+
     /// [`HeaderDecoder::decode`] for a header that arrives in pieces (or a
     /// decoder that already holds some of one): byte-wise bookkeeping, out of
     /// line so the whole-header path above stays small enough to inline.

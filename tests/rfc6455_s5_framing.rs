@@ -462,3 +462,67 @@ fn s5_large_message_streams_through_a_512_byte_buffer() {
     assert_eq!(got, payload);
     assert!(chunks >= 128, "a 64 KiB payload through 512 bytes comes in many chunks: {chunks}");
 }
+
+// §5.2, §5.4, §5.6: the whole-small-message fast path ----------------------
+
+/// A small whole message in one read takes the receive fast path; one byte
+/// at a time it cannot (no header is ever complete in the input). Both must
+/// judge every stream alike: each of these streams puts a small text or
+/// binary frame where the fast path must step aside (a fragmented message
+/// under way, a limit, the wrong mask bit, invalid UTF-8, after a Close).
+#[test]
+fn s5_small_whole_messages_are_judged_alike_in_one_read_and_byte_by_byte() {
+    let key = Some([0x37, 0xfa, 0x21, 0x3d]);
+    let small = |op: u8, p: &[u8]| frame(true, 0, op, key, p);
+    let streams: Vec<(&str, Config, Vec<u8>)> = vec![
+        (
+            "text, binary, empty",
+            Config::default(),
+            [small(1, b"Hello"), small(2, &[0, 255]), small(1, b"")].concat(),
+        ),
+        (
+            "125 bytes, then 126",
+            Config::default(),
+            [small(2, &[7; 125]), small(2, &[7; 126])].concat(),
+        ),
+        ("invalid UTF-8", Config::default(), [small(1, b"ok"), small(1, b"\xff")].concat()),
+        ("surrogate", Config::default(), small(1, b"\xed\xa0\x80")),
+        (
+            "inside a fragmented message",
+            Config::default(),
+            [frame(false, 0, 1, key, b"a"), small(1, b"b")].concat(),
+        ),
+        (
+            "continuation ends it",
+            Config::default(),
+            [frame(false, 0, 1, key, b"a"), frame(true, 0, 0, key, b"b"), small(2, b"c")].concat(),
+        ),
+        ("over max_frame_payload", Config::default().with_max_frame_payload(4), small(2, b"hello")),
+        ("over max_message_size", Config::default().with_max_message_size(4), small(2, b"hello")),
+        (
+            "at the limits",
+            Config::default().with_max_frame_payload(5).with_max_message_size(5),
+            small(2, b"hello"),
+        ),
+        ("unmasked", Config::default(), frame(true, 0, 2, None, b"x")),
+        ("RSV1 without deflate", Config::default(), frame(true, 4, 2, key, b"x")),
+        (
+            "after the peer's Close",
+            Config::default(),
+            [frame(true, 0, 8, key, &[3, 232]), small(1, b"late")].concat(),
+        ),
+    ];
+    for (name, config, bytes) in streams {
+        let whole = feed_all(&mut Connection::server(config), &bytes);
+        let bytewise = feed(&mut Connection::server(config), &bytes, &[1]);
+        assert_eq!(whole, bytewise, "{name}");
+    }
+    // And on the client side, where frames come unmasked and a masked one is refused.
+    for bytes in [frame(true, 0, 1, None, b"Hello"), frame(true, 0, 1, key, b"Hello")] {
+        let whole = feed_all(&mut client(), &bytes);
+        assert_eq!(whole, feed(&mut client(), &bytes, &[1]));
+    }
+    // The fast path really delivers: a server's first small message in one read.
+    let mut s = server();
+    assert_eq!(feed_all(&mut s, &small(1, b"Hello")), vec![Ev::Text(b"Hello".to_vec())]);
+}
