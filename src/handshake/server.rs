@@ -5,7 +5,7 @@ use super::accept::{accept_key, is_valid_key};
 use super::error::HandshakeError;
 use super::headers::{
     Elements, HeaderValues, Headers, Tokens, check_extra_headers, is_safe_value, is_token,
-    parse_request_head,
+    parse_request_head, raw_headers,
 };
 use super::uri::ResourceName;
 use super::writer::Writer;
@@ -58,41 +58,109 @@ use super::writer::Writer;
 /// # Ok::<(), wsframe::handshake::HandshakeError>(())
 /// ```
 pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>>, HandshakeError> {
-    let Some(head) = parse_request_head(input, max_size)? else {
+    let mut raw = raw_headers();
+    let Some((line, parsed)) = parse_request_head(input, max_size, &mut raw)? else {
         return Ok(None);
     };
     // Methods are case-sensitive (RFC 7231 §4.1).
-    if head.method != "GET" {
+    if line.method != "GET" {
         return Err(HandshakeError::NotGet);
     }
-    if head.minor_version < 1 {
+    if line.minor_version < 1 {
         return Err(HandshakeError::HttpVersion);
     }
-    let headers = head.headers;
-    let fields = Fields::scan(&headers);
-    let host = match fields.host.get()? {
+    // One pass over the fields: store each, and note what the checks below
+    // and the accessors need, so nothing is looked up by name again.
+    let mut headers = Headers::new(input);
+    let mut f = Fields { protocols_valid: true, ..Fields::default() };
+    for (i, h) in parsed.iter().enumerate() {
+        let (name, value) = (h.name, h.value.trim_ascii());
+        headers.push(name, value);
+        // The length first: most fields are none of these.
+        match name.len() {
+            4 if is_name(name, b"host") => f.host.set(value),
+            6 if is_name(name, b"origin") => {
+                f.origin = f.origin.or(Some(value));
+            }
+            7 if is_name(name, b"upgrade") => {
+                f.upgrade_websocket |= has_token(value, b"websocket");
+            }
+            10 if is_name(name, b"connection") => {
+                f.connection_upgrade |= has_token(value, b"upgrade");
+            }
+            17 if is_name(name, b"sec-websocket-key") => f.key.set(value),
+            21 if is_name(name, b"sec-websocket-version") => f.version.set(value),
+            22 if is_name(name, b"sec-websocket-protocol") => {
+                f.protocols.add(i);
+                f.protocols_valid &= Elements::new(value).all(is_token);
+            }
+            24 if is_name(name, b"sec-websocket-extensions") => f.extensions.add(i),
+            _ => {}
+        }
+    }
+    let host = match f.host.get()? {
         Some(h) if !h.is_empty() => h,
         _ => return Err(HandshakeError::MissingHost),
     };
-    if !fields.upgrade_websocket {
+    if !f.upgrade_websocket {
         return Err(HandshakeError::MissingUpgrade);
     }
-    if !fields.connection_upgrade {
+    if !f.connection_upgrade {
         return Err(HandshakeError::MissingConnectionUpgrade);
     }
     // Checked before the key so that clients of older drafts, which send no
     // Sec-WebSocket-Key, are told the version to use (RFC 6455 §4.4).
-    if fields.version.get()? != Some(b"13") {
+    if f.version.get()? != Some(b"13") {
         return Err(HandshakeError::UnsupportedVersion);
     }
-    let key = fields.key.get()?.ok_or(HandshakeError::MissingKey)?;
+    let key = f.key.get()?.ok_or(HandshakeError::MissingKey)?;
     if !is_valid_key(key) {
         return Err(HandshakeError::InvalidKey);
     }
-    if !fields.protocols_valid {
+    if !f.protocols_valid {
         return Err(HandshakeError::InvalidProtocol);
     }
-    Ok(Some(Request { target: head.target, host, key, headers, consumed: head.consumed }))
+    Ok(Some(Request {
+        target: line.target,
+        host,
+        key,
+        origin: f.origin,
+        protocols: f.protocols,
+        extensions: f.extensions,
+        headers,
+        consumed: line.consumed,
+    }))
+}
+
+/// Whether the header name `name` (a token, as httparse checked) is `lower`,
+/// a name of lowercase letters and `-`, ignoring ASCII case.
+///
+/// Setting bit 5 lowercases a letter; among token characters only a letter
+/// becomes a lowercase letter that way, and only `-` becomes `-` (CR, 0x0D,
+/// is no token character). So one OR per byte, eight bytes at a time.
+fn is_name(name: &str, lower: &[u8]) -> bool {
+    let name = name.as_bytes();
+    if name.len() != lower.len() {
+        return false;
+    }
+    let word = |c: &[u8]| c.try_into().map(u64::from_le_bytes).unwrap_or(0);
+    let (mut a, mut b) = (name.chunks_exact(8), lower.chunks_exact(8));
+    if !(&mut a).zip(&mut b).all(|(x, y)| word(x) | 0x2020_2020_2020_2020 == word(y)) {
+        return false;
+    }
+    a.remainder().iter().zip(b.remainder()).all(|(&x, &y)| x | 0x20 == y)
+}
+
+/// Whether the list `value` has the element `token` (lowercase letters),
+/// ignoring ASCII case; a value that is just the token needs no splitting.
+fn has_token(value: &[u8], token: &[u8]) -> bool {
+    // For a token of letters, `b | 0x20 == t` is a case-insensitive match
+    // whatever the byte `b`.
+    let is = |e: &[u8]| e.len() == token.len() && e.iter().zip(token).all(|(&x, &y)| x | 0x20 == y);
+    if is(value) {
+        return true;
+    }
+    Elements::new(value).any(is)
 }
 
 /// A header that must appear at most once: its value, and whether it repeated.
@@ -113,44 +181,38 @@ impl<'b> Unique<'b> {
     }
 }
 
-/// What the checks of RFC 6455 §4.2.1 need from the header fields, gathered
-/// in one pass over them (a lookup per check would rescan them all).
+/// The indexes of the fields with one name: from the first to past the last
+/// (empty if none), so the accessors look at those fields alone.
+#[derive(Debug, Clone, Copy, Default)]
+struct Span {
+    start: u8,
+    end: u8,
+}
+
+impl Span {
+    fn add(&mut self, i: usize) {
+        // i < MAX_HEADERS = 64.
+        let i = i as u8;
+        if self.start == self.end {
+            self.start = i;
+        }
+        self.end = i.saturating_add(1);
+    }
+}
+
+/// What the checks of RFC 6455 §4.2.1 and the accessors need from the
+/// header fields, gathered in one pass over them.
 #[derive(Default)]
 struct Fields<'b> {
     host: Unique<'b>,
     version: Unique<'b>,
     key: Unique<'b>,
+    origin: Option<&'b [u8]>,
+    protocols: Span,
+    extensions: Span,
     upgrade_websocket: bool,
     connection_upgrade: bool,
     protocols_valid: bool,
-}
-
-impl<'b> Fields<'b> {
-    fn scan(headers: &Headers<'b>) -> Self {
-        let mut f = Self { protocols_valid: true, ..Self::default() };
-        let has = |value: &[u8], token: &str| {
-            Elements::new(value).any(|t| t.eq_ignore_ascii_case(token.as_bytes()))
-        };
-        for (name, value) in headers.iter() {
-            // The length first: most fields are none of these.
-            match name.len() {
-                4 if name.eq_ignore_ascii_case("Host") => f.host.set(value),
-                7 if name.eq_ignore_ascii_case("Upgrade") => {
-                    f.upgrade_websocket |= has(value, "websocket");
-                }
-                10 if name.eq_ignore_ascii_case("Connection") => {
-                    f.connection_upgrade |= has(value, "upgrade");
-                }
-                17 if name.eq_ignore_ascii_case("Sec-WebSocket-Key") => f.key.set(value),
-                21 if name.eq_ignore_ascii_case("Sec-WebSocket-Version") => f.version.set(value),
-                22 if name.eq_ignore_ascii_case("Sec-WebSocket-Protocol") => {
-                    f.protocols_valid &= Elements::new(value).all(is_token);
-                }
-                _ => {}
-            }
-        }
-        f
-    }
 }
 
 /// A valid opening handshake request (RFC 6455 §4.2.1), borrowing from the
@@ -160,6 +222,9 @@ pub struct Request<'b> {
     target: &'b str,
     host: &'b [u8],
     key: &'b [u8],
+    origin: Option<&'b [u8]>,
+    protocols: Span,
+    extensions: Span,
     headers: Headers<'b>,
     consumed: usize,
 }
@@ -223,20 +288,23 @@ impl<'b> Request<'b> {
     /// only serves some origins rejects others with 403 (RFC 6455 §4.2.2, §10.2).
     #[must_use]
     pub fn origin(&self) -> Option<&'b [u8]> {
-        self.headers.get("Origin")
+        self.origin
     }
 
     /// The subprotocols the client offered, in its order of preference
     /// (RFC 6455 §4.2.1 item 8). The server selects at most one.
     #[must_use]
     pub fn protocols(&self) -> Protocols<'_, 'b> {
-        Protocols { tokens: self.headers.tokens("Sec-WebSocket-Protocol") }
+        let Span { start, end } = self.protocols;
+        let values = self.headers.values_in(start.into(), end.into(), "Sec-WebSocket-Protocol");
+        Protocols { tokens: Tokens::new(values) }
     }
 
     /// The raw `Sec-WebSocket-Extensions` values (RFC 6455 §4.2.1 item 9, §9.1).
     #[must_use]
     pub fn extensions(&self) -> HeaderValues<'_, 'b> {
-        self.headers.get_all("Sec-WebSocket-Extensions")
+        let Span { start, end } = self.extensions;
+        self.headers.values_in(start.into(), end.into(), "Sec-WebSocket-Extensions")
     }
 
     /// The first value of the header `name` (case-insensitive).
@@ -339,8 +407,12 @@ pub fn write_accept(
     }
     check_extra_headers(extra_headers, ACCEPT_RESERVED)?;
     let mut w = Writer::new(out);
-    w.put(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n");
-    w.header("Sec-WebSocket-Accept", &accept_key(request_key));
+    w.put(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+          Sec-WebSocket-Accept: ",
+    );
+    w.put(&accept_key(request_key));
+    w.put(b"\r\n");
     if let Some(p) = protocol {
         w.header("Sec-WebSocket-Protocol", p.as_bytes());
     }
@@ -528,6 +600,64 @@ mod tests {
         assert_eq!(write_reject(101, &mut [0; 256]), Err(HandshakeError::InvalidStatus));
     }
 
+    /// The fast paths agree with the quote-aware splitter on lists with and
+    /// without quoted strings, commas at every position and odd bytes.
+    #[test]
+    fn has_token_matches_elements() {
+        let reference = |v: &[u8], t: &[u8]| Elements::new(v).any(|e| e.eq_ignore_ascii_case(t));
+        let parts: [&[u8]; 12] = [
+            b"upgrade",
+            b"UpGrade",
+            b"keep-alive",
+            b",",
+            b" ",
+            b"\t",
+            b"\"",
+            b"x=\"a,upgrade\"",
+            b"\\",
+            b"upgradex",
+            b"upgrad",
+            b"\xc0",
+        ];
+        let mut value = std::vec::Vec::new();
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for d in [&b""[..], b",", b"\"", b" upgrade"] {
+                        value.clear();
+                        value.extend_from_slice(a);
+                        value.extend_from_slice(b);
+                        value.extend_from_slice(c);
+                        value.extend_from_slice(d);
+                        for token in [&b"upgrade"[..], b"websocket"] {
+                            let got = has_token(&value, token);
+                            assert_eq!(got, reference(&value, token), "{:?}", value.escape_ascii());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn is_name_ignores_case_of_tokens() {
+        assert!(is_name("Sec-WebSocket-Key", b"sec-websocket-key"));
+        assert!(is_name("SEC-WEBSOCKET-EXTENSIONS", b"sec-websocket-extensions"));
+        assert!(!is_name("Sec-WebSocket-Kez", b"sec-websocket-key"));
+        assert!(!is_name("Sec_WebSocket-Key", b"sec-websocket-key"));
+        assert!(!is_name("Hos", b"host"));
+        // Every token character against every position of a name.
+        let tchars = (0u8..128).filter(|&b| is_token(&[b]));
+        for b in tchars {
+            for i in 0..10 {
+                let mut name = *b"connection";
+                name[i] = b;
+                let name = core::str::from_utf8(&name).unwrap();
+                assert_eq!(is_name(name, b"connection"), name.eq_ignore_ascii_case("connection"));
+            }
+        }
+    }
+
     #[test]
     fn resource_from_absolute_uri() {
         let cases = [
@@ -540,8 +670,16 @@ mod tests {
             ("*", "*"),
         ];
         for (target, expected) in cases {
-            let req =
-                Request { target, host: b"h", key: b"", headers: Headers::new(), consumed: 0 };
+            let req = Request {
+                target,
+                host: b"h",
+                key: b"",
+                origin: None,
+                protocols: Span::default(),
+                extensions: Span::default(),
+                headers: Headers::new(b""),
+                consumed: 0,
+            };
             assert_eq!(req.resource(), expected, "{target}");
         }
     }
