@@ -50,34 +50,23 @@ impl Span {
     }
 }
 
-/// The regions one call touches, and whether it writes each.
-pub(crate) struct Spans {
-    items: [(Span, bool); 16],
-    len: usize,
-}
-
-impl Spans {
-    fn push(&mut self, span: Span, writes: bool) {
-        if let Some(slot) = self.items.get_mut(self.len) {
-            *slot = (span, writes);
-        }
-        // Past the capacity `disjoint` refuses the call (no call has that many).
-        self.len += 1;
-    }
-
-    /// `INVALID_ARGUMENT` unless every written region is disjoint from every
-    /// other region: Rust must never see one buffer as both `&[u8]` and
-    /// `&mut [u8]`, and C output must not overwrite an input while it is read.
-    fn disjoint(&self) -> Result<(), wsframe_result> {
-        let items = self.items.get(..self.len).ok_or(WSFRAME_RESULT_PANIC)?;
-        for (i, (a, a_writes)) in items.iter().enumerate() {
-            let later = items.get(i + 1..).unwrap_or_default();
-            if later.iter().any(|(b, b_writes)| (*a_writes || *b_writes) && a.overlaps(*b)) {
-                return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
-            }
-        }
-        Ok(())
-    }
+/// `INVALID_ARGUMENT` unless every region `a` writes is disjoint from every
+/// other region it touches: Rust must never see one buffer as both `&[u8]`
+/// and `&mut [u8]`, and C output must not overwrite an input while it is
+/// read. Each pair is visited once, with no list in memory: the argument
+/// tuple's shape is known at compile time, so this unrolls into the pair
+/// checks themselves.
+fn disjoint<A: Arg>(a: &A) -> Result<(), wsframe_result> {
+    let (mut clash, mut i) = (false, 0);
+    a.each(&mut |x: Span, x_writes: bool| {
+        let mut j = 0;
+        a.each(&mut |y: Span, y_writes: bool| {
+            clash |= j > i && (x_writes || y_writes) && x.overlaps(y);
+            j += 1;
+        });
+        i += 1;
+    });
+    if clash { Err(WSFRAME_RESULT_INVALID_ARGUMENT) } else { Ok(()) }
 }
 
 /// A pointer argument of a C call, by what the call does with it; tuples of
@@ -85,8 +74,8 @@ impl Spans {
 pub(crate) trait Arg {
     /// What the call works with.
     type Value<'a>;
-    /// Adds the memory it covers, and whether the call writes it.
-    fn spans(&self, list: &mut Spans);
+    /// Visits the memory it covers, and whether the call writes it.
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F);
     /// The value, once the pointer was checked.
     ///
     /// # Safety
@@ -111,8 +100,8 @@ pub(crate) struct Region(pub(crate) Span, pub(crate) bool);
 
 impl<T> Arg for In<T> {
     type Value<'a> = &'a [u8];
-    fn spans(&self, list: &mut Spans) {
-        list.push(Span::bytes(self.0, self.1), false);
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::bytes(self.0, self.1), false);
     }
     unsafe fn get<'a>(self) -> Result<&'a [u8], wsframe_result> {
         if !check(self.0, self.1)? {
@@ -126,8 +115,8 @@ impl<T> Arg for In<T> {
 
 impl<T> Arg for InOut<T> {
     type Value<'a> = &'a mut [u8];
-    fn spans(&self, list: &mut Spans) {
-        list.push(Span::bytes(self.0, self.1), true);
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::bytes(self.0, self.1), true);
     }
     unsafe fn get<'a>(self) -> Result<&'a mut [u8], wsframe_result> {
         if !check(self.0, self.1)? {
@@ -142,8 +131,8 @@ impl<T> Arg for InOut<T> {
 
 impl Arg for Text {
     type Value<'a> = Option<&'a str>;
-    fn spans(&self, list: &mut Spans) {
-        list.push(Span::bytes(self.0, self.1), false);
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::bytes(self.0, self.1), false);
     }
     unsafe fn get<'a>(self) -> Result<Option<&'a str>, wsframe_result> {
         // SAFETY: forwarded contract.
@@ -158,8 +147,8 @@ impl Arg for Text {
 
 impl<T: 'static> Arg for Put<T> {
     type Value<'a> = Out<'a, T>;
-    fn spans(&self, list: &mut Spans) {
-        list.push(Span::of(self.0), true);
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::of(self.0), true);
     }
     unsafe fn get<'a>(self) -> Result<Out<'a, T>, wsframe_result> {
         // SAFETY: forwarded contract.
@@ -169,8 +158,8 @@ impl<T: 'static> Arg for Put<T> {
 
 impl<T: FromC> Arg for Val<T> {
     type Value<'a> = T;
-    fn spans(&self, list: &mut Spans) {
-        list.push(Span::of(self.0), false);
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::of(self.0), false);
     }
     unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
         // SAFETY: forwarded contract.
@@ -180,8 +169,8 @@ impl<T: FromC> Arg for Val<T> {
 
 impl Arg for Region {
     type Value<'a> = ();
-    fn spans(&self, list: &mut Spans) {
-        list.push(self.0, self.1);
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(self.0, self.1);
     }
     unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
         Ok(())
@@ -190,7 +179,7 @@ impl Arg for Region {
 
 impl Arg for () {
     type Value<'a> = ();
-    fn spans(&self, _: &mut Spans) {}
+    fn each<F: FnMut(Span, bool)>(&self, _: &mut F) {}
     unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
         Ok(())
     }
@@ -200,8 +189,8 @@ macro_rules! tuple_arg {
     ($($t:ident $i:tt),+) => {
         impl<$($t: Arg),+> Arg for ($($t,)+) {
             type Value<'a> = ($($t::Value<'a>,)+);
-            fn spans(&self, list: &mut Spans) {
-                $(self.$i.spans(list);)+
+            fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+                $(self.$i.each(f);)+
             }
             unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
                 // SAFETY: forwarded contract, element by element, in order.
@@ -226,9 +215,7 @@ tuple_arg!(A 0, B 1, C 2, D 3, E 4);
 ///
 /// Each pointer valid as its function's `# Safety` section says, for `'a`.
 pub(crate) unsafe fn args<'a, A: Arg>(a: A) -> Result<A::Value<'a>, wsframe_result> {
-    let mut list = Spans { items: [(Span(0, 0), false); 16], len: 0 };
-    a.spans(&mut list);
-    list.disjoint()?;
+    disjoint(&a)?;
     // SAFETY: forwarded contract; no written region is shared.
     unsafe { a.get() }
 }
@@ -422,8 +409,8 @@ pub(crate) struct ObjRef<T, const TAG: u64>(pub(crate) *const T);
 
 impl<T: 'static, const TAG: u64> Arg for Obj<T, TAG> {
     type Value<'a> = &'a mut T;
-    fn spans(&self, list: &mut Spans) {
-        list.push(Span::bytes(self.0, size_of::<Tagged<T>>()), true);
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::bytes(self.0, size_of::<Tagged<T>>()), true);
     }
     unsafe fn get<'a>(self) -> Result<&'a mut T, wsframe_result> {
         // SAFETY: forwarded contract; the tag vouches for a valid T, and C
@@ -435,8 +422,8 @@ impl<T: 'static, const TAG: u64> Arg for Obj<T, TAG> {
 
 impl<T: 'static, const TAG: u64> Arg for ObjRef<T, TAG> {
     type Value<'a> = &'a T;
-    fn spans(&self, list: &mut Spans) {
-        list.push(Span::bytes(self.0, size_of::<Tagged<T>>()), false);
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::bytes(self.0, size_of::<Tagged<T>>()), false);
     }
     unsafe fn get<'a>(self) -> Result<&'a T, wsframe_result> {
         // SAFETY: forwarded contract; the tag vouches for a valid T, not
