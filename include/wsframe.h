@@ -660,17 +660,10 @@ typedef struct wsframe_server_request {
      */
     size_t extensions_len;
     /**
-     * Private: the parsed buffer, for the accessor functions.
+     * Private: the request head (`consumed` bytes), for the accessor
+     * functions, which look fields up in it again without parsing it again.
      */
     const uint8_t *_input;
-    /**
-     * Private.
-     */
-    size_t _input_len;
-    /**
-     * Private.
-     */
-    size_t _max_size;
 } wsframe_server_request;
 
 /**
@@ -1351,37 +1344,47 @@ wsframe_result wsframe_conn_init(void *storage,
 wsframe_state wsframe_conn_state(const struct wsframe_conn *conn);
 
 /**
- * Decodes bytes read from the peer into at most one event.
+ * Decodes bytes read from the peer into up to `max_events` events, in order.
  *
- * Payloads are unmasked in place in `input`, and `event_out->data` points
- * into it. On OK, `*consumed_out` bytes of `input` are done with: keep
- * `input[*consumed_out..len]`, and call again on it while events come; when
- * `event_out->type` is WSFRAME_EVENT_NONE, everything was consumed — read
- * more. Any split of the stream gives the same events. A data frame larger
- * than the buffer arrives as several chunks (`last` marks the end of the
- * message); a control frame arrives whole, so the buffer must hold at least
- * 125 + 14 bytes. Text is UTF-8 validated as it streams, but a chunk may
- * end inside a character. After the peer's Close, input is discarded. A
- * compressed frame (RSV1) is PEER_RESERVED_BITS: deflate needs a session.
+ * Payloads are unmasked in place in `input`, and each event's `data` points
+ * into it, so all the events of one call stay valid together (until `input`
+ * is reused). On OK, `*consumed_out` bytes of `input` are done with and
+ * `*n_events_out` events were written (`n_events_out` may be NULL: the
+ * NONE event marks the end too); when fewer than `max_events`, all
+ * input was consumed and `events_out[*n_events_out]` has the type
+ * WSFRAME_EVENT_NONE: read more. Otherwise keep `input[*consumed_out..len]`
+ * and call again. With `max_events` 1 this is one event per call, and NONE
+ * means "read more". Any split of the stream gives the same events. A data
+ * frame larger than the buffer arrives as several chunks (`last` marks the
+ * end of the message); a control frame arrives whole, so the buffer must
+ * hold at least 125 + 14 bytes. Text is UTF-8 validated as it streams, but
+ * a chunk may end inside a character. After the peer's Close, input is
+ * discarded. A compressed frame (RSV1) is PEER_RESERVED_BITS: deflate needs
+ * a session. Many events per call spare the per-call checks on streams of
+ * small frames.
  *
- * Results: OK; NULL_POINTER (`conn`, `consumed_out`, `event_out`, or
- * `input` NULL with `len` > 0); INVALID_HANDLE; INVALID_ARGUMENT (`len`
- * above PTRDIFF_MAX, or an output inside `input` or the connection); a 71xx
- * protocol error — the connection has failed: send a Close with
- * `wsframe_result_close_code` and close the socket. Outputs are written
- * only on OK.
+ * Results: OK; NULL_POINTER (`conn`, `consumed_out`, `events_out`, or
+ * `input` NULL with `len` > 0); INVALID_HANDLE; INVALID_ARGUMENT (`max_events` 0, a length above
+ * PTRDIFF_MAX, or outputs overlapping each other, `input` or the
+ * connection); UNALIGNED (`events_out`); a 71xx protocol error — the
+ * connection has failed: first handle the `*n_events_out` events that came
+ * before the violation (RFC 6455 §7.1.7; `*consumed_out` covers them), then
+ * send a Close with `wsframe_result_close_code` and close the socket.
  *
  * # Safety
  *
  * `conn` must be NULL or a live connection handle used by no other thread;
- * `input` NULL or valid for reads and writes of `len` bytes; the out
- * pointers NULL or valid for one write.
+ * `input` NULL or valid for reads and writes of `len` bytes; `events_out`
+ * NULL or valid for writes of `max_events` events; `consumed_out` and
+ * `n_events_out` NULL or valid for one write.
  */
 wsframe_result wsframe_conn_receive(struct wsframe_conn *conn,
                                     uint8_t *input,
                                     size_t len,
                                     size_t *consumed_out,
-                                    struct wsframe_event *event_out);
+                                    struct wsframe_event *events_out,
+                                    size_t max_events,
+                                    size_t *n_events_out);
 
 /**
  * Writes one frame into `out` (masked with a fresh key for clients): a

@@ -1176,3 +1176,44 @@ fn s4_1_stored_offer_checks_the_response_like_the_handshake() {
     assert!(wsframe::handshake::ClientOffer::new(NONCE, &[&long], None).is_some());
     assert!(wsframe::handshake::ClientOffer::new(NONCE, &[&long, "q"], None).is_none());
 }
+
+// ------------------------- §4.2.1, fields looked up again without a re-parse
+
+/// `RequestHead` (a scan of the accepted head's lines, for callers that
+/// keep the bytes rather than the parsed `Request`) finds what `Request`
+/// found: every header by name, the subprotocols across repeated fields,
+/// the extension values; LF-only line ends and odd casing included.
+#[test]
+fn s4_2_1_request_head_lookups_match_the_parsed_request() {
+    let variants: [&[&str]; 4] = [
+        &[],
+        &["Sec-WebSocket-Protocol: chat, superchat", "sec-websocket-protocol:v2 ,  v3"],
+        &[
+            "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits",
+            "X-Empty:",
+            "X-Id:  7 ",
+        ],
+        &["SEC-WEBSOCKET-EXTENSIONS: a, b; q=\"x,y\"", "Origin: http://o", "Cookie: a=b:c"],
+    ];
+    for (i, extra) in variants.iter().enumerate() {
+        let mut lines = base_lines();
+        lines.extend(extra.iter().map(|l| l.to_string()));
+        for crlf in [true, false] {
+            let mut input = request_bytes("GET /p?q HTTP/1.1", &lines);
+            if !crlf {
+                input = String::from_utf8(input).unwrap().replace("\r\n", "\n").into_bytes();
+            }
+            input.extend_from_slice(b"trailing frame bytes");
+            let req = parse_request(&input, DEFAULT_MAX_HANDSHAKE).unwrap().unwrap();
+            let head = wsframe::handshake::RequestHead::new(&input[..req.consumed()]);
+            assert!(head.protocols().eq(req.protocols()), "{i} {crlf}");
+            assert!(head.extensions().eq(req.extensions()), "{i} {crlf}");
+            for (name, _) in req.all_headers().iter() {
+                assert!(head.headers(name).eq(req.headers(name)), "{i} {crlf} {name}");
+                let upper = name.to_ascii_uppercase();
+                assert_eq!(head.header(&upper), req.header(&upper), "{i} {crlf} {name}");
+            }
+            assert_eq!(head.header("absent"), None);
+        }
+    }
+}

@@ -75,7 +75,11 @@ fn human(n: usize) -> String {
 }
 
 fn count(n: usize) -> String {
-    if n.is_multiple_of(1000) { format!("{}k", n / 1000) } else { n.to_string() }
+    if n.is_multiple_of(1000) {
+        format!("{}k", n / 1000)
+    } else {
+        n.to_string()
+    }
 }
 
 pub fn all(scale: Scale) -> Vec<Workload> {
@@ -229,14 +233,8 @@ pub const FLOOR: &str = "httparse+sha1+base64 (floor)";
 /// The C ABI row's name; the targets table looks it up.
 pub const C_ABI: &str = "wsframe (C ABI)";
 
-fn c_abi_row(case: Result<Box<dyn Case>, String>) -> Row {
-    row(
-        C_ABI,
-        from_result(case),
-        Some(
-            "benches/c/wsframe_c_bench.c (gcc -O2) on libwsframe.a: wsframe_conn_* in caller storage",
-        ),
-    )
+fn c_abi_row(case: Result<Box<dyn Case>, String>, note: &'static str) -> Row {
+    row(C_ABI, from_result(case), Some(note))
 }
 
 fn from_result(r: Result<Box<dyn Case>, String>) -> Result<Make, String> {
@@ -287,7 +285,10 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
             let mut rows = decode_rows(input.clone(), scale.small_frames as u64, text, false);
             // Issue 12's C ABI lane: 16 B binary decode through libwsframe.a.
             if size == TINY_PAYLOAD && !text {
-                rows.insert(3, c_abi_row(cabi::decode(input))); // after wsframe and its Session
+                rows.insert(3, c_abi_row(
+                    cabi::decode(input),
+                    "benches/c/wsframe_c_bench.c (gcc -O2) on libwsframe.a: wsframe_conn_receive in caller storage, up to 64 events per call",
+                )); // after wsframe and its Session
             }
             rows
         }
@@ -314,7 +315,10 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
             };
             // Issue 12's C ABI lane: 16 B server sends through libwsframe.a.
             let c_row = (size == TINY_PAYLOAD && !client)
-                .then(|| c_abi_row(cabi::encode_server(payload.clone(), n)));
+                .then(|| c_abi_row(
+                    cabi::encode_server(payload.clone(), n),
+                    "benches/c/wsframe_c_bench.c (gcc -O2) on libwsframe.a: one wsframe_conn_send per frame, in caller storage",
+                ));
             let mut rows = vec![
                 row(
                     MEMCPY,

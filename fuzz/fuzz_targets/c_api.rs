@@ -55,8 +55,8 @@ fuzz_target!(|data: &[u8]| {
         let mut ev: wsframe_event = std::mem::zeroed();
         let mut small = [0u8; 8];
         assert!(!ok(wsframe_session_receive(session, ptr::null_mut(), 5, &mut used, &mut ev)));
-        assert!(!ok(wsframe_conn_receive(conn, small.as_mut_ptr(), usize::MAX, &mut used, &mut ev)));
-        assert!(!ok(wsframe_conn_receive(ptr::null_mut(), ptr::null_mut(), 0, &mut used, &mut ev)));
+        assert!(!ok(wsframe_conn_receive(conn, small.as_mut_ptr(), usize::MAX, &mut used, &mut ev, 1, core::ptr::null_mut())));
+        assert!(!ok(wsframe_conn_receive(ptr::null_mut(), ptr::null_mut(), 0, &mut used, &mut ev, 1, core::ptr::null_mut())));
 
         let step = usize::from(ctl >> 3 & 7).max(1) * 7;
         let mut buf = [0u8; 256];
@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
         let (mut filled, mut pos) = (0usize, 0usize);
         let receive = |input: *mut u8, len: usize, used: &mut usize, ev: &mut wsframe_event| {
             if frame_level {
-                wsframe_conn_receive(conn, input, len, used, ev)
+                wsframe_conn_receive(conn, input, len, used, ev, 1, core::ptr::null_mut())
             } else {
                 wsframe_session_receive(session, input, len, used, ev)
             }

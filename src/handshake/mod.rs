@@ -67,7 +67,7 @@ pub use client::{Accepted, ClientHandshake, ClientOffer, ClientRequest, Rejected
 pub use error::HandshakeError;
 pub use headers::{HeaderValues, Headers, MAX_HEADERS, Tokens, split_header_lines, split_list};
 pub use server::{
-    Protocols, Request, parse_request, write_accept, write_reject, write_reject_for,
+    Protocols, Request, RequestHead, parse_request, write_accept, write_reject, write_reject_for,
     write_reject_with,
 };
 pub use uri::ResourceName;

@@ -347,6 +347,91 @@ impl<'b> Iterator for Protocols<'_, 'b> {
     }
 }
 
+/// A request head that [`parse_request`] accepted, kept as its bytes, to
+/// look fields up again later without parsing the request again: a scan of
+/// its header lines (the C binding keeps one per request). Give it the
+/// bytes `parse_request` accepted (`input[..request.consumed()]`),
+/// unchanged since.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{RequestHead, parse_request};
+///
+/// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+///     Sec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Protocol: v2\r\nX-Id: 7\r\n\r\n";
+/// let req = parse_request(input, 8192)?.expect("complete");
+/// let head = RequestHead::new(&input[..req.consumed()]);
+/// assert!(head.protocols().eq(req.protocols()));
+/// assert_eq!(head.header("x-id"), Some(&b"7"[..]));
+/// assert_eq!(head.extensions().count(), 0);
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestHead<'b>(&'b [u8]);
+
+impl<'b> RequestHead<'b> {
+    /// The head `parse_request` accepted.
+    ///
+    /// # Examples
+    ///
+    /// See [`RequestHead`].
+    #[must_use]
+    pub const fn new(head: &'b [u8]) -> Self {
+        Self(head)
+    }
+
+    /// Every value of the header `name` (ASCII case-insensitive), in order,
+    /// without surrounding whitespace.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let head = wsframe::handshake::RequestHead::new(b"GET / HTTP/1.1\r\nA: 1\r\na:  2 \r\n\r\n");
+    /// assert!(head.headers("A").eq([&b"1"[..], &b"2"[..]]));
+    /// ```
+    pub fn headers<'n>(&self, name: &'n str) -> impl Iterator<Item = &'b [u8]> + use<'b, 'n> {
+        let lines = self.0.split(|&b| b == b'\n').skip(1);
+        let lines = lines.map(|l| l.strip_suffix(b"\r").unwrap_or(l)).take_while(|l| !l.is_empty());
+        lines.filter_map(move |line| {
+            let colon = line.iter().position(|&b| b == b':')?;
+            let (field, value) = (line.get(..colon)?, line.get(colon + 1..)?);
+            field.eq_ignore_ascii_case(name.as_bytes()).then(|| value.trim_ascii())
+        })
+    }
+
+    /// The first value of the header `name`.
+    ///
+    /// # Examples
+    ///
+    /// See [`RequestHead`].
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&'b [u8]> {
+        self.headers(name).next()
+    }
+
+    /// The offered subprotocols, as [`Request::protocols`].
+    ///
+    /// # Examples
+    ///
+    /// See [`RequestHead`].
+    pub fn protocols(&self) -> impl Iterator<Item = &'b str> + use<'b> {
+        // parse_request checked that every element is a token, hence ASCII.
+        let values = self.headers("Sec-WebSocket-Protocol");
+        values.flat_map(Elements::new).filter_map(|t| core::str::from_utf8(t).ok())
+    }
+
+    /// The raw `Sec-WebSocket-Extensions` values, as [`Request::extensions`].
+    ///
+    /// # Examples
+    ///
+    /// See [`RequestHead`].
+    pub fn extensions(&self) -> impl Iterator<Item = &'b [u8]> + use<'b> {
+        self.headers("Sec-WebSocket-Extensions")
+    }
+}
+
 /// Headers of the 101 response written here; extra headers may not repeat
 /// them, nor frame a body, which a 1xx response cannot have (RFC 7230 §3.3).
 const ACCEPT_RESERVED: &[&str] = &[

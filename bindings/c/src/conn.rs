@@ -10,7 +10,7 @@ use wsframe::{CloseCode, Config, Connection, DataKind, Error, Event, Role, State
 use crate::deflate::wsframe_deflate_params;
 use crate::guard::{guard, guard_value};
 use crate::raw::{
-    self, CRandom, Conn, FromC, Handle, In, InOut, Obj, Out, Put, Region, Span, Text,
+    self, CRandom, Conn, FromC, Handle, In, InOut, Obj, Out, Put, Region, Slots, Span, Text,
 };
 use crate::result::*;
 
@@ -447,59 +447,99 @@ pub unsafe extern "C" fn wsframe_conn_state(conn: *const wsframe_conn) -> wsfram
     guard_value(wsframe_state::WSFRAME_STATE_INVALID, state)
 }
 
-/// Decodes bytes read from the peer into at most one event.
+/// Decodes bytes read from the peer into up to `max_events` events, in order.
 ///
-/// Payloads are unmasked in place in `input`, and `event_out->data` points
-/// into it. On OK, `*consumed_out` bytes of `input` are done with: keep
-/// `input[*consumed_out..len]`, and call again on it while events come; when
-/// `event_out->type` is WSFRAME_EVENT_NONE, everything was consumed — read
-/// more. Any split of the stream gives the same events. A data frame larger
-/// than the buffer arrives as several chunks (`last` marks the end of the
-/// message); a control frame arrives whole, so the buffer must hold at least
-/// 125 + 14 bytes. Text is UTF-8 validated as it streams, but a chunk may
-/// end inside a character. After the peer's Close, input is discarded. A
-/// compressed frame (RSV1) is PEER_RESERVED_BITS: deflate needs a session.
+/// Payloads are unmasked in place in `input`, and each event's `data` points
+/// into it, so all the events of one call stay valid together (until `input`
+/// is reused). On OK, `*consumed_out` bytes of `input` are done with and
+/// `*n_events_out` events were written (`n_events_out` may be NULL: the
+/// NONE event marks the end too); when fewer than `max_events`, all
+/// input was consumed and `events_out[*n_events_out]` has the type
+/// WSFRAME_EVENT_NONE: read more. Otherwise keep `input[*consumed_out..len]`
+/// and call again. With `max_events` 1 this is one event per call, and NONE
+/// means "read more". Any split of the stream gives the same events. A data
+/// frame larger than the buffer arrives as several chunks (`last` marks the
+/// end of the message); a control frame arrives whole, so the buffer must
+/// hold at least 125 + 14 bytes. Text is UTF-8 validated as it streams, but
+/// a chunk may end inside a character. After the peer's Close, input is
+/// discarded. A compressed frame (RSV1) is PEER_RESERVED_BITS: deflate needs
+/// a session. Many events per call spare the per-call checks on streams of
+/// small frames.
 ///
-/// Results: OK; NULL_POINTER (`conn`, `consumed_out`, `event_out`, or
-/// `input` NULL with `len` > 0); INVALID_HANDLE; INVALID_ARGUMENT (`len`
-/// above PTRDIFF_MAX, or an output inside `input` or the connection); a 71xx
-/// protocol error — the connection has failed: send a Close with
-/// `wsframe_result_close_code` and close the socket. Outputs are written
-/// only on OK.
+/// Results: OK; NULL_POINTER (`conn`, `consumed_out`, `events_out`, or
+/// `input` NULL with `len` > 0); INVALID_HANDLE; INVALID_ARGUMENT (`max_events` 0, a length above
+/// PTRDIFF_MAX, or outputs overlapping each other, `input` or the
+/// connection); UNALIGNED (`events_out`); a 71xx protocol error — the
+/// connection has failed: first handle the `*n_events_out` events that came
+/// before the violation (RFC 6455 §7.1.7; `*consumed_out` covers them), then
+/// send a Close with `wsframe_result_close_code` and close the socket.
 ///
 /// # Safety
 ///
 /// `conn` must be NULL or a live connection handle used by no other thread;
-/// `input` NULL or valid for reads and writes of `len` bytes; the out
-/// pointers NULL or valid for one write.
+/// `input` NULL or valid for reads and writes of `len` bytes; `events_out`
+/// NULL or valid for writes of `max_events` events; `consumed_out` and
+/// `n_events_out` NULL or valid for one write.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_receive(
     conn: *mut wsframe_conn,
     input: *mut u8,
     len: usize,
     consumed_out: *mut usize,
-    event_out: *mut wsframe_event,
+    events_out: *mut wsframe_event,
+    max_events: usize,
+    n_events_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        let args = (handle(conn), InOut(input, len), Put(consumed_out), Put(event_out));
+        let n_region = Region(Span::of(n_events_out), true);
+        let outs = (Put(consumed_out), Slots(events_out, max_events), n_region);
         // SAFETY: caller contract, for each pointer; checked disjoint.
-        let (c, input, consumed, ev) = unsafe { raw::args(args) }?;
-        let r = c.receive(input).map_err(from_core)?;
-        use wsframe_event_type::*;
-        ev.write(match r.event {
-            None => event(WSFRAME_EVENT_NONE, false, 0, &[]),
-            Some(Event::Text { data, last }) => event(WSFRAME_EVENT_TEXT, last, 0, data),
-            Some(Event::Binary { data, last }) => event(WSFRAME_EVENT_BINARY, last, 0, data),
-            Some(Event::Ping(data)) => event(WSFRAME_EVENT_PING, true, 0, data),
-            Some(Event::Pong(data)) => event(WSFRAME_EVENT_PONG, true, 0, data),
-            Some(Event::Close(None)) => event(WSFRAME_EVENT_CLOSE, true, 0, &[]),
-            Some(Event::Close(Some(f))) => {
-                event(WSFRAME_EVENT_CLOSE, true, f.code.0, f.reason.as_bytes())
+        let (c, input, (consumed, slots, ())) =
+            unsafe { raw::args((handle(conn), InOut(input, len), outs)) }?;
+        let (mut at, mut n, mut r) = (0, 0, Ok(()));
+        while let Some(slot) = slots.get_mut(n) {
+            let got = match c.receive(input.get_mut(at..).unwrap_or_default()) {
+                Ok(got) => got,
+                Err(e) => {
+                    r = Err(from_core(e));
+                    break;
+                }
+            };
+            at += got.consumed;
+            let ev = c_event(got.event)?;
+            if slot.write(ev).r#type == wsframe_event_type::WSFRAME_EVENT_NONE {
+                break;
             }
-            // Compression is never negotiated on a frame-level connection.
-            Some(_) => return Err(WSFRAME_RESULT_PANIC),
-        });
-        consumed.done(r.consumed)
+            n += 1;
+        }
+        if slots.is_empty() {
+            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
+        }
+        consumed.write(at);
+        if !n_events_out.is_null() {
+            // SAFETY: non-NULL, valid for one write (caller contract), shared
+            // with no other argument (checked).
+            unsafe { n_events_out.write_unaligned(n) };
+        }
+        r
+    })
+}
+
+/// The C view of a connection's event (NONE for none).
+fn c_event(event: Option<Event<'_>>) -> Result<wsframe_event, wsframe_result> {
+    use wsframe_event_type::*;
+    Ok(match event {
+        None => self::event(WSFRAME_EVENT_NONE, false, 0, &[]),
+        Some(Event::Text { data, last }) => self::event(WSFRAME_EVENT_TEXT, last, 0, data),
+        Some(Event::Binary { data, last }) => self::event(WSFRAME_EVENT_BINARY, last, 0, data),
+        Some(Event::Ping(data)) => self::event(WSFRAME_EVENT_PING, true, 0, data),
+        Some(Event::Pong(data)) => self::event(WSFRAME_EVENT_PONG, true, 0, data),
+        Some(Event::Close(None)) => self::event(WSFRAME_EVENT_CLOSE, true, 0, &[]),
+        Some(Event::Close(Some(f))) => {
+            self::event(WSFRAME_EVENT_CLOSE, true, f.code.0, f.reason.as_bytes())
+        }
+        // Compression is never negotiated on a frame-level connection.
+        Some(_) => return Err(WSFRAME_RESULT_PANIC),
     })
 }
 

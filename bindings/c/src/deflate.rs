@@ -196,8 +196,7 @@ pub unsafe extern "C" fn wsframe_deflate_config_negotiate(
     guard(|| {
         let args = (Val(config), Put(params_out), Put(written_out), InOut(response, response_len));
         // SAFETY: caller contract, for each pointer; checked disjoint.
-        let (req, (config, params_out, written, response)) =
-            unsafe { handshake::reparse(req, args) }?;
+        let (req, (config, params_out, written, response)) = unsafe { handshake::head(req, args) }?;
         let params =
             config.to_config()?.negotiate(req.extensions()).ok_or(WSFRAME_RESULT_DECLINED)?;
         write_value(|out| params.write_response(out), response, written)?;

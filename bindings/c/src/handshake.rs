@@ -8,7 +8,7 @@ use core::mem::{offset_of, size_of};
 use wsframe::RandomSource;
 
 use wsframe::handshake::{
-    self, ClientOffer, ClientRequest, DEFAULT_MAX_HANDSHAKE, HandshakeError, Request, Response,
+    self, ClientOffer, ClientRequest, DEFAULT_MAX_HANDSHAKE, HandshakeError, RequestHead, Response,
 };
 
 use crate::guard::guard;
@@ -90,17 +90,13 @@ pub unsafe extern "C" fn wsframe_accept_key(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        let output = Region(Span::bytes(out, out_len), false);
-        // SAFETY: caller contract, for each pointer; checked disjoint. The key
-        // is read in full before `out` becomes a slice: they may overlap.
-        let (written, key, _) = unsafe { raw::args((Put(written_out), In(key, key_len), output)) }?;
+        let args = (Put(written_out), In(key, key_len), InOut(out, out_len));
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (written, key, out) = unsafe { raw::args(args) }?;
         let accept = handshake::accept_key(key);
-        // SAFETY: as above.
-        let (out,) = unsafe { raw::args((InOut(out, out_len),)) }?;
         written.write(accept.len());
-        out.get_mut(..accept.len())
-            .ok_or(WSFRAME_RESULT_INSUFFICIENT_SIZE)?
-            .copy_from_slice(&accept);
+        let out = out.get_mut(..accept.len()).ok_or(WSFRAME_RESULT_INSUFFICIENT_SIZE)?;
+        out.copy_from_slice(&accept);
         Ok(())
     })
 }
@@ -435,12 +431,9 @@ pub struct wsframe_server_request {
     pub extensions: *const c_char,
     /// Bytes at `extensions`.
     pub extensions_len: usize,
-    /// Private: the parsed buffer, for the accessor functions.
+    /// Private: the request head (`consumed` bytes), for the accessor
+    /// functions, which look fields up in it again without parsing it again.
     pub _input: *const u8,
-    /// Private.
-    pub _input_len: usize,
-    /// Private.
-    pub _max_size: usize,
 }
 
 // SAFETY: `complete` is the one bool; the rest are integers and pointers.
@@ -479,8 +472,8 @@ pub unsafe extern "C" fn wsframe_server_request_parse(
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let (out, bytes) = unsafe { raw::args((Put(request_out), In(input, len))) }?;
         let mut r: wsframe_server_request = raw::zeroed();
-        r._max_size = max_or_default(max_size);
-        if let Some(req) = handshake::parse_request(bytes, r._max_size).map_err(from_handshake)? {
+        let max = max_or_default(max_size);
+        if let Some(req) = handshake::parse_request(bytes, max).map_err(from_handshake)? {
             let protocols = req.header("Sec-WebSocket-Protocol").unwrap_or_default();
             (r.complete, r.consumed) = (true, req.consumed());
             (r.path, r.path_len) = c_text(req.path().as_bytes());
@@ -489,40 +482,36 @@ pub unsafe extern "C" fn wsframe_server_request_parse(
             (r.origin, r.origin_len) = c_text(req.origin().unwrap_or_default());
             (r.protocols, r.protocols_len) = c_text(protocols);
             (r.extensions, r.extensions_len) = c_text(req.extensions().next().unwrap_or_default());
-            (r._input, r._input_len) = (bytes.as_ptr(), bytes.len());
+            r._input = bytes.as_ptr();
         }
         out.done(r)
     })
 }
 
-/// Re-parses the request `req` was parsed from, once the call's other
-/// arguments `args` were found disjoint from `*req` and the request buffer
-/// where they write (so outputs cannot land in the request they describe).
+/// The head `req` was parsed from, to look fields up in (a line scan, no
+/// re-parse), once the call's other arguments `args` were found disjoint
+/// from `*req` and the head where they write (so outputs cannot land in the
+/// request they describe).
 ///
 /// # Safety
 ///
 /// `req` NULL or valid for reads, its buffer still valid and unchanged;
 /// `args` as their function's `# Safety` says.
-pub(crate) unsafe fn reparse<'a, A: raw::Arg>(
+pub(crate) unsafe fn head<'a, A: raw::Arg>(
     req: *const wsframe_server_request,
     args: A,
-) -> Result<(Request<'a>, A::Value<'a>), wsframe_result> {
+) -> Result<(RequestHead<'a>, A::Value<'a>), wsframe_result> {
     // SAFETY: caller contract: NULL or a readable wsframe_server_request.
     let (r,) = unsafe { raw::args((Val(req),)) }?;
-    let request = Region(Span::of(req), false);
-    let buffer = Region(Span::bytes(r._input, r._input_len), false);
+    let (request, head) = (Span::of(req), Span::bytes(r._input, r.consumed));
     // SAFETY: caller contract; checked disjoint.
-    let (_, _, values) = unsafe { raw::args((request, buffer, args)) }?;
+    let (_, _, values) = unsafe { raw::args((Region(request, false), Region(head, false), args)) }?;
     if !r.complete || r._input.is_null() {
         return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
     }
-    // SAFETY: caller contract: the buffer it was parsed from is unchanged.
-    let (bytes,) = unsafe { raw::args((In(r._input, r._input_len),)) }?;
-    match handshake::parse_request(bytes, r._max_size) {
-        Ok(Some(req)) => Ok((req, values)),
-        // The buffer changed since it was parsed.
-        _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
-    }
+    // SAFETY: caller contract: the head it was parsed from, unchanged.
+    let (head,) = unsafe { raw::args((In(r._input, r.consumed),)) }?;
+    Ok((RequestHead::new(head), values))
 }
 
 /// The `index`-th subprotocol the client offered (RFC 6455 §4.2.1), in its
@@ -548,7 +537,7 @@ pub unsafe extern "C" fn wsframe_server_request_protocol(
 ) -> wsframe_result {
     guard(|| {
         // SAFETY: caller contract, for each pointer; checked disjoint.
-        let (req, (ptr_out, len_out)) = unsafe { reparse(req, (Put(protocol_out), Put(len_out))) }?;
+        let (req, (ptr_out, len_out)) = unsafe { head(req, (Put(protocol_out), Put(len_out))) }?;
         let (p, n) = c_text(req.protocols().nth(index).unwrap_or("").as_bytes());
         ptr_out.write(p);
         len_out.done(n)
@@ -577,7 +566,7 @@ pub unsafe extern "C" fn wsframe_server_request_header(
     guard(|| {
         let args = (Put(value_out), Put(len_out), Text(name, name_len));
         // SAFETY: caller contract, for each pointer; checked disjoint.
-        let (req, (ptr_out, len_out, name)) = unsafe { reparse(req, args) }?;
+        let (req, (ptr_out, len_out, name)) = unsafe { head(req, args) }?;
         let (p, n) = c_text(req.header(name.unwrap_or_default()).unwrap_or(b""));
         ptr_out.write(p);
         len_out.done(n)

@@ -92,6 +92,8 @@ pub(crate) struct InOut<T>(pub(crate) *mut T, pub(crate) usize);
 pub(crate) struct Text(pub(crate) *const c_char, pub(crate) usize);
 /// An out-parameter, written only on success.
 pub(crate) struct Put<T>(pub(crate) *mut T);
+/// `n` out-slots of `T`: an array the call fills from the start.
+pub(crate) struct Slots<T>(pub(crate) *mut T, pub(crate) usize);
 /// A struct C wrote, copied (see [`read`]); NULL is an error.
 pub(crate) struct Val<T>(pub(crate) *const T);
 /// Memory the call reads (`false`) or writes (`true`) that no other argument
@@ -153,6 +155,25 @@ impl<T: 'static> Arg for Put<T> {
     unsafe fn get<'a>(self) -> Result<Out<'a, T>, wsframe_result> {
         // SAFETY: forwarded contract.
         unsafe { out(self.0) }
+    }
+}
+
+impl<T: 'static> Arg for Slots<T> {
+    type Value<'a> = &'a mut [MaybeUninit<T>];
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::bytes(self.0, self.1.saturating_mul(size_of::<T>())), true);
+    }
+    unsafe fn get<'a>(self) -> Result<Self::Value<'a>, wsframe_result> {
+        if !check(self.0, self.1.saturating_mul(size_of::<T>()))? {
+            return Ok(&mut []);
+        }
+        if !self.0.is_aligned() {
+            return Err(WSFRAME_RESULT_UNALIGNED);
+        }
+        // SAFETY: non-NULL, aligned, at most isize::MAX bytes, and the caller
+        // lets us write them for 'a (`args` checked no other argument shares
+        // them); MaybeUninit asks nothing of their contents.
+        Ok(unsafe { core::slice::from_raw_parts_mut(self.0.cast(), self.1) })
     }
 }
 

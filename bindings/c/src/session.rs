@@ -77,15 +77,9 @@ macro_rules! with_std {
 /// UNSUPPORTED.
 macro_rules! session {
     ($session:expr, $args:expr, $f:expr) => {
-        guard(|| {
-            // SAFETY: the calling function's `# Safety` contract covers
-            // `$session` and every pointer in `$args`; `with` checks them.
-            #[cfg(feature = "std")]
-            let r = unsafe { with($session, $args, $f) };
-            #[cfg(not(feature = "std"))]
-            let r = Err(WSFRAME_RESULT_UNSUPPORTED);
-            r
-        })
+        // SAFETY: the calling function's `# Safety` contract covers
+        // `$session` and every pointer in `$args`; `with` checks them.
+        guard(|| with_std!({ unsafe { with($session, $args, $f) } }))
     };
 }
 

@@ -12,21 +12,15 @@ pub const WSFRAME_VERSION_MINOR: u32 = 1;
 /// Patch version of the library this header belongs to.
 pub const WSFRAME_VERSION_PATCH: u32 = 0;
 
-const fn parse(s: &str) -> u32 {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    let mut n = 0u32;
-    while i < bytes.len() {
-        n = n * 10 + (bytes[i] - b'0') as u32;
-        i += 1;
-    }
-    n
+/// Whether `s` is the decimal `n`.
+const fn is(s: &str, n: u32) -> bool {
+    matches!(u32::from_str_radix(s, 10), Ok(v) if v == n)
 }
 
 const _: () = assert!(
-    WSFRAME_VERSION_MAJOR == parse(env!("CARGO_PKG_VERSION_MAJOR"))
-        && WSFRAME_VERSION_MINOR == parse(env!("CARGO_PKG_VERSION_MINOR"))
-        && WSFRAME_VERSION_PATCH == parse(env!("CARGO_PKG_VERSION_PATCH")),
+    is(env!("CARGO_PKG_VERSION_MAJOR"), WSFRAME_VERSION_MAJOR)
+        && is(env!("CARGO_PKG_VERSION_MINOR"), WSFRAME_VERSION_MINOR)
+        && is(env!("CARGO_PKG_VERSION_PATCH"), WSFRAME_VERSION_PATCH),
     "update WSFRAME_VERSION_* to Cargo.toml's version"
 );
 

@@ -130,7 +130,7 @@ static void deflate_needs_the_heap(void) {
     uint8_t in[] = {0xc1, 0x87, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0};
     size_t consumed = 0;
     wsframe_event ev;
-    CHECK_R(wsframe_conn_receive(c, in, sizeof in, &consumed, &ev), WSFRAME_RESULT_PEER_RESERVED_BITS);
+    CHECK_R(wsframe_conn_receive(c, in, sizeof in, &consumed, &ev, 1, NULL), WSFRAME_RESULT_PEER_RESERVED_BITS);
     wsframe_conn_free(c);
 }
 

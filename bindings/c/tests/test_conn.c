@@ -147,13 +147,13 @@ static void storage_misuse(void) {
     uint8_t buf[4] = {0x81};
     size_t consumed = 0;
     wsframe_event ev;
-    CHECK_R(wsframe_conn_receive((wsframe_conn *)bytes, buf, 1, &consumed, &ev), WSFRAME_RESULT_INVALID_HANDLE);
+    CHECK_R(wsframe_conn_receive((wsframe_conn *)bytes, buf, 1, &consumed, &ev, 1, NULL), WSFRAME_RESULT_INVALID_HANDLE);
     /* A byte copy of a live connection is refused. */
     CHECK_OK(wsframe_conn_init(bytes, size, WSFRAME_ROLE_SERVER, NULL, &c));
     memcpy(storage[1].bytes, bytes, size);
     wsframe_conn *copy = (wsframe_conn *)storage[1].bytes;
     CHECK(wsframe_conn_state(copy) == WSFRAME_STATE_INVALID);
-    CHECK_R(wsframe_conn_receive(copy, buf, 1, &consumed, &ev), WSFRAME_RESULT_INVALID_HANDLE);
+    CHECK_R(wsframe_conn_receive(copy, buf, 1, &consumed, &ev, 1, NULL), WSFRAME_RESULT_INVALID_HANDLE);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_OPEN);
     wsframe_conn_free(c);
 }
@@ -164,12 +164,12 @@ static void rfc_masked_hello_to_server(void) {
     wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
     wsframe_event ev;
     size_t consumed = 0;
-    CHECK_OK(wsframe_conn_receive(c, frame, sizeof frame, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, frame, sizeof frame, &consumed, &ev, 1, NULL));
     CHECK(consumed == sizeof frame);
     CHECK(ev.type == WSFRAME_EVENT_TEXT && ev.last && ev.close_code == 0);
     CHECK_BYTES(ev.data, ev.len, "Hello", 5);
     CHECK(ev.data == frame + 6); /* unmasked in place: borrowed from the input */
-    CHECK_OK(wsframe_conn_receive(c, NULL, 0, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, NULL, 0, &consumed, &ev, 1, NULL));
     CHECK(consumed == 0 && ev.type == WSFRAME_EVENT_NONE && ev.data == NULL && ev.len == 0);
     conn_delete(c);
 }
@@ -195,26 +195,26 @@ static void rfc_frames_to_client(void) {
     wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, NULL);
     size_t pos = 0, consumed = 0;
     wsframe_event ev;
-    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev, 1, NULL));
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_TEXT && ev.last);
     CHECK_BYTES(ev.data, ev.len, "Hello", 5);
-    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev, 1, NULL));
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_TEXT && !ev.last);
     CHECK_BYTES(ev.data, ev.len, "Hel", 3);
-    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev, 1, NULL));
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_TEXT && ev.last);
     CHECK_BYTES(ev.data, ev.len, "lo", 2);
-    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev, 1, NULL));
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_PING && ev.last);
     CHECK_BYTES(ev.data, ev.len, "Hello", 5);
-    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev, 1, NULL));
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_BINARY && ev.last && ev.len == 256 && ev.data[255] == 0xAB);
-    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, buf + pos, n - pos, &consumed, &ev, 1, NULL));
     pos += consumed;
     CHECK(ev.type == WSFRAME_EVENT_BINARY && ev.last && ev.len == 65536 && ev.data[65535] == 0xCD);
     CHECK(pos == n);
@@ -232,7 +232,7 @@ static void byte_at_a_time(void) {
         uint8_t byte = frame[i];
         size_t consumed = 0;
         wsframe_event ev;
-        CHECK_OK(wsframe_conn_receive(c, &byte, 1, &consumed, &ev));
+        CHECK_OK(wsframe_conn_receive(c, &byte, 1, &consumed, &ev, 1, NULL));
         CHECK(consumed == 1);
         if (ev.type == WSFRAME_EVENT_TEXT) {
             CHECK(ev.len == 1 && got < 5);
@@ -254,7 +254,7 @@ static void closing_handshake(void) {
     uint8_t close_frame[] = {0x88, 0x05, 0x03, 0xe8, 'b', 'y', 'e'};
     size_t consumed = 0;
     wsframe_event ev;
-    CHECK_OK(wsframe_conn_receive(c, close_frame, sizeof close_frame, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, close_frame, sizeof close_frame, &consumed, &ev, 1, NULL));
     CHECK(ev.type == WSFRAME_EVENT_CLOSE && ev.close_code == WSFRAME_CLOSE_NORMAL);
     CHECK_BYTES(ev.data, ev.len, "bye", 3);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSE_RECEIVED);
@@ -268,7 +268,7 @@ static void closing_handshake(void) {
     CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_PING, NULL, 0, true, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
     CHECK_R(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
     uint8_t more[] = {0x81, 0x01, 'x'};
-    CHECK_OK(wsframe_conn_receive(c, more, sizeof more, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, more, sizeof more, &consumed, &ev, 1, NULL));
     CHECK(consumed == sizeof more && ev.type == WSFRAME_EVENT_NONE);
     conn_delete(c);
 
@@ -279,7 +279,7 @@ static void closing_handshake(void) {
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSE_SENT);
     CHECK_R(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, NULL, 0, true, out, sizeof out, &n), WSFRAME_RESULT_CLOSED);
     uint8_t empty_close[] = {0x88, 0x80, 1, 2, 3, 4};
-    CHECK_OK(wsframe_conn_receive(c, empty_close, sizeof empty_close, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, empty_close, sizeof empty_close, &consumed, &ev, 1, NULL));
     CHECK(ev.type == WSFRAME_EVENT_CLOSE && ev.close_code == 0 && ev.data == NULL && ev.len == 0);
     CHECK(wsframe_conn_state(c) == WSFRAME_STATE_CLOSED);
     conn_delete(c);
@@ -306,9 +306,9 @@ static void protocol_errors(void) {
         wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
         size_t consumed = 12345;
         wsframe_event ev;
-        uint32_t r = wsframe_conn_receive(c, cases[i].bytes, cases[i].len, &consumed, &ev);
+        uint32_t r = wsframe_conn_receive(c, cases[i].bytes, cases[i].len, &consumed, &ev, 1, NULL);
         CHECK_R(r, cases[i].result);
-        CHECK(consumed == 12345);
+        CHECK(consumed == 0); /* no event came before the violation */
         CHECK(wsframe_result_is_protocol_error(r));
         CHECK(wsframe_result_close_code(r) == cases[i].close_code);
         CHECK(wsframe_conn_state(c) == WSFRAME_STATE_FAILED);
@@ -327,7 +327,7 @@ static void protocol_errors(void) {
     uint8_t masked[] = {0x81, 0x80, 1, 2, 3, 4};
     size_t consumed;
     wsframe_event ev;
-    CHECK_R(wsframe_conn_receive(c, masked, sizeof masked, &consumed, &ev), WSFRAME_RESULT_PEER_MASKED_FRAME);
+    CHECK_R(wsframe_conn_receive(c, masked, sizeof masked, &consumed, &ev, 1, NULL), WSFRAME_RESULT_PEER_MASKED_FRAME);
     conn_delete(c);
 }
 
@@ -340,7 +340,7 @@ static void limits(void) {
     cfg.max_frame_payload = 4;
     wsframe_conn *c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t five[] = {0x82, 0x05};
-    CHECK_R(wsframe_conn_receive(c, five, sizeof five, &consumed, &ev), WSFRAME_RESULT_PEER_FRAME_TOO_LARGE);
+    CHECK_R(wsframe_conn_receive(c, five, sizeof five, &consumed, &ev, 1, NULL), WSFRAME_RESULT_PEER_FRAME_TOO_LARGE);
     CHECK(wsframe_result_close_code(WSFRAME_RESULT_PEER_FRAME_TOO_LARGE) == WSFRAME_CLOSE_MESSAGE_TOO_BIG);
     conn_delete(c);
     /* Message size limit over fragments. */
@@ -348,9 +348,9 @@ static void limits(void) {
     cfg.max_message_size = 4;
     c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
     uint8_t frags[] = {0x02, 0x02, 1, 2, 0x80, 0x03, 3, 4, 5};
-    CHECK_OK(wsframe_conn_receive(c, frags, sizeof frags, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, frags, sizeof frags, &consumed, &ev, 1, NULL));
     CHECK(ev.type == WSFRAME_EVENT_BINARY && !ev.last && ev.len == 2);
-    CHECK_R(wsframe_conn_receive(c, frags + consumed, sizeof frags - consumed, &consumed, &ev),
+    CHECK_R(wsframe_conn_receive(c, frags + consumed, sizeof frags - consumed, &consumed, &ev, 1, NULL),
             WSFRAME_RESULT_PEER_MESSAGE_TOO_LARGE);
     conn_delete(c);
     /* Fragment count limit. */
@@ -361,7 +361,7 @@ static void limits(void) {
     size_t pos = 0;
     uint32_t r = WSFRAME_RESULT_OK;
     while (pos < sizeof three && r == WSFRAME_RESULT_OK) {
-        r = wsframe_conn_receive(c, three + pos, sizeof three - pos, &consumed, &ev);
+        r = wsframe_conn_receive(c, three + pos, sizeof three - pos, &consumed, &ev, 1, NULL);
         if (r == WSFRAME_RESULT_OK) pos += consumed;
     }
     CHECK_R(r, WSFRAME_RESULT_PEER_TOO_MANY_FRAGMENTS);
@@ -373,24 +373,88 @@ static void receive_misuse(void) {
     uint8_t buf[4] = {0x81};
     size_t consumed = 99;
     wsframe_event ev;
-    CHECK_R(wsframe_conn_receive(NULL, buf, 1, &consumed, &ev), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_receive(c, NULL, 1, &consumed, &ev), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_receive(c, buf, 1, NULL, &ev), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_receive(c, buf, 1, &consumed, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_receive(NULL, buf, 1, &consumed, &ev, 1, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_receive(c, NULL, 1, &consumed, &ev, 1, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_receive(c, buf, 1, NULL, &ev, 1, NULL), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_receive(c, buf, 1, &consumed, NULL, 1, NULL), WSFRAME_RESULT_NULL_POINTER);
     /* A length above PTRDIFF_MAX: a read() that returned -1, passed on. */
     long failed_read = -1;
-    CHECK_R(wsframe_conn_receive(c, buf, (size_t)failed_read, &consumed, &ev), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_receive(c, NULL, (size_t)PTRDIFF_MAX + 1, &consumed, &ev), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, buf, (size_t)failed_read, &consumed, &ev, 1, NULL), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, NULL, (size_t)PTRDIFF_MAX + 1, &consumed, &ev, 1, NULL), WSFRAME_RESULT_INVALID_ARGUMENT);
     /* Outputs inside the input or the connection. */
-    CHECK_R(wsframe_conn_receive(c, buf, sizeof buf, (size_t *)(void *)buf, &ev), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_receive(c, buf, 1, &consumed, (wsframe_event *)(void *)c), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, buf, sizeof buf, (size_t *)(void *)buf, &ev, 1, NULL), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, buf, 1, &consumed, (wsframe_event *)(void *)c, 1, NULL), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK(consumed == 99);
     /* (NULL, 0) is empty input: nothing happens. */
-    CHECK_OK(wsframe_conn_receive(c, NULL, 0, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, NULL, 0, &consumed, &ev, 1, NULL));
     CHECK(consumed == 0 && ev.type == WSFRAME_EVENT_NONE);
     /* A partial header is consumed and remembered. */
-    CHECK_OK(wsframe_conn_receive(c, buf, 1, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(c, buf, 1, &consumed, &ev, 1, NULL));
     CHECK(consumed == 1 && ev.type == WSFRAME_EVENT_NONE);
+    conn_delete(c);
+}
+
+/* Many events per call (RFC 6455 §5.6, §7.1.7): the events of one call point into
+ * the input together; NONE follows the last; a violation comes after the events
+ * before it; bad event arrays are refused. */
+static void receive_many(void) {
+    const uint8_t key[4] = {1, 2, 3, 4};
+    uint8_t wire[64];
+    size_t len = 0;
+    const char *words[] = {"one", "two", "three"};
+    for (int i = 0; i < 3; i++) {
+        size_t n = strlen(words[i]);
+        wire[len++] = 0x81;
+        wire[len++] = (uint8_t)(0x80 | n);
+        memcpy(wire + len, key, 4);
+        len += 4;
+        for (size_t j = 0; j < n; j++) wire[len + j] = (uint8_t)words[i][j] ^ key[j % 4];
+        len += n;
+    }
+    uint8_t copy[64];
+    memcpy(copy, wire, len);
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
+    wsframe_event evs[8];
+    size_t consumed = 0, n = 99;
+    CHECK_OK(wsframe_conn_receive(c, copy, len, &consumed, evs, 8, &n));
+    CHECK(n == 3 && consumed == len && evs[3].type == WSFRAME_EVENT_NONE);
+    for (int i = 0; i < 3; i++) {
+        CHECK(evs[i].type == WSFRAME_EVENT_TEXT && evs[i].last);
+        CHECK_BYTES(evs[i].data, evs[i].len, words[i], strlen(words[i]));
+    }
+    conn_delete(c);
+    /* At most max_events: the rest waits in the input. */
+    memcpy(copy, wire, len);
+    c = conn_new(WSFRAME_ROLE_SERVER, NULL);
+    CHECK_OK(wsframe_conn_receive(c, copy, len, &consumed, evs, 2, &n));
+    CHECK(n == 2 && consumed == 2 * 6 + 3 + 3);
+    CHECK_BYTES(evs[1].data, evs[1].len, "two", 3);
+    CHECK_OK(wsframe_conn_receive(c, copy + consumed, len - consumed, &consumed, evs, 2, &n));
+    CHECK(n == 1 && evs[1].type == WSFRAME_EVENT_NONE);
+    CHECK_BYTES(evs[0].data, evs[0].len, "three", 5);
+    conn_delete(c);
+    /* Two messages, then a frame with RSV2 set: both messages, then the 1002 error. */
+    memcpy(copy, wire, len);
+    copy[2 * 6 + 3 + 3] |= 0x20;
+    c = conn_new(WSFRAME_ROLE_SERVER, NULL);
+    CHECK_R(wsframe_conn_receive(c, copy, len, &consumed, evs, 8, &n), WSFRAME_RESULT_PEER_RESERVED_BITS);
+    CHECK(n == 2 && consumed == 2 * 6 + 3 + 3);
+    CHECK_BYTES(evs[0].data, evs[0].len, "one", 3);
+    CHECK_BYTES(evs[1].data, evs[1].len, "two", 3);
+    CHECK(wsframe_conn_state(c) == WSFRAME_STATE_FAILED);
+    conn_delete(c);
+    /* Misuse: no slots, a misaligned array, an array over the input or the count. */
+    c = conn_new(WSFRAME_ROLE_SERVER, NULL);
+    memcpy(copy, wire, len);
+    CHECK_R(wsframe_conn_receive(c, copy, len, &consumed, evs, 0, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, copy, len, &consumed, (wsframe_event *)(void *)((char *)evs + 1), 2, &n),
+            WSFRAME_RESULT_UNALIGNED);
+    static wsframe_event in_input[4];
+    CHECK_R(wsframe_conn_receive(c, (uint8_t *)in_input, sizeof in_input, &consumed, in_input + 1, 1, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, copy, len, &consumed, evs, 8, (size_t *)(void *)&evs[7]),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_conn_receive(c, copy, len, &consumed, evs, SIZE_MAX / 8, &n), WSFRAME_RESULT_INVALID_ARGUMENT);
     conn_delete(c);
 }
 
@@ -425,7 +489,7 @@ static void client_server_loop(void) {
         for (;;) {
             size_t consumed = 0;
             wsframe_event ev;
-            uint32_t r = wsframe_conn_receive(server, small + pos, len - pos, &consumed, &ev);
+            uint32_t r = wsframe_conn_receive(server, small + pos, len - pos, &consumed, &ev, 1, NULL);
             CHECK_OK(r);
             if (r != WSFRAME_RESULT_OK) { ok = false; break; }
             pos += consumed;
@@ -444,15 +508,15 @@ static void client_server_loop(void) {
     CHECK_OK(wsframe_conn_send(server, WSFRAME_EVENT_TEXT, (const uint8_t *)"echo", 4, true, wire, 64, &n));
     size_t consumed;
     wsframe_event ev;
-    CHECK_OK(wsframe_conn_receive(client, wire, n, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(client, wire, n, &consumed, &ev, 1, NULL));
     CHECK(ev.type == WSFRAME_EVENT_TEXT);
     CHECK_BYTES(ev.data, ev.len, "echo", 4);
     CHECK_OK(wsframe_conn_send(client, WSFRAME_EVENT_PING, (const uint8_t *)"p1", 2, true, wire, 64, &n));
-    CHECK_OK(wsframe_conn_receive(server, wire, n, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(server, wire, n, &consumed, &ev, 1, NULL));
     CHECK(ev.type == WSFRAME_EVENT_PING);
     uint8_t reply[64];
     CHECK_OK(wsframe_conn_send(server, WSFRAME_EVENT_PONG, ev.data, ev.len, true, reply, sizeof reply, &n));
-    CHECK_OK(wsframe_conn_receive(client, reply, n, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(client, reply, n, &consumed, &ev, 1, NULL));
     CHECK(ev.type == WSFRAME_EVENT_PONG);
     CHECK_BYTES(ev.data, ev.len, "p1", 2);
     free(payload);
@@ -473,5 +537,6 @@ void run_conn_tests(void) {
     RUN(protocol_errors);
     RUN(limits);
     RUN(receive_misuse);
+    RUN(receive_many);
     RUN(client_server_loop);
 }

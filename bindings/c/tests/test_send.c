@@ -55,7 +55,7 @@ static void rfc_client_frames_with_configured_key_source(void) {
     wsframe_conn *server = conn_new(WSFRAME_ROLE_SERVER, NULL);
     size_t consumed;
     wsframe_event ev;
-    CHECK_OK(wsframe_conn_receive(server, out, n, &consumed, &ev));
+    CHECK_OK(wsframe_conn_receive(server, out, n, &consumed, &ev, 1, NULL));
     CHECK(ev.type == WSFRAME_EVENT_TEXT);
     CHECK_BYTES(ev.data, ev.len, "Hello", 5);
     conn_delete(server);

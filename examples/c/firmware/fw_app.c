@@ -131,7 +131,7 @@ fw_result fw_app_run(const fw_socket *sock, fw_stats *stats) {
         size_t pos = 0, used = 0, n = 0;
         wsframe_event ev;
         for (;;) {
-            r = wsframe_conn_receive(conn, rx + pos, have - pos, &used, &ev);
+            r = wsframe_conn_receive(conn, rx + pos, have - pos, &used, &ev, 1, NULL);
             if (r != WSFRAME_RESULT_OK) {
                 /* The server broke the protocol: send the code the library names (§7.1.7). */
                 stats->last_result = r;

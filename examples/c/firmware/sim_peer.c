@@ -126,7 +126,7 @@ static bool take_frames(void) {
     for (;;) {
         size_t used = 0;
         wsframe_event ev;
-        wsframe_result r = wsframe_conn_receive(peer.conn, peer.req + pos, peer.req_len - pos, &used, &ev);
+        wsframe_result r = wsframe_conn_receive(peer.conn, peer.req + pos, peer.req_len - pos, &used, &ev, 1, NULL);
         if (r != WSFRAME_RESULT_OK) {
             peer.res.last_result = r;
             return false;

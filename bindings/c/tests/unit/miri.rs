@@ -98,7 +98,7 @@ fn storage_connection() {
         ptr::copy_nonoverlapping(base.cast::<u8>(), copied.cast::<u8>(), size);
         assert_eq!(wsframe_conn_state(copied.cast()), wsframe_state::WSFRAME_STATE_INVALID);
         ok(wsframe_conn_init(copied, size, 2, null(), &mut other));
-        ok(wsframe_conn_receive(other, i, 11, &mut n, ev.as_mut_ptr()));
+        ok(wsframe_conn_receive(other, i, 11, &mut n, ev.as_mut_ptr(), 1, core::ptr::null_mut()));
         let ev = ev.assume_init();
         assert_eq!(bytes(ev.data, ev.len), b"Hello");
         ok(wsframe_conn_send(
@@ -112,8 +112,15 @@ fn storage_connection() {
             &mut n,
         ));
         // A read() that returned -1, passed on as a length.
-        let r =
-            wsframe_conn_receive(other, i, usize::MAX, &mut n, ptr::addr_of_mut!(header).cast());
+        let r = wsframe_conn_receive(
+            other,
+            i,
+            usize::MAX,
+            &mut n,
+            ptr::addr_of_mut!(header).cast(),
+            1,
+            core::ptr::null_mut(),
+        );
         assert_eq!(r, WSFRAME_RESULT_INVALID_ARGUMENT);
         wsframe_conn_free(other);
         wsframe_conn_free(conn);
