@@ -9,7 +9,7 @@ use core::ops::Range;
 
 use crate::close::{self, CloseCode, MAX_CLOSE_PAYLOAD};
 use crate::error::{Error, ProtocolError};
-use crate::frame::{FrameHeader, HeaderDecoder, MAX_CONTROL_PAYLOAD, OpCode, header_len};
+use crate::frame::{self, FrameHeader, HeaderDecoder, MAX_CONTROL_PAYLOAD, OpCode, header_len};
 use crate::mask;
 use crate::random::{NoRandom, RandomSource};
 use crate::utf8::{self, Utf8Validator};
@@ -600,9 +600,9 @@ impl<R: RandomSource> Connection<R> {
             }
             RawEvent::Ping(range) => Event::Ping(at(range)),
             RawEvent::Pong(range) => Event::Pong(at(range)),
-            RawEvent::Close(close) => Event::Close(close.and_then(|(code, range)| {
+            RawEvent::Close(close) => Event::Close(close.map(|(code, range)| {
                 // The reason was validated as UTF-8 when the frame was parsed.
-                core::str::from_utf8(at(range)).ok().map(|reason| CloseFrame { code, reason })
+                CloseFrame { code, reason: core::str::from_utf8(at(range)).unwrap_or_default() }
             })),
         });
         Ok(Received { consumed, event })
@@ -614,8 +614,12 @@ impl<R: RandomSource> Connection<R> {
         &mut self,
         input: &mut [u8],
     ) -> Result<(usize, Option<RawEvent>), Error> {
-        if let Some(small) = self.small_message(input) {
-            return small;
+        // The compact targets leave the fast paths out (crate::COMPACT): the
+        // general path decodes and judges the same bytes the same way.
+        if !crate::COMPACT {
+            if let Some(small) = self.small_message(input) {
+                return small;
+            }
         }
         if !matches!(self.state, State::Open | State::CloseSent) {
             return Ok((input.len(), None));
@@ -742,8 +746,10 @@ impl<R: RandomSource> Connection<R> {
                         return Ok(Step::NeedMore(pos));
                     };
                     self.begin_frame(&header)?;
-                    if let Some(step) = self.whole_payload(input, pos, &header)? {
-                        return Ok(step);
+                    if !crate::COMPACT {
+                        if let Some(step) = self.whole_payload(input, pos, &header)? {
+                            return Ok(step);
+                        }
                     }
                     self.rx = Rx::Payload(Payload {
                         opcode: header.opcode,
@@ -1228,8 +1234,18 @@ impl<R: RandomSource> Connection<R> {
         };
         let mask = self.draw_mask()?;
         let (head, body) = out.split_at_mut(hlen);
-        FrameHeader { fin, rsv, opcode, mask, payload_len: len as u64 }.encode(head)?;
+        if crate::COMPACT {
+            let b0 = (u8::from(fin) << 7) | ((rsv & 0b111) << 4) | opcode as u8;
+            frame::write_header(head, b0, mask, len);
+        } else {
+            FrameHeader { fin, rsv, opcode, mask, payload_len: len as u64 }.encode(head)?;
+        }
         match mask {
+            // Copy, then mask in place: no second masking loop (crate::COMPACT).
+            Some(key) if crate::COMPACT => {
+                copy_payload(body, payload);
+                mask::apply_mask(body, key, 0);
+            }
             Some(key) => mask::copy_masked(body, payload, key),
             None => copy_payload(body, payload),
         }
@@ -1243,6 +1259,13 @@ impl<R: RandomSource> Connection<R> {
 #[inline(always)]
 fn copy_payload(dst: &mut [u8], src: &[u8]) {
     let n = src.len().min(dst.len());
+    // One call into `memcpy` is the least code (crate::COMPACT).
+    if crate::COMPACT {
+        if let (Some(d), Some(s)) = (dst.get_mut(..n), src.get(..n)) {
+            d.copy_from_slice(s);
+        }
+        return;
+    }
     match n {
         0..=3 => dst.iter_mut().zip(src).for_each(|(d, s)| *d = *s),
         4..=7 => copy_pair::<4>(dst, src, n),

@@ -37,6 +37,9 @@ const LONG_COPY: usize = 64;
 /// ```
 #[inline]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
+    if crate::COMPACT {
+        return apply_mask_compact(buf, key, offset);
+    }
     let mut key = key;
     key.rotate_left(offset % 4);
     let lane = u128::from(u32::from_ne_bytes(key)) * LANES;
@@ -49,6 +52,27 @@ pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
         xor_word(word, lane);
     }
     mask_tail(words.into_remainder(), key);
+}
+
+/// [`apply_mask`] in little code, for the compact targets (no vector unit
+/// for the wide loops to use; crate::COMPACT): 4-byte words, which
+/// Cortex-M3 and up load unaligned, then single bytes. Public only so that
+/// tests can compare it with [`apply_mask`] on any host.
+#[doc(hidden)]
+#[inline(never)]
+pub fn apply_mask_compact(buf: &mut [u8], key: [u8; 4], offset: usize) {
+    let k = u32::from_le_bytes(key).rotate_right(8 * (offset % 4) as u32);
+    let mut words = buf.chunks_exact_mut(4);
+    for word in &mut words {
+        if let Ok(bytes) = <[u8; 4]>::try_from(&*word) {
+            word.copy_from_slice(&(u32::from_le_bytes(bytes) ^ k).to_le_bytes());
+        }
+    }
+    let mut k = k;
+    for b in words.into_remainder() {
+        *b ^= k as u8;
+        k >>= 8;
+    }
 }
 
 /// The key repeated over one block.

@@ -158,7 +158,9 @@ fn dfa(bytes: &[u8]) -> u64 {
 /// length of the invalid sequence (`None`: cut off at the end).
 #[inline]
 fn check(bytes: &[u8]) -> Result<(), (usize, Option<usize>)> {
-    if bytes.len() < SHORT {
+    // simdutf8 has no SIMD code for the compact targets (its scalar path is
+    // this same validator): one call site instead of two.
+    if bytes.len() < SHORT || crate::COMPACT {
         core::str::from_utf8(bytes).map(|_| ()).map_err(|e| (e.valid_up_to(), e.error_len()))
     } else {
         simdutf8::compat::from_utf8(bytes).map(|_| ()).map_err(|e| (e.valid_up_to(), e.error_len()))
@@ -322,8 +324,9 @@ impl Utf8Validator {
         let take = width.saturating_sub(have).min(bytes.len());
         let (head, rest) = bytes.split_at_checked(take).unwrap_or((bytes, &[]));
 
-        let mut buf = [0u8; 4];
-        for (dst, src) in buf.iter_mut().zip(pending.iter().chain(head)) {
+        let [p0, p1, p2] = self.pending;
+        let mut buf = [p0, p1, p2, 0];
+        for (dst, src) in buf.iter_mut().skip(have).zip(head) {
             *dst = *src;
         }
         let joined = buf.get(..have.saturating_add(take)).unwrap_or(&buf);
@@ -361,10 +364,9 @@ impl Utf8Validator {
 
 /// Length of the sequence that `lead` starts (only called on valid leads).
 const fn sequence_width(lead: u8) -> usize {
-    match lead {
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        0xF0..=0xF7 => 4,
+    // 110xxxxx, 1110xxxx, 11110xxx: the count of leading ones.
+    match lead.leading_ones() {
+        n @ 2..=4 => n as usize,
         _ => 1,
     }
 }
