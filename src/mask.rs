@@ -35,7 +35,7 @@ const LONG_COPY: usize = 64;
 /// apply_mask(&mut payload[2..], key, 2);
 /// assert_eq!(&payload, b"Hello");
 /// ```
-#[inline]
+#[inline(always)]
 pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     if crate::COMPACT {
         return apply_mask_compact(buf, key, offset);
