@@ -337,31 +337,6 @@ typedef uint32_t wsframe_role;
 #endif // __cplusplus
 
 /**
- * The type of a data message. The values are the frame opcodes.
- */
-enum wsframe_data_kind
-#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
-  : uint32_t
-#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
- {
-    /**
-     * UTF-8 text (opcode 0x1).
-     */
-    WSFRAME_DATA_KIND_TEXT = 1,
-    /**
-     * Arbitrary bytes (opcode 0x2).
-     */
-    WSFRAME_DATA_KIND_BINARY = 2,
-};
-#ifndef __cplusplus
-#if __STDC_VERSION__ >= 202311L
-typedef enum wsframe_data_kind wsframe_data_kind;
-#else
-typedef uint32_t wsframe_data_kind;
-#endif // __STDC_VERSION__ >= 202311L
-#endif // __cplusplus
-
-/**
  * A WebSocket connection at the frame level, after the opening handshake
  * (opaque): bytes in, events out; calls in, frames out. It needs no
  * allocator and no deflate, so it also lives in caller memory on firmware.
@@ -1431,9 +1406,10 @@ wsframe_result wsframe_conn_send(struct wsframe_conn *conn,
                                  size_t *written_out);
 
 /**
- * Zero-copy variant of `wsframe_conn_send` for data frames: writes only
- * the frame header into `header_out` and masks `payload` in place (clients), so the
- * caller can send header and payload with one vectored write (`writev`).
+ * Zero-copy variant of `wsframe_conn_send` for data frames (`kind` is
+ * `WSFRAME_EVENT_TEXT` or `_BINARY`): writes only the frame header into
+ * `header_out` and masks `payload` in place (clients), so the caller can
+ * send header and payload with one vectored write (`writev`).
  * `payload` is the caller's own memory: a frame-level connection owns no
  * message buffers that could be passed here, and a session has no in-place
  * send.
@@ -1490,6 +1466,42 @@ wsframe_result wsframe_conn_send_close(struct wsframe_conn *conn,
                                        uint8_t *out,
                                        size_t out_len,
                                        size_t *written_out);
+
+/**
+ * Masks or unmasks `data` in place with the 4-byte `key` (RFC 6455 §5.3):
+ * byte `i` is XORed with `key[(offset + i) % 4]`, so a payload handled in
+ * pieces continues with `offset` = the bytes done so far. The core's SIMD
+ * and word-wise masking, for callers that frame payloads themselves.
+ *
+ * Results: OK; NULL_POINTER (`key`, or `data` NULL with `len` > 0);
+ * INVALID_ARGUMENT (`key` inside `data`, a length above PTRDIFF_MAX).
+ *
+ * # Safety
+ *
+ * `data` NULL or valid for reads and writes of `len` bytes; `key` NULL or
+ * valid for reads of 4 bytes.
+ */
+wsframe_result wsframe_mask(uint8_t *data, size_t len, const uint8_t *key, size_t offset);
+
+/**
+ * Validates UTF-8 that arrives in pieces (RFC 6455 §8.1), failing as soon
+ * as the bytes so far cannot begin valid UTF-8 (a fail-fast check; pieces
+ * may split characters anywhere). `*state` starts at 0 for each text;
+ * `last` ends it (a character left incomplete then fails) and sets
+ * `*state` back to 0. The core's validator (SIMD in hosted builds), for
+ * callers that handle text themselves.
+ *
+ * Results: OK; INVALID_UTF8 (fail the connection with 1007; `*state` is
+ * 0 again); NULL_POINTER (`state`, or `data` NULL with `len` > 0);
+ * INVALID_ARGUMENT (`*state` was not made by this function, overlap, a
+ * length above PTRDIFF_MAX).
+ *
+ * # Safety
+ *
+ * `state` NULL or valid for reads and writes of a `uint32_t`; `data` NULL
+ * or valid for reads of `len` bytes.
+ */
+wsframe_result wsframe_utf8_validate(uint32_t *state, const uint8_t *data, size_t len, bool last);
 
 /**
  * An upper bound on the bytes one frame with `payload_len` bytes of payload
@@ -1993,7 +2005,7 @@ wsframe_result wsframe_session_receive(struct wsframe_session *session,
 /**
  * Queues a whole message as one frame, or a Ping or a Pong, as
  * `wsframe_conn_send` does for a connection. `type` is `WSFRAME_EVENT_TEXT`
- * or `_BINARY` (the `WSFRAME_DATA_KIND_*` values), `_PING` or `_PONG`.
+ * or `_BINARY`, `_PING` or `_PONG`.
  *
  * A message is compressed (RFC 7692 §7.2.1) when permessage-deflate is on
  * and `flags` lacks `WSFRAME_SEND_NO_COMPRESS`; clients mask every frame
@@ -2023,7 +2035,8 @@ wsframe_result wsframe_session_send(struct wsframe_session *session,
 
 /**
  * Queues one frame of a message sent in pieces (RFC 6455 §5.4), never
- * compressed; `fin` ends the message. Pings, Pongs and a Close may go
+ * compressed: `kind` is `WSFRAME_EVENT_TEXT` or `_BINARY`; `fin` ends the
+ * message. Pings, Pongs and a Close may go
  * between the pieces. Text is not checked here (a piece may split a
  * character), but the message as a whole must be UTF-8.
  *

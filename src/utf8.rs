@@ -298,6 +298,54 @@ impl Utf8Validator {
         self.len == 0
     }
 
+    /// The validator's whole state as 4 bytes, to keep it outside Rust (the
+    /// C binding's `uint32_t` state); [`Utf8Validator::from_state`] takes it
+    /// back. A fresh validator's state is all zeros.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::utf8::Utf8Validator;
+    ///
+    /// let mut v = Utf8Validator::new();
+    /// assert_eq!(v.state(), [0; 4]);
+    /// v.feed(b"\xE2\x82")?; // the first two bytes of "€"
+    /// let mut w = Utf8Validator::from_state(v.state())?;
+    /// w.feed(b"\xAC")?;
+    /// w.finish()?;
+    /// # Ok::<(), wsframe::utf8::Utf8Error>(())
+    /// ```
+    #[must_use]
+    pub const fn state(&self) -> [u8; 4] {
+        let [a, b, c] = self.pending;
+        [a, b, c, self.len]
+    }
+
+    /// A validator from [`Utf8Validator::state`]'s bytes.
+    ///
+    /// # Errors
+    ///
+    /// [`Utf8Error`] for bytes no validator has as its state (a count over
+    /// 3, or bytes that are not the start of one UTF-8 sequence).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::utf8::Utf8Validator;
+    ///
+    /// assert!(Utf8Validator::from_state([0; 4])?.is_char_boundary());
+    /// assert!(Utf8Validator::from_state([0xC3, 0, 0, 1]).is_ok());
+    /// assert!(Utf8Validator::from_state([b'a', 0, 0, 1]).is_err()); // a whole character
+    /// assert!(Utf8Validator::from_state([0, 0, 0, 4]).is_err());
+    /// # Ok::<(), wsframe::utf8::Utf8Error>(())
+    /// ```
+    pub fn from_state(state: [u8; 4]) -> Result<Self, Utf8Error> {
+        let [a, b, c, len] = state;
+        let mut v = Self::new();
+        v.feed([a, b, c].get(..usize::from(len)).ok_or(Utf8Error::INVALID)?)?;
+        if v.len == len { Ok(v) } else { Err(Utf8Error::INVALID) }
+    }
+
     /// Forgets any partial code point, as at the start of a new message.
     ///
     /// # Examples

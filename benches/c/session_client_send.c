@@ -16,7 +16,7 @@ int main(void) {
         struct timespec a, b;
         clock_gettime(CLOCK_MONOTONIC, &a);
         for (int i = 0; i < N; i++) {
-            if (wsframe_session_send(s, WSFRAME_DATA_KIND_BINARY, payload, 16, 0) != 0) return 2;
+            if (wsframe_session_send(s, WSFRAME_EVENT_BINARY, payload, 16, 0) != 0) return 2;
             const uint8_t *d; size_t n;
             wsframe_session_outgoing(s, &d, &n);
             wsframe_session_consume_outgoing(s, n);

@@ -33,6 +33,39 @@ fn not_measured(lane: &str, why: String, target: &str) -> Lane {
     Lane { lane: lane.into(), figure: why, target: target.into(), met: None }
 }
 
+/// The C header declares unmasking and incremental UTF-8 validation, and the
+/// request accessors look fields up with the core's `RequestHead` (a line
+/// scan) rather than `parse_request` (checked in the binding's source).
+fn surface_lane() -> Lane {
+    let lane = "C ABI surface";
+    let target =
+        "unmask, incremental UTF-8 and accessors that don't re-parse, in include/wsframe.h";
+    let read = |path: &str| {
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../").to_string() + path)
+    };
+    let (Ok(header), Ok(source)) = (read("include/wsframe.h"), read("bindings/c/src/handshake.rs"))
+    else {
+        return not_measured(
+            lane,
+            "include/wsframe.h or the binding's source unreadable".into(),
+            target,
+        );
+    };
+    let declared = |f: &str| header.contains(&format!(" {f}("));
+    let found = ["wsframe_mask", "wsframe_utf8_validate"].map(declared);
+    let no_reparse =
+        source.contains("RequestHead") && source.matches("parse_request(").count() == 1;
+    let figure = format!(
+        "`wsframe_mask`: {}; `wsframe_utf8_validate`: {}; `wsframe_server_request_protocol` / \
+         `_header` and `wsframe_deflate_config_negotiate` {} (the one `parse_request` is in \
+         `wsframe_server_request_parse`)",
+        if found[0] { "declared" } else { "missing" },
+        if found[1] { "declared" } else { "missing" },
+        if no_reparse { "scan the kept head (`RequestHead`)" } else { "parse the request again" },
+    );
+    measured(lane, figure, target.into(), found[0] && found[1] && no_reparse)
+}
+
 /// Whether the core's Cargo.toml has a `std` feature that enables simdutf8's `std`.
 fn core_has_simd_std_feature() -> bool {
     let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/../Cargo.toml");
@@ -276,12 +309,7 @@ fn lanes(r: &Report) -> Vec<Lane> {
             "wsframe",
             0.85,
         ),
-        not_measured(
-            "C ABI surface",
-            "not a figure: API surface (unmask, incremental UTF-8, accessors that don't re-parse)"
-                .into(),
-            "exposed in include/wsframe.h",
-        ),
+        surface_lane(),
         wasm_big_lane(r),
         wasm_encode_lane(r),
         wasm_receive_lane(r),

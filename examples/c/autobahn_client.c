@@ -38,7 +38,7 @@ typedef struct session {
 static void on_message(void *user, uint32_t kind, const uint8_t *data, size_t len) {
     session *s = user;
     s->messages++;
-    if (s->want_count && kind == WSFRAME_DATA_KIND_TEXT && len > 0 && len < 20) {
+    if (s->want_count && kind == WSFRAME_EVENT_TEXT && len > 0 && len < 20) {
         char digits[20];
         memcpy(digits, data, len);
         digits[len] = '\0';

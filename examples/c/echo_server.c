@@ -323,7 +323,7 @@ static bool process_frames(client *c) {
         if (ev.type == WSFRAME_EVENT_NONE) break;
         if (ev.type == WSFRAME_EVENT_TEXT || ev.type == WSFRAME_EVENT_BINARY) {
             /* A whole message: echoed with its type, compressed if deflate was agreed. */
-            uint32_t kind = ev.type == WSFRAME_EVENT_TEXT ? WSFRAME_DATA_KIND_TEXT : WSFRAME_DATA_KIND_BINARY;
+            uint32_t kind = ev.type == WSFRAME_EVENT_TEXT ? WSFRAME_EVENT_TEXT : WSFRAME_EVENT_BINARY;
             if (pending(c) == 0) c->progress = net_now_ms();
             r = wsframe_session_send(c->session, kind, ev.data, ev.len, 0);
             if (r != WSFRAME_RESULT_OK) {

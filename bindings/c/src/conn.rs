@@ -5,6 +5,7 @@ use core::mem::offset_of;
 
 use wsframe::extensions::deflate::DeflateConfig;
 use wsframe::frame::{MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
+use wsframe::utf8::Utf8Validator;
 use wsframe::{CloseCode, Config, Connection, DataKind, Error, Event, Role, State};
 
 use crate::deflate::wsframe_deflate_params;
@@ -43,17 +44,7 @@ pub(crate) fn role(v: u32) -> Result<Role, wsframe_result> {
     roles.get(v.wrapping_sub(1) as usize).copied().ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)
 }
 
-/// The type of a data message. The values are the frame opcodes.
-#[repr(u32)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum wsframe_data_kind {
-    /// UTF-8 text (opcode 0x1).
-    WSFRAME_DATA_KIND_TEXT = 1,
-    /// Arbitrary bytes (opcode 0x2).
-    WSFRAME_DATA_KIND_BINARY = 2,
-}
-
-/// The data kind a C value names.
+/// The data kind a C value names: `WSFRAME_EVENT_TEXT` or `_BINARY`.
 pub(crate) fn kind(v: u32) -> Result<DataKind, wsframe_result> {
     let kinds = [DataKind::Text, DataKind::Binary];
     kinds.get(v.wrapping_sub(1) as usize).copied().ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)
@@ -496,25 +487,22 @@ pub unsafe extern "C" fn wsframe_conn_receive(
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let (c, input, (consumed, slots, ())) =
             unsafe { raw::args((handle(conn), InOut(input, len), outs)) }?;
-        let (mut at, mut n, mut r) = (0, 0, Ok(()));
-        while let Some(slot) = slots.get_mut(n) {
-            let got = match c.receive(input.get_mut(at..).unwrap_or_default()) {
-                Ok(got) => got,
-                Err(e) => {
-                    r = Err(from_core(e));
-                    break;
-                }
-            };
-            at += got.consumed;
-            let ev = c_event(got.event)?;
-            if slot.write(ev).r#type == wsframe_event_type::WSFRAME_EVENT_NONE {
-                break;
-            }
-            n += 1;
-        }
         if slots.is_empty() {
             return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
         }
+        let (mut at, mut n) = (0, 0);
+        let r = loop {
+            let Some(slot) = slots.get_mut(n) else { break Ok(()) };
+            let got = match c.receive(input.get_mut(at..).unwrap_or_default()) {
+                Ok(got) => got,
+                Err(e) => break Err(from_core(e)),
+            };
+            at += got.consumed;
+            if slot.write(c_event(got.event)?).r#type == wsframe_event_type::WSFRAME_EVENT_NONE {
+                break Ok(());
+            }
+            n += 1;
+        };
         consumed.write(at);
         if !n_events_out.is_null() {
             // SAFETY: non-NULL, valid for one write (caller contract), shared
@@ -620,9 +608,10 @@ pub unsafe extern "C" fn wsframe_conn_send(
     })
 }
 
-/// Zero-copy variant of `wsframe_conn_send` for data frames: writes only
-/// the frame header into `header_out` and masks `payload` in place (clients), so the
-/// caller can send header and payload with one vectored write (`writev`).
+/// Zero-copy variant of `wsframe_conn_send` for data frames (`kind` is
+/// `WSFRAME_EVENT_TEXT` or `_BINARY`): writes only the frame header into
+/// `header_out` and masks `payload` in place (clients), so the caller can
+/// send header and payload with one vectored write (`writev`).
 /// `payload` is the caller's own memory: a frame-level connection owns no
 /// message buffers that could be passed here, and a session has no in-place
 /// send.
@@ -697,6 +686,69 @@ pub unsafe extern "C" fn wsframe_conn_send_close(
         let (c, written, reason, out) = unsafe { raw::args(args) }?;
         let code = (code != 0).then_some(CloseCode(code));
         report(c.send_close(code, reason.unwrap_or_default(), out), written)
+    })
+}
+
+/// Masks or unmasks `data` in place with the 4-byte `key` (RFC 6455 §5.3):
+/// byte `i` is XORed with `key[(offset + i) % 4]`, so a payload handled in
+/// pieces continues with `offset` = the bytes done so far. The core's SIMD
+/// and word-wise masking, for callers that frame payloads themselves.
+///
+/// Results: OK; NULL_POINTER (`key`, or `data` NULL with `len` > 0);
+/// INVALID_ARGUMENT (`key` inside `data`, a length above PTRDIFF_MAX).
+///
+/// # Safety
+///
+/// `data` NULL or valid for reads and writes of `len` bytes; `key` NULL or
+/// valid for reads of 4 bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_mask(
+    data: *mut u8,
+    len: usize,
+    key: *const u8,
+    offset: usize,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (data, key) = unsafe { raw::args((InOut(data, len), In(key, 4))) }?;
+        let key = key.try_into().map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)?;
+        wsframe::mask::apply_mask(data, key, offset);
+        Ok(())
+    })
+}
+
+/// Validates UTF-8 that arrives in pieces (RFC 6455 §8.1), failing as soon
+/// as the bytes so far cannot begin valid UTF-8 (a fail-fast check; pieces
+/// may split characters anywhere). `*state` starts at 0 for each text;
+/// `last` ends it (a character left incomplete then fails) and sets
+/// `*state` back to 0. The core's validator (SIMD in hosted builds), for
+/// callers that handle text themselves.
+///
+/// Results: OK; INVALID_UTF8 (fail the connection with 1007; `*state` is
+/// 0 again); NULL_POINTER (`state`, or `data` NULL with `len` > 0);
+/// INVALID_ARGUMENT (`*state` was not made by this function, overlap, a
+/// length above PTRDIFF_MAX).
+///
+/// # Safety
+///
+/// `state` NULL or valid for reads and writes of a `uint32_t`; `data` NULL
+/// or valid for reads of `len` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn wsframe_utf8_validate(
+    state: *mut u32,
+    data: *const u8,
+    len: usize,
+    last: bool,
+) -> wsframe_result {
+    guard(|| {
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (state, data) = unsafe { raw::args((InOut(state, 4), In(data, len))) }?;
+        let state: &mut [u8; 4] = state.try_into().map_err(|_| WSFRAME_RESULT_NULL_POINTER)?;
+        let v =
+            &mut Utf8Validator::from_state(*state).map_err(|_| WSFRAME_RESULT_INVALID_ARGUMENT)?;
+        let r = v.feed(data).and_then(|()| if last { v.finish() } else { Ok(()) });
+        *state = if r.is_ok() { v.state() } else { [0; 4] };
+        r.map_err(|_| WSFRAME_RESULT_INVALID_UTF8)
     })
 }
 

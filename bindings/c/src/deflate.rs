@@ -15,7 +15,7 @@ use wsframe::handshake::Response;
 
 use crate::guard::guard;
 use crate::handshake::{self, wsframe_client_handshake, wsframe_server_request};
-use crate::raw::{self, FromC, InOut, Out, Put, Region, Span, Val};
+use crate::raw::{self, FromC, InOut, Out, Put, Val};
 use crate::result::*;
 
 /// Longest `Sec-WebSocket-Extensions` value the offer and response writers
@@ -241,21 +241,12 @@ pub unsafe extern "C" fn wsframe_deflate_config_accept_response(
     params_out: *mut wsframe_deflate_params,
 ) -> wsframe_result {
     guard(|| {
-        let (hs_region, input_region) =
-            (Region(Span::of(hs), false), Region(Span::bytes(input, len), false));
+        let args = (Val(config), Put(params_out));
         // SAFETY: caller contract, for each pointer; checked disjoint.
-        let (config, out, ..) =
-            unsafe { raw::args((Val(config), Put(params_out), hs_region, input_region)) }?;
-        let config = config.to_config()?;
-        // SAFETY: as above.
-        let params = unsafe {
-            handshake::with_response(hs, input, len, max_size, |response| match response {
-                Response::Accepted(ok) => {
-                    config.accept_response(ok.extensions()).map_err(from_extension)
-                }
-                _ => Err(WSFRAME_RESULT_INVALID_ARGUMENT),
-            })
-        }?;
-        out.done(wsframe_deflate_params::from_core(&params.ok_or(WSFRAME_RESULT_DECLINED)?))
+        let (r, (config, out)) = unsafe { handshake::response(hs, input, len, max_size, args) }?;
+        let Response::Accepted(ok) = r else { return Err(WSFRAME_RESULT_INVALID_ARGUMENT) };
+        let params = config.to_config()?.accept_response(ok.extensions());
+        let params = params.map_err(from_extension)?.ok_or(WSFRAME_RESULT_DECLINED)?;
+        out.done(wsframe_deflate_params::from_core(&params))
     })
 }

@@ -8,23 +8,13 @@
 use crate::result::{WSFRAME_RESULT_OK, WSFRAME_RESULT_PANIC, wsframe_result};
 
 /// Runs `f` and turns its outcome into a result code.
-pub(crate) fn guard<F>(f: F) -> wsframe_result
-where
-    F: FnOnce() -> Result<(), wsframe_result>,
-{
-    match catch(f) {
-        Some(Ok(())) => WSFRAME_RESULT_OK,
-        Some(Err(e)) => e,
-        None => WSFRAME_RESULT_PANIC,
-    }
+pub(crate) fn guard<F: FnOnce() -> Result<(), wsframe_result>>(f: F) -> wsframe_result {
+    catch(f).map_or(WSFRAME_RESULT_PANIC, |r| r.err().unwrap_or(WSFRAME_RESULT_OK))
 }
 
 /// Runs `f`, returning `fallback` should it fail or panic. For the few
 /// functions that return a value rather than a result code.
-pub(crate) fn guard_value<T, F>(fallback: T, f: F) -> T
-where
-    F: FnOnce() -> Result<T, wsframe_result>,
-{
+pub(crate) fn guard_value<T, F: FnOnce() -> Result<T, wsframe_result>>(fallback: T, f: F) -> T {
     catch(f).and_then(Result::ok).unwrap_or(fallback)
 }
 

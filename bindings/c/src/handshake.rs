@@ -90,10 +90,15 @@ pub unsafe extern "C" fn wsframe_accept_key(
     written_out: *mut usize,
 ) -> wsframe_result {
     guard(|| {
-        let args = (Put(written_out), In(key, key_len), InOut(out, out_len));
+        // The key is read before `out` is written, so `out` may be the key's
+        // own buffer (an answer computed in place); only `written_out` must
+        // be apart from both.
+        let output = Region(Span::bytes(out, out_len), false);
         // SAFETY: caller contract, for each pointer; checked disjoint.
-        let (written, key, out) = unsafe { raw::args(args) }?;
+        let (written, key, _) = unsafe { raw::args((Put(written_out), In(key, key_len), output)) }?;
         let accept = handshake::accept_key(key);
+        // SAFETY: caller contract; the key is no longer used.
+        let (out,) = unsafe { raw::args((InOut(out, out_len),)) }?;
         written.write(accept.len());
         let out = out.get_mut(..accept.len()).ok_or(WSFRAME_RESULT_INSUFFICIENT_SIZE)?;
         out.copy_from_slice(&accept);
@@ -342,35 +347,33 @@ pub unsafe extern "C" fn wsframe_client_handshake_check(
 ) -> wsframe_result {
     guard(|| {
         // SAFETY: caller contract, for each pointer; checked disjoint.
-        let (out, _) = unsafe { raw::args((Put(response_out), Region(Span::of(hs), false))) }?;
-        // SAFETY: as above.
-        unsafe {
-            with_response(hs, input, len, max_size, |r| {
-                describe(r, out);
-                Ok(())
-            })
-        }
+        let (r, (out,)) = unsafe { response(hs, input, len, max_size, (Put(response_out),)) }?;
+        describe(&r, out);
+        Ok(())
     })
 }
 
-/// Runs the core's check of a response to the request `*hs` was written for,
-/// and hands the outcome to `f`.
+/// The core's check of a response to the request `*hs` was written for,
+/// once the call's other arguments `args` were found disjoint from `*hs`
+/// and the response.
 ///
 /// # Safety
 ///
 /// `hs` NULL or valid for reads of a `wsframe_client_handshake`; `input`
-/// NULL or valid for reads of `len` bytes.
-pub(crate) unsafe fn with_response<T>(
+/// NULL or valid for reads of `len` bytes; `args` as their function's
+/// `# Safety` says.
+pub(crate) unsafe fn response<'a, A: raw::Arg>(
     hs: *const wsframe_client_handshake,
     input: *const u8,
     len: usize,
     max_size: usize,
-    f: impl FnOnce(&Response<'_>) -> Result<T, wsframe_result>,
-) -> Result<T, wsframe_result> {
+    args: A,
+) -> Result<(Response<'a>, A::Value<'a>), wsframe_result> {
     let state = ObjRef::<ClientOffer, CLIENT_TAG>(hs.cast());
-    // SAFETY: caller contract, for each pointer.
-    let (state, input) = unsafe { raw::args((state, In(input, len))) }?;
-    f(&state.check_response(input, max_or_default(max_size)).map_err(from_handshake)?)
+    // SAFETY: caller contract, for each pointer; checked disjoint.
+    let (state, input, values) = unsafe { raw::args((state, In(input, len), args)) }?;
+    let r = state.check_response(input, max_or_default(max_size)).map_err(from_handshake)?;
+    Ok((r, values))
 }
 
 /// Fills the C view of a checked response.

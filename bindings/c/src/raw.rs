@@ -153,8 +153,9 @@ impl<T: 'static> Arg for Put<T> {
         f(Span::of(self.0), true);
     }
     unsafe fn get<'a>(self) -> Result<Out<'a, T>, wsframe_result> {
-        // SAFETY: forwarded contract.
-        unsafe { out(self.0) }
+        // Valid for a write of T for 'a unless NULL (caller contract).
+        let p = NonNull::new(self.0).ok_or(WSFRAME_RESULT_NULL_POINTER)?;
+        Ok(Out(p, core::marker::PhantomData))
     }
 }
 
@@ -296,7 +297,7 @@ pub(crate) struct Out<'a, T>(NonNull<T>, core::marker::PhantomData<&'a mut T>);
 impl<T> Out<'_, T> {
     /// Stores `value` (the old contents are not read or dropped).
     pub(crate) fn write(self, value: T) {
-        // SAFETY: checked non-NULL by `out`, whose caller guaranteed it valid
+        // SAFETY: checked non-NULL by `Put::get`, whose caller guaranteed it valid
         // for a write of T for 'a; `write_unaligned` needs no alignment.
         unsafe { self.0.as_ptr().write_unaligned(value) }
     }
@@ -305,18 +306,6 @@ impl<T> Out<'_, T> {
     pub(crate) fn done(self, value: T) -> Result<(), wsframe_result> {
         self.write(value);
         Ok(())
-    }
-}
-
-/// Checks an out-parameter for NULL.
-///
-/// # Safety
-///
-/// Unless NULL, `ptr` must be valid for a write of `T` for `'a`.
-pub(crate) unsafe fn out<'a, T>(ptr: *mut T) -> Result<Out<'a, T>, wsframe_result> {
-    match NonNull::new(ptr) {
-        Some(p) => Ok(Out(p, core::marker::PhantomData)),
-        None => Err(WSFRAME_RESULT_NULL_POINTER),
     }
 }
 

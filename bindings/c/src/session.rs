@@ -231,7 +231,7 @@ pub unsafe extern "C" fn wsframe_session_receive(
 
 /// Queues a whole message as one frame, or a Ping or a Pong, as
 /// `wsframe_conn_send` does for a connection. `type` is `WSFRAME_EVENT_TEXT`
-/// or `_BINARY` (the `WSFRAME_DATA_KIND_*` values), `_PING` or `_PONG`.
+/// or `_BINARY`, `_PING` or `_PONG`.
 ///
 /// A message is compressed (RFC 7692 §7.2.1) when permessage-deflate is on
 /// and `flags` lacks `WSFRAME_SEND_NO_COMPRESS`; clients mask every frame
@@ -280,7 +280,8 @@ pub unsafe extern "C" fn wsframe_session_send(
 }
 
 /// Queues one frame of a message sent in pieces (RFC 6455 §5.4), never
-/// compressed; `fin` ends the message. Pings, Pongs and a Close may go
+/// compressed: `kind` is `WSFRAME_EVENT_TEXT` or `_BINARY`; `fin` ends the
+/// message. Pings, Pongs and a Close may go
 /// between the pieces. Text is not checked here (a piece may split a
 /// character), but the message as a whole must be UTF-8.
 ///

@@ -23,7 +23,7 @@ int main(void) {
     const uint8_t *out = NULL;
     r = wsframe_session_receive(session, input, sizeof input, &consumed, &ev);
     if (r == WSFRAME_RESULT_OK && ev.type == WSFRAME_EVENT_TEXT)
-        r = wsframe_session_send(session, WSFRAME_DATA_KIND_TEXT, ev.data, ev.len, 0);
+        r = wsframe_session_send(session, WSFRAME_EVENT_TEXT, ev.data, ev.len, 0);
     if (r == WSFRAME_RESULT_OK) r = wsframe_session_outgoing(session, &out, &n);
     int ok = r == WSFRAME_RESULT_OK && n == 7 && memcmp(out, "\x81\x05Hello", 7) == 0;
     wsframe_session_free(session);

@@ -52,7 +52,7 @@ static void sessions_unsupported(void) {
     size_t n = 0;
     wsframe_event ev;
     CHECK_R(wsframe_session_receive(NULL, in, sizeof in, &n, &ev), WSFRAME_RESULT_UNSUPPORTED);
-    CHECK_R(wsframe_session_send(NULL, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0), WSFRAME_RESULT_UNSUPPORTED);
+    CHECK_R(wsframe_session_send(NULL, WSFRAME_EVENT_TEXT, NULL, 0, 0), WSFRAME_RESULT_UNSUPPORTED);
     CHECK(wsframe_session_state(NULL) == WSFRAME_STATE_INVALID);
     wsframe_session_free(NULL);
 }

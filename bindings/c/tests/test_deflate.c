@@ -523,31 +523,31 @@ static void rfc7692_send_vectors(void) {
     wsframe_session *peer = deflate_session(WSFRAME_ROLE_CLIENT, default_params());
     uint8_t frame[64];
     size_t len = 0;
-    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0));
     len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
     expect_message(peer, frame, len, WSFRAME_EVENT_TEXT, S("Hello"));
-    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0));
     len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, HELLO_AGAIN_FRAME, sizeof HELLO_AGAIN_FRAME);
     expect_message(peer, frame, len, WSFRAME_EVENT_TEXT, S("Hello"));
     /* §7.2.3.6: an empty message compresses to one 0x00 byte. */
-    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_BINARY, NULL, 0, 0));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_BINARY, NULL, 0, 0));
     len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, "\xc2\x01\x00", 3);
     expect_message(peer, frame, len, WSFRAME_EVENT_BINARY, "", 0);
     /* Per message, uncompressed: the flag, or fragments (never compressed). */
-    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, WSFRAME_SEND_NO_COMPRESS));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, WSFRAME_SEND_NO_COMPRESS));
     len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, "\x81\x05Hello", 7);
     expect_message(peer, frame, len, WSFRAME_EVENT_TEXT, S("Hello"));
-    CHECK_OK(wsframe_session_send_fragment(s, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"ab", 2, true));
+    CHECK_OK(wsframe_session_send_fragment(s, WSFRAME_EVENT_BINARY, (const uint8_t *)"ab", 2, true));
     len = sent(s, frame, sizeof frame);
     CHECK_BYTES(frame, len, "\x82\x02" "ab", 4);
     expect_message(peer, frame, len, WSFRAME_EVENT_BINARY, S("ab"));
     /* Uncompressed messages leave the compression context alone: the peer,
      * which saw them too, still inflates what follows. */
-    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello, Hello", 12, 0));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello, Hello", 12, 0));
     len = sent(s, frame, sizeof frame);
     CHECK(frame[0] == 0xc1 && len < 2 + 12);
     expect_message(peer, frame, len, WSFRAME_EVENT_TEXT, S("Hello, Hello"));
@@ -559,17 +559,17 @@ static void rfc7692_send_vectors(void) {
     reset.server_no_context_takeover = true;
     s = deflate_session(WSFRAME_ROLE_SERVER, reset);
     for (int i = 0; i < 3; i++) {
-        CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+        CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0));
         len = sent(s, frame, sizeof frame);
         CHECK_BYTES(frame, len, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
     }
     wsframe_session_free(s);
     /* The client's own reset applies to a client; the server's does not. */
     wsframe_session *c = deflate_session(WSFRAME_ROLE_CLIENT, reset);
-    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    CHECK_OK(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0));
     len = sent(c, frame, sizeof frame);
     CHECK(len == 13 && frame[0] == 0xc1 && frame[1] == 0x87);
-    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    CHECK_OK(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0));
     len = sent(c, frame, sizeof frame);
     CHECK(len == 11 && frame[0] == 0xc1 && frame[1] == 0x85);
     /* Masked with the RFC key 37 fa 21 3d: unmasked, it is §7.2.3.2's payload. */
@@ -624,7 +624,7 @@ static void handshake_to_messages(void) {
     static uint8_t wire[40000];
     for (int round = 0; round < 4; round++) {
         size_t msg_len = round == 0 ? 5 : sizeof text / (size_t)round;
-        CHECK_OK(wsframe_session_send(client, WSFRAME_DATA_KIND_TEXT, text, msg_len, 0));
+        CHECK_OK(wsframe_session_send(client, WSFRAME_EVENT_TEXT, text, msg_len, 0));
         size_t len = sent(client, wire, sizeof wire);
         CHECK(len < msg_len + 14 && (wire[0] & 0x40) != 0);
         size_t consumed = 0;
@@ -632,7 +632,7 @@ static void handshake_to_messages(void) {
         CHECK_OK(wsframe_session_receive(server, wire, len, &consumed, &ev));
         CHECK(consumed == len && ev.type == WSFRAME_EVENT_TEXT && ev.last);
         CHECK_BYTES(ev.data, ev.len, text, msg_len);
-        CHECK_OK(wsframe_session_send(server, WSFRAME_DATA_KIND_TEXT, ev.data, ev.len, 0));
+        CHECK_OK(wsframe_session_send(server, WSFRAME_EVENT_TEXT, ev.data, ev.len, 0));
         len = sent(server, wire, sizeof wire);
         CHECK_OK(wsframe_session_receive(client, wire, len, &consumed, &ev));
         CHECK(consumed == len && ev.type == WSFRAME_EVENT_TEXT && ev.last);
@@ -664,8 +664,8 @@ static void check_failure(const uint8_t *frame, size_t len, uint32_t expected, u
     memcpy(buf, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
     CHECK_OK(wsframe_session_receive(c, buf, sizeof HELLO_DEFLATED_FRAME, &consumed, &ev));
     CHECK(consumed == sizeof HELLO_DEFLATED_FRAME && ev.type == WSFRAME_EVENT_NONE);
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"x", 1, 0), WSFRAME_RESULT_CLOSED);
-    CHECK_R(wsframe_session_send_fragment(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"x", 1, true),
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"x", 1, 0), WSFRAME_RESULT_CLOSED);
+    CHECK_R(wsframe_session_send_fragment(c, WSFRAME_EVENT_BINARY, (const uint8_t *)"x", 1, true),
             WSFRAME_RESULT_CLOSED);
     CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_PING, NULL, 0, 0), WSFRAME_RESULT_CLOSED);
     CHECK_R(wsframe_session_close(c, close_code, NULL, 0), WSFRAME_RESULT_CLOSED);
@@ -725,7 +725,7 @@ static void decompression_bomb(void) {
     cfg.deflate = true;
     cfg.max_message_size = bomb;
     wsframe_session *client = session_new(WSFRAME_ROLE_CLIENT, &cfg);
-    CHECK_OK(wsframe_session_send(client, WSFRAME_DATA_KIND_BINARY, zeros, bomb, 0));
+    CHECK_OK(wsframe_session_send(client, WSFRAME_EVENT_BINARY, zeros, bomb, 0));
     free(zeros);
     const uint8_t *frame = NULL;
     size_t len = 0;
@@ -788,7 +788,7 @@ static void misuse(void) {
     /* Without deflate agreed: plain frames. */
     c = session_new(WSFRAME_ROLE_SERVER, NULL);
     uint8_t frame[64];
-    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    CHECK_OK(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0));
     size_t len = sent(c, frame, sizeof frame);
     CHECK_BYTES(frame, len, "\x81\x05Hello", 7);
     wsframe_session_free(c);
@@ -796,36 +796,36 @@ static void misuse(void) {
     c = deflate_session(WSFRAME_ROLE_SERVER, default_params());
     /* A dead or zeroed handle. */
     static conn_storage zeroed;
-    CHECK_R(wsframe_session_send((wsframe_session *)(void *)zeroed.bytes, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0),
+    CHECK_R(wsframe_session_send((wsframe_session *)(void *)zeroed.bytes, WSFRAME_EVENT_TEXT, NULL, 0, 0),
             WSFRAME_RESULT_INVALID_HANDLE);
     /* Arguments. */
-    CHECK_R(wsframe_session_send(NULL, WSFRAME_DATA_KIND_TEXT, NULL, 0, 0), WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, NULL, 3, 0), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_session_send(NULL, WSFRAME_EVENT_TEXT, NULL, 0, 0), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_TEXT, NULL, 3, 0), WSFRAME_RESULT_NULL_POINTER);
     CHECK_R(wsframe_session_send(c, 0, NULL, 0, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_CLOSE, NULL, 0, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, NULL, 0, 2), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"\xff", 1, 0), WSFRAME_RESULT_INVALID_UTF8);
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_TEXT, NULL, 0, 2), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"\xff", 1, 0), WSFRAME_RESULT_INVALID_UTF8);
     CHECK(sent(c, frame, sizeof frame) == 0);
 
     /* A message in progress: refused before compressing, so the context is
      * unchanged and the next message is §7.2.3.1 exactly. */
-    CHECK_OK(wsframe_session_send_fragment(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"a", 1, false));
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0),
+    CHECK_OK(wsframe_session_send_fragment(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"a", 1, false));
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0),
             WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_BINARY, (const uint8_t *)"Hello", 5, 0),
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_BINARY, (const uint8_t *)"Hello", 5, 0),
             WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
-    CHECK_OK(wsframe_session_send_fragment(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"b", 1, true));
+    CHECK_OK(wsframe_session_send_fragment(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"b", 1, true));
     (void)sent(c, frame, sizeof frame);
-    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    CHECK_OK(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0));
     const uint8_t *queued = NULL;
     CHECK_OK(wsframe_session_outgoing(c, &queued, &len));
     CHECK_BYTES(queued, len, HELLO_DEFLATED_FRAME, sizeof HELLO_DEFLATED_FRAME);
     /* The outgoing buffer itself may not be sent from: the send would grow it. */
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_BINARY, queued, len, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_BINARY, queued, len, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK_OK(wsframe_session_consume_outgoing(c, len));
     /* After our Close: refused, context untouched. */
     CHECK_OK(wsframe_session_close(c, 1000, NULL, 0));
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0), WSFRAME_RESULT_CLOSED);
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0), WSFRAME_RESULT_CLOSED);
     wsframe_session_free(c);
 
     /* A client whose key source fails: nothing compressed, nothing lost. */
@@ -835,10 +835,10 @@ static void misuse(void) {
     cfg.random = fails_once;
     cfg.random_user = &failed;
     c = session_new(WSFRAME_ROLE_CLIENT, &cfg);
-    CHECK_R(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0),
+    CHECK_R(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0),
             WSFRAME_RESULT_RANDOM_FAILED);
     CHECK(sent(c, frame, sizeof frame) == 0);
-    CHECK_OK(wsframe_session_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"Hello", 5, 0));
+    CHECK_OK(wsframe_session_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hello", 5, 0));
     len = sent(c, frame, sizeof frame);
     const uint8_t masked_hello[] = {0xc1, 0x87, 0x37, 0xfa, 0x21, 0x3d, 0xf2 ^ 0x37, 0x48 ^ 0xfa, 0xcd ^ 0x21,
                                     0xc9 ^ 0x3d, 0xc9 ^ 0x37, 0x07 ^ 0xfa, 0x00 ^ 0x21};
@@ -852,7 +852,7 @@ static void measure(const char *label, wsframe_deflate_params params) {
     for (size_t i = 0; i < sizeof text; i++) text[i] = (uint8_t)('a' + (i * i % 26));
     /* A compressed frame from a client, made before measuring. */
     wsframe_session *client = deflate_session(WSFRAME_ROLE_CLIENT, params);
-    CHECK_OK(wsframe_session_send(client, WSFRAME_DATA_KIND_TEXT, text, sizeof text, 0));
+    CHECK_OK(wsframe_session_send(client, WSFRAME_EVENT_TEXT, text, sizeof text, 0));
     static uint8_t wire[sizeof text + 64];
     size_t len = sent(client, wire, sizeof wire);
     wsframe_session_free(client);
@@ -864,7 +864,7 @@ static void measure(const char *label, wsframe_deflate_params params) {
     wsframe_event ev;
     CHECK_OK(wsframe_session_receive(s, wire, len, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_TEXT && ev.len == sizeof text);
-    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, text, sizeof text, 0));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_TEXT, text, sizeof text, 0));
     size_t m4 = heap_in_use();
     wsframe_session_free(s);
     size_t m5 = heap_in_use();

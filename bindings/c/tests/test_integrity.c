@@ -86,7 +86,7 @@ enum { C_TEXT, C_UTF8, C_IMAGE, C_RANDOM, C_COUNT };
 static const char *const CORPUS_NAME[C_COUNT] = {"text", "utf8", "image", "random"};
 
 static uint32_t corpus_kind(int corpus) {
-    return corpus == C_TEXT || corpus == C_UTF8 ? WSFRAME_DATA_KIND_TEXT : WSFRAME_DATA_KIND_BINARY;
+    return corpus == C_TEXT || corpus == C_UTF8 ? WSFRAME_EVENT_TEXT : WSFRAME_EVENT_BINARY;
 }
 
 /* Highly compressible English-like ASCII text. */
@@ -255,7 +255,7 @@ static void random_fill(uint64_t seed, uint8_t *dst, size_t len) {
 }
 
 typedef struct {
-    uint32_t kind; /* WSFRAME_DATA_KIND_* */
+    uint32_t kind; /* WSFRAME_EVENT_* */
     const char *corpus;
     size_t len;
     uint8_t *data;
@@ -952,7 +952,7 @@ static void image_slices_one_connection(void) {
     link_config cfg = config_for(WSFRAME_ROLE_SERVER, true, false, 15, 6);
     peer_link l;
     if (!link_open(&l, &cfg, "64 KiB image slices, context takeover", 9)) return;
-    message m = {WSFRAME_DATA_KIND_BINARY, "image slice", slice, malloc(slice), {0}};
+    message m = {WSFRAME_EVENT_BINARY, "image slice", slice, malloc(slice), {0}};
     CHECK(m.data != NULL);
     for (size_t i = 0; m.data != NULL && i < slices; i++) {
         image_fill(1000, (uint64_t)i * slice, m.data, slice);

@@ -208,31 +208,31 @@ static void send_in_place(void) {
     uint8_t payload[] = {'H', 'e', 'l', 'l', 'o'};
     uint8_t header[WSFRAME_MAX_HEADER_LEN];
     size_t n = 0;
-    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header, 5, &n),
+    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_EVENT_TEXT, payload, 5, true, header, 5, &n),
             WSFRAME_RESULT_INSUFFICIENT_SIZE);
     CHECK(n == 6 && payload[0] == 'H');
-    CHECK_OK(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header,
+    CHECK_OK(wsframe_conn_send_frame_in_place(c, WSFRAME_EVENT_TEXT, payload, 5, true, header,
                                               sizeof header, &n));
     CHECK_BYTES(header, n, HELLO_MASKED, 6);
     CHECK_BYTES(payload, sizeof payload, HELLO_MASKED + 6, 5);
     /* Misuse: NULLs, bad kind, payload overlapping the header buffer. */
     uint8_t both[32];
-    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, both, 8, true, both + 4, 14, &n),
+    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_EVENT_TEXT, both, 8, true, both + 4, 14, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
     CHECK_R(wsframe_conn_send_frame_in_place(c, 5, payload, 5, true, header, sizeof header, &n),
             WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_conn_send_frame_in_place(NULL, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header,
+    CHECK_R(wsframe_conn_send_frame_in_place(NULL, WSFRAME_EVENT_TEXT, payload, 5, true, header,
                                              sizeof header, &n),
             WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, NULL, 5, true, header, sizeof header, &n),
+    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_EVENT_TEXT, NULL, 5, true, header, sizeof header, &n),
             WSFRAME_RESULT_NULL_POINTER);
-    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_TEXT, payload, 5, true, header,
+    CHECK_R(wsframe_conn_send_frame_in_place(c, WSFRAME_EVENT_TEXT, payload, 5, true, header,
                                              sizeof header, NULL),
             WSFRAME_RESULT_NULL_POINTER);
     conn_delete(c);
     /* A server writes the bare header and leaves the payload alone. */
     c = conn_new(WSFRAME_ROLE_SERVER, NULL);
-    CHECK_OK(wsframe_conn_send_frame_in_place(c, WSFRAME_DATA_KIND_BINARY, payload, 5, false, header,
+    CHECK_OK(wsframe_conn_send_frame_in_place(c, WSFRAME_EVENT_BINARY, payload, 5, false, header,
                                               sizeof header, &n));
     CHECK(n == 2 && header[0] == 0x02 && header[1] == 0x05);
     CHECK_BYTES(payload, sizeof payload, HELLO_MASKED + 6, 5);
@@ -240,6 +240,70 @@ static void send_in_place(void) {
 }
 
 /* A connection in static storage, configured at creation. */
+/* wsframe_mask against the definition of RFC 6455 §5.3, written out here: every length
+ * up to 300 and every key phase, then the round trip. */
+static void mask_matches_the_definition(void) {
+    const uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
+    static uint8_t data[300], want[300];
+    for (size_t len = 0; len <= sizeof data; len++) {
+        for (size_t offset = 0; offset < 8; offset++) {
+            for (size_t i = 0; i < len; i++) data[i] = want[i] = (uint8_t)(i * 7 + len);
+            for (size_t i = 0; i < len; i++) want[i] ^= key[(offset + i) % 4];
+            CHECK_OK(wsframe_mask(len ? data : NULL, len, key, offset));
+            CHECK(memcmp(data, want, len) == 0);
+            CHECK_OK(wsframe_mask(len ? data : NULL, len, key, offset));
+            for (size_t i = 0; i < len; i++) CHECK(data[i] == (uint8_t)(i * 7 + len));
+        }
+    }
+    CHECK_R(wsframe_mask(data, 4, NULL, 0), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_mask(NULL, 4, key, 0), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_mask(data, 8, data + 2, 0), WSFRAME_RESULT_INVALID_ARGUMENT); /* key inside data */
+    CHECK_R(wsframe_mask(data, (size_t)-1, key, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
+}
+
+/* wsframe_utf8_validate (RFC 6455 §8.1): valid multilingual text split at every byte
+ * boundary; invalid sequences fail as soon as they show, at any split; an incomplete
+ * character fails only at `last`; the state resets after each text and each error. */
+static void utf8_validator(void) {
+    const char *text = "Hello, \xce\xba\xe1\xbd\xb9\xcf\x83\xce\xbc\xce\xb5, \xe4\xb8\x96\xe7\x95\x8c \xf0\x9f\x98\x80!";
+    size_t n = strlen(text);
+    for (size_t a = 0; a <= n; a++) {
+        uint32_t state = 0;
+        CHECK_OK(wsframe_utf8_validate(&state, (const uint8_t *)text, a, false));
+        CHECK_OK(wsframe_utf8_validate(&state, (const uint8_t *)text + a, n - a, true));
+        CHECK(state == 0);
+    }
+    const char *bad[] = {"\x80", "\xc0\x80", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf5", "a\xff" "b", "\xe2\x82\x28"};
+    for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+        size_t len = strlen(bad[b]);
+        int failed_at_split = 0;
+        for (size_t a = 0; a <= len; a++) {
+            uint32_t state = 0;
+            wsframe_result r = wsframe_utf8_validate(&state, (const uint8_t *)bad[b], a, false);
+            if (r == WSFRAME_RESULT_OK) r = wsframe_utf8_validate(&state, (const uint8_t *)bad[b] + a, len - a, true);
+            CHECK_R(r, WSFRAME_RESULT_INVALID_UTF8);
+            CHECK(state == 0);
+            failed_at_split += r == WSFRAME_RESULT_INVALID_UTF8;
+        }
+        CHECK(failed_at_split == (int)len + 1);
+    }
+    /* Fail-fast: the first byte that cannot continue fails without waiting for `last`. */
+    uint32_t state = 0;
+    CHECK_R(wsframe_utf8_validate(&state, (const uint8_t *)"ok \xc0", 4, false), WSFRAME_RESULT_INVALID_UTF8);
+    /* Incomplete at the end: fine until `last`. */
+    CHECK_OK(wsframe_utf8_validate(&state, (const uint8_t *)"\xe2\x82", 2, false));
+    CHECK(state != 0);
+    CHECK_R(wsframe_utf8_validate(&state, NULL, 0, true), WSFRAME_RESULT_INVALID_UTF8);
+    CHECK(state == 0);
+    /* A state this function never made; pointers. */
+    state = 0xffffffffu;
+    CHECK_R(wsframe_utf8_validate(&state, NULL, 0, false), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_utf8_validate(NULL, (const uint8_t *)"a", 1, false), WSFRAME_RESULT_NULL_POINTER);
+    state = 0;
+    CHECK_R(wsframe_utf8_validate(&state, NULL, 1, false), WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_utf8_validate(&state, (const uint8_t *)&state, 4, false), WSFRAME_RESULT_INVALID_ARGUMENT);
+}
+
 static void storage_connection_sends(void) {
     static conn_storage storage;
     wsframe_conn_config cfg = config_with_rfc_key(NULL);
@@ -261,4 +325,6 @@ void run_send_tests(void) {
     RUN(send_misuse);
     RUN(send_in_place);
     RUN(storage_connection_sends);
+    RUN(mask_matches_the_definition);
+    RUN(utf8_validator);
 }

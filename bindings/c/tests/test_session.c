@@ -78,7 +78,7 @@ static void ordering_violation_after_a_message(void) {
             if (ev.type == WSFRAME_EVENT_NONE) break;
             if (ev.type == WSFRAME_EVENT_TEXT) {
                 messages++;
-                CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, ev.data, ev.len, 0));
+                CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_TEXT, ev.data, ev.len, 0));
             }
         }
         CHECK_R(r, violations[v].result);
@@ -92,7 +92,7 @@ static void ordering_violation_after_a_message(void) {
         CHECK(len >= 7 && memcmp(out, "\x81\x05Hello", 7) == 0);
         if (wt_current_failed) fprintf(stderr, "    (case: %s)\n", violations[v].name);
         CHECK(wsframe_session_state(s) == WSFRAME_STATE_CLOSED);
-        CHECK_R(wsframe_session_send(s, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)"late", 4, 0), WSFRAME_RESULT_CLOSED);
+        CHECK_R(wsframe_session_send(s, WSFRAME_EVENT_TEXT, (const uint8_t *)"late", 4, 0), WSFRAME_RESULT_CLOSED);
         wsframe_session_free(s);
     }
 }
@@ -285,7 +285,7 @@ static void large_message_buffers_are_given_back(void) {
     wsframe_event ev;
     CHECK_OK(wsframe_session_receive(s, input, n, &consumed, &ev));
     CHECK(ev.type == WSFRAME_EVENT_BINARY && ev.len == big && consumed == n);
-    CHECK_OK(wsframe_session_send(s, WSFRAME_DATA_KIND_BINARY, ev.data, ev.len, 0));
+    CHECK_OK(wsframe_session_send(s, WSFRAME_EVENT_BINARY, ev.data, ev.len, 0));
     size_t held = heap_in_use();
     uint8_t sink[16];
     const uint8_t *out = NULL;
@@ -317,7 +317,7 @@ static void session_misuse(void) {
     /* A read() that returned -1, passed on as a length. */
     long got = -1;
     CHECK_R(wsframe_session_receive(s, buf, (size_t)got, &consumed, &ev), WSFRAME_RESULT_INVALID_ARGUMENT);
-    CHECK_R(wsframe_session_send(s, WSFRAME_DATA_KIND_BINARY, buf, (size_t)got, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK_R(wsframe_session_send(s, WSFRAME_EVENT_BINARY, buf, (size_t)got, 0), WSFRAME_RESULT_INVALID_ARGUMENT);
     /* Outputs inside the input. */
     CHECK_R(wsframe_session_receive(s, buf, sizeof buf, (size_t *)(void *)(buf + 8), &ev),
             WSFRAME_RESULT_INVALID_ARGUMENT);

@@ -24,7 +24,7 @@ typedef struct counts {
 
 static void print_message(void *user, uint32_t kind, const uint8_t *data, size_t len) {
     ((counts *)user)->received++;
-    if (kind == WSFRAME_DATA_KIND_TEXT) {
+    if (kind == WSFRAME_EVENT_TEXT) {
         printf("< %.*s\n", (int)len, (const char *)data);
     } else {
         printf("< [binary, %zu bytes]\n", len);
@@ -47,7 +47,7 @@ static int send_lines(wsc *c, const char *prog, char *buf, size_t *len, bool at_
         }
         size_t line_len = end - start;
         if (line_len > 0 && buf[start + line_len - 1] == '\r') line_len--;
-        if (wsc_send(c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)buf + start, line_len) != 0) {
+        if (wsc_send(c, WSFRAME_EVENT_TEXT, (const uint8_t *)buf + start, line_len) != 0) {
             fprintf(stderr, "%s: %s\n", prog, c->error);
             if (c->status != WSC_OPEN) return -1;
             c->error[0] = '\0'; /* e.g. a line that is not UTF-8: skipped */

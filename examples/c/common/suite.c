@@ -92,7 +92,7 @@ static void report(const char *name, int ok, const char *detail) {
     fflush(stdout);
 }
 
-static const char *kind_name(uint32_t kind) { return kind == WSFRAME_DATA_KIND_TEXT ? "text" : "binary"; }
+static const char *kind_name(uint32_t kind) { return kind == WSFRAME_EVENT_TEXT ? "text" : "binary"; }
 
 /* Checks each message against the next one the case expects. */
 static void on_message(void *user, uint32_t kind, const uint8_t *data, size_t len) {
@@ -213,7 +213,7 @@ static uint8_t *make_payload(enum payload type, size_t n) {
 static void data_cases(suite *s) {
     static const char *const names[] = {"text-ascii", "text-utf8", "binary"};
     for (int type = ASCII; type <= BINARY; type++) {
-        uint32_t kind = type == BINARY ? WSFRAME_DATA_KIND_BINARY : WSFRAME_DATA_KIND_TEXT;
+        uint32_t kind = type == BINARY ? WSFRAME_EVENT_BINARY : WSFRAME_EVENT_TEXT;
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
             char name[48];
             snprintf(name, sizeof name, "%s-%zu", names[type], sizes[i]);
@@ -232,10 +232,10 @@ static void fragmented_case(suite *s) {
     char whole[64] = "";
     size_t count = sizeof fragments / sizeof fragments[0];
     for (size_t i = 0; i < count; i++) strcat(whole, fragments[i]);
-    expected w = {WSFRAME_DATA_KIND_TEXT, (const uint8_t *)whole, strlen(whole)};
+    expected w = {WSFRAME_EVENT_TEXT, (const uint8_t *)whole, strlen(whole)};
     if (begin(s, &w, 1)) {
         for (size_t i = 0; i < count && s->detail[0] == '\0'; i++) {
-            if (wsc_send_fragment(&s->c, WSFRAME_DATA_KIND_TEXT, (const uint8_t *)fragments[i], strlen(fragments[i]),
+            if (wsc_send_fragment(&s->c, WSFRAME_EVENT_TEXT, (const uint8_t *)fragments[i], strlen(fragments[i]),
                                   i + 1 == count) != 0) {
                 fail(s, "send fragment %zu: %s", i, s->c.error);
             }
@@ -255,7 +255,7 @@ static void pipelined_case(suite *s) {
         for (size_t i = 0; i < PIPELINED; i++) {
             char *t = texts + i * 16;
             int n = snprintf(t, 16, "pipelined-%zu", i);
-            want[i] = (expected){WSFRAME_DATA_KIND_TEXT, (const uint8_t *)t, (size_t)n};
+            want[i] = (expected){WSFRAME_EVENT_TEXT, (const uint8_t *)t, (size_t)n};
         }
         if (begin(s, want, PIPELINED)) {
             for (size_t i = 0; i < PIPELINED && s->detail[0] == '\0'; i++) {

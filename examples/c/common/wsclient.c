@@ -186,7 +186,7 @@ wsc_status wsc_read(wsc *c, wsc_on_message on_message, void *user) {
         if (ev.type == WSFRAME_EVENT_TEXT || ev.type == WSFRAME_EVENT_BINARY) {
             /* A whole message; its bytes are valid until the next session call
              * (they may be echoed with wsc_send). */
-            uint32_t kind = ev.type == WSFRAME_EVENT_TEXT ? WSFRAME_DATA_KIND_TEXT : WSFRAME_DATA_KIND_BINARY;
+            uint32_t kind = ev.type == WSFRAME_EVENT_TEXT ? WSFRAME_EVENT_TEXT : WSFRAME_EVENT_BINARY;
             if (on_message != NULL) on_message(user, kind, ev.data, ev.len);
             if (c->status != WSC_OPEN && c->status != WSC_CLOSING) return c->status;
         } else if (ev.type == WSFRAME_EVENT_CLOSE) {
