@@ -168,6 +168,7 @@ export function createApi(glue) {
    */
   class Connection {
     #raw;
+    #role;
     #views;
     #messages;
     #deflate;
@@ -181,6 +182,7 @@ export function createApi(glue) {
       if (role !== "client" && role !== "server") {
         throw new TypeError('role must be "client" or "server"');
       }
+      this.#role = role;
       this.#views = Boolean(options.views);
       this.#messages = Boolean(options.messages);
       this.#deflate = deflateOption(options.deflate);
@@ -204,7 +206,8 @@ export function createApi(glue) {
 
     /** "client" or "server". */
     get role() {
-      return this.#live().role;
+      this.#live();
+      return this.#role;
     }
 
     /** "open" | "closeSent" | "closeReceived" | "closed" | "failed". */
@@ -296,7 +299,11 @@ export function createApi(glue) {
      * Closes, in the order they were made. Write it to the socket. Empty when nothing is queued.
      */
     takeOutgoing() {
-      return this.#live().takeOutgoing();
+      const raw = this.#live();
+      const [at, n] = [raw.outgoingPtr, raw.outgoingBytes];
+      const bytes = heapU8().slice(at, at + n);
+      raw.consumeOutgoing(n);
+      return bytes;
     }
 
     /**

@@ -4,9 +4,10 @@
 //! ([`Connection::reserve`]) and pulls events one at a time
 //! ([`Connection::pull`]). The Session decodes at most one message per pull,
 //! so the application answers each before the next is decoded, and a
-//! violation is met only after them (RFC 6455 §7.1.7). Sends and the
-//! Session's automatic replies queue in its outgoing buffer, in order, until
-//! [`Connection::take_outgoing`].
+//! violation is met only after them (RFC 6455 §7.1.7). Sends are written
+//! straight into the Session's outgoing buffer ([`Connection::stage`]), where
+//! they queue in order with its automatic replies until JavaScript copies
+//! them out ([`Connection::outgoing_ptr`], [`Connection::consume_outgoing`]).
 
 use wasm_bindgen::prelude::*;
 use wsframe::session::{DEFAULT_RETAIN_BUFFER, Message, Session, SessionConfig};
@@ -15,14 +16,6 @@ use wsframe::{CloseCode, Config, DataKind, Role, State};
 use crate::deflate;
 use crate::error::{core_error, type_error};
 use crate::random::{self, WebCrypto};
-
-/// Event kinds in the event table: the frame opcodes (RFC 6455 §5.2).
-fn opcode(kind: DataKind) -> u32 {
-    match kind {
-        DataKind::Text => 0x1,
-        DataKind::Binary => 0x2,
-    }
-}
 
 /// A WebSocket connection after the opening handshake (RFC 6455 §5-§7).
 ///
@@ -105,16 +98,6 @@ impl Connection {
         })
     }
 
-    /// `"client"` or `"server"`.
-    #[wasm_bindgen(getter)]
-    pub fn role(&self) -> String {
-        match self.session.role() {
-            Role::Client => "client",
-            Role::Server => "server",
-        }
-        .into()
-    }
-
     /// The closing-handshake state: `"open"`, `"closeSent"`,
     /// `"closeReceived"`, `"closed"` or `"failed"` (RFC 6455 §7).
     #[wasm_bindgen(getter)]
@@ -181,7 +164,10 @@ impl Connection {
         let (kind, data, extra) = match message {
             Message::Text(text) => (0x1, text.as_bytes(), 1),
             Message::Binary(data) => (0x2, data, 1),
-            Message::Chunk { kind, data, last } => (opcode(kind), data, u32::from(last)),
+            // Event kinds are the frame opcodes (RFC 6455 §5.2).
+            Message::Chunk { kind, data, last } => {
+                (1 + (kind == DataKind::Binary) as u32, data, u32::from(last))
+            }
             Message::Ping(data) => (0x9, data, 0),
             Message::Pong(data) => (0xA, data, 0),
             Message::Close(frame) => (
@@ -194,15 +180,6 @@ impl Connection {
         Ok(self.event.as_ptr() as usize)
     }
 
-    /// Everything queued for the peer, oldest first: the application's sends
-    /// and the automatic Pongs and Closes, as one copy to write.
-    #[wasm_bindgen(js_name = takeOutgoing)]
-    pub fn take_outgoing(&mut self) -> js_sys::Uint8Array {
-        let out = js_sys::Uint8Array::from(self.session.outgoing());
-        self.session.consume_outgoing(usize::MAX);
-        out
-    }
-
     /// Room for a `len`-byte message at the end of the outgoing queue: its
     /// address in wasm memory. Write exactly the payload there, then call
     /// `sendStaged` with the same `len` before any other call (the one copy of
@@ -211,10 +188,13 @@ impl Connection {
         self.session.stage(len).as_mut_ptr() as usize
     }
 
-    /// Queues the message written at `stage`'s address, as [`Connection::send`].
-    /// Returns false when it was refused (nothing is queued then): `takeError`
-    /// has the error [`Connection::send`] throws. (A hot call: no `Result`,
-    /// whose return JavaScript would receive as a new array each time.)
+    /// Queues the message written at `stage`'s address (RFC 6455 §5.6): text
+    /// unless `binary`, compressed (RFC 7692) when permessage-deflate is on
+    /// and `compress`. Returns false when it was refused (nothing is queued
+    /// then): `takeError` has the error to throw, a `WsframeError` with code
+    /// `CLOSED` after a Close was sent, `MESSAGE_IN_PROGRESS` while a
+    /// fragmented message is being sent. (A hot call: no `Result`, whose
+    /// return JavaScript would receive as a new array each time.)
     #[wasm_bindgen(js_name = sendStaged)]
     pub fn send_staged(&mut self, binary: bool, len: usize, compress: bool) -> bool {
         let kind = if binary { DataKind::Binary } else { DataKind::Text };
@@ -242,23 +222,11 @@ impl Connection {
         self.session.consume_outgoing(n);
     }
 
-    /// Queues a whole message (RFC 6455 §5.6): text unless `binary`,
-    /// compressed (RFC 7692) when permessage-deflate is on and `compress`.
+    /// Queues a text message from a JavaScript string, as `sendStaged`.
     ///
     /// # Errors
     ///
-    /// `WsframeError` with code `CLOSED` after a Close was sent,
-    /// `MESSAGE_IN_PROGRESS` while a fragmented message is being sent.
-    pub fn send(&mut self, binary: bool, data: &[u8], compress: bool) -> Result<(), JsValue> {
-        let kind = if binary { DataKind::Binary } else { DataKind::Text };
-        self.session.send(kind, data, compress).map_err(core_error)
-    }
-
-    /// Queues a text message from a JavaScript string, as [`Connection::send`].
-    ///
-    /// # Errors
-    ///
-    /// As for [`Connection::send`].
+    /// As for `sendStaged`.
     #[wasm_bindgen(js_name = sendText)]
     pub fn send_text(&mut self, text: &str, compress: bool) -> Result<(), JsValue> {
         self.session.send(DataKind::Text, text.as_bytes(), compress).map_err(core_error)
@@ -269,7 +237,7 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// As for [`Connection::send`].
+    /// As for `sendStaged`.
     #[wasm_bindgen(js_name = sendFragment)]
     pub fn send_fragment(&mut self, binary: bool, data: &[u8], fin: bool) -> Result<(), JsValue> {
         let kind = if binary { DataKind::Binary } else { DataKind::Text };

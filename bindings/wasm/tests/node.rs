@@ -77,8 +77,23 @@ fn receive(c: &mut Connection, bytes: &[u8]) -> Result<Vec<Ev>, JsValue> {
     Ok(events)
 }
 
+/// Everything queued for the peer, copied out of wasm memory as the wrapper
+/// does, then consumed.
 fn out(c: &mut Connection) -> Vec<u8> {
-    c.take_outgoing().to_vec()
+    let (at, n) = (c.outgoing_ptr(), c.outgoing_bytes());
+    let bytes =
+        js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, n as u32).to_vec();
+    c.consume_outgoing(n);
+    bytes
+}
+
+/// A whole message sent as the wrapper sends it: the payload written at the
+/// address `stage` returns, then `sendStaged`.
+fn send(c: &mut Connection, binary: bool, data: &[u8], compress: bool) -> Result<(), JsValue> {
+    let at = c.stage(data.len());
+    js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, data.len() as u32)
+        .copy_from(data);
+    if c.send_staged(binary, data.len(), compress) { Ok(()) } else { Err(c.take_error()) }
 }
 
 fn get(v: &JsValue, key: &str) -> JsValue {
@@ -123,9 +138,9 @@ fn rfc6455_5_7_fragmented_and_control_frames() {
     // Unmasked Ping "Hello", and the 256-byte and 64 KiB binary headers.
     s.ping(b"Hello").unwrap();
     assert_eq!(out(&mut s), [0x89, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
-    s.send(true, &[0u8; 256], true).unwrap();
+    send(&mut s, true, &[0u8; 256], true).unwrap();
     assert_eq!(&out(&mut s)[..4], &[0x82, 0x7e, 0x01, 0x00]);
-    s.send(true, &vec![0u8; 65536], true).unwrap();
+    send(&mut s, true, &vec![0u8; 65536], true).unwrap();
     assert_eq!(&out(&mut s)[..10], &[0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0]);
 }
 
@@ -149,7 +164,7 @@ fn every_split_gives_the_same_events() {
 #[wasm_bindgen_test]
 fn one_byte_at_a_time() {
     let mut c = client();
-    c.send(true, &[7u8; 300], true).unwrap();
+    send(&mut c, true, &[7u8; 300], true).unwrap();
     let frame = out(&mut c);
     let mut s = server();
     let mut data = Vec::new();
@@ -279,23 +294,23 @@ fn protocol_errors_carry_close_codes() {
     // §8.1: invalid UTF-8 in a text message is 1007.
     let mut c = client();
     let mut s = server();
-    c.send(true, &[0xff, 0xfe], true).unwrap();
+    send(&mut c, true, &[0xff, 0xfe], true).unwrap();
     let mut bad = out(&mut c);
     bad[0] = 0x81; // same payload, as text
     assert_js_error(receive(&mut s, &bad).unwrap_err(), "ProtocolError", Some(1007));
     // Limits are 1009.
     let mut s =
         Connection::new("server", Some(4.0), None, None, false, None, true, true, None).unwrap();
-    c.send(true, &[0u8; 5], true).unwrap();
+    send(&mut c, true, &[0u8; 5], true).unwrap();
     assert_js_error(receive(&mut s, &out(&mut c)).unwrap_err(), "ProtocolError", Some(1009));
 }
 
 #[wasm_bindgen_test]
 fn client_masks_with_web_crypto() {
     let mut c = client();
-    c.send(true, &[0u8; 16], true).unwrap();
+    send(&mut c, true, &[0u8; 16], true).unwrap();
     let a = out(&mut c);
-    c.send(true, &[0u8; 16], true).unwrap();
+    send(&mut c, true, &[0u8; 16], true).unwrap();
     let b = out(&mut c);
     assert_eq!(a[1] & 0x80, 0x80, "masked");
     // Two 32-bit keys from getRandomValues: equal with probability 2^-32.
@@ -393,7 +408,7 @@ fn inflate_bomb_is_1009_and_fails_the_connection() {
         None,
     )
     .unwrap();
-    c.send(true, &[0u8; 1001], true).unwrap();
+    send(&mut c, true, &[0u8; 1001], true).unwrap();
     let frame = out(&mut c);
     assert!(frame.len() < 100, "zeros compress well");
     let err = receive(&mut s, &frame).unwrap_err();
@@ -472,7 +487,7 @@ fn heartbeat_pings_after_silence_then_reports_dead() {
     assert_eq!(c.poll(0.0), "idle");
     assert_eq!(c.next_deadline(), Some(1000.0));
     assert_eq!(c.poll(1000.0), "ping");
-    assert_eq!(c.take_outgoing().to_vec(), vec![0x89, 0x00], "an empty Ping queued");
+    assert_eq!(out(&mut c), vec![0x89, 0x00], "an empty Ping queued");
     assert_eq!(c.poll(1499.0), "idle");
     assert_eq!(c.poll(1500.0), "dead");
     assert_eq!(server().poll(1e12), "idle", "no heartbeat configured");
