@@ -81,8 +81,8 @@ fn receive(c: &mut Connection, bytes: &[u8]) -> Result<Vec<Ev>, JsValue> {
 /// does, then consumed.
 fn out(c: &mut Connection) -> Vec<u8> {
     let (at, n) = (c.outgoing_ptr(), c.outgoing_bytes());
-    let bytes =
-        js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, n as u32).to_vec();
+    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, n as u32)
+        .to_vec();
     c.consume_outgoing(n);
     bytes
 }
