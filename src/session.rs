@@ -774,7 +774,18 @@ impl<R: RandomSource> Session<R> {
     ///
     /// # Examples
     ///
-    /// See [`Session::stage`].
+    /// ```
+    /// use wsframe::DataKind;
+    ///
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.send_fragment(DataKind::Text, b"a", false).unwrap();
+    /// s.stage(2).copy_from_slice(b"hi");
+    /// assert!(s.send_staged(DataKind::Text, 2, false).is_err()); // a message is under way
+    /// s.send_fragment(DataKind::Text, b"b", true).unwrap();
+    /// s.stage(2).copy_from_slice(b"hi");
+    /// s.send_staged(DataKind::Text, 2, false).unwrap();
+    /// assert!(s.outgoing().ends_with(b"\x81\x02hi"));
+    /// ```
     pub fn send_staged(&mut self, kind: DataKind, len: usize, compress: bool) -> Result<(), Error> {
         self.conn.can_start_message()?;
         let head = header_len(len as u64, self.conn.role() == Role::Client);

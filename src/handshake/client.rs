@@ -511,7 +511,14 @@ impl ClientOffer {
     ///
     /// # Examples
     ///
-    /// See [`ClientOffer`].
+    /// ```
+    /// use wsframe::handshake::{ClientOffer, Response};
+    ///
+    /// let offer = ClientOffer::new(*b"the sample nonce", &[], None).unwrap();
+    /// let partial = b"HTTP/1.1 101 Switching Protocols\r\n";
+    /// assert!(matches!(offer.check_response(partial, 8192)?, Response::Partial));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     pub fn check_response<'b>(
         &self,
         input: &'b [u8],

@@ -376,7 +376,10 @@ impl<'b> RequestHead<'b> {
     ///
     /// # Examples
     ///
-    /// See [`RequestHead`].
+    /// ```
+    /// let head = wsframe::handshake::RequestHead::new(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+    /// assert_eq!(head.header("host"), Some(&b"h"[..]));
+    /// ```
     #[must_use]
     pub const fn new(head: &'b [u8]) -> Self {
         Self(head)
@@ -405,7 +408,11 @@ impl<'b> RequestHead<'b> {
     ///
     /// # Examples
     ///
-    /// See [`RequestHead`].
+    /// ```
+    /// let head = wsframe::handshake::RequestHead::new(b"GET / HTTP/1.1\r\nX-A: 1\r\nx-a: 2\r\n\r\n");
+    /// assert_eq!(head.header("X-A"), Some(&b"1"[..]));
+    /// assert_eq!(head.header("X-B"), None);
+    /// ```
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&'b [u8]> {
         self.headers(name).next()
@@ -415,7 +422,12 @@ impl<'b> RequestHead<'b> {
     ///
     /// # Examples
     ///
-    /// See [`RequestHead`].
+    /// ```
+    /// let head = wsframe::handshake::RequestHead::new(
+    ///     b"GET / HTTP/1.1\r\nSec-WebSocket-Protocol: chat, v2\r\nSec-WebSocket-Protocol: v3\r\n\r\n",
+    /// );
+    /// assert!(head.protocols().eq(["chat", "v2", "v3"]));
+    /// ```
     pub fn protocols(&self) -> impl Iterator<Item = &'b str> + use<'b> {
         // parse_request checked that every element is a token, hence ASCII.
         let values = self.headers("Sec-WebSocket-Protocol");
@@ -426,7 +438,12 @@ impl<'b> RequestHead<'b> {
     ///
     /// # Examples
     ///
-    /// See [`RequestHead`].
+    /// ```
+    /// let head = wsframe::handshake::RequestHead::new(
+    ///     b"GET / HTTP/1.1\r\nSec-WebSocket-Extensions: permessage-deflate\r\n\r\n",
+    /// );
+    /// assert!(head.extensions().eq([&b"permessage-deflate"[..]]));
+    /// ```
     pub fn extensions(&self) -> impl Iterator<Item = &'b [u8]> + use<'b> {
         self.headers("Sec-WebSocket-Extensions")
     }
