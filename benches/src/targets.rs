@@ -327,10 +327,13 @@ pub fn render(o: &mut String, r: &Report) {
         o,
         "Each lane of issue 12 with this run's own figure (ratios are medians of CPU time, \
          wsframe's row over the peer's in the same table below; instructions from callgrind). \
-         {met} of {measured} measured lanes meet their target; {} lanes are not measured here. \
+         {met} of {measured} measured lanes meet their target; {} not measured here. \
          The machine is shared, so a ratio within a few percent of its target can land on \
          either side in another run.\n",
-        lanes.len() - measured
+        match lanes.len() - measured {
+            1 => "1 lane is".to_string(),
+            n => format!("{n} lanes are"),
+        }
     );
     let _ = writeln!(o, "| lane | wsframe figure | target | met / not met |");
     let _ = writeln!(o, "| --- | --- | --- | --- |");
