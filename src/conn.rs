@@ -117,6 +117,10 @@ pub struct Config {
     /// a compressed message, delivered as [`Event::Compressed`] chunks for
     /// `extensions::deflate::Decompressor` to inflate (default off).
     pub compression: bool,
+    /// A whole single-frame text message is left unchecked here because the
+    /// layer above checks it as it makes the `&str` (the Session, outside
+    /// streaming): one UTF-8 pass per message instead of two.
+    pub(crate) text_checked_above: bool,
 }
 
 impl Config {
@@ -126,6 +130,7 @@ impl Config {
         max_message_size: 16 << 20,
         max_fragments: 1 << 20,
         compression: false,
+        text_checked_above: false,
     };
 
     /// Sets [`Config::max_frame_payload`].
@@ -692,7 +697,8 @@ impl<R: RandomSource> Connection<R> {
         if let [_, _, k0, k1, k2, k3] = *head {
             mask::apply_mask(payload, [k0, k1, k2, k3], 0);
         }
-        if kind == DataKind::Text && utf8::validate(payload).is_err() {
+        let checked_above = self.config.text_checked_above;
+        if kind == DataKind::Text && !checked_above && utf8::validate(payload).is_err() {
             return Some(Err(self.fail(ProtocolError::InvalidUtf8)));
         }
         let range = start..end;
@@ -867,7 +873,8 @@ impl<R: RandomSource> Connection<R> {
         };
         if msg.kind == DataKind::Text && !msg.compressed {
             let valid = if whole_frame && last && msg.fragments == 1 {
-                utf8::validate(chunk)
+                // A whole message; the Session may check it itself (Config).
+                if self.config.text_checked_above { Ok(()) } else { utf8::validate(chunk) }
             } else {
                 self.utf8.feed(chunk).and_then(|()| if last { self.utf8.finish() } else { Ok(()) })
             };

@@ -472,3 +472,37 @@ fn rfc6455_s5_6_staged_sends_write_what_send_writes() {
     assert_eq!(s.send_staged(DataKind::Binary, 2, false), Err(Error::Closed));
     assert_eq!(s.outgoing(), &before[..]);
 }
+
+/// RFC 6455 §8.1 through the Session: a whole single-frame text message is
+/// checked once, where the Session makes its `&str` (the connection leaves
+/// it to that check); invalid UTF-8 there still fails the connection with
+/// 1007 after the messages before it, in whole-message and streaming mode,
+/// short (core's check) and long (simdutf8's).
+#[test]
+fn rfc6455_s8_1_whole_text_messages_are_checked_once_and_fail_with_1007() {
+    let key = Some([1, 2, 3, 4]);
+    for streaming in [false, true] {
+        for bad_len in [2usize, 200] {
+            let mut bad = vec![b'x'; bad_len];
+            bad[bad_len / 2] = 0xff;
+            let mut input = frame(true, 0, 1, key, "héllo".as_bytes());
+            input.extend(frame(true, 0, 1, key, &bad));
+            input.extend(frame(true, 0, 9, key, b"p"));
+            let config = SessionConfig::default().with_streaming(streaming);
+            let mut s = Session::server(config);
+            let r = s.receive(&mut input).unwrap();
+            let text = match r.message.unwrap() {
+                Message::Text(t) => t.as_bytes().to_vec(),
+                Message::Chunk { data, last: true, .. } => data.to_vec(),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(text, "héllo".as_bytes());
+            let consumed = r.consumed;
+            let err = s.receive(&mut input[consumed..]).unwrap_err();
+            assert_eq!(err, Error::Protocol(ProtocolError::InvalidUtf8), "{streaming} {bad_len}");
+            // Failed, and the automatic Close 1007 went out: closed.
+            assert_eq!(s.state(), State::Closed);
+            assert_eq!(s.outgoing(), &[0x88, 0x02, 0x03, 0xef], "Close 1007 and no Pong");
+        }
+    }
+}
