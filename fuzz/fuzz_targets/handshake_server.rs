@@ -1,19 +1,26 @@
 //! The server's upgrade-request parser on arbitrary bytes: no panic, errors
-//! map to an HTTP status, accepted requests produce a writable 101.
+//! map to an HTTP status, accepted requests produce a writable 101, and a
+//! `RequestHead` scan of an accepted head finds what the parsed request has.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsframe::handshake::{parse_request, write_accept, write_reject_for};
+use wsframe::handshake::{RequestHead, parse_request, write_accept, write_reject_for};
 
 fuzz_target!(|data: &[u8]| {
-    let mut out = [0u8; 1024];
+    // A head is at most 4 KiB, so one of its subprotocols is too: a 101
+    // naming it fits in 8 KiB.
+    let mut out = [0u8; 8192];
     match parse_request(data, 4096) {
         Ok(Some(req)) => {
             assert!(req.consumed() <= data.len());
-            let _ = req.protocols().count();
-            let _ = req.extensions().count();
+            let head = RequestHead::new(&data[..req.consumed()]);
+            assert!(head.protocols().eq(req.protocols()));
+            assert!(head.extensions().eq(req.extensions()));
+            for (name, _) in req.all_headers().iter() {
+                assert!(head.headers(name).eq(req.headers(name)));
+            }
             let n = write_accept(req.key(), req.protocols().next(), None, &[], &mut out)
-                .expect("a 101 for a valid key fits in 1 KiB");
+                .expect("a 101 for a valid key fits in 8 KiB");
             assert!(out[..n].starts_with(b"HTTP/1.1 101 "));
         }
         Ok(None) => assert!(data.len() < 4096),

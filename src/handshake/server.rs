@@ -395,8 +395,10 @@ impl<'b> RequestHead<'b> {
     /// assert!(head.headers("A").eq([&b"1"[..], &b"2"[..]]));
     /// ```
     pub fn headers<'n>(&self, name: &'n str) -> impl Iterator<Item = &'b [u8]> + use<'b, 'n> {
-        let lines = self.0.split(|&b| b == b'\n').skip(1);
-        let lines = lines.map(|l| l.strip_suffix(b"\r").unwrap_or(l)).take_while(|l| !l.is_empty());
+        // Empty lines before the request line are allowed (RFC 7230 §3.5), as
+        // httparse allows them; the header fields end at the first empty line.
+        let lines = self.0.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
+        let lines = lines.skip_while(|l| l.is_empty()).skip(1).take_while(|l| !l.is_empty());
         lines.filter_map(move |line| {
             let colon = line.iter().position(|&b| b == b':')?;
             let (field, value) = (line.get(..colon)?, line.get(colon + 1..)?);
