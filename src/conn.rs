@@ -12,7 +12,7 @@ use crate::error::{Error, ProtocolError};
 use crate::frame::{self, FrameHeader, HeaderDecoder, MAX_CONTROL_PAYLOAD, OpCode, header_len};
 use crate::mask;
 use crate::random::{NoRandom, RandomSource};
-use crate::utf8::{self, Utf8Validator};
+use crate::utf8::{self, Utf8Error, Utf8Validator};
 
 /// RSV1 in [`FrameHeader::rsv`]: "this message is compressed" under permessage-deflate.
 const RSV1: u8 = 0b100;
@@ -697,8 +697,7 @@ impl<R: RandomSource> Connection<R> {
         if let [_, _, k0, k1, k2, k3] = *head {
             mask::apply_mask(payload, [k0, k1, k2, k3], 0);
         }
-        let checked_above = self.config.text_checked_above;
-        if kind == DataKind::Text && !checked_above && utf8::validate(payload).is_err() {
+        if kind == DataKind::Text && self.whole_text(payload).is_err() {
             return Some(Err(self.fail(ProtocolError::InvalidUtf8)));
         }
         let range = start..end;
@@ -855,6 +854,14 @@ impl<R: RandomSource> Connection<R> {
         }))
     }
 
+    /// Checks a whole text message in one call, unless the layer above
+    /// checks it itself as it makes the `&str` ([`Config`]'s
+    /// `text_checked_above`, set by the Session).
+    #[inline]
+    fn whole_text(&self, text: &[u8]) -> Result<(), Utf8Error> {
+        if self.config.text_checked_above { Ok(()) } else { utf8::validate(text) }
+    }
+
     /// Takes a data chunk of the message being received: checks its UTF-8
     /// (text, uncompressed) and ends the message after its `last` chunk.
     /// `whole_frame`: the chunk is a whole frame, so with `last` on a message's
@@ -873,8 +880,7 @@ impl<R: RandomSource> Connection<R> {
         };
         if msg.kind == DataKind::Text && !msg.compressed {
             let valid = if whole_frame && last && msg.fragments == 1 {
-                // A whole message; the Session may check it itself (Config).
-                if self.config.text_checked_above { Ok(()) } else { utf8::validate(chunk) }
+                self.whole_text(chunk)
             } else {
                 self.utf8.feed(chunk).and_then(|()| if last { self.utf8.finish() } else { Ok(()) })
             };

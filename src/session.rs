@@ -26,6 +26,7 @@ use crate::frame::{MAX_CONTROL_PAYLOAD, header_len, max_frame_len};
 use crate::keepalive::{Keepalive, KeepaliveAction};
 use crate::message::MessageAssembler;
 use crate::random::{NoRandom, RandomSource};
+use crate::utf8;
 
 /// Buffers above this size are given back after the message that grew them
 /// (see [`SessionConfig::retain_buffer`]).
@@ -278,15 +279,6 @@ pub struct SessionReceived<'a> {
     pub consumed: usize,
     /// The message, or `None` when more input is needed.
     pub message: Option<Message<'a>>,
-}
-
-/// `bytes` as text if it is UTF-8: core's check for short text (its ASCII
-/// path beats simdutf8's set-up there), simdutf8's SIMD for the rest.
-fn text(bytes: &[u8]) -> Option<&str> {
-    match bytes.len() < 64 {
-        true => core::str::from_utf8(bytes).ok(),
-        false => simdutf8::basic::from_utf8(bytes).ok(),
-    }
 }
 
 /// Where the payload of the message being returned lives.
@@ -585,7 +577,7 @@ impl<R: RandomSource> Session<R> {
         // UTF-8 check to this one (Config::text_checked_above), a violation
         // like any other (1007).
         let text_in_input = match &ready {
-            Ready::Data(DataKind::Text, Source::Input(r)) => match text(at(r.clone())) {
+            Ready::Data(DataKind::Text, Source::Input(r)) => match utf8::as_str(at(r.clone())) {
                 Some(t) => Some(t),
                 None => return Err(self.fail(ProtocolError::InvalidUtf8)),
             },
@@ -610,7 +602,7 @@ impl<R: RandomSource> Session<R> {
                     // and keeps the core free of unsafe code.
                     DataKind::Text => Message::Text(
                         text_in_input
-                            .or_else(|| text(bytes))
+                            .or_else(|| utf8::as_str(bytes))
                             .ok_or(Error::Protocol(ProtocolError::InvalidUtf8))?,
                     ),
                     DataKind::Binary => Message::Binary(bytes),

@@ -154,6 +154,20 @@ fn dfa(bytes: &[u8]) -> u64 {
         .fold(S0, |state, &b| (TABLE.get(usize::from(b)).copied().unwrap_or(0) >> state) & 63)
 }
 
+/// `bytes` as text, if they are UTF-8, by the same choice of validator as
+/// [`check`] (the standard library's below [`SHORT`] bytes and on the
+/// compact targets, simdutf8's SIMD otherwise): for a caller that needs the
+/// `&str` itself (the Session's whole messages).
+#[cfg(feature = "alloc")]
+#[inline]
+pub(crate) fn as_str(bytes: &[u8]) -> Option<&str> {
+    if bytes.len() < SHORT || crate::COMPACT {
+        core::str::from_utf8(bytes).ok()
+    } else {
+        simdutf8::basic::from_utf8(bytes).ok()
+    }
+}
+
 /// Validates `bytes`: on failure, the length of the valid prefix and the
 /// length of the invalid sequence (`None`: cut off at the end).
 #[inline]
