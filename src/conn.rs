@@ -320,20 +320,51 @@ struct RxMessage {
     compressed: bool,
 }
 
-/// An [`Event`] with its payload as a range of the input.
+/// An [`Event`] with its payload as a range of the input given to
+/// [`Connection::receive_raw`] instead of a borrow of it.
+///
+/// For layers that keep working on the input after an event (a binding that
+/// hands out pointers or offsets, a reassembly buffer): the range stays valid
+/// while the input does not move, and borrows nothing.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::{Config, Connection, DataKind, RawEvent};
+///
+/// let mut conn = Connection::server(Config::default());
+/// // A masked Ping with "Hi", then the first byte of the next frame.
+/// let mut input = [0x89, 0x82, 1, 2, 3, 4, b'H' ^ 1, b'i' ^ 2, 0x82];
+/// let (consumed, event) = conn.receive_raw(&mut input)?;
+/// assert_eq!(consumed, 8);
+/// assert_eq!(event, Some(RawEvent::Ping(6..8)));
+/// assert_eq!(&input[6..8], b"Hi");
+/// # Ok::<(), wsframe::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum RawEvent {
+pub enum RawEvent {
+    /// A chunk of a text or binary message ([`Event::Text`],
+    /// [`Event::Binary`], or [`Event::Compressed`] when `compressed`).
     Data {
+        /// Text or binary, for every chunk of the message.
         kind: DataKind,
+        /// Where the (unmasked) chunk lies in the input.
         range: Range<usize>,
+        /// Whether this chunk ends the message.
         last: bool,
+        /// Whether the message is compressed (RSV1 on its first frame with
+        /// permessage-deflate negotiated): the chunk is deflate data.
         compressed: bool,
-        /// Payload bytes of this frame still to come after the chunk.
+        /// Payload bytes of this frame still to come after the chunk: a
+        /// size hint for a reassembly buffer.
         frame_rest: u64,
     },
+    /// A Ping's payload ([`Event::Ping`]).
     Ping(Range<usize>),
+    /// A Pong's payload ([`Event::Pong`]).
     Pong(Range<usize>),
-    /// The status code and the reason's range, if the frame had a body.
+    /// The status code and the reason's range (UTF-8, checked), if the Close
+    /// frame had a body ([`Event::Close`]).
     Close(Option<(CloseCode, Range<usize>)>),
 }
 
@@ -613,12 +644,35 @@ impl<R: RandomSource> Connection<R> {
         Ok(Received { consumed, event })
     }
 
-    /// [`Connection::receive`] with payloads as ranges of `input`, so a layer
-    /// above can keep working on the rest of the input before it borrows.
-    pub(crate) fn receive_raw(
-        &mut self,
-        input: &mut [u8],
-    ) -> Result<(usize, Option<RawEvent>), Error> {
+    /// [`Connection::receive`] with payloads as ranges of `input`
+    /// ([`RawEvent`]), so a layer above can keep working on the rest of the
+    /// input before it borrows: the same checks, the same unmasking in place,
+    /// the same `(bytes consumed, event)`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Connection::receive`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::{Config, Connection, DataKind, RawEvent};
+    ///
+    /// let mut conn = Connection::server(Config::default());
+    /// // Two masked binary frames back to back.
+    /// let mut input = [0x82, 0x81, 7, 0, 0, 0, 0x75, 0x82, 0x81, 0, 0, 0, 0, 0x42];
+    /// let mut at = 0;
+    /// let mut got = Vec::new();
+    /// while let (n, Some(RawEvent::Data { kind: DataKind::Binary, range, .. })) =
+    ///     conn.receive_raw(&mut input[at..])?
+    /// {
+    ///     got.push(input[at + range.start]);
+    ///     at += n;
+    /// }
+    /// assert_eq!(got, [0x72, 0x42]);
+    /// # Ok::<(), wsframe::Error>(())
+    /// ```
+    pub fn receive_raw(&mut self, input: &mut [u8]) -> Result<(usize, Option<RawEvent>), Error> {
         // The compact targets leave the fast paths out (crate::COMPACT): the
         // general path decodes and judges the same bytes the same way.
         if !crate::COMPACT {

@@ -1,12 +1,12 @@
 //! The connection config, and the frame-level connection: create, receive, send.
 
 use core::ffi::c_void;
-use core::mem::offset_of;
+use core::mem::{offset_of, take};
 
 use wsframe::extensions::deflate::DeflateConfig;
 use wsframe::frame::{MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN};
 use wsframe::utf8::Utf8Validator;
-use wsframe::{CloseCode, Config, Connection, DataKind, Error, Event, Role, State};
+use wsframe::{CloseCode, Config, Connection, DataKind, Error, RawEvent, Role, State};
 
 use crate::deflate::wsframe_deflate_params;
 use crate::guard::{guard, guard_value};
@@ -487,20 +487,21 @@ pub unsafe extern "C" fn wsframe_conn_receive(
         // SAFETY: caller contract, for each pointer; checked disjoint.
         let (c, input, (consumed, slots, ())) =
             unsafe { raw::args((handle(conn), InOut(input, len), outs)) }?;
-        if slots.is_empty() {
-            return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
-        }
-        let (mut at, mut n) = (0, 0);
+        slots.first().ok_or(WSFRAME_RESULT_INVALID_ARGUMENT)?;
+        let (mut rest, mut at, mut n, mut slots) = (input, 0, 0, slots.iter_mut());
         let r = loop {
-            let Some(slot) = slots.get_mut(n) else { break Ok(()) };
-            let got = match c.receive(input.get_mut(at..).unwrap_or_default()) {
+            let Some(slot) = slots.next() else { break Ok(()) };
+            let (got, raw) = match c.receive_raw(rest) {
                 Ok(got) => got,
                 Err(e) => break Err(from_core(e)),
             };
-            at += got.consumed;
-            if slot.write(c_event(got.event)?).r#type == wsframe_event_type::WSFRAME_EVENT_NONE {
+            let (done, tail) = take(&mut rest).split_at_mut_checked(got).unwrap_or_default();
+            (rest, at) = (tail, at + got);
+            let Some(raw) = raw else {
+                slot.write(self::event(wsframe_event_type::WSFRAME_EVENT_NONE, false, 0, &[]));
                 break Ok(());
-            }
+            };
+            slot.write(c_event(raw, done));
             n += 1;
         };
         consumed.write(at);
@@ -513,22 +514,24 @@ pub unsafe extern "C" fn wsframe_conn_receive(
     })
 }
 
-/// The C view of a connection's event (NONE for none).
-fn c_event(event: Option<Event<'_>>) -> Result<wsframe_event, wsframe_result> {
+/// The C view of a connection's event, its bytes in `input` (where the
+/// ranges point). Data is never compressed here: a frame-level connection
+/// cannot negotiate deflate, so the core refuses RSV1 (PEER_RESERVED_BITS).
+#[inline(always)]
+fn c_event(raw: RawEvent, input: &[u8]) -> wsframe_event {
     use wsframe_event_type::*;
-    Ok(match event {
-        None => self::event(WSFRAME_EVENT_NONE, false, 0, &[]),
-        Some(Event::Text { data, last }) => self::event(WSFRAME_EVENT_TEXT, last, 0, data),
-        Some(Event::Binary { data, last }) => self::event(WSFRAME_EVENT_BINARY, last, 0, data),
-        Some(Event::Ping(data)) => self::event(WSFRAME_EVENT_PING, true, 0, data),
-        Some(Event::Pong(data)) => self::event(WSFRAME_EVENT_PONG, true, 0, data),
-        Some(Event::Close(None)) => self::event(WSFRAME_EVENT_CLOSE, true, 0, &[]),
-        Some(Event::Close(Some(f))) => {
-            self::event(WSFRAME_EVENT_CLOSE, true, f.code.0, f.reason.as_bytes())
+    let bytes = |range: core::ops::Range<usize>| input.get(range).unwrap_or_default();
+    let (ty, last, code, data) = match raw {
+        RawEvent::Data { kind, range, last, .. } => {
+            let ty = if kind == DataKind::Text { WSFRAME_EVENT_TEXT } else { WSFRAME_EVENT_BINARY };
+            (ty, last, 0, bytes(range))
         }
-        // Compression is never negotiated on a frame-level connection.
-        Some(_) => return Err(WSFRAME_RESULT_PANIC),
-    })
+        RawEvent::Ping(range) => (WSFRAME_EVENT_PING, true, 0, bytes(range)),
+        RawEvent::Pong(range) => (WSFRAME_EVENT_PONG, true, 0, bytes(range)),
+        RawEvent::Close(None) => (WSFRAME_EVENT_CLOSE, true, 0, &[][..]),
+        RawEvent::Close(Some((code, range))) => (WSFRAME_EVENT_CLOSE, true, code.0, bytes(range)),
+    };
+    self::event(ty, last, code, data)
 }
 
 /// Maps a send's outcome, reporting the required size on INSUFFICIENT_SIZE.
