@@ -34,12 +34,43 @@ fn is_base64(b: u8) -> bool {
 /// SHA-1 (FIPS 180-4) of `key || GUID`.
 #[cfg(any(target_arch = "x86", target_arch = "x86_64", target_arch = "aarch64"))]
 fn sha1_key_guid(key: &[u8]) -> [u8; 20] {
+    use sha1::digest::generic_array::GenericArray;
     use sha1::{Digest as _, Sha1};
     // Hosted targets: the sha1 crate (SHA-NI on x86 when the CPU has it).
-    let mut sha1 = Sha1::new();
-    sha1.update(key);
-    sha1.update(GUID.as_bytes());
-    sha1.finalize().into()
+    let guid = GUID.as_bytes();
+    let len = key.len() + guid.len();
+    if len > 128 - 9 {
+        let mut sha1 = Sha1::new();
+        sha1.update(key);
+        sha1.update(guid);
+        return sha1.finalize().into();
+    }
+    // A key of up to 83 bytes (a valid one has 24) with the GUID, the 0x80
+    // and the 64-bit length fits in two blocks: written here in place and
+    // compressed, with no streaming buffer to fill, copy and zero.
+    let mut buf = [0u8; 128];
+    let mut at = 0;
+    for part in [key, guid, &[0x80]] {
+        if let Some(slot) = buf.get_mut(at..at + part.len()) {
+            slot.copy_from_slice(part);
+        }
+        at += part.len();
+    }
+    let end = if len + 9 <= 64 { 64 } else { 128 };
+    if let Some(slot) = buf.get_mut(end - 8..end) {
+        slot.copy_from_slice(&(len as u64 * 8).to_be_bytes());
+    }
+    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    // One call for both blocks: SHA-NI sets up once.
+    let block = |b: &[u8]| GenericArray::from(<[u8; 64]>::try_from(b).unwrap_or([0; 64]));
+    let (lo, hi) = buf.split_at(64);
+    let blocks = [block(lo), block(hi)];
+    sha1::compress(&mut h, blocks.get(..end / 64).unwrap_or_default());
+    let mut out = [0u8; 20];
+    for (o, word) in out.chunks_exact_mut(4).zip(h) {
+        o.copy_from_slice(&word.to_be_bytes());
+    }
+    out
 }
 
 /// SHA-1 (FIPS 180-4) of `key || GUID`.
@@ -239,5 +270,15 @@ mod tests {
         }
         let key = b"dGhlIHNhbXBsZSBub25jZQ==";
         assert_eq!(sha1_compact(key, GUID.as_bytes()), sha1_key_guid(key));
+        // This target's own path (two blocks in place, or streaming beyond
+        // 83 bytes of key) at every key length around both boundaries.
+        for len in 0..200 {
+            let key = &data[..len];
+            let mut hasher = Sha1::new();
+            hasher.update(key);
+            hasher.update(GUID.as_bytes());
+            let expected: [u8; 20] = hasher.finalize().into();
+            assert_eq!(sha1_key_guid(key), expected, "{len}");
+        }
     }
 }
