@@ -1149,19 +1149,32 @@ impl<R: RandomSource> Connection<R> {
         fin: bool,
         header_out: &mut [u8],
     ) -> Result<usize, Error> {
+        let (n, mask) = self.write_data_header(kind, payload.len() as u64, fin, header_out)?;
+        if let Some(key) = mask {
+            mask::apply_mask(payload, key, 0);
+        }
+        Ok(n)
+    }
+
+    /// The header of an uncompressed data frame of `len` payload bytes, in
+    /// `header_out`: its length, and the masking key the payload takes (a
+    /// client's, RFC 6455 §5.3).
+    pub(crate) fn write_data_header(
+        &mut self,
+        kind: DataKind,
+        len: u64,
+        fin: bool,
+        header_out: &mut [u8],
+    ) -> Result<(usize, Option<[u8; 4]>), Error> {
         let opcode = self.data_opcode(kind)?;
-        let len = payload.len() as u64;
         let required = header_len(len, self.role == Role::Client);
         if header_out.len() < required {
             return Err(Error::InsufficientSize { required });
         }
         let mask = self.draw_mask()?;
         let n = FrameHeader { fin, rsv: 0, opcode, mask, payload_len: len }.encode(header_out)?;
-        if let Some(key) = mask {
-            mask::apply_mask(payload, key, 0);
-        }
         self.tx_msg = if fin { None } else { Some(kind) };
-        Ok(n)
+        Ok((n, mask))
     }
 
     /// Writes a Ping (RFC 6455 §5.5.2) with up to 125 bytes of payload.

@@ -22,7 +22,7 @@ use crate::close::CloseCode;
 use crate::conn::{CloseFrame, Config, Connection, DataKind, RawEvent, Role, State};
 use crate::error::{Error, ProtocolError};
 use crate::extensions::deflate::{Compressor, Decompressor, DeflateConfig, DeflateParams};
-use crate::frame::{MAX_CONTROL_PAYLOAD, header_len, max_frame_len};
+use crate::frame::{MAX_CONTROL_PAYLOAD, MAX_HEADER_LEN, header_len, max_frame_len};
 use crate::keepalive::{Keepalive, KeepaliveAction};
 use crate::message::MessageAssembler;
 use crate::random::{NoRandom, RandomSource};
@@ -824,6 +824,37 @@ impl<R: RandomSource> Session<R> {
                 Ok(())
             }
         }
+    }
+
+    /// Queues only the header of a one-frame, uncompressed message of `len`
+    /// bytes whose payload stays in the caller's memory: write everything
+    /// [`Session::outgoing`] then holds, and right after it the payload (one
+    /// vectored write of the two), before anything queued later. A server's
+    /// payload goes as it is, never copied; a client must first mask it with
+    /// the key returned (RFC 6455 §5.3: [`crate::mask::apply_mask`] at offset
+    /// 0). Text must be UTF-8; it is not checked here.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Session::send_text`]; nothing is queued then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::DataKind;
+    ///
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// let payload = [7u8; 300];
+    /// assert_eq!(s.send_header(DataKind::Binary, payload.len()), Ok(None));
+    /// // Binary, 16-bit length 300; then the payload from where it lies.
+    /// assert_eq!(s.outgoing(), b"\x82\x7e\x01\x2c");
+    /// ```
+    pub fn send_header(&mut self, kind: DataKind, len: usize) -> Result<Option<[u8; 4]>, Error> {
+        self.conn.can_start_message()?;
+        let room = self.out.room(MAX_HEADER_LEN);
+        let (n, mask) = self.conn.write_data_header(kind, len as u64, true, room)?;
+        self.out.len += n;
+        Ok(mask)
     }
 
     /// Appends a data frame (compressed: RSV1 on a message's first frame).

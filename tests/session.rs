@@ -473,6 +473,69 @@ fn rfc6455_s5_6_staged_sends_write_what_send_writes() {
     assert_eq!(s.outgoing(), &before[..]);
 }
 
+/// Sends every corpus payload through `sent.send` and through
+/// `by_ref.send_header` with the payload written after the queue (masked
+/// first with the key returned, for a client), a Ping queued before each,
+/// and checks both put the same bytes on the wire.
+fn compare_by_reference<R: RandomSource>(mut sent: Session<R>, mut by_ref: Session<R>) {
+    for (name, payload) in corpus::sweep_corpus() {
+        let kind = if payload.is_text() { DataKind::Text } else { DataKind::Binary };
+        let data = payload.bytes();
+        sent.ping(b"p").unwrap();
+        by_ref.ping(b"p").unwrap();
+        sent.send(kind, data, false).unwrap();
+        let key = by_ref.send_header(kind, data.len()).unwrap();
+        let mut wire = by_ref.outgoing().to_vec();
+        let mut body = data.to_vec();
+        if let Some(key) = key {
+            wsframe::mask::apply_mask(&mut body, key, 0);
+        }
+        wire.extend_from_slice(&body);
+        assert_eq!(sha256(sent.outgoing()), sha256(&wire), "{name}");
+        let n = sent.outgoing().len();
+        sent.consume_outgoing(n);
+        let n = by_ref.outgoing().len();
+        by_ref.consume_outgoing(n);
+    }
+}
+
+/// A send by reference (only the header queued, the payload written from
+/// the caller's memory after it) puts the same bytes on the wire as `send`,
+/// for both roles, over the sweep corpus and across the 7-bit, 16-bit and
+/// 64-bit length forms (RFC 6455 §5.2); refused sends queue nothing.
+#[test]
+fn rfc6455_s5_2_header_only_sends_write_what_send_writes() {
+    let config = SessionConfig::default().with_limits(
+        wsframe::Config::DEFAULT.with_max_frame_payload(1 << 20).with_max_message_size(1 << 20),
+    );
+    compare_by_reference(Session::server(config), Session::server(config));
+    let client = || Session::client(config, common::test_rng(5));
+    compare_by_reference(client(), client());
+    for len in [0usize, 125, 126, 65_535, 65_536, 70_000] {
+        let mut s = Session::server(SessionConfig::default());
+        assert_eq!(s.send_header(DataKind::Binary, len), Ok(None));
+        let mut wire = s.outgoing().to_vec();
+        wire.resize(wire.len() + len, 0xa5);
+        // The receiving end of a server's frames: a client.
+        let (total, expected) = (wire.len(), vec![0xa5; len]);
+        let mut peer = Session::client(SessionConfig::default(), common::test_rng(6));
+        let r = peer.receive(&mut wire).unwrap();
+        assert_eq!(r.consumed, total, "{len}");
+        assert_eq!(r.message, Some(wsframe::session::Message::Binary(&expected)), "{len}");
+    }
+    // Refused: a fragmented message under way, then after our Close.
+    let mut s = Session::server(SessionConfig::default());
+    s.send_fragment(DataKind::Text, b"a", false).unwrap();
+    let before = s.outgoing().to_vec();
+    assert_eq!(s.send_header(DataKind::Text, 2), Err(Error::MessageInProgress));
+    assert_eq!(s.outgoing(), &before[..]);
+    s.send_fragment(DataKind::Text, b"b", true).unwrap();
+    s.close(Some(CloseCode::NORMAL), "").unwrap();
+    let before = s.outgoing().to_vec();
+    assert_eq!(s.send_header(DataKind::Binary, 2), Err(Error::Closed));
+    assert_eq!(s.outgoing(), &before[..]);
+}
+
 /// RFC 6455 §8.1 through the Session: a whole single-frame text message is
 /// checked once, where the Session makes its `&str` (the connection leaves
 /// it to that check); invalid UTF-8 there still fails the connection with
