@@ -147,14 +147,40 @@ export function createApi(glue) {
    */
   function input(value, what) {
     const bytes = toBytes(value, what);
-    return bytes.buffer === heapU8().buffer ? bytes.slice() : bytes;
+    return inWasm(bytes) ? bytes.slice() : bytes;
   }
 
-  let heap = new Uint8Array(memory.buffer);
-  /** All of wasm memory as bytes, renewed when a call grew the memory (which detaches the old view). */
+  let heapBuffer = memory.buffer;
+  let heap = new Uint8Array(heapBuffer);
+  /**
+   * All of wasm memory as bytes, renewed when a call grew the memory (which detaches the old
+   * view). `length`, not `byteLength`: once any buffer was detached, V8 takes a slow path for
+   * `byteLength`, `byteOffset` and `buffer` (about 10 ns each), but not for `length`.
+   */
   function heapU8() {
-    if (heap.byteLength === 0) heap = new Uint8Array(memory.buffer);
+    if (heap.length === 0) [heapBuffer, heap] = [memory.buffer, new Uint8Array(memory.buffer)];
     return heap;
+  }
+
+  /** Whether `bytes` are a view into wasm memory (an event's data), which the next call may move. */
+  function inWasm(bytes) {
+    heapU8();
+    return bytes.buffer === heapBuffer;
+  }
+
+  let pool = new Uint8Array(8192);
+  let poolAt = 0;
+  /**
+   * `n` bytes for a short chunk handed out (a frame header): a view into a shared 8 KiB pool,
+   * as Node's Buffer pool does, so no buffer is allocated per chunk. A used-up pool is
+   * replaced, never reused: the views already handed out keep their bytes.
+   */
+  function chunk(n) {
+    if (n > 1024) return new Uint8Array(n);
+    if (poolAt + n > pool.length) [pool, poolAt] = [new Uint8Array(8192), 0];
+    const c = new Uint8Array(pool.buffer, poolAt, n); // faster than subarray (no species lookup)
+    poolAt += (n + 7) & ~7;
+    return c;
   }
 
   function payload(value, what) {
@@ -342,6 +368,31 @@ export function createApi(glue) {
     /** Queues a whole binary message as one frame (compressed as for `sendText`). */
     sendBinary(bytes, options) {
       this.#send(true, toBytes(bytes, "bytes"), compressOption(options));
+    }
+
+    /**
+     * Sends a whole binary message as `sendBinary` does, and returns everything now queued,
+     * oldest first, as chunks to write in this order (one vectored write), leaving nothing
+     * queued. A server's uncompressed message has `bytes` themselves as the last chunk, never
+     * copied: keep them unchanged until written. A client's payload is masked and a compressed
+     * one deflated, so those are copied, and everything is then one chunk.
+     */
+    frameBinary(bytes, options) {
+      const raw = this.#live();
+      const data = toBytes(bytes, "bytes");
+      const compress = compressOption(options);
+      // A view into wasm memory may move with the next call: copied.
+      if (this.#role === "server" && !(compress && this.#deflate) && !inWasm(data)) {
+        const n = raw.sendHeader(true, data.length);
+        if (n === 0) throw raw.takeError();
+        const [head, at, heap] = [chunk(n), raw.outgoingPtr, heapU8()];
+        if (n <= 64) for (let i = 0; i < n; i++) head[i] = heap[at + i];
+        else head.set(heap.subarray(at, at + n));
+        raw.consumeOutgoing(n);
+        return [head, data];
+      }
+      this.#send(true, data, compress);
+      return [this.takeOutgoing()];
     }
 
     /** Copies the payload once, straight into the outgoing queue, and frames it there. */

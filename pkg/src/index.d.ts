@@ -218,6 +218,15 @@ export declare class Connection {
   sendText(text: string | BytesLike, options?: SendOptions): void;
   /** Queues a whole binary message as one frame (compressed when deflate is on). */
   sendBinary(bytes: BytesLike, options?: SendOptions): void;
+  /**
+   * Sends a whole binary message as `sendBinary` does, and returns everything now queued,
+   * oldest first, as chunks to write in this order (one vectored write: `cork()` and
+   * `uncork()`, or `writev`), leaving nothing queued. A server's uncompressed message has
+   * `bytes` themselves as the last chunk, never copied: keep them unchanged until written.
+   * A client's payload is masked (RFC 6455 §5.3) and a compressed one deflated, so those
+   * are copied, and everything is then one chunk.
+   */
+  frameBinary(bytes: BytesLike, options?: SendOptions): Uint8Array[];
   /** Queues one frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. Never compressed. */
   sendFrame(kind: "text" | "binary", bytes: BytesLike | string, fin?: boolean): void;
   /** Queues a Ping, at most 125 bytes. */

@@ -26,6 +26,9 @@ function abort(socket, bytes) {
   setTimeout(() => socket.destroy(), 1_000).unref();
 }
 
+/** Binary messages from this size on are sent by reference (`frameBinary`), not copied. */
+const BY_REFERENCE = 16 * 1024;
+
 function toBuffer(data) {
   if (Buffer.isBuffer(data)) return data;
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
@@ -102,13 +105,21 @@ export function createWebSocketServer(api) {
         if (cb) this.#batch.push(cb);
         return;
       }
-      const bytes = conn.takeOutgoing();
+      this.#write([conn.takeOutgoing()], cb);
+    }
+
+    /** Writes `chunks` in order (one vectored write); a full socket pauses reading until it drains. */
+    #write(chunks, cb) {
       const s = this.#socket;
-      if (bytes.length === 0 || s.destroyed || s.writableEnded) {
+      if (chunks[0].length === 0 || s.destroyed || s.writableEnded) {
         if (cb) queueMicrotask(() => cb(s.destroyed ? new Error("socket closed") : undefined));
         return;
       }
-      if (!s.write(bytes, cb) && !s.isPaused()) {
+      if (chunks.length > 1) s.cork();
+      let room = true;
+      for (let i = 0; i < chunks.length; i++) room = s.write(chunks[i], i === chunks.length - 1 ? cb : undefined);
+      if (chunks.length > 1) s.uncork();
+      if (!room && !s.isPaused()) {
         s.pause();
         s.once("drain", () => {
           if (!s.destroyed) s.resume();
@@ -215,7 +226,12 @@ export function createWebSocketServer(api) {
       const binary = options.binary ?? typeof data !== "string";
       const compress = { compress: options.compress !== false };
       if (!binary) this.#conn.sendText(typeof data === "string" ? data : toBuffer(data), compress);
-      else this.#conn.sendBinary(toBuffer(data), compress);
+      else if (this.#batch === null && data.length >= BY_REFERENCE) {
+        // A large binary message goes out by reference: header from the queue, then the
+        // caller's bytes themselves, uncopied (as ws does; keep them unchanged until `cb`).
+        this.#write(this.#conn.frameBinary(toBuffer(data), compress), cb);
+        return;
+      } else this.#conn.sendBinary(toBuffer(data), compress);
       this.#flush(cb);
     }
 

@@ -362,4 +362,11 @@ test("views passed back into the package are copied first (memory growth detache
     assert.equal(back[0].data.length, n);
     assert.ok(back[0].data.every((b, i) => b === ((i * 31 + 7) & 0xff)), `${n} bytes echoed unchanged`);
   }
+  // frameBinary does not hand a view of wasm memory back as a chunk: it copies it first.
+  const [ev2] = recv(server, out(client, "sendBinary", pattern(70000)));
+  const chunks = server.frameBinary(ev2.data);
+  assert.equal(chunks.length, 1);
+  assert.ok(chunks[0].buffer !== ev2.data.buffer);
+  const back = recv(new Connection({ role: "client", messages: true }), chunks[0]);
+  assert.ok(back[0].data.every((b, i) => b === ((i * 31 + 7) & 0xff)), "70000 bytes framed unchanged");
 });

@@ -345,3 +345,49 @@ test("the checks can fail: a dropped byte, a wrong window and a lost context are
   dirs.free();
   server.free();
 });
+
+test("frameBinary: a server's payload goes by reference after the queue; every corpus message decodes (independent decoder) byte for byte", () => {
+  const binary = (m) => (typeof m.data === "string" ? new TextEncoder().encode(m.data) : m.data);
+  for (const role of ["server", "client"]) {
+    const conn = new Connection({ role });
+    try {
+      for (const [i, m] of [...corpus()].entries()) {
+        const data = binary(m);
+        conn.ping("p"); // queued first: the chunks keep it in front
+        const chunks = conn.frameBinary(data);
+        assert.equal(conn.bufferedAmount, 0, "nothing left queued");
+        if (role === "server") {
+          assert.equal(chunks.length, 2, m.name);
+          assert.equal(chunks[1], data, "the caller's bytes themselves, not a copy");
+        } else {
+          assert.equal(chunks.length, 1, m.name);
+        }
+        const frames = decodeFrames(concat(chunks));
+        assert.equal(frames.length, 2, `${role} ${i} ${m.name}`);
+        assert.deepEqual([frames[0].opcode, frames[1].opcode, frames[1].fin], [0x9, 0x2, true]);
+        assert.equal(frames[1].masked, role === "client");
+        assert.equal(sha256(frames[1].payload), sha256(data), `${role} ${i} ${m.name} (${data.length} B)`);
+      }
+    } finally {
+      conn.free();
+    }
+  }
+  // With deflate on, a compressed message is one chunk; compress: false goes by reference.
+  const z = new Connection({ role: "server", deflate: true });
+  const data = imageBytes(70000);
+  const [one, ...rest] = z.frameBinary(data);
+  assert.equal(rest.length, 0);
+  const frame = decodeFrames(one)[0];
+  assert.equal(frame.rsv, 4, "RSV1: compressed");
+  const inflated = zlib.inflateRawSync(Buffer.concat([frame.payload, TAIL]), { finishFlush: Z.Z_SYNC_FLUSH });
+  assert.equal(sha256(inflated), sha256(data), "zlib inflates it to the bytes sent");
+  const plain = z.frameBinary(data, { compress: false });
+  assert.equal(plain[1], data);
+  assert.equal(sha256(decodeFrames(concat(plain))[0].payload), sha256(data));
+  // Refused like sendBinary: after our Close, nothing is queued.
+  z.close(1000);
+  z.takeOutgoing();
+  assert.throws(() => z.frameBinary(data, { compress: false }), (e) => e.code === "CLOSED");
+  assert.equal(z.bufferedAmount, 0);
+  z.free();
+});

@@ -189,6 +189,33 @@ test("WebSocketServer <- ws client: events, ping, close code, deflate", { skip: 
   await srv.close();
 });
 
+test("WebSocketServer -> ws client: large binary sends go by reference, in order with copied ones, byte for byte", { skip: !ws && "ws not installed" }, async () => {
+  const { createHash, randomBytes } = await import("node:crypto");
+  const hash = (b) => createHash("sha256").update(b).digest("hex");
+  // Sizes around the by-reference threshold (16 KiB) and the 16/64-bit length forms.
+  const sizes = [16383, 16384, 65535, 65536, (1 << 20) + 1];
+  const payloads = sizes.map((n) => randomBytes(n));
+  const srv = await ourServer();
+  srv.wss.on("connection", (c) => {
+    // Outside a read: nothing batched, so the large ones are written by reference.
+    let written = 0;
+    for (const p of payloads) {
+      c.send("before");
+      c.send(p, () => written++);
+    }
+    c.send("end", () => c.send(`written ${written}`));
+  });
+  const client = new ws.WebSocket(`ws://127.0.0.1:${srv.port}/`);
+  const got = [];
+  client.on("message", (d, isBinary) => got.push(isBinary ? hash(d) : String(d)));
+  while (!got.includes(`written ${sizes.length}`)) await new Promise((r) => setTimeout(r, 10));
+  const expected = payloads.flatMap((p) => ["before", hash(p)]);
+  assert.deepEqual(got, [...expected, "end", `written ${sizes.length}`]);
+  client.close();
+  await once(client, "close");
+  await srv.close();
+});
+
 test("WebSocketServer: verifyClient, handleProtocols, noServer + handleUpgrade, send callback", { skip: !ws && "ws not installed" }, async () => {
   const wss = new WebSocketServer({
     noServer: true,

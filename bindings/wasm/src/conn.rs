@@ -138,9 +138,7 @@ impl Connection {
             self.rx.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, self.end - self.start);
         }
-        if self.end + n > self.rx.len() {
-            self.rx.resize(self.end + n, 0);
-        }
+        self.rx.resize(self.rx.len().max(self.end + n), 0);
         self.end += n;
         self.rx.as_ptr() as usize + self.end - n
     }
@@ -203,7 +201,21 @@ impl Connection {
         self.error.is_none()
     }
 
-    /// The error of the last refused `sendStaged`, as an exception to throw.
+    /// Queues only the header of a `len`-byte message (binary unless text)
+    /// whose payload JavaScript writes itself, uncopied, right after the
+    /// queued bytes. Returns `outgoingBytes`, or 0 when refused, as
+    /// `sendStaged`, and for a client (no error then: its payload must be
+    /// masked, so it uses `stage`).
+    #[wasm_bindgen(js_name = sendHeader)]
+    pub fn send_header(&mut self, binary: bool, len: usize) -> usize {
+        let kind = if binary { DataKind::Binary } else { DataKind::Text };
+        let r = (self.session.role() == Role::Server).then(|| self.session.send_header(kind, len));
+        self.error = r.and_then(Result::err);
+        if r.is_some_and(|r| r.is_ok()) { self.session.outgoing().len() } else { 0 }
+    }
+
+    /// The error of the last refused `sendStaged` or `sendHeader`, as an
+    /// exception to throw.
     #[wasm_bindgen(js_name = takeError)]
     pub fn take_error(&mut self) -> JsValue {
         self.error.take().map_or(JsValue::UNDEFINED, core_error)

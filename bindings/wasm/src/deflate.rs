@@ -22,12 +22,10 @@ pub(crate) fn config(f: &[u8]) -> DeflateConfig {
 
 /// The parameters a config stands for when both ends agreed on them.
 pub(crate) fn params(c: &DeflateConfig) -> DeflateParams {
-    let mut p = DeflateParams::default_params();
-    p.server_no_context_takeover = c.server_no_context_takeover;
-    p.client_no_context_takeover = c.client_no_context_takeover;
-    p.server_max_window_bits = c.server_max_window_bits;
-    p.client_max_window_bits = c.client_max_window_bits;
-    p
+    let (s, k) = (c.server_no_context_takeover, c.client_no_context_takeover);
+    // The windows are in range (`config` clamps them), so `agreed` has params.
+    DeflateParams::agreed(s, k, c.server_max_window_bits, c.client_max_window_bits)
+        .unwrap_or_else(DeflateParams::default_params)
 }
 
 /// Agreed params as the numbers JavaScript turns into an object.

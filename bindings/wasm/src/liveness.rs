@@ -106,11 +106,10 @@ impl Backoff {
     /// `random` (fills a Uint8Array) or Web Crypto.
     #[wasm_bindgen(js_name = nextDelay)]
     pub fn next_delay(&mut self, random: Option<js_sys::Function>) -> f64 {
-        let delay = match random {
+        js_ms(match random {
             Some(f) => self.0.next_delay(&mut JsRandom(f)),
             None => self.0.next_delay(&mut WebCrypto::new()),
-        };
-        js_ms(delay)
+        })
     }
 
     /// Starts over after a successful connection.
