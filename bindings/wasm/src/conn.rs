@@ -89,7 +89,7 @@ impl Connection {
             config = config.with_deflate(deflate::params(&c)).with_compression_level(c.level);
         }
         Ok(Connection {
-            session: Session::new(role, config, WebCrypto::new()),
+            session: Session::new(role, config, WebCrypto),
             rx: Vec::new(),
             start: 0,
             end: 0,

@@ -108,7 +108,7 @@ impl Backoff {
     pub fn next_delay(&mut self, random: Option<js_sys::Function>) -> f64 {
         js_ms(match random {
             Some(f) => self.0.next_delay(&mut JsRandom(f)),
-            None => self.0.next_delay(&mut WebCrypto::new()),
+            None => self.0.next_delay(&mut WebCrypto),
         })
     }
 

@@ -2,14 +2,25 @@
 //! in batches: a client frame needs 4 bytes, and a call out to JavaScript for
 //! each of them cost more than the rest of the send.
 
+use core::cell::RefCell;
+
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::Crypto;
 use wsframe::{RandomError, RandomSource};
 
 use crate::error::js_error;
 
-/// Bytes drawn per call to `getRandomValues`: 64 masking keys.
-const POOL: usize = 256;
+/// Bytes drawn per call to `getRandomValues`: 2,048 masking keys. A call
+/// costs microseconds in Node (`randomFillSync`); with 256 bytes it was a
+/// third of a 16-byte client send. ws pools 8 KiB the same way.
+const POOL: usize = 8192;
+
+thread_local! {
+    /// The pool and how much of it was handed out (`pool[used..]` was not):
+    /// one for the whole module (wasm runs it on one thread), not 8 KiB per
+    /// connection.
+    static SHARED: RefCell<([u8; POOL], usize)> = const { RefCell::new(([0; POOL], POOL)) };
+}
 
 /// The global `crypto` (Node >= 19 and 18 through the package's entry, Deno,
 /// Bun, workerd, browsers).
@@ -36,36 +47,28 @@ pub(crate) fn fill(dest: &mut [u8]) -> Result<(), JsValue> {
     crypto()?.get_random_values_with_u8_array(dest).map(|_| ()).map_err(|_| no_crypto())
 }
 
-/// Web Crypto as the core's key source, with a pool refilled 256 bytes at a
-/// time. Every byte is handed out once; a server never draws from it; on a
+/// Web Crypto as the core's key source, through the shared pool. Every byte
+/// is handed out once and then zeroed; a server never draws from it; on a
 /// failed draw the core sends nothing rather than a predictable key.
 #[derive(Debug, Clone)]
-pub(crate) struct WebCrypto {
-    pool: [u8; POOL],
-    /// `pool[used..]` has not been handed out.
-    used: usize,
-}
-
-impl WebCrypto {
-    pub(crate) const fn new() -> Self {
-        Self { pool: [0; POOL], used: POOL }
-    }
-}
+pub(crate) struct WebCrypto;
 
 impl RandomSource for WebCrypto {
     fn fill(&mut self, dest: &mut [u8]) -> Result<(), RandomError> {
         if dest.len() > POOL {
             return fill(dest).map_err(|_| RandomError);
         }
-        if POOL - self.used < dest.len() {
-            fill(&mut self.pool).map_err(|_| RandomError)?;
-            self.used = 0;
-        }
-        let end = self.used + dest.len();
-        dest.copy_from_slice(self.pool.get(self.used..end).ok_or(RandomError)?);
-        // Handed out: not kept around in wasm memory either.
-        self.pool.get_mut(self.used..end).ok_or(RandomError)?.fill(0);
-        self.used = end;
-        Ok(())
+        SHARED.with_borrow_mut(|(pool, used)| {
+            if POOL - *used < dest.len() {
+                fill(pool).map_err(|_| RandomError)?;
+                *used = 0;
+            }
+            let end = *used + dest.len();
+            dest.copy_from_slice(pool.get(*used..end).ok_or(RandomError)?);
+            // Handed out: not kept around in wasm memory either.
+            pool.get_mut(*used..end).ok_or(RandomError)?.fill(0);
+            *used = end;
+            Ok(())
+        })
     }
 }
