@@ -42,7 +42,7 @@ pub fn apply_mask(buf: &mut [u8], key: [u8; 4], offset: usize) {
     }
     let mut key = key;
     key.rotate_left(offset % 4);
-    let lane = u128::from(u32::from_ne_bytes(key)) * LANES;
+    let lane = lane(key);
     let rest = if buf.len() >= LONG_IN_PLACE { mask_blocks(buf, key) } else { buf };
     if rest.is_empty() {
         return;
@@ -100,8 +100,14 @@ fn mask_blocks(buf: &mut [u8], key: [u8; 4]) -> &mut [u8] {
     blocks.into_remainder()
 }
 
-/// `u32` key copies in a `u128`: the key repeated over 16 bytes.
-const LANES: u128 = 1 | 1 << 32 | 1 << 64 | 1 << 96;
+/// The key repeated over 16 bytes, by shifts: a multiply would be a call
+/// into a 128-bit multiply routine on targets without one (wasm32).
+#[inline(always)]
+fn lane(key: [u8; 4]) -> u128 {
+    let k = u128::from(u32::from_ne_bytes(key));
+    let k = k | k << 32;
+    k | k << 64
+}
 
 /// XORs 16 bytes with the repeated key.
 #[inline(always)]
@@ -156,7 +162,7 @@ pub fn copy_masked(dst: &mut [u8], src: &[u8], key: [u8; 4]) {
     if dst.is_empty() {
         return;
     }
-    let lane = u128::from(u32::from_ne_bytes(key)) * LANES;
+    let lane = lane(key);
     let mut d_words = dst.chunks_exact_mut(16);
     let mut s_words = src.chunks_exact(16);
     for (d, s) in (&mut d_words).zip(&mut s_words) {
