@@ -74,7 +74,9 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
     let mut headers = Headers::new(input);
     let mut f = Fields { protocols_valid: true, ..Fields::default() };
     for (i, h) in parsed.iter().enumerate() {
-        let (name, value) = (h.name, h.value.trim_ascii());
+        // httparse has trimmed the value of SP and HTAB, the only whitespace it
+        // lets through (RFC 7230 §3.2.4).
+        let (name, value) = (h.name, h.value);
         headers.push(name, value);
         // The length first: most fields are none of these.
         match name.len() {
