@@ -129,5 +129,53 @@ fuzz_target!(|data: &[u8]| {
         wsframe_session_free(session);
         wsframe_conn_free(conn);
         wsframe_conn_free(ptr::null_mut());
+        if frame_level {
+            // Batched receive gives exactly the events (and the failure) of
+            // one event per call, on the same bytes.
+            let batch = usize::from(ctl >> 3 & 7) + 2;
+            let (one, one_r) = receive_all(role, &config, bytes, 1);
+            let (many, many_r) = receive_all(role, &config, bytes, batch);
+            assert_eq!(one, many, "batch of {batch}");
+            assert_eq!(one_r, many_r, "batch of {batch}");
+        }
     }
 });
+
+/// What one event said, copied out of the input.
+type Owned = (u32, bool, u16, Vec<u8>);
+
+/// Every event of `bytes` through a fresh frame-level connection, up to
+/// `max` per call, and the call's final result (OK once the input is used up).
+///
+/// # Safety
+///
+/// Only local buffers are passed, with their lengths.
+unsafe fn receive_all(role: u32, config: &wsframe_conn_config, bytes: &[u8], max: usize) -> (Vec<Owned>, wsframe_result) {
+    let mut input = bytes.to_vec();
+    let mut storage = [0u64; WSFRAME_CONN_STORAGE_SIZE / 8];
+    let mut conn: *mut wsframe_conn = ptr::null_mut();
+    let s = storage.as_mut_ptr().cast();
+    // SAFETY: (all calls) live local buffers of the lengths passed.
+    unsafe {
+        assert!(ok(wsframe_conn_init(s, WSFRAME_CONN_STORAGE_SIZE, role, config, &mut conn)));
+        let (mut got, mut off) = (Vec::new(), 0usize);
+        let mut events: [wsframe_event; 10] = std::mem::zeroed();
+        let r = loop {
+            let (mut used, mut n) = (0usize, 0usize);
+            let rest = input.len() - off;
+            let p = input.as_mut_ptr().add(off);
+            let r = wsframe_conn_receive(conn, p, rest, &mut used, events.as_mut_ptr(), max, &mut n);
+            assert!(used <= rest && n <= max);
+            for ev in &events[..n] {
+                let data = if ev.len == 0 { Vec::new() } else { std::slice::from_raw_parts(ev.data, ev.len).to_vec() };
+                got.push((ev.r#type as u32, ev.last, ev.close_code, data));
+            }
+            off += used;
+            if !ok(r) || n < max {
+                break r;
+            }
+        };
+        wsframe_conn_free(conn);
+        (got, r)
+    }
+}
