@@ -123,6 +123,8 @@ export function deflateServer(input: Uint8Array): Connection | null {
   conn.sendBinary(new Uint8Array(4), { compress: false });
   const frames: Uint8Array = conn.takeOutgoing();
   void frames;
+  const chunks: Uint8Array[] = conn.frameBinary(new Uint8Array(1 << 16), { compress: false });
+  void chunks;
   return conn;
 }
 
