@@ -152,13 +152,18 @@ export function createApi(glue) {
 
   let heapBuffer = memory.buffer;
   let heap = new Uint8Array(heapBuffer);
+  let heap32 = new Uint32Array(heapBuffer);
   /**
    * All of wasm memory as bytes, renewed when a call grew the memory (which detaches the old
    * view). `length`, not `byteLength`: once any buffer was detached, V8 takes a slow path for
    * `byteLength`, `byteOffset` and `buffer` (about 10 ns each), but not for `length`.
    */
   function heapU8() {
-    if (heap.length === 0) [heapBuffer, heap] = [memory.buffer, new Uint8Array(memory.buffer)];
+    if (heap.length === 0) {
+      heapBuffer = memory.buffer;
+      heap = new Uint8Array(heapBuffer);
+      heap32 = new Uint32Array(heapBuffer);
+    }
     return heap;
   }
 
@@ -285,8 +290,8 @@ export function createApi(glue) {
       const raw = this.#live();
       if (bytes !== undefined) {
         const data = input(bytes, "bytes");
-        const at = raw.reserve(data.length); // may grow the memory: take its buffer after
-        new Uint8Array(memory.buffer, at, data.length).set(data);
+        const at = raw.reserve(data.length); // may grow the memory: take the view after
+        heapU8().set(data, at);
       }
       return this.#events(views);
     }
@@ -299,9 +304,11 @@ export function createApi(glue) {
     #pull(views) {
       const at = this.#live().pull();
       if (at === 0) return null;
-      const buffer = memory.buffer; // after the call, which may have grown it
-      const [kind, ptr, len, extra] = new Uint32Array(buffer, at, 4);
-      const view = new Uint8Array(buffer, ptr, len);
+      heapU8(); // after the call, which may have grown the memory
+      const i = at >>> 2; // the event table: [kind, ptr, len, extra], u32 aligned
+      const kind = heap32[i];
+      const extra = heap32[i + 3];
+      const view = new Uint8Array(heapBuffer, heap32[i + 1], heap32[i + 2]);
       switch (kind) {
         case KIND_TEXT: {
           const last = extra === 1;
@@ -326,7 +333,8 @@ export function createApi(glue) {
      */
     takeOutgoing() {
       const raw = this.#live();
-      const [at, n] = [raw.outgoingPtr, raw.outgoingBytes];
+      const at = raw.outgoingPtr;
+      const n = raw.outgoingBytes;
       const bytes = heapU8().slice(at, at + n);
       raw.consumeOutgoing(n);
       return bytes;
@@ -385,7 +393,9 @@ export function createApi(glue) {
       if (this.#role === "server" && !(compress && this.#deflate) && !inWasm(data)) {
         const n = raw.sendHeader(true, data.length);
         if (n === 0) throw raw.takeError();
-        const [head, at, heap] = [chunk(n), raw.outgoingPtr, heapU8()];
+        const head = chunk(n);
+        const at = raw.outgoingPtr;
+        const heap = heapU8();
         if (n <= 64) for (let i = 0; i < n; i++) head[i] = heap[at + i];
         else head.set(heap.subarray(at, at + n));
         raw.consumeOutgoing(n);
@@ -398,7 +408,8 @@ export function createApi(glue) {
     /** Copies the payload once, straight into the outgoing queue, and frames it there. */
     #send(binary, data, compress) {
       const raw = this.#live();
-      const [len, from] = [data.length, data.byteOffset];
+      const len = data.length;
+      const from = data.byteOffset;
       const at = raw.stage(len); // may grow the memory: take the view after
       const heap = heapU8();
       // A view into wasm memory (an event's data) is detached when stage grew the memory;
