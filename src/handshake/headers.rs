@@ -10,18 +10,11 @@ use super::error::HandshakeError;
 /// [`HandshakeError::TooManyHeaders`] (HTTP 431).
 pub const MAX_HEADERS: usize = 64;
 
-/// Where one header field's name and trimmed value lie in the input: four
-/// offsets instead of two slices, so a parsed head is 1 KiB, not 2, and
-/// returning it by value copies half as much.
-#[derive(Clone, Copy, Default)]
-struct Field {
-    name: u32,
-    name_end: u32,
-    value: u32,
-    value_end: u32,
-}
-
-/// The header fields of a parsed handshake, kept in a fixed array.
+/// The header fields of a parsed handshake: a view of their lines in the
+/// input, which the parser accepted (so each is `name: value`, one line, no
+/// folding), looked through again when asked. Nothing is copied or stored
+/// per field: a parsed head is a few words, not a kilobyte, on a firmware
+/// task's stack too.
 ///
 /// Names compare ASCII case-insensitively (RFC 7230 §3.2). Values borrow from
 /// the input buffer (`'b`) and are trimmed of surrounding whitespace.
@@ -43,47 +36,34 @@ struct Field {
 /// ```
 #[derive(Clone)]
 pub struct Headers<'b> {
-    /// The input the offsets of `fields` index.
-    input: &'b [u8],
-    fields: [Field; MAX_HEADERS],
+    /// From the first field's name to the end of the head (its empty line
+    /// included).
+    lines: &'b [u8],
     len: usize,
 }
 
 /// The offset of `part` in `whole`, which contains it (httparse's slices of
-/// the input): address arithmetic, no `unsafe`. Inputs are capped at
-/// `u32::MAX` bytes ([`cap`]), so it fits.
-fn offset(whole: &[u8], part: &[u8]) -> u32 {
-    let off = part.as_ptr().addr().wrapping_sub(whole.as_ptr().addr());
-    u32::try_from(off).unwrap_or(u32::MAX)
-}
-
-/// `input[start..end]`, or empty (never for offsets made by [`Headers::push`]).
-fn slice(input: &[u8], start: u32, end: u32) -> &[u8] {
-    input.get(start as usize..end as usize).unwrap_or_default()
+/// the input): address arithmetic, no `unsafe`.
+fn offset(whole: &[u8], part: &[u8]) -> usize {
+    part.as_ptr().addr().wrapping_sub(whole.as_ptr().addr())
 }
 
 impl<'b> Headers<'b> {
-    pub(crate) fn new(input: &'b [u8]) -> Self {
-        Self { input, fields: [Field::default(); MAX_HEADERS], len: 0 }
+    /// The `fields` httparse found in the head that ends at `consumed` in
+    /// `input`.
+    pub(crate) fn of(input: &'b [u8], consumed: usize, fields: &[httparse::Header<'b>]) -> Self {
+        let start = fields.first().map_or(consumed, |h| offset(input, h.name.as_bytes()));
+        Self { lines: input.get(start..consumed).unwrap_or_default(), len: fields.len() }
     }
 
-    /// Records a field parsed from `self.input`; the caller trims the value.
-    pub(crate) fn push(&mut self, name: &'b str, value: &'b [u8]) {
-        let name_at = offset(self.input, name.as_bytes());
-        let value_at = offset(self.input, value);
-        if let Some(f) = self.fields.get_mut(self.len) {
-            *f = Field {
-                name: name_at,
-                name_end: name_at.saturating_add(name.len() as u32),
-                value: value_at,
-                value_end: value_at.saturating_add(value.len() as u32),
-            };
-            self.len += 1;
-        }
+    /// No fields.
+    #[cfg(test)]
+    pub(crate) const fn none() -> Self {
+        Self { lines: b"", len: 0 }
     }
 
-    fn as_slice(&self) -> &[Field] {
-        self.fields.get(..self.len).unwrap_or(&[])
+    fn fields(&self) -> Fields<'b> {
+        Fields { rest: self.lines }
     }
 
     /// The number of header fields.
@@ -100,12 +80,8 @@ impl<'b> Headers<'b> {
 
     /// All fields in order, as `(name, value)`.
     pub fn iter(&self) -> impl Iterator<Item = (&'b str, &'b [u8])> + '_ {
-        let input = self.input;
-        self.as_slice().iter().map(move |f| {
-            // httparse checked that names are tokens, hence ASCII.
-            let name = core::str::from_utf8(slice(input, f.name, f.name_end)).unwrap_or_default();
-            (name, slice(input, f.value, f.value_end))
-        })
+        // httparse checked that names are tokens, hence ASCII.
+        self.fields().map(|(name, value)| (core::str::from_utf8(name).unwrap_or_default(), value))
     }
 
     /// The value of the first field called `name` (case-insensitive).
@@ -127,8 +103,11 @@ impl<'b> Headers<'b> {
         end: usize,
         name: &'h str,
     ) -> HeaderValues<'h, 'b> {
-        let fields = self.as_slice().get(start..end).unwrap_or_default();
-        HeaderValues { iter: fields.iter(), input: self.input, name }
+        let mut fields = self.fields();
+        if let Some(n) = start.checked_sub(1) {
+            fields.nth(n);
+        }
+        HeaderValues { fields, left: end.saturating_sub(start), name }
     }
 
     /// The elements of the comma-separated list formed by every field called
@@ -175,11 +154,37 @@ impl fmt::Debug for Headers<'_> {
     }
 }
 
+/// `(name, value)` of each header line, up to the empty line that ends the
+/// head; values trimmed (RFC 7230 §3.2.4).
+#[derive(Debug, Clone)]
+struct Fields<'b> {
+    rest: &'b [u8],
+}
+
+impl<'b> Iterator for Fields<'b> {
+    type Item = (&'b [u8], &'b [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let end = self.rest.iter().position(|&b| b == b'\n').unwrap_or(self.rest.len());
+        let (line, rest) = self.rest.split_at_checked(end).unwrap_or((self.rest, &[]));
+        self.rest = rest.get(1..).unwrap_or_default();
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        // A field line has a colon (the parser checked); the empty line has none.
+        let colon = line.iter().position(|&b| b == b':').or_else(|| {
+            self.rest = &[];
+            None
+        })?;
+        let (name, value) = line.split_at_checked(colon)?;
+        Some((name, value.get(1..).unwrap_or_default().trim_ascii()))
+    }
+}
+
 /// The values of the header fields with one name; see [`Headers::get_all`].
 #[derive(Clone)]
 pub struct HeaderValues<'h, 'b> {
-    iter: core::slice::Iter<'h, Field>,
-    input: &'b [u8],
+    fields: Fields<'b>,
+    /// Fields still to look at.
+    left: usize,
     name: &'h str,
 }
 
@@ -193,10 +198,14 @@ impl<'b> Iterator for HeaderValues<'_, 'b> {
     type Item = &'b [u8];
 
     fn next(&mut self) -> Option<&'b [u8]> {
-        let (input, name) = (self.input, self.name.as_bytes());
-        self.iter
-            .find(|f| slice(input, f.name, f.name_end).eq_ignore_ascii_case(name))
-            .map(|f| slice(input, f.value, f.value_end))
+        while self.left > 0 {
+            self.left -= 1;
+            let (name, value) = self.fields.next()?;
+            if name.eq_ignore_ascii_case(self.name.as_bytes()) {
+                return Some(value);
+            }
+        }
+        None
     }
 }
 
@@ -371,10 +380,8 @@ pub(crate) const fn raw_headers<'b>() -> RawHeaders<'b> {
     [const { MaybeUninit::uninit() }; MAX_HEADERS]
 }
 
-/// The first `max` bytes of `input` (at most `u32::MAX`, so that field
-/// offsets fit in a `u32`), and whether that is all of `input`.
+/// The first `max` bytes of `input`, and whether that is all of `input`.
 fn cap(input: &[u8], max: usize) -> (&[u8], bool) {
-    let max = max.min(u32::MAX as usize);
     match input.get(..max) {
         Some(head) => (head, input.len() >= max),
         None => (input, false),
@@ -439,10 +446,7 @@ pub(crate) fn parse_response_head(
                 return Err(HandshakeError::MalformedHttp);
             };
             let reason = resp.reason.unwrap_or("");
-            let mut headers = Headers::new(input);
-            for h in resp.headers.iter() {
-                headers.push(h.name, h.value.trim_ascii());
-            }
+            let headers = Headers::of(input, consumed, resp.headers);
             Ok(Some(ResponseHead { status, minor_version, reason, headers, consumed }))
         }
         Ok(httparse::Status::Partial) if at_limit => Err(HandshakeError::TooLarge),
@@ -512,12 +516,8 @@ mod tests {
     /// The fields of a request head, as the server stores them.
     fn headers_of(input: &[u8]) -> Headers<'_> {
         let mut raw = raw_headers();
-        let (_, parsed) = parse_request_head(input, 1024, &mut raw).unwrap().unwrap();
-        let mut headers = Headers::new(input);
-        for h in parsed {
-            headers.push(h.name, h.value.trim_ascii());
-        }
-        headers
+        let (line, parsed) = parse_request_head(input, 1024, &mut raw).unwrap().unwrap();
+        Headers::of(input, line.consumed, parsed)
     }
 
     #[test]
@@ -527,6 +527,43 @@ mod tests {
         let v: Vec<&[u8]> = Elements::new(b"q=\"a\\\",b\",z").collect();
         assert_eq!(v, [&b"q=\"a\\\",b\""[..], b"z"]);
         assert_eq!(Elements::new(b" , ,").next(), None);
+    }
+
+    /// The line view gives exactly the fields httparse found: bare LF line
+    /// ends, tabs, colons and obs-text in values, empty values, no fields
+    /// at all, and the most fields a head may have.
+    #[test]
+    fn fields_are_httparses() {
+        let many: std::string::String =
+            (0..MAX_HEADERS).map(|i| std::format!("X-{i}: {i}\r\n")).collect();
+        let heads: [std::string::String; 7] = [
+            "GET / HTTP/1.1\r\nHost: h\r\n\r\n".into(),
+            "GET / HTTP/1.1\nA:b\nC: d:e \t\n\n".into(),
+            "GET / HTTP/1.1\r\nE:\r\nF: \t \r\nG:\tx\ty\t\r\n\r\n".into(),
+            "GET / HTTP/1.1\r\nH: caf\u{e9}\r\nh: 2\r\n\r\n".into(),
+            "GET / HTTP/1.1\r\n\r\n".into(),
+            "\r\nGET / HTTP/1.1\r\nI: j\r\n\r\ntrailing bytes".into(),
+            std::format!("GET / HTTP/1.1\r\n{many}\r\n"),
+        ];
+        for head in &heads {
+            let input = head.as_bytes();
+            let headers = headers_of(input);
+            let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut req = httparse::Request::new(&mut raw);
+            assert!(req.parse(input).unwrap().is_complete());
+            let expected: Vec<(&str, &[u8])> =
+                req.headers.iter().map(|h| (h.name, h.value)).collect();
+            assert_eq!(headers.iter().collect::<Vec<_>>(), expected, "{head:?}");
+            assert_eq!(headers.len(), expected.len());
+            for (name, _) in &expected {
+                let values: Vec<&[u8]> = expected
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map(|f| f.1)
+                    .collect();
+                assert_eq!(headers.get_all(name).collect::<Vec<_>>(), values, "{name}");
+            }
+        }
     }
 
     #[test]

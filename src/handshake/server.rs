@@ -69,15 +69,13 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
     if line.minor_version < 1 {
         return Err(HandshakeError::HttpVersion);
     }
-    // One pass over the fields: store each, and note what the checks below
-    // and the accessors need, so nothing is looked up by name again.
-    let mut headers = Headers::new(input);
+    // One pass over the fields: note what the checks below and the
+    // accessors need, so nothing is looked up by name again.
     let mut f = Fields { protocols_valid: true, ..Fields::default() };
     for (i, h) in parsed.iter().enumerate() {
         // httparse has trimmed the value of SP and HTAB, the only whitespace it
         // lets through (RFC 7230 §3.2.4).
         let (name, value) = (h.name, h.value);
-        headers.push(name, value);
         // The length first: most fields are none of these.
         match name.len() {
             4 if is_name(name, b"host") => f.host.set(value),
@@ -129,7 +127,7 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
         origin: f.origin,
         protocols: f.protocols,
         extensions: f.extensions,
-        headers,
+        headers: Headers::of(input, line.consumed, parsed),
         consumed: line.consumed,
     }))
 }
@@ -783,7 +781,7 @@ mod tests {
                 origin: None,
                 protocols: Span::default(),
                 extensions: Span::default(),
-                headers: Headers::new(b""),
+                headers: Headers::none(),
                 consumed: 0,
             };
             assert_eq!(req.resource(), expected, "{target}");
