@@ -750,14 +750,28 @@ mod tests {
         assert!(!is_name("Sec-WebSocket-Kez", b"sec-websocket-key"));
         assert!(!is_name("Sec_WebSocket-Key", b"sec-websocket-key"));
         assert!(!is_name("Hos", b"host"));
-        // Every token character against every position of a name.
-        let tchars = (0u8..128).filter(|&b| is_token(&[b]));
-        for b in tchars {
-            for i in 0..10 {
-                let mut name = *b"connection";
-                name[i] = b;
-                let name = core::str::from_utf8(&name).unwrap();
-                assert_eq!(is_name(name, b"connection"), name.eq_ignore_ascii_case("connection"));
+        // Every token character at every position of every name looked up
+        // (whole 8-byte words and remainders of every length), and a short one.
+        let names: [&[u8]; 9] = [
+            b"host",
+            b"origin",
+            b"upgrade",
+            b"connection",
+            b"sec-websocket-key",
+            b"sec-websocket-version",
+            b"sec-websocket-protocol",
+            b"sec-websocket-extensions",
+            b"te",
+        ];
+        for lower in names {
+            for b in (0u8..128).filter(|&b| is_token(&[b])) {
+                for i in 0..lower.len() {
+                    let mut name = lower.to_vec();
+                    name[i] = b;
+                    let name = core::str::from_utf8(&name).unwrap();
+                    let expected = name.as_bytes().eq_ignore_ascii_case(lower);
+                    assert_eq!(is_name(name, lower), expected, "{name}");
+                }
             }
         }
     }
