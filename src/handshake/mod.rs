@@ -12,10 +12,11 @@
 //! Parsers take everything read so far and report an incomplete head as
 //! `Ok(None)` / [`Response::Partial`], never as an error; they stop with
 //! [`HandshakeError::TooLarge`] once the input reaches the caller's limit
-//! ([`DEFAULT_MAX_HANDSHAKE`] is a sensible one). Parsed header fields live in
-//! a fixed array of [`MAX_HEADERS`] inside the result and borrow from the
-//! input. Bytes after the head (`consumed`) are WebSocket frames that arrived
-//! with it; hand them to the connection.
+//! ([`DEFAULT_MAX_HANDSHAKE`] is a sensible one). A head may have at most
+//! [`MAX_HEADERS`] fields; the result keeps no copy of them, only a view of
+//! the head's lines in the input, which the accessors read. Bytes after the
+//! head (`consumed`) are WebSocket frames that arrived with it; hand them to
+//! the connection.
 //!
 //! Writers fill the caller's buffer and return the length, or
 //! [`HandshakeError::InsufficientSize`] with the exact size needed.
