@@ -62,8 +62,8 @@ impl<'b> Headers<'b> {
         Self { lines: b"", len: 0 }
     }
 
-    fn fields(&self) -> Fields<'b> {
-        Fields { rest: self.lines }
+    fn fields(&self) -> FieldLines<'b> {
+        FieldLines { rest: self.lines }
     }
 
     /// The number of header fields.
@@ -103,11 +103,8 @@ impl<'b> Headers<'b> {
         end: usize,
         name: &'h str,
     ) -> HeaderValues<'h, 'b> {
-        let mut fields = self.fields();
-        if let Some(n) = start.checked_sub(1) {
-            fields.nth(n);
-        }
-        HeaderValues { fields, left: end.saturating_sub(start), name }
+        let fields = self.fields().skip(start).take(end.saturating_sub(start));
+        HeaderValues { fields, name }
     }
 
     /// The elements of the comma-separated list formed by every field called
@@ -157,11 +154,22 @@ impl fmt::Debug for Headers<'_> {
 /// `(name, value)` of each header line, up to the empty line that ends the
 /// head; values trimmed (RFC 7230 §3.2.4).
 #[derive(Debug, Clone)]
-struct Fields<'b> {
+pub(crate) struct FieldLines<'b> {
     rest: &'b [u8],
 }
 
-impl<'b> Iterator for Fields<'b> {
+impl<'b> FieldLines<'b> {
+    /// The fields of `head`, a whole head the parser accepted: its start
+    /// line skipped, and the empty lines it may follow (RFC 7230 §3.5).
+    pub(crate) fn of_head(head: &'b [u8]) -> Self {
+        let line = head.iter().position(|&b| b != b'\r' && b != b'\n').unwrap_or(head.len());
+        let fields = head.get(line..).unwrap_or_default();
+        let after = fields.iter().position(|&b| b == b'\n').map_or(fields.len(), |i| i + 1);
+        Self { rest: fields.get(after..).unwrap_or_default() }
+    }
+}
+
+impl<'b> Iterator for FieldLines<'b> {
     type Item = (&'b [u8], &'b [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -182,9 +190,7 @@ impl<'b> Iterator for Fields<'b> {
 /// The values of the header fields with one name; see [`Headers::get_all`].
 #[derive(Clone)]
 pub struct HeaderValues<'h, 'b> {
-    fields: Fields<'b>,
-    /// Fields still to look at.
-    left: usize,
+    fields: core::iter::Take<core::iter::Skip<FieldLines<'b>>>,
     name: &'h str,
 }
 
@@ -198,14 +204,8 @@ impl<'b> Iterator for HeaderValues<'_, 'b> {
     type Item = &'b [u8];
 
     fn next(&mut self) -> Option<&'b [u8]> {
-        while self.left > 0 {
-            self.left -= 1;
-            let (name, value) = self.fields.next()?;
-            if name.eq_ignore_ascii_case(self.name.as_bytes()) {
-                return Some(value);
-            }
-        }
-        None
+        let name = self.name.as_bytes();
+        self.fields.find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, value)| value)
     }
 }
 

@@ -4,8 +4,8 @@
 use super::accept::{accept_key, is_valid_key};
 use super::error::HandshakeError;
 use super::headers::{
-    Elements, HeaderValues, Headers, Tokens, check_extra_headers, is_safe_value, is_token,
-    parse_request_head, raw_headers,
+    Elements, FieldLines, HeaderValues, Headers, Tokens, check_extra_headers, is_safe_value,
+    is_token, parse_request_head, raw_headers,
 };
 use super::uri::ResourceName;
 use super::writer::Writer;
@@ -395,14 +395,10 @@ impl<'b> RequestHead<'b> {
     /// assert!(head.headers("A").eq([&b"1"[..], &b"2"[..]]));
     /// ```
     pub fn headers<'n>(&self, name: &'n str) -> impl Iterator<Item = &'b [u8]> + use<'b, 'n> {
-        // Empty lines before the request line are allowed (RFC 7230 §3.5), as
-        // httparse allows them; the header fields end at the first empty line.
-        let lines = self.0.split(|&b| b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-        let lines = lines.skip_while(|l| l.is_empty()).skip(1).take_while(|l| !l.is_empty());
-        lines.filter_map(move |line| {
-            let colon = line.iter().position(|&b| b == b':')?;
-            let (field, value) = (line.get(..colon)?, line.get(colon + 1..)?);
-            field.eq_ignore_ascii_case(name.as_bytes()).then(|| value.trim_ascii())
+        // The same scan as the parsed request's own `Headers`.
+        let fields = FieldLines::of_head(self.0);
+        fields.filter_map(move |(field, value)| {
+            field.eq_ignore_ascii_case(name.as_bytes()).then_some(value)
         })
     }
 
