@@ -8,7 +8,7 @@
 SETUP_COMPONENTS += fuzz
 TEST_TARGETS += fuzz-smoke
 
-FUZZ_TARGETS ?= frame_decoder connection handshake_server handshake_client utf8 deflate deflate_compressor c_api
+FUZZ_TARGETS ?= frame_decoder connection handshake_server handshake_client utf8 deflate deflate_compressor c_api session_slots
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 20
 

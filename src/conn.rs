@@ -715,6 +715,22 @@ impl<R: RandomSource> Connection<R> {
         Ok((consumed, event))
     }
 
+    /// Payload bytes of the current data frame still to come when the
+    /// connection is inside one (its header decoded) of an uncompressed
+    /// message, else 0: the next that many bytes of input are that payload
+    /// and nothing else.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn data_payload_ahead(&self) -> u64 {
+        match (&self.rx, &self.rx_msg, self.state) {
+            (Rx::Payload(p), Some(m), State::Open | State::CloseSent)
+                if !p.opcode.is_control() && !m.compressed =>
+            {
+                p.remaining
+            }
+            _ => 0,
+        }
+    }
+
     /// The fast path of [`Connection::receive`] for the commonest frame: a
     /// whole unfragmented, uncompressed text or binary message with a 7-bit
     /// length, its header and payload all in `input`, between messages. Its

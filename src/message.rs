@@ -26,7 +26,11 @@ use crate::error::{Error, ProtocolError};
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct MessageAssembler {
+    /// `buf[..len]` is held. `buf` keeps its length (its high-water mark)
+    /// from message to message, so bytes are written over bytes initialised
+    /// before instead of zero-filling room again (slots).
     buf: Vec<u8>,
+    len: usize,
     max: usize,
     complete: bool,
     /// A message has started and not ended.
@@ -43,7 +47,7 @@ impl MessageAssembler {
     /// assert_eq!(asm.max_message_size(), 16 << 20);
     /// ```
     pub const fn new(max_message_size: usize) -> Self {
-        Self { buf: Vec::new(), max: max_message_size, complete: false, open: false }
+        Self { buf: Vec::new(), len: 0, max: max_message_size, complete: false, open: false }
     }
 
     /// The size limit.
@@ -113,23 +117,70 @@ impl MessageAssembler {
         frame_rest: usize,
     ) -> Result<Option<(DataKind, &[u8])>, Error> {
         if self.complete {
-            self.buf.clear();
+            self.len = 0;
             self.complete = false;
         }
-        let len = self.buf.len().saturating_add(data.len());
+        let start = self.len;
+        let len = start.saturating_add(data.len());
         if len > self.max {
-            self.buf.clear();
+            self.len = 0;
             self.open = false;
             return Err(Error::Protocol(ProtocolError::MessageTooLarge));
         }
-        self.buf.reserve(data.len().saturating_add(frame_rest.min(self.max - len)));
-        self.buf.extend_from_slice(data);
+        if let Some(room) = self.buf.get_mut(start..len) {
+            room.copy_from_slice(data);
+        } else {
+            self.buf.truncate(start);
+            self.buf.reserve(data.len().saturating_add(frame_rest.min(self.max - len)));
+            self.buf.extend_from_slice(data);
+        }
+        self.len = len;
         self.open = !last;
         if !last {
             return Ok(None);
         }
         self.complete = true;
-        Ok(Some((kind, &self.buf)))
+        Ok(Some((kind, self.held())))
+    }
+
+    /// `n` bytes of room at the end of the open message (old bytes or zeros) for
+    /// the caller to write its next `n` payload bytes into (see
+    /// [`crate::session::Session::input_slot`]); `None` when no message is
+    /// open or they would take it past the limit.
+    pub(crate) fn slot(&mut self, n: usize) -> Option<&mut [u8]> {
+        let start = self.len;
+        if !self.open || n > self.max.saturating_sub(start) {
+            return None;
+        }
+        // Zero-filled only where the buffer grows past its high-water mark.
+        if self.buf.len() < start + n {
+            self.buf.resize(start + n, 0);
+        }
+        self.len = start + n;
+        self.buf.get_mut(start..start + n)
+    }
+
+    /// The last `n` bytes held, a slot being filled.
+    pub(crate) fn tail_mut(&mut self, n: usize) -> &mut [u8] {
+        let end = self.len;
+        self.buf.get_mut(end.saturating_sub(n)..end).unwrap_or_default()
+    }
+
+    /// The bytes held.
+    fn held(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+
+    /// The slot's bytes, now payload, end the message if `last`; or are
+    /// dropped with the message after an error in them.
+    pub(crate) fn settle(&mut self, last: bool, failed: bool) {
+        if failed {
+            self.len = 0;
+            self.open = false;
+        } else if last {
+            self.open = false;
+            self.complete = true;
+        }
     }
 
     /// Whether a message has started and not ended.
@@ -162,7 +213,7 @@ impl MessageAssembler {
     /// assert_eq!(asm.message(), b"hi");
     /// ```
     pub fn message(&self) -> &[u8] {
-        if self.complete { &self.buf } else { &[] }
+        if self.complete { self.held() } else { &[] }
     }
 
     /// Frees the buffer if it holds more than `keep` bytes of capacity and no
@@ -182,6 +233,7 @@ impl MessageAssembler {
     pub fn release(&mut self, keep: usize) {
         if !self.open && self.buf.capacity() > keep {
             self.buf = Vec::new();
+            self.len = 0;
             self.complete = false;
         }
     }
@@ -221,7 +273,7 @@ impl MessageAssembler {
     /// assert_eq!(asm.len(), 3);
     /// ```
     pub fn len(&self) -> usize {
-        self.buf.len()
+        self.len
     }
 
     /// Whether nothing is held.
@@ -232,6 +284,6 @@ impl MessageAssembler {
     /// assert!(wsframe::message::MessageAssembler::new(1).is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.buf.is_empty()
+        self.len == 0
     }
 }

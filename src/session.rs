@@ -352,6 +352,9 @@ pub struct Session<R: RandomSource> {
     keepalive: Option<Keepalive>,
     /// Bytes arrived since the last `poll`: the peer is alive.
     heard: bool,
+    /// Bytes of input written into the message buffer through
+    /// [`Session::input_slot`], for the next `receive` to take first.
+    slot: usize,
 }
 
 impl<R: RandomSource> core::fmt::Debug for Session<R> {
@@ -426,6 +429,7 @@ impl<R: RandomSource> Session<R> {
             out: Outgoing::default(),
             keepalive: None,
             heard: false,
+            slot: 0,
         }
     }
 
@@ -468,6 +472,71 @@ impl<R: RandomSource> Session<R> {
         self.deflate.is_some()
     }
 
+    /// Room inside the message being reassembled for the next `n` bytes of
+    /// input, when all `n` are payload of its current frame: write them
+    /// straight there (copy a read in hand, or read exactly `n`), then call
+    /// [`Session::receive`], which takes them first, unmasks and checks them
+    /// in place, and so never copies them again. Large messages arrive this
+    /// way with one copy of their bytes fewer.
+    ///
+    /// `None` when that does not apply: between frames, in a control frame,
+    /// in compressed messages, with [`SessionConfig::streaming`], when fewer
+    /// than `n` payload bytes are ahead or they would pass
+    /// [`Config::max_message_size`], or while a slot is pending. Pass the
+    /// bytes to `receive` as usual then.
+    ///
+    /// The slot holds zeros or bytes of earlier messages (the buffer is
+    /// zero-filled only where it grows); whatever it holds at the next
+    /// `receive` is taken as those `n` bytes of input.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::session::{Message, Session};
+    ///
+    /// let mut s = Session::server(Default::default());
+    /// // A masked 6-byte binary frame (key 1, 2, 3, 4) whose payload arrives in
+    /// // two reads.
+    /// let key = [1u8, 2, 3, 4];
+    /// let payload: Vec<u8> = b"abcdef".iter().zip(key.iter().cycle()).map(|(b, k)| b ^ k).collect();
+    /// let mut first = vec![0x82, 0x86, 1, 2, 3, 4];
+    /// first.extend_from_slice(&payload[..2]);
+    /// assert_eq!(s.receive(&mut first).unwrap().message, None);
+    /// // The rest goes straight into the message.
+    /// s.input_slot(4).expect("4 payload bytes ahead").copy_from_slice(&payload[2..]);
+    /// let r = s.receive(&mut []).unwrap();
+    /// assert_eq!(r.message, Some(Message::Binary(b"abcdef")));
+    /// ```
+    pub fn input_slot(&mut self, n: usize) -> Option<&mut [u8]> {
+        let ahead = self.conn.data_payload_ahead();
+        if self.slot != 0 || n == 0 || ahead < n as u64 || self.config.streaming {
+            return None;
+        }
+        let slot = self.assembler.slot(n)?;
+        self.slot = n;
+        Some(slot)
+    }
+
+    /// Takes the bytes of a pending [`Session::input_slot`]: the message
+    /// when they end it.
+    fn receive_slot(&mut self) -> Result<Option<Ready>, Error> {
+        let n = core::mem::take(&mut self.slot);
+        self.heard = true;
+        let bytes = self.assembler.tail_mut(n);
+        // All payload of the current frame: one Data event covering them.
+        let (kind, last) = match self.conn.receive_raw(bytes) {
+            Ok((_, Some(RawEvent::Data { kind, last, .. }))) => (kind, last),
+            // Not reached: the slot's bytes are all payload.
+            Ok(_) => (DataKind::Binary, false),
+            Err(e) => {
+                self.assembler.settle(false, true);
+                return Err(self.failed(e));
+            }
+        };
+        self.assembler.settle(last, false);
+        Ok(last.then_some(Ready::Data(kind, Source::Assembled)))
+    }
+
     /// Decodes what the peer sent into at most one message.
     ///
     /// Call it again on `input[consumed..]` while it returns a message; when
@@ -505,71 +574,77 @@ impl<R: RandomSource> Session<R> {
             self.release_buffers();
         }
         let mut pos = 0;
-        let ready = loop {
-            let rest = input.get_mut(pos..).unwrap_or_default();
-            let (n, raw) = match self.conn.receive_raw(rest) {
-                Ok(r) => r,
-                Err(e) => return Err(self.failed(e)),
-            };
-            let base = pos;
-            let shift = |r: Range<usize>| r.start + base..r.end + base;
-            pos += n;
-            if n > 0 {
-                self.heard = true;
-            }
-            let Some(raw) = raw else {
-                return Ok(SessionReceived { consumed: pos, message: None });
-            };
-            let ready = match raw {
-                RawEvent::Data { kind, range, last, compressed: true, .. } => {
-                    let Some(d) = self.deflate.as_mut() else {
-                        // RSV1 is a violation unless deflate was negotiated.
-                        return Err(self.fail(ProtocolError::ReservedBits));
-                    };
-                    let data = input.get(shift(range)).unwrap_or_default();
-                    match d.decompressor.decompress(kind, data, last) {
-                        Ok(Some(_)) => Some(Ready::Data(kind, Source::Inflated)),
-                        Ok(None) => None,
-                        Err(Error::Protocol(p)) => return Err(self.fail(p)),
-                        Err(e) => return Err(e),
-                    }
+        let slot = if self.slot != 0 { self.receive_slot()? } else { None };
+        let ready = match slot {
+            Some(ready) => ready,
+            None => loop {
+                let rest = input.get_mut(pos..).unwrap_or_default();
+                let (n, raw) = match self.conn.receive_raw(rest) {
+                    Ok(r) => r,
+                    Err(e) => return Err(self.failed(e)),
+                };
+                let base = pos;
+                let shift = |r: Range<usize>| r.start + base..r.end + base;
+                pos += n;
+                if n > 0 {
+                    self.heard = true;
                 }
-                RawEvent::Data { kind, range, last, compressed: false, frame_rest } => {
-                    self.data(kind, shift(range), last, frame_rest, input)?
-                }
-                RawEvent::Ping(range) => {
-                    let range = shift(range);
-                    if self.config.auto_pong {
-                        let payload = input.get(range.clone()).unwrap_or_default();
-                        // Once our Close is out no Pong may follow it (§5.5.1).
-                        match self.queue(|c, out| c.send_pong(payload, out), MAX_CONTROL_PAYLOAD) {
-                            Ok(()) | Err(Error::Closed) => {}
+                let Some(raw) = raw else {
+                    return Ok(SessionReceived { consumed: pos, message: None });
+                };
+                let ready = match raw {
+                    RawEvent::Data { kind, range, last, compressed: true, .. } => {
+                        let Some(d) = self.deflate.as_mut() else {
+                            // RSV1 is a violation unless deflate was negotiated.
+                            return Err(self.fail(ProtocolError::ReservedBits));
+                        };
+                        let data = input.get(shift(range)).unwrap_or_default();
+                        match d.decompressor.decompress(kind, data, last) {
+                            Ok(Some(_)) => Some(Ready::Data(kind, Source::Inflated)),
+                            Ok(None) => None,
+                            Err(Error::Protocol(p)) => return Err(self.fail(p)),
                             Err(e) => return Err(e),
                         }
                     }
-                    Some(Ready::Ping(range))
-                }
-                RawEvent::Pong(range) => Some(Ready::Pong(shift(range))),
-                RawEvent::Close(close) => {
-                    if self.config.auto_close && self.conn.state() == State::CloseReceived {
-                        // Echo the code (§5.5.1), and the reason with it; a Close
-                        // without a code gets none.
-                        let (code, reason) = match &close {
-                            Some((code, r)) => {
-                                let bytes = input.get(shift(r.clone())).unwrap_or_default();
-                                (Some(*code), core::str::from_utf8(bytes).unwrap_or_default())
-                            }
-                            None => (None, ""),
-                        };
-                        let len = 2 + reason.len();
-                        self.queue(|conn, out| conn.send_close(code, reason, out), len)?;
+                    RawEvent::Data { kind, range, last, compressed: false, frame_rest } => {
+                        self.data(kind, shift(range), last, frame_rest, input)?
                     }
-                    Some(Ready::Close(close.map(|(code, r)| (code, shift(r)))))
+                    RawEvent::Ping(range) => {
+                        let range = shift(range);
+                        if self.config.auto_pong {
+                            let payload = input.get(range.clone()).unwrap_or_default();
+                            // Once our Close is out no Pong may follow it (§5.5.1).
+                            match self
+                                .queue(|c, out| c.send_pong(payload, out), MAX_CONTROL_PAYLOAD)
+                            {
+                                Ok(()) | Err(Error::Closed) => {}
+                                Err(e) => return Err(e),
+                            }
+                        }
+                        Some(Ready::Ping(range))
+                    }
+                    RawEvent::Pong(range) => Some(Ready::Pong(shift(range))),
+                    RawEvent::Close(close) => {
+                        if self.config.auto_close && self.conn.state() == State::CloseReceived {
+                            // Echo the code (§5.5.1), and the reason with it; a Close
+                            // without a code gets none.
+                            let (code, reason) = match &close {
+                                Some((code, r)) => {
+                                    let bytes = input.get(shift(r.clone())).unwrap_or_default();
+                                    (Some(*code), core::str::from_utf8(bytes).unwrap_or_default())
+                                }
+                                None => (None, ""),
+                            };
+                            let len = 2 + reason.len();
+                            self.queue(|conn, out| conn.send_close(code, reason, out), len)?;
+                        }
+                        Some(Ready::Close(close.map(|(code, r)| (code, shift(r)))))
+                    }
+                };
+                if let Some(ready) = ready {
+                    break ready;
                 }
-            };
-            if let Some(ready) = ready {
-                break ready;
-            }
+            },
         };
         let input: &'a [u8] = input;
         let at = |r: Range<usize>| input.get(r).unwrap_or_default();

@@ -569,3 +569,147 @@ fn rfc6455_s8_1_whole_text_messages_are_checked_once_and_fail_with_1007() {
         }
     }
 }
+
+/// A data message, owned.
+type Data = (DataKind, Vec<u8>);
+
+/// A socket loop over `wire` in reads of `sizes` (cycled). With `slots`,
+/// a read goes straight into the message through `Session::input_slot`
+/// whenever the session offers a slot for all of it (and nothing older is
+/// pending). Returns the data messages and how many reads took a slot.
+fn receive_in_reads(
+    s: &mut Session<impl RandomSource>,
+    wire: &[u8],
+    sizes: &[usize],
+    slots: bool,
+) -> Result<(Vec<Data>, usize), Error> {
+    let (mut pending, mut messages, mut slotted) = (Vec::new(), Vec::new(), 0);
+    let (mut at, mut i) = (0, 0);
+    while at < wire.len() {
+        let n = sizes[i % sizes.len()].min(wire.len() - at);
+        let read = &wire[at..at + n];
+        (at, i) = (at + n, i + 1);
+        let slot = if slots && pending.is_empty() { s.input_slot(n) } else { None };
+        match slot {
+            Some(slot) => {
+                slot.copy_from_slice(read);
+                slotted += 1;
+            }
+            None => pending.extend_from_slice(read),
+        }
+        let mut pos = 0;
+        loop {
+            let r = s.receive(&mut pending[pos..])?;
+            pos += r.consumed;
+            match r.message {
+                None => break,
+                Some(Message::Text(t)) => messages.push((DataKind::Text, t.as_bytes().to_vec())),
+                Some(Message::Binary(b)) => messages.push((DataKind::Binary, b.to_vec())),
+                Some(_) => {}
+            }
+        }
+        pending.drain(..pos);
+    }
+    Ok((messages, slotted))
+}
+
+/// RFC 6455 §5.4 and §5.6 through input slots: every corpus message (text in
+/// many scripts, an image, random bytes, every buffer boundary), whole and
+/// in fragments with Pings between them, read in uneven pieces, arrives
+/// with the SHA-256 it was sent with, exactly as through `receive` alone;
+/// and the large ones did go through slots.
+#[test]
+fn rfc6455_s5_4_input_slots_deliver_what_receive_delivers() {
+    let all = corpus::corpus();
+    let mut slotted_total = 0;
+    // One connection each for the whole corpus: later messages write over
+    // the bytes earlier ones left in the buffer.
+    let (mut p, mut s) =
+        (Session::server(SessionConfig::default()), Session::server(SessionConfig::default()));
+    for (i, (name, payload)) in all.iter().enumerate() {
+        let bytes = payload.bytes();
+        let op = if payload.is_text() { 1 } else { 2 };
+        let fragment = [usize::MAX, 1000, 65_536, 300_001][i % 4];
+        let key = Some([0x9b, (i % 251) as u8, 0x3c, 0xe1]);
+        let mut wire = Vec::new();
+        let pieces: Vec<&[u8]> =
+            if bytes.is_empty() { vec![bytes] } else { bytes.chunks(fragment).collect() };
+        for (j, piece) in pieces.iter().enumerate() {
+            let first = j == 0;
+            wire.extend(frame(j + 1 == pieces.len(), 0, if first { op } else { 0 }, key, piece));
+            wire.extend(frame(true, 0, 9, key, b"between"));
+        }
+        let sizes = [1 + i % 7, 4096, 65_536, 65_537, 200_000];
+        let (plain, _) = receive_in_reads(&mut p, &wire, &sizes, false).unwrap();
+        let (got, slotted) = receive_in_reads(&mut s, &wire, &sizes, true).unwrap();
+        assert_eq!(got.len(), 1, "{name}");
+        let kind = if payload.is_text() { DataKind::Text } else { DataKind::Binary };
+        assert_eq!(got[0].0, kind, "{name}");
+        assert_eq!(sha256(&got[0].1), sha256(bytes), "{name}: bytes changed");
+        assert_eq!(got, plain, "{name}");
+        // One Pong per Ping, slot or not.
+        assert_eq!(frames(s.outgoing()).len(), pieces.len(), "{name}");
+        assert_eq!(s.outgoing(), p.outgoing(), "{name}");
+        s.consume_outgoing(s.outgoing().len());
+        p.consume_outgoing(p.outgoing().len());
+        slotted_total += slotted;
+    }
+    assert!(slotted_total > 50, "only {slotted_total} reads took a slot");
+}
+
+/// When an input slot is offered, and that what is written into it is judged
+/// as any input is: invalid UTF-8 fails with 1007 and drops the message, and
+/// a slot never takes a message past the limit (1009 follows on the
+/// ordinary path).
+#[test]
+fn rfc6455_s8_1_input_slots_are_offered_only_inside_a_payload_and_checked() {
+    let key = Some([5, 6, 7, 8]);
+    let text = "ünïcödé ".repeat(1000);
+    let wire = frame(true, 0, 1, key, text.as_bytes());
+    // Between frames, none; inside the payload, at most what is left of it.
+    let mut s = Session::server(SessionConfig::default());
+    assert!(s.input_slot(10).is_none());
+    let mut head = wire[..100].to_vec();
+    assert_eq!(s.receive(&mut head).unwrap().consumed, 100);
+    let left = wire.len() - 100;
+    assert!(s.input_slot(left + 1).is_none());
+    assert!(s.input_slot(0).is_none());
+    s.input_slot(left).unwrap().copy_from_slice(&wire[100..]);
+    // One pending slot at a time.
+    assert!(s.input_slot(1).is_none());
+    assert_eq!(s.receive(&mut []).unwrap().message, Some(Message::Text(&text)));
+
+    // Invalid UTF-8 written into a slot: 1007, and the message is gone.
+    let mut bad = text.clone().into_bytes();
+    bad[5000] = 0xff;
+    let wire = frame(true, 0, 1, key, &bad);
+    let mut s = Session::server(SessionConfig::default());
+    s.receive(&mut wire[..100].to_vec()).unwrap();
+    s.input_slot(wire.len() - 100).unwrap().copy_from_slice(&wire[100..]);
+    assert_eq!(s.receive(&mut []).unwrap_err(), Error::Protocol(ProtocolError::InvalidUtf8));
+    assert_eq!(s.state(), State::Closed);
+    assert_eq!(s.outgoing(), &[0x88, 0x02, 0x03, 0xef]);
+
+    // Streaming and compressed messages take no slots.
+    let mut s = Session::server(SessionConfig::default().with_streaming(true));
+    s.receive(&mut frame(true, 0, 2, key, &[0; 1000])[..100].to_vec()).unwrap();
+    assert!(s.input_slot(10).is_none());
+    let params = DeflateParams::default_params();
+    let mut s = Session::server(SessionConfig::default().with_deflate(params));
+    let mut z = Compress::new(Compression::default(), false);
+    let deflated = zlib_message(&mut z, &corpus::Prng::new(5).bytes(1000));
+    s.receive(&mut frame(true, 4, 2, key, &deflated)[..100].to_vec()).unwrap();
+    assert!(s.input_slot(10).is_none());
+
+    // Fragments within a message limit of 3000: the slots stop at the limit.
+    let mut config = SessionConfig::default();
+    config.limits = config.limits.with_max_message_size(3000);
+    let mut s = Session::server(config);
+    let mut first = frame(false, 0, 2, key, &[1; 2000]);
+    let second = frame(true, 0, 0, key, &[2; 2000]);
+    assert_eq!(s.receive(&mut first).unwrap().message, None);
+    // The second frame's header alone: its length already breaks the limit.
+    let err = s.receive(&mut second[..8].to_vec()).unwrap_err();
+    assert_eq!(err, Error::Protocol(ProtocolError::MessageTooLarge));
+    assert!(s.input_slot(10).is_none());
+}

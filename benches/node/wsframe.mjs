@@ -8,7 +8,8 @@ export const NAME = "wsframe (wasm)";
 
 export const DECODE_NOTE =
   "Connection({ messages: true }).receiveViews(read) per read: copies each read into wasm memory " +
-  "(the one copy), whole messages out as views into wasm memory, valid until the next call (receive() would copy each out)";
+  "(the one copy; a read inside a frame's payload straight into the reassembled message), whole messages out " +
+  "as views into wasm memory, valid until the next call (receive() would copy each out)";
 
 /**
  * Server side: feeds `reads` (Buffers of at most 64 KiB) to a fresh Connection and returns

@@ -216,9 +216,12 @@ fn wasm_receive_lane(r: &Report) -> Lane {
     let target = "one copy at most; no zero-fill; -O3 vs -Oz measured";
     let mut text = String::from(
         "not one figure. Copies: one (each read into wasm memory; events as views with \
-         `receiveViews`), two for a whole message whose frames span reads (the reassembly \
-         buffer). Zero-fill: only when the input buffer grows past its high-water mark (about \
-         one read per connection), never per read. -O3 against -Oz: measured in \
+         `receiveViews`), also for a message reassembled from frames that span reads: a read \
+         that lies inside one frame's payload is written straight into the reassembly buffer \
+         (`Session::input_slot`); two for payload that shares a read with a frame boundary \
+         (input buffer, then reassembly buffer). Zero-fill: only where a buffer grows past its \
+         high-water mark (the input buffer about once per connection, the reassembly buffer \
+         once per size reached), never per read. -O3 against -Oz: measured in \
          benches/README.md (wasm-opt -O3 was no faster, within noise, at +0.4 % size), so -Oz \
          ships",
     );

@@ -391,3 +391,51 @@ test("frameBinary: a server's payload goes by reference after the queue; every c
   assert.equal(z.bufferedAmount, 0);
   z.free();
 });
+
+test("messages: true: reads that fall inside a large message's payload go straight into it; every corpus message arrives byte for byte, invalid UTF-8 there fails with 1007", () => {
+  const rand = prng(97);
+  const bytesOf = (m) => (typeof m.data === "string" ? new TextEncoder().encode(m.data) : m.data);
+  for (const views of [false, true]) {
+    const conn = new Connection({ role: "server", messages: true });
+    try {
+      for (const [i, m] of [...corpus()].entries()) {
+        const data = bytesOf(m);
+        const text = typeof m.data === "string";
+        // Whole or in fragments (hand-made frames), a Ping between fragments.
+        const frag = [Infinity, 70000, 4096][i % 3];
+        const parts = [];
+        for (let at = 0; at < data.length; at += frag) parts.push(data.subarray(at, at + frag));
+        if (parts.length === 0) parts.push(data);
+        const mask = () => Uint8Array.of(rand(), rand(), rand(), rand());
+        const wire = concat(parts.flatMap((p, j) => [
+          encodeFrame({ opcode: j === 0 ? (text ? 1 : 2) : 0, fin: j === parts.length - 1, payload: p, mask: mask() }),
+          encodeFrame({ opcode: 9, payload: Uint8Array.of(j), mask: mask() }),
+        ]));
+        // 64 KiB reads as a socket gives them, or odd sizes.
+        const size = i % 2 ? 65536 : 1 + (rand() % 100000);
+        const got = [];
+        for (let at = 0; at < wire.length; at += size) {
+          for (const ev of views ? conn.receiveViews(wire.subarray(at, at + size)) : conn.receive(wire.subarray(at, at + size))) {
+            if (ev.type === "ping") continue;
+            got.push(ev.type === "text" && !views ? new TextEncoder().encode(ev.data) : ev.data.slice());
+            assert.equal(ev.type, text ? "text" : "binary", m.name);
+          }
+        }
+        conn.takeOutgoing(); // the Pongs
+        assert.equal(got.length, 1, `${m.name}: ${got.length} messages`);
+        assert.equal(sha256(got[0]), sha256(data), `${m.name} (${data.length} B, views ${views}): bytes differ`);
+      }
+    } finally {
+      conn.free();
+    }
+  }
+  // A bad byte deep in a text frame, in the read that goes straight into the message.
+  const conn = new Connection({ role: "server", messages: true });
+  const bad = new TextEncoder().encode(make("multilingual", 200000));
+  bad[150000] = 0xff;
+  const wire = encodeFrame({ opcode: 1, payload: bad, mask: Uint8Array.of(1, 2, 3, 4) });
+  assert.equal([...conn.receive(wire.subarray(0, 65536))].length, 0);
+  assert.equal([...conn.receive(wire.subarray(65536, 131072))].length, 0);
+  assert.throws(() => [...conn.receive(wire.subarray(131072))], (e) => e.closeCode === 1007);
+  conn.free();
+});

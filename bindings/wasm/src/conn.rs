@@ -130,6 +130,10 @@ impl Connection {
     /// of the previous event.
     pub fn reserve(&mut self, n: usize) -> usize {
         if self.start == self.end {
+            // All payload of a message being reassembled: straight into it.
+            if let Some(slot) = self.session.input_slot(n) {
+                return slot.as_mut_ptr() as usize;
+            }
             (self.start, self.end) = (0, 0);
             if self.rx.len() > DEFAULT_RETAIN_BUFFER && n <= DEFAULT_RETAIN_BUFFER {
                 self.rx = Vec::new();

@@ -26,11 +26,9 @@ thread_local! {
 /// Bun, workerd, browsers).
 fn crypto() -> Result<Crypto, JsValue> {
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())?;
-    if crypto.is_undefined() || crypto.is_null() {
-        return Err(no_crypto());
-    }
+    let present = !crypto.is_undefined() && !crypto.is_null();
     // Not `dyn_into`: Node 18's `webcrypto` is not an instance of a global `Crypto`.
-    Ok(crypto.unchecked_into())
+    present.then(|| crypto.unchecked_into()).ok_or_else(no_crypto)
 }
 
 fn no_crypto() -> JsValue {
