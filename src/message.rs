@@ -123,8 +123,7 @@ impl MessageAssembler {
         let start = self.len;
         let len = start.saturating_add(data.len());
         if len > self.max {
-            self.len = 0;
-            self.open = false;
+            self.abandon();
             return Err(Error::Protocol(ProtocolError::MessageTooLarge));
         }
         if let Some(room) = self.buf.get_mut(start..len) {
@@ -171,16 +170,17 @@ impl MessageAssembler {
         self.buf.get(..self.len).unwrap_or_default()
     }
 
-    /// The slot's bytes, now payload, end the message if `last`; or are
-    /// dropped with the message after an error in them.
-    pub(crate) fn settle(&mut self, last: bool, failed: bool) {
-        if failed {
-            self.len = 0;
-            self.open = false;
-        } else if last {
-            self.open = false;
-            self.complete = true;
-        }
+    /// The open message, its last slot written, is whole.
+    pub(crate) fn complete(&mut self) {
+        self.open = false;
+        self.complete = true;
+    }
+
+    /// Drops the message being assembled (over the limit, or a violation in
+    /// a slot's bytes).
+    pub(crate) fn abandon(&mut self) {
+        self.len = 0;
+        self.open = false;
     }
 
     /// Whether a message has started and not ended.

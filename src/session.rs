@@ -529,11 +529,13 @@ impl<R: RandomSource> Session<R> {
             // Not reached: the slot's bytes are all payload.
             Ok(_) => (DataKind::Binary, false),
             Err(e) => {
-                self.assembler.settle(false, true);
+                self.assembler.abandon();
                 return Err(self.failed(e));
             }
         };
-        self.assembler.settle(last, false);
+        if last {
+            self.assembler.complete();
+        }
         Ok(last.then_some(Ready::Data(kind, Source::Assembled)))
     }
 
@@ -574,77 +576,76 @@ impl<R: RandomSource> Session<R> {
             self.release_buffers();
         }
         let mut pos = 0;
-        let slot = if self.slot != 0 { self.receive_slot()? } else { None };
-        let ready = match slot {
-            Some(ready) => ready,
-            None => loop {
-                let rest = input.get_mut(pos..).unwrap_or_default();
-                let (n, raw) = match self.conn.receive_raw(rest) {
-                    Ok(r) => r,
-                    Err(e) => return Err(self.failed(e)),
-                };
-                let base = pos;
-                let shift = |r: Range<usize>| r.start + base..r.end + base;
-                pos += n;
-                if n > 0 {
-                    self.heard = true;
+        // Bytes written into an input slot come first.
+        let mut slot = if self.slot != 0 { self.receive_slot()? } else { None };
+        let ready = loop {
+            if let Some(ready) = slot.take() {
+                break ready;
+            }
+            let rest = input.get_mut(pos..).unwrap_or_default();
+            let (n, raw) = match self.conn.receive_raw(rest) {
+                Ok(r) => r,
+                Err(e) => return Err(self.failed(e)),
+            };
+            let base = pos;
+            let shift = |r: Range<usize>| r.start + base..r.end + base;
+            pos += n;
+            if n > 0 {
+                self.heard = true;
+            }
+            let Some(raw) = raw else {
+                return Ok(SessionReceived { consumed: pos, message: None });
+            };
+            let ready = match raw {
+                RawEvent::Data { kind, range, last, compressed: true, .. } => {
+                    let Some(d) = self.deflate.as_mut() else {
+                        // RSV1 is a violation unless deflate was negotiated.
+                        return Err(self.fail(ProtocolError::ReservedBits));
+                    };
+                    let data = input.get(shift(range)).unwrap_or_default();
+                    match d.decompressor.decompress(kind, data, last) {
+                        Ok(Some(_)) => Some(Ready::Data(kind, Source::Inflated)),
+                        Ok(None) => None,
+                        Err(Error::Protocol(p)) => return Err(self.fail(p)),
+                        Err(e) => return Err(e),
+                    }
                 }
-                let Some(raw) = raw else {
-                    return Ok(SessionReceived { consumed: pos, message: None });
-                };
-                let ready = match raw {
-                    RawEvent::Data { kind, range, last, compressed: true, .. } => {
-                        let Some(d) = self.deflate.as_mut() else {
-                            // RSV1 is a violation unless deflate was negotiated.
-                            return Err(self.fail(ProtocolError::ReservedBits));
-                        };
-                        let data = input.get(shift(range)).unwrap_or_default();
-                        match d.decompressor.decompress(kind, data, last) {
-                            Ok(Some(_)) => Some(Ready::Data(kind, Source::Inflated)),
-                            Ok(None) => None,
-                            Err(Error::Protocol(p)) => return Err(self.fail(p)),
+                RawEvent::Data { kind, range, last, compressed: false, frame_rest } => {
+                    self.data(kind, shift(range), last, frame_rest, input)?
+                }
+                RawEvent::Ping(range) => {
+                    let range = shift(range);
+                    if self.config.auto_pong {
+                        let payload = input.get(range.clone()).unwrap_or_default();
+                        // Once our Close is out no Pong may follow it (§5.5.1).
+                        match self.queue(|c, out| c.send_pong(payload, out), MAX_CONTROL_PAYLOAD) {
+                            Ok(()) | Err(Error::Closed) => {}
                             Err(e) => return Err(e),
                         }
                     }
-                    RawEvent::Data { kind, range, last, compressed: false, frame_rest } => {
-                        self.data(kind, shift(range), last, frame_rest, input)?
-                    }
-                    RawEvent::Ping(range) => {
-                        let range = shift(range);
-                        if self.config.auto_pong {
-                            let payload = input.get(range.clone()).unwrap_or_default();
-                            // Once our Close is out no Pong may follow it (§5.5.1).
-                            match self
-                                .queue(|c, out| c.send_pong(payload, out), MAX_CONTROL_PAYLOAD)
-                            {
-                                Ok(()) | Err(Error::Closed) => {}
-                                Err(e) => return Err(e),
-                            }
-                        }
-                        Some(Ready::Ping(range))
-                    }
-                    RawEvent::Pong(range) => Some(Ready::Pong(shift(range))),
-                    RawEvent::Close(close) => {
-                        if self.config.auto_close && self.conn.state() == State::CloseReceived {
-                            // Echo the code (§5.5.1), and the reason with it; a Close
-                            // without a code gets none.
-                            let (code, reason) = match &close {
-                                Some((code, r)) => {
-                                    let bytes = input.get(shift(r.clone())).unwrap_or_default();
-                                    (Some(*code), core::str::from_utf8(bytes).unwrap_or_default())
-                                }
-                                None => (None, ""),
-                            };
-                            let len = 2 + reason.len();
-                            self.queue(|conn, out| conn.send_close(code, reason, out), len)?;
-                        }
-                        Some(Ready::Close(close.map(|(code, r)| (code, shift(r)))))
-                    }
-                };
-                if let Some(ready) = ready {
-                    break ready;
+                    Some(Ready::Ping(range))
                 }
-            },
+                RawEvent::Pong(range) => Some(Ready::Pong(shift(range))),
+                RawEvent::Close(close) => {
+                    if self.config.auto_close && self.conn.state() == State::CloseReceived {
+                        // Echo the code (§5.5.1), and the reason with it; a Close
+                        // without a code gets none.
+                        let (code, reason) = match &close {
+                            Some((code, r)) => {
+                                let bytes = input.get(shift(r.clone())).unwrap_or_default();
+                                (Some(*code), core::str::from_utf8(bytes).unwrap_or_default())
+                            }
+                            None => (None, ""),
+                        };
+                        let len = 2 + reason.len();
+                        self.queue(|conn, out| conn.send_close(code, reason, out), len)?;
+                    }
+                    Some(Ready::Close(close.map(|(code, r)| (code, shift(r)))))
+                }
+            };
+            if let Some(ready) = ready {
+                break ready;
+            }
         };
         let input: &'a [u8] = input;
         let at = |r: Range<usize>| input.get(r).unwrap_or_default();

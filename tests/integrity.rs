@@ -17,10 +17,6 @@ use wsframe::{Config, Connection, DataKind, Role};
 const TAIL: [u8; 4] = [0x00, 0x00, 0xff, 0xff];
 const MIB: usize = 1 << 20;
 
-fn kind(p: &Payload) -> DataKind {
-    if p.is_text() { DataKind::Text } else { DataKind::Binary }
-}
-
 fn hex(h: [u8; 32]) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -239,9 +235,9 @@ fn rfc7692_s7_2_2_zlib_output_inflates_in_wsframe_every_parameter() {
                     let z = zlib.deflate(sent);
                     // In two pieces, as fragments would bring it.
                     let (a, b) = z.split_at(z.len() / 2);
-                    assert_eq!(ours.decompress(kind(payload), a, false).unwrap(), None);
-                    let (k, got) = ours.decompress(kind(payload), b, true).unwrap().unwrap();
-                    assert_eq!(k, kind(payload));
+                    assert_eq!(ours.decompress(payload.kind(), a, false).unwrap(), None);
+                    let (k, got) = ours.decompress(payload.kind(), b, true).unwrap().unwrap();
+                    assert_eq!(k, payload.kind());
                     let label =
                         format!("{name} (no_takeover {no_takeover}, bits {bits}, level {level})");
                     assert_same(&label, sent, got);
@@ -259,7 +255,7 @@ fn send(
     payload: &Payload,
     fragment: usize,
 ) -> Vec<u8> {
-    let k = kind(payload);
+    let k = payload.kind();
     let data = match compressor {
         Some(c) => c.compress(payload.bytes()).to_vec(),
         None => payload.bytes().to_vec(),

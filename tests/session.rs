@@ -430,8 +430,7 @@ fn rfc7692_s7_2_1_a_message_that_could_not_be_sent_leaves_no_trace_in_the_contex
 /// queued, and checks both put the same bytes on the wire.
 fn compare_staged<R: RandomSource>(mut sent: Session<R>, mut staged: Session<R>, compress: bool) {
     for (name, payload) in corpus::sweep_corpus() {
-        let kind = if payload.is_text() { DataKind::Text } else { DataKind::Binary };
-        let data = payload.bytes();
+        let (kind, data) = (payload.kind(), payload.bytes());
         sent.ping(b"p").unwrap();
         staged.ping(b"p").unwrap();
         sent.send(kind, data, compress).unwrap();
@@ -479,8 +478,7 @@ fn rfc6455_s5_6_staged_sends_write_what_send_writes() {
 /// and checks both put the same bytes on the wire.
 fn compare_by_reference<R: RandomSource>(mut sent: Session<R>, mut by_ref: Session<R>) {
     for (name, payload) in corpus::sweep_corpus() {
-        let kind = if payload.is_text() { DataKind::Text } else { DataKind::Binary };
-        let data = payload.bytes();
+        let (kind, data) = (payload.kind(), payload.bytes());
         sent.ping(b"p").unwrap();
         by_ref.ping(b"p").unwrap();
         sent.send(kind, data, false).unwrap();
@@ -643,8 +641,7 @@ fn rfc6455_s5_4_input_slots_deliver_what_receive_delivers() {
         let (plain, _) = receive_in_reads(&mut p, &wire, &sizes, false).unwrap();
         let (got, slotted) = receive_in_reads(&mut s, &wire, &sizes, true).unwrap();
         assert_eq!(got.len(), 1, "{name}");
-        let kind = if payload.is_text() { DataKind::Text } else { DataKind::Binary };
-        assert_eq!(got[0].0, kind, "{name}");
+        assert_eq!(got[0].0, payload.kind(), "{name}");
         assert_eq!(sha256(&got[0].1), sha256(bytes), "{name}: bytes changed");
         assert_eq!(got, plain, "{name}");
         // One Pong per Ping, slot or not.

@@ -24,6 +24,10 @@ impl Payload {
     pub fn is_text(&self) -> bool {
         matches!(self, Payload::Text(_))
     }
+
+    pub fn kind(&self) -> wsframe::DataKind {
+        if self.is_text() { wsframe::DataKind::Text } else { wsframe::DataKind::Binary }
+    }
 }
 
 pub fn sha256(bytes: &[u8]) -> [u8; 32] {
