@@ -33,8 +33,8 @@ export function encodeNote(client) {
     ? "sendBinary (copies the payload once, straight into the outgoing queue in wasm memory, where the frame is built around it " +
         "and masked in place with a Web Crypto key from the binding's pool) + takeOutgoingInto(buffer) after each frame " +
         "(copies the frame into one preallocated 1 MiB buffer, reused; no allocation per frame)"
-    : "frameBinary(payload) as a server's send calls it: the queued header copied out as a new Uint8Array, the caller's " +
-        "payload by reference (written with one vectored write; no payload copy), as ws does";
+    : "frameBinary(payload) as a server's send calls it: the header queued and located in one call into wasm, copied out " +
+        "into a view of an 8 KiB pool, the caller's payload by reference (written with one vectored write; no payload copy), as ws does";
 }
 
 /**

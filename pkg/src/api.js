@@ -173,7 +173,7 @@ export function createApi(glue) {
     return bytes.buffer === heapBuffer;
   }
 
-  let pool = new Uint8Array(8192);
+  let pool = new ArrayBuffer(8192);
   let poolAt = 0;
   /**
    * `n` bytes for a short chunk handed out (a frame header): a view into a shared 8 KiB pool,
@@ -182,20 +182,33 @@ export function createApi(glue) {
    */
   function chunk(n) {
     if (n > 1024) return new Uint8Array(n);
-    if (poolAt + n > pool.length) [pool, poolAt] = [new Uint8Array(8192), 0];
-    const c = new Uint8Array(pool.buffer, poolAt, n); // faster than subarray (no species lookup)
+    if (poolAt + n > pool.byteLength) [pool, poolAt] = [new ArrayBuffer(8192), 0];
+    const c = new Uint8Array(pool, poolAt, n); // faster than subarray (no species lookup) or `.buffer`
     poolAt += (n + 7) & ~7;
     return c;
   }
 
-  /** Copies the first `n` queued bytes of `raw` into `out` at `offset`, then drops them from the queue. */
-  function takeInto(raw, n, out, offset) {
-    const at = raw.outgoingPtr;
+  /** How many bytes are queued, from what `raw.outgoing()` returned (nothing called since). */
+  function queuedLength(queued) {
+    heapU8(); // after the call, which may have grown the memory
+    return heap32[(queued >>> 2) + 1];
+  }
+
+  /**
+   * Copies queued bytes of `raw` into `out` at `offset`, oldest first, as many as fit; drops
+   * them from the queue and returns how many. `queued` is what `raw.outgoing()` returned, if
+   * nothing was called since.
+   */
+  function takeInto(raw, out, offset, queued = raw.outgoing()) {
+    const i = queued >>> 2; // [address, length] of the queue, u32 aligned
     const heap = heapU8();
+    const at = heap32[i];
+    const n = Math.min(heap32[i + 1], out.length - offset);
     // A short copy is faster as a loop than through `set` and a `subarray` view.
-    if (n <= 64) for (let i = 0; i < n; i++) out[offset + i] = heap[at + i];
+    if (n <= 64) for (let j = 0; j < n; j++) out[offset + j] = heap[at + j];
     else out.set(heap.subarray(at, at + n), offset);
-    raw.consumeOutgoing(n);
+    if (n > 0) raw.consumeOutgoing(n);
+    return n;
   }
 
   function payload(value, what) {
@@ -273,7 +286,7 @@ export function createApi(glue) {
 
     /** Bytes queued for the peer that `takeOutgoing()` has not handed over yet. */
     get bufferedAmount() {
-      return this.#live().outgoingBytes;
+      return queuedLength(this.#live().outgoing());
     }
 
     /**
@@ -343,10 +356,11 @@ export function createApi(glue) {
      */
     takeOutgoing() {
       const raw = this.#live();
-      const at = raw.outgoingPtr;
-      const n = raw.outgoingBytes;
-      const bytes = heapU8().slice(at, at + n);
-      raw.consumeOutgoing(n);
+      const i = raw.outgoing() >>> 2;
+      const heap = heapU8();
+      const [at, n] = [heap32[i], heap32[i + 1]];
+      const bytes = heap.slice(at, at + n);
+      if (n > 0) raw.consumeOutgoing(n);
       return bytes;
     }
 
@@ -361,9 +375,7 @@ export function createApi(glue) {
       if (!Number.isSafeInteger(offset) || offset < 0 || offset > out.length) {
         throw new TypeError("offset must be an integer within target");
       }
-      const n = Math.min(raw.outgoingBytes, out.length - offset);
-      if (n > 0) takeInto(raw, n, out, offset);
-      return n;
+      return takeInto(raw, out, offset);
     }
 
     /**
@@ -395,10 +407,10 @@ export function createApi(glue) {
       const compress = compressOption(options);
       // A view into wasm memory may move with the next call: copied.
       if (this.#role === "server" && !(compress && this.#deflate) && !inWasm(data)) {
-        const n = raw.sendHeader(true, data.length);
-        if (n === 0) throw raw.takeError();
-        const head = chunk(n);
-        takeInto(raw, n, head, 0);
+        const queued = raw.frameHeader(true, data.length); // queues the header, returns outgoing()
+        if (queued === 0) throw raw.takeError();
+        const head = chunk(queuedLength(queued));
+        takeInto(raw, head, 0, queued);
         return [head, data];
       }
       this.#send(true, data, compress);

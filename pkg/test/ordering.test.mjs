@@ -171,7 +171,9 @@ test("examples/node/ws-client.mjs as the client: its echo goes out, then Close 1
   for (const [name, bad] of VIOLATIONS) {
     let sent;
     const clientWrote = new Promise((resolve) => (sent = resolve));
+    const accepted = [];
     const server = net.createServer((sock) => {
+      accepted.push(sock);
       let buf = Buffer.alloc(0);
       let upgraded = false;
       sock.on("data", (d) => {
@@ -192,8 +194,9 @@ test("examples/node/ws-client.mjs as the client: its echo goes out, then Close 1
       sock.on("error", () => {});
     });
     await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    let ws;
     try {
-      const ws = await connect(`ws://127.0.0.1:${server.address().port}/`);
+      ws = await connect(`ws://127.0.0.1:${server.address().port}/`);
       // The Autobahn client's loop: echo every message until the end.
       for (let ev = await ws.next(); ev !== null; ev = await ws.next()) {
         if (ev.type === "text") ws.sendText(ev.data);
@@ -202,6 +205,9 @@ test("examples/node/ws-client.mjs as the client: its echo goes out, then Close 1
       const frames = (await clientWrote).map((f) => [f.opcode, f.masked, Buffer.from(f.payload).toString("latin1")]);
       assert.deepEqual(frames, [[0x1, true, "Hello"], [0x8, true, "\x03\xea"]], `${name}: the echo, then Close 1002, and no Pong`);
     } finally {
+      // A failed case must not leave sockets that keep the test process alive.
+      ws?.destroy();
+      for (const sock of accepted) sock.destroy();
       server.close();
     }
   }

@@ -7,7 +7,7 @@
 //! violation is met only after them (RFC 6455 §7.1.7). Sends are written
 //! straight into the Session's outgoing buffer ([`Connection::stage`]), where
 //! they queue in order with its automatic replies until JavaScript copies
-//! them out ([`Connection::outgoing_ptr`], [`Connection::consume_outgoing`]).
+//! them out ([`Connection::outgoing`], [`Connection::consume_outgoing`]).
 
 use wasm_bindgen::prelude::*;
 use wsframe::session::{DEFAULT_RETAIN_BUFFER, Message, Session, SessionConfig};
@@ -30,9 +30,11 @@ pub struct Connection {
     rx: Vec<u8>,
     start: usize,
     end: usize,
-    /// The event of the last `pull`: `[kind, ptr, len, extra]`, where
-    /// `extra` is `last` for data and the status code (0: none) for a Close.
-    event: [u32; 4],
+    /// What a call handed JavaScript, read right after it: the event of a
+    /// `pull`, `[kind, ptr, len, extra]`, where `extra` is `last` for data
+    /// and the status code (0: none) for a Close; or the queued bytes,
+    /// `[ptr, len]`, of `outgoing` and `frameHeader`.
+    table: [u32; 4],
     /// Why the last `sendStaged` was refused.
     error: Option<wsframe::Error>,
 }
@@ -93,7 +95,7 @@ impl Connection {
             rx: Vec::new(),
             start: 0,
             end: 0,
-            event: [0; 4],
+            table: [0; 4],
             error: None,
         })
     }
@@ -117,12 +119,6 @@ impl Connection {
     #[wasm_bindgen(getter, js_name = pendingInputBytes)]
     pub fn pending_input_bytes(&self) -> usize {
         self.end - self.start
-    }
-
-    /// Bytes queued for the peer and not taken yet.
-    #[wasm_bindgen(getter, js_name = outgoingBytes)]
-    pub fn outgoing_bytes(&self) -> usize {
-        self.session.outgoing().len()
     }
 
     /// Adds `n` bytes of input and returns their address in wasm memory: write
@@ -178,8 +174,8 @@ impl Connection {
                 frame.map_or(0, |f| f.code.0.into()),
             ),
         };
-        self.event = [kind, data.as_ptr() as u32, data.len() as u32, extra];
-        Ok(self.event.as_ptr() as usize)
+        self.table = [kind, data.as_ptr() as u32, data.len() as u32, extra];
+        Ok(self.table.as_ptr() as usize)
     }
 
     /// Room for a `len`-byte message at the end of the outgoing queue: its
@@ -207,29 +203,31 @@ impl Connection {
 
     /// Queues only the header of a `len`-byte message (binary unless text)
     /// whose payload JavaScript writes itself, uncopied, right after the
-    /// queued bytes. Returns `outgoingBytes`, or 0 when refused, as
-    /// `sendStaged`, and for a client (no error then: its payload must be
-    /// masked, so it uses `stage`).
-    #[wasm_bindgen(js_name = sendHeader)]
-    pub fn send_header(&mut self, binary: bool, len: usize) -> usize {
+    /// queued bytes. Returns what `outgoing` returns then (one call for
+    /// both), or 0 when refused, as `sendStaged`, and for a client (no error
+    /// then: its payload must be masked, so it uses `stage`).
+    #[wasm_bindgen(js_name = frameHeader)]
+    pub fn frame_header(&mut self, binary: bool, len: usize) -> usize {
         let kind = if binary { DataKind::Binary } else { DataKind::Text };
         let r = (self.session.role() == Role::Server).then(|| self.session.send_header(kind, len));
         self.error = r.and_then(Result::err);
-        if r.is_some_and(|r| r.is_ok()) { self.session.outgoing().len() } else { 0 }
+        if r.is_some_and(|r| r.is_ok()) { self.outgoing() } else { 0 }
     }
 
-    /// The error of the last refused `sendStaged` or `sendHeader`, as an
+    /// The error of the last refused `sendStaged` or `frameHeader`, as an
     /// exception to throw.
     #[wasm_bindgen(js_name = takeError)]
     pub fn take_error(&mut self) -> JsValue {
         self.error.take().map_or(JsValue::UNDEFINED, core_error)
     }
 
-    /// Where the queued bytes start in wasm memory (`outgoingBytes` of them),
-    /// valid until the next call.
-    #[wasm_bindgen(getter, js_name = outgoingPtr)]
-    pub fn outgoing_ptr(&self) -> usize {
-        self.session.outgoing().as_ptr() as usize
+    /// The bytes queued for the peer and not taken yet, oldest first: the
+    /// address of `[ptr, len]`, where they are in wasm memory (valid until
+    /// the next call).
+    pub fn outgoing(&mut self) -> usize {
+        let out = self.session.outgoing();
+        self.table = [out.as_ptr() as u32, out.len() as u32, 0, 0];
+        self.table.as_ptr() as usize
     }
 
     /// Drops the first `n` queued bytes, which JavaScript has copied out.

@@ -77,13 +77,19 @@ fn receive(c: &mut Connection, bytes: &[u8]) -> Result<Vec<Ev>, JsValue> {
     Ok(events)
 }
 
+/// Where the queued bytes are, `[ptr, len]`, read from the table at the
+/// address `outgoing` (or `frameHeader`) returned.
+fn queued(table: usize) -> (u32, u32) {
+    let t = js_sys::Uint32Array::new_with_byte_offset_and_length(&memory(), table as u32, 2);
+    (t.get_index(0), t.get_index(1))
+}
+
 /// Everything queued for the peer, copied out of wasm memory as the wrapper
 /// does, then consumed.
 fn out(c: &mut Connection) -> Vec<u8> {
-    let (at, n) = (c.outgoing_ptr(), c.outgoing_bytes());
-    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, n as u32)
-        .to_vec();
-    c.consume_outgoing(n);
+    let (at, n) = queued(c.outgoing());
+    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, n).to_vec();
+    c.consume_outgoing(n as usize);
     bytes
 }
 
@@ -127,6 +133,28 @@ fn rfc6455_5_7_unmasked_hello_from_server() {
     assert_eq!(out(&mut s), UNMASKED_HELLO);
     let mut c = client();
     assert_eq!(receive(&mut c, &UNMASKED_HELLO).unwrap(), vec![(TEXT, b"Hello".to_vec(), 1)]);
+}
+
+/// RFC 6455 §5.2: `frameHeader` queues a server's header after what is
+/// queued (a 1 KiB payload needs the 16-bit length) and returns the queue in
+/// the same call; a client gets 0 (its payload must be masked), and after a
+/// Close it is refused with the error to throw.
+#[wasm_bindgen_test]
+fn rfc6455_5_2_frame_header_queues_behind_a_ping_and_returns_the_queue() {
+    let mut s = server();
+    s.ping(b"p").unwrap();
+    let (at, n) = queued(s.frame_header(true, 1024));
+    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, n).to_vec();
+    assert_eq!(bytes, [0x89, 0x01, b'p', 0x82, 126, 0x04, 0x00]);
+    s.consume_outgoing(n as usize);
+    assert_eq!(queued(s.frame_header(false, 5)).1, 2, "text, 7-bit length: two bytes");
+    assert_eq!(out(&mut s), [0x81, 0x05]);
+    assert_eq!(client().frame_header(true, 16), 0);
+    s.close(Some(1000), "").unwrap();
+    out(&mut s);
+    assert_eq!(s.frame_header(true, 16), 0);
+    assert_eq!(code(&s.take_error()).as_deref(), Some("CLOSED"));
+    assert_eq!(queued(s.outgoing()).1, 0, "nothing queued when refused");
 }
 
 #[wasm_bindgen_test]
@@ -281,7 +309,7 @@ fn pong_echoes_ping() {
         Connection::new("server", None, None, None, false, None, false, true, None).unwrap();
     c.ping(b"abc").unwrap();
     receive(&mut quiet, &out(&mut c)).unwrap();
-    assert_eq!(quiet.outgoing_bytes(), 0);
+    assert_eq!(queued(quiet.outgoing()).1, 0);
 }
 
 #[wasm_bindgen_test]
