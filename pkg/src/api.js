@@ -356,10 +356,11 @@ export function createApi(glue) {
      */
     takeOutgoing() {
       const raw = this.#live();
-      const i = raw.outgoing() >>> 2;
+      const i = raw.outgoing() >>> 2; // [address, length] of the queue, as in takeInto
       const heap = heapU8();
-      const [at, n] = [heap32[i], heap32[i + 1]];
-      const bytes = heap.slice(at, at + n);
+      const at = heap32[i];
+      const n = heap32[i + 1];
+      const bytes = heap.slice(at, at + n); // one copy, no zero-fill first
       if (n > 0) raw.consumeOutgoing(n);
       return bytes;
     }
