@@ -715,6 +715,26 @@ impl<R: RandomSource> Connection<R> {
         Ok((consumed, event))
     }
 
+    /// Bytes the connection needs before it can go on, when that is known
+    /// and not payload of a data frame: between frames, the rest of the next
+    /// header (the first two bytes, then the rest they announce); in a
+    /// control frame, its payload (delivered whole). Else 0.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn wanted(&self) -> usize {
+        match &self.rx {
+            Rx::Header(h) => h.wanted(),
+            Rx::Payload(p) if p.opcode.is_control() => p.remaining as usize,
+            Rx::Payload(_) => 0,
+        }
+    }
+
+    /// The mean payload of the frames of the data message being received,
+    /// so far (0 between messages).
+    #[cfg(feature = "alloc")]
+    pub(crate) fn mean_fragment(&self) -> u64 {
+        self.rx_msg.as_ref().map_or(0, |m| m.size / u64::from(m.fragments.max(1)))
+    }
+
     /// Payload bytes of the current data frame still to come when the
     /// connection is inside one (its header decoded) of an uncompressed
     /// message, else 0: the next that many bytes of input are that payload

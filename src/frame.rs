@@ -370,6 +370,13 @@ impl HeaderDecoder {
         if self.have < 2 { 2 } else { header_size(self.buf[1]) }
     }
 
+    /// Bytes still to come before what has been seen can be judged further:
+    /// the first two, then the rest of the header they announce.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn wanted(&self) -> usize {
+        self.needed().saturating_sub(usize::from(self.have))
+    }
+
     fn check_first(b0: u8) -> Result<(), ProtocolError> {
         let opcode = OpCode::from_u8(b0 & 0x0F).ok_or(ProtocolError::ReservedOpcode)?;
         if opcode.is_control() && b0 & 0x80 == 0 {

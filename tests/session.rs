@@ -571,44 +571,90 @@ fn rfc6455_s8_1_whole_text_messages_are_checked_once_and_fail_with_1007() {
 /// A data message, owned.
 type Data = (DataKind, Vec<u8>);
 
-/// A socket loop over `wire` in reads of `sizes` (cycled). With `slots`,
-/// a read goes straight into the message through `Session::input_slot`
-/// whenever the session offers a slot for all of it (and nothing older is
-/// pending). Returns the data messages and how many reads took a slot.
+/// How a socket loop hands its reads to the session.
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Feed {
+    /// Every read to `receive`.
+    Plain,
+    /// A read straight into the message through `Session::input_slot`
+    /// whenever the session offers a slot for all of it (and nothing older
+    /// is pending).
+    Slots,
+    /// Each read in the pieces `Session::input_room` asks for (while nothing
+    /// older is pending), with `receive` after each piece.
+    Room,
+}
+
+/// What a socket loop received.
+#[derive(Debug)]
+struct Fed {
+    messages: Vec<Data>,
+    /// Reads (or pieces) written into slots.
+    slotted: usize,
+    /// Bytes passed to `receive` rather than written into slots.
+    via_input: usize,
+}
+
+/// A socket loop over `wire` in reads of `sizes` (cycled), fed as `feed`
+/// says. Returns the data messages and how the bytes went in.
 fn receive_in_reads(
     s: &mut Session<impl RandomSource>,
     wire: &[u8],
     sizes: &[usize],
-    slots: bool,
-) -> Result<(Vec<Data>, usize), Error> {
-    let (mut pending, mut messages, mut slotted) = (Vec::new(), Vec::new(), 0);
-    let (mut at, mut i) = (0, 0);
+    feed: Feed,
+) -> Result<Fed, Error> {
+    use wsframe::session::InputRoom;
+    let mut fed = Fed { messages: Vec::new(), slotted: 0, via_input: 0 };
+    let (mut pending, mut at, mut i) = (Vec::new(), 0, 0);
     while at < wire.len() {
         let n = sizes[i % sizes.len()].min(wire.len() - at);
-        let read = &wire[at..at + n];
+        let mut read = &wire[at..at + n];
         (at, i) = (at + n, i + 1);
-        let slot = if slots && pending.is_empty() { s.input_slot(n) } else { None };
-        match slot {
-            Some(slot) => {
-                slot.copy_from_slice(read);
-                slotted += 1;
+        while !read.is_empty() {
+            let (slotted, k) = match feed {
+                Feed::Room if pending.is_empty() => match s.input_room(read.len()) {
+                    InputRoom::Slot(slot) => {
+                        let k = slot.len();
+                        slot.copy_from_slice(&read[..k]);
+                        (true, k)
+                    }
+                    InputRoom::Input(k) => (false, k),
+                },
+                Feed::Slots if pending.is_empty() => match s.input_slot(read.len()) {
+                    Some(slot) => {
+                        slot.copy_from_slice(read);
+                        (true, read.len())
+                    }
+                    None => (false, read.len()),
+                },
+                _ => (false, read.len()),
+            };
+            assert!(k > 0 && k <= read.len(), "{feed:?}: a piece of {k} of {}", read.len());
+            let (piece, rest) = read.split_at(k);
+            read = rest;
+            if slotted {
+                fed.slotted += 1;
+            } else {
+                pending.extend_from_slice(piece);
+                fed.via_input += k;
             }
-            None => pending.extend_from_slice(read),
-        }
-        let mut pos = 0;
-        loop {
-            let r = s.receive(&mut pending[pos..])?;
-            pos += r.consumed;
-            match r.message {
-                None => break,
-                Some(Message::Text(t)) => messages.push((DataKind::Text, t.as_bytes().to_vec())),
-                Some(Message::Binary(b)) => messages.push((DataKind::Binary, b.to_vec())),
-                Some(_) => {}
+            let mut pos = 0;
+            loop {
+                let r = s.receive(&mut pending[pos..])?;
+                pos += r.consumed;
+                match r.message {
+                    None => break,
+                    Some(Message::Text(t)) => {
+                        fed.messages.push((DataKind::Text, t.as_bytes().to_vec()));
+                    }
+                    Some(Message::Binary(b)) => fed.messages.push((DataKind::Binary, b.to_vec())),
+                    Some(_) => {}
+                }
             }
+            pending.drain(..pos);
         }
-        pending.drain(..pos);
     }
-    Ok((messages, slotted))
+    Ok(fed)
 }
 
 /// RFC 6455 §5.4 and §5.6 through input slots: every corpus message (text in
@@ -638,8 +684,9 @@ fn rfc6455_s5_4_input_slots_deliver_what_receive_delivers() {
             wire.extend(frame(true, 0, 9, key, b"between"));
         }
         let sizes = [1 + i % 7, 4096, 65_536, 65_537, 200_000];
-        let (plain, _) = receive_in_reads(&mut p, &wire, &sizes, false).unwrap();
-        let (got, slotted) = receive_in_reads(&mut s, &wire, &sizes, true).unwrap();
+        let plain = receive_in_reads(&mut p, &wire, &sizes, Feed::Plain).unwrap().messages;
+        let fed = receive_in_reads(&mut s, &wire, &sizes, Feed::Slots).unwrap();
+        let (got, slotted) = (fed.messages, fed.slotted);
         assert_eq!(got.len(), 1, "{name}");
         assert_eq!(got[0].0, payload.kind(), "{name}");
         assert_eq!(sha256(&got[0].1), sha256(bytes), "{name}: bytes changed");
@@ -652,6 +699,98 @@ fn rfc6455_s5_4_input_slots_deliver_what_receive_delivers() {
         slotted_total += slotted;
     }
     assert!(slotted_total > 50, "only {slotted_total} reads took a slot");
+}
+
+/// RFC 6455 §5.4 and §5.6 through `Session::input_room`: every corpus
+/// message, whole and in fragments from 64 B to 64 KiB with Pings between
+/// them, read in uneven pieces, arrives with the SHA-256 it was sent with,
+/// exactly as through `receive` alone, with the same Pongs; and, with 64 KiB
+/// fragments (past `SPLIT_FRAGMENT_MIN`), only the first read, headers and
+/// Pings go through `receive`: every other payload byte is written once,
+/// into the message.
+#[test]
+fn rfc6455_s5_4_input_room_copies_each_payload_byte_once() {
+    let all = corpus::corpus();
+    let (mut p, mut s) =
+        (Session::server(SessionConfig::default()), Session::server(SessionConfig::default()));
+    let mut checked = 0;
+    for (i, (name, payload)) in all.iter().enumerate() {
+        let bytes = payload.bytes();
+        let op = if payload.is_text() { 1 } else { 2 };
+        let fragment = [usize::MAX, 1000, 16_384, 65_536, 64, 40_000][i % 6];
+        let key = Some([0x4d, (i % 251) as u8, 0x7a, 0x02]);
+        let mut wire = Vec::new();
+        let pieces: Vec<&[u8]> =
+            if bytes.is_empty() { vec![bytes] } else { bytes.chunks(fragment).collect() };
+        for (j, piece) in pieces.iter().enumerate() {
+            wire.extend(frame(j + 1 == pieces.len(), 0, if j == 0 { op } else { 0 }, key, piece));
+            if j % 3 == 1 {
+                wire.extend(frame(true, 0, 9, key, b"between"));
+            }
+        }
+        let sizes = [4096, 1 + i % 7, 65_536, 65_537, 20_000];
+        let plain = receive_in_reads(&mut p, &wire, &sizes, Feed::Plain).unwrap().messages;
+        let fed = receive_in_reads(&mut s, &wire, &sizes, Feed::Room).unwrap();
+        assert_eq!(fed.messages.len(), 1, "{name}");
+        assert_eq!(sha256(&fed.messages[0].1), sha256(bytes), "{name}: bytes changed");
+        assert_eq!(fed.messages, plain, "{name}");
+        assert_eq!(s.outgoing(), p.outgoing(), "{name}: the Pongs");
+        s.consume_outgoing(s.outgoing().len());
+        p.consume_outgoing(p.outgoing().len());
+        // Frames of twice the threshold but the last: their mean is past it.
+        if fragment >= 2 * wsframe::session::SPLIT_FRAGMENT_MIN as usize && pieces.len() > 1 {
+            // The first read (before the message is open), and per frame its
+            // header and a Ping (13 B) or a read boundary's share of them.
+            let bound = 4096 + pieces.len() * (14 + 13);
+            assert!(fed.via_input <= bound, "{name}: {} bytes via input", fed.via_input);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "only {checked} messages were large enough to check");
+}
+
+/// Violations fed through `Session::input_room` fail as through `receive`
+/// alone, with the same close code queued: invalid UTF-8 in a later fragment
+/// (RFC 6455 §8.1), RSV bits or a bad opcode in a continuation's header, an
+/// over-long Ping between fragments (§5.5), and a message past the limit.
+#[test]
+fn rfc6455_s5_4_input_room_fails_as_receive_does() {
+    let key = Some([1, 2, 3, 4]);
+    let text = "ünïcödé ".repeat(3000).into_bytes();
+    let mut bad_utf8 = text.clone();
+    bad_utf8[25_000] = 0xff;
+    let first = |op: u8, data: &[u8]| frame(false, 0, op, key, data);
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        (
+            "invalid UTF-8",
+            [first(1, &bad_utf8[..20_000]), frame(true, 0, 0, key, &bad_utf8[20_000..])].concat(),
+        ),
+        (
+            "RSV2 on a continuation",
+            [first(2, &[7; 20_000]), frame(true, 2, 0, key, &[7; 9000])].concat(),
+        ),
+        (
+            "opcode 3 after a fragment",
+            [first(2, &[7; 20_000]), frame(true, 0, 3, key, &[7; 9000])].concat(),
+        ),
+        (
+            "Ping of 126 B between",
+            [first(2, &[7; 20_000]), frame(true, 0, 9, key, &[0; 126])].concat(),
+        ),
+        ("past the limit", [first(2, &[7; 20_000]), frame(true, 0, 0, key, &[7; 60_000])].concat()),
+    ];
+    let mut config = SessionConfig::default();
+    config.limits = config.limits.with_max_message_size(65_536);
+    for (name, wire) in cases {
+        for sizes in [&[4096, 3][..], &[20_011, 1], &[5000, 5007, 2]] {
+            let (mut p, mut s) = (Session::server(config), Session::server(config));
+            let plain = receive_in_reads(&mut p, &wire, sizes, Feed::Plain).map(|f| f.messages);
+            let room = receive_in_reads(&mut s, &wire, sizes, Feed::Room).map(|f| f.messages);
+            assert!(plain.is_err(), "{name}");
+            assert_eq!(room, plain, "{name} {sizes:?}");
+            assert_eq!(s.outgoing(), p.outgoing(), "{name} {sizes:?}: the Close");
+        }
+    }
 }
 
 /// When an input slot is offered, and that what is written into it is judged

@@ -216,13 +216,17 @@ fn wasm_receive_lane(r: &Report) -> Lane {
     let target = "one copy at most; no zero-fill; -O3 vs -Oz measured";
     let mut text = String::from(
         "not one figure. Copies: one (each read into wasm memory; events as views with \
-         `receiveViews`), also for a message reassembled from frames that span reads: a read \
-         that lies inside one frame's payload is written straight into the reassembly buffer \
-         (`Session::input_slot`); two for payload that shares a read with a frame boundary \
-         (input buffer, then reassembly buffer). Zero-fill: only where a buffer grows past its \
-         high-water mark (the input buffer about once per connection, the reassembly buffer \
-         once per size reached), never per read. -O3 against -Oz: measured in \
-         benches/README.md (wasm-opt -O3 was no faster, within noise, at +0.4 % size), so -Oz \
+         `receiveViews`). A message reassembled from frames that span reads has its payload \
+         written straight into the reassembly buffer: a read that lies inside one frame's \
+         payload whole (`Session::input_slot`), and, while the message's frames average 16 KiB \
+         or more (`SPLIT_FRAGMENT_MIN`), a read across frame boundaries too, taken in pieces, \
+         each header alone (`Session::input_room`). Two copies (input buffer, then reassembly \
+         buffer) remain for the message's first read, and for frames averaging less than 16 \
+         KiB, where the copy costs less than the call per piece (measured: splitting lost 20 % \
+         with 8 KiB frames). Zero-fill: only where a buffer grows past its high-water mark \
+         (the input buffer about once per connection, the reassembly buffer once per size \
+         reached), never per read. -O3 against -Oz: measured in benches/README.md (wasm-opt \
+         -O3 was no faster, within noise, at +0.4 % size), so -Oz \
          ships",
     );
     if no_node_rows(r).is_none() {

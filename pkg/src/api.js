@@ -211,6 +211,13 @@ export function createApi(glue) {
     return n;
   }
 
+  function concat(a, b) {
+    const c = new Uint8Array(a.length + b.length);
+    c.set(a);
+    c.set(b, a.length);
+    return c;
+  }
+
   function payload(value, what) {
     return typeof value === "string" ? utf8.encode(value) : value == null ? EMPTY : input(value, what);
   }
@@ -227,6 +234,10 @@ export function createApi(glue) {
     #messages;
     #deflate;
     #textDecoder = new TextDecoder("utf-8", UTF8_OPTIONS); // streams text chunks split inside a character
+    /** An event decoded before its turn by a read copied in pieces (`#feed`): its table, or the violation. */
+    #ready = null;
+    /** The bytes of that read after the piece, in a copy of their own, not in wasm memory yet. */
+    #rest = null;
 
     constructor(options = {}) {
       if (options === null || typeof options !== "object") {
@@ -279,9 +290,10 @@ export function createApi(glue) {
       return this.#deflate;
     }
 
-    /** Received bytes not decoded yet: a partial frame, or events not pulled yet. */
+    /** Received bytes not delivered yet: a partial frame, or events not pulled yet. */
     get pendingInputBytes() {
-      return this.#live().pendingInputBytes;
+      const ready = this.#ready instanceof Array ? this.#ready[2] : 0; // a decoded event: its payload
+      return this.#live().pendingInputBytes + ready + (this.#rest?.length ?? 0);
     }
 
     /** Bytes queued for the peer that `takeOutgoing()` has not handed over yet. */
@@ -294,7 +306,9 @@ export function createApi(glue) {
      * returns an iterator over the events they complete, decoded one at a time as it is
      * advanced: each event is handled (and answered) before the next is decoded. A
      * violation throws a `ProtocolError` from the iteration, after the events before it.
-     * Events not pulled stay buffered for the next `receive`.
+     * Events not pulled stay buffered for the next `receive`. `bytes` may be reused as soon as
+     * this returns (see `#feed`: inside a message of large frames the first event may be
+     * decoded here).
      */
     receive(bytes) {
       return this.#receive(bytes, this.#views);
@@ -313,10 +327,45 @@ export function createApi(glue) {
       const raw = this.#live();
       if (bytes !== undefined) {
         const data = input(bytes, "bytes");
-        const at = raw.reserve(data.length); // may grow the memory: take the view after
-        heapU8().set(data, at);
+        // Behind bytes kept from an earlier read (events of it not pulled yet), in order.
+        if (this.#rest !== null) this.#rest = concat(this.#rest, data);
+        else if (this.#ready !== null) this.#rest = data.slice();
+        else this.#feed(raw, data, false);
       }
       return this.#events(views);
+    }
+
+    /**
+     * Copies `data` into wasm memory: all at once, or, inside a message reassembled from frames,
+     * in the pieces the core asks for (`RawConnection.reserve`), decoding after each, so that
+     * every payload byte is written once, straight into the message. A piece that completes an
+     * event before the end of `data` leaves that event in `#ready` and the rest of `data` in
+     * `#rest` (copied, unless `owned`): the caller may reuse its buffer once this returns.
+     */
+    #feed(raw, data, owned) {
+      const len = data.length;
+      for (let off = 0; off < len; ) {
+        const i = raw.reserve(len - off) >>> 2; // [address, count]
+        const heap = heapU8(); // after the call, which may have grown the memory
+        const k = heap32[i + 1];
+        const at = heap32[i];
+        if (k === len) heap.set(data, at);
+        else if (k <= 16) for (let j = 0; j < k; j++) heap[at + j] = data[off + j]; // a header: no view
+        else heap.set(data.subarray(off, off + k), at);
+        off += k;
+        if (off === len) return;
+        try {
+          const e = raw.pull();
+          if (e === 0) continue;
+          heapU8();
+          const j = e >>> 2;
+          this.#ready = [heap32[j], heap32[j + 1], heap32[j + 2], heap32[j + 3]];
+          this.#rest = owned ? data.subarray(off) : data.slice(off);
+        } catch (err) {
+          this.#ready = err; // thrown in turn; what follows a violation is never decoded
+        }
+        return;
+      }
     }
 
     *#events(views) {
@@ -325,13 +374,31 @@ export function createApi(glue) {
 
     /** The next event, or null when more input is needed. */
     #pull(views) {
-      const at = this.#live().pull();
+      const raw = this.#live();
+      const ready = this.#ready;
+      if (ready !== null) {
+        this.#ready = null;
+        if (!(ready instanceof Array)) throw ready;
+        heapU8(); // calls since may have grown the memory
+        return this.#event(ready[0], ready[1], ready[2], ready[3], views);
+      }
+      let at = raw.pull();
+      while (at === 0 && this.#rest !== null) {
+        const rest = this.#rest;
+        this.#rest = null;
+        this.#feed(raw, rest, true);
+        if (this.#ready !== null) return this.#pull(views);
+        at = raw.pull();
+      }
       if (at === 0) return null;
       heapU8(); // after the call, which may have grown the memory
       const i = at >>> 2; // the event table: [kind, ptr, len, extra], u32 aligned
-      const kind = heap32[i];
-      const extra = heap32[i + 3];
-      const view = new Uint8Array(heapBuffer, heap32[i + 1], heap32[i + 2]);
+      return this.#event(heap32[i], heap32[i + 1], heap32[i + 2], heap32[i + 3], views);
+    }
+
+    /** The event of a table's `[kind, ptr, len, extra]`. */
+    #event(kind, ptr, len, extra, views) {
+      const view = new Uint8Array(heapBuffer, ptr, len);
       switch (kind) {
         case KIND_TEXT: {
           const last = extra === 1;

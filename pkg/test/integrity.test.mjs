@@ -443,3 +443,64 @@ test("messages: true: reads that fall inside a large message's payload go straig
   assert.throws(() => [...conn.receive(wire.subarray(131072))], (e) => e.closeCode === 1007);
   conn.free();
 });
+
+test("messages: true, reads copied in pieces (each payload byte once): the caller reuses its buffer at once, leaves iterations unfinished, and every message still arrives byte for byte", () => {
+  const rand = prng(41);
+  const mask = () => Uint8Array.of(rand(), rand(), rand(), rand());
+  const bytesOf = (m) => (typeof m.data === "string" ? new TextEncoder().encode(m.data) : m.data);
+  const wire = [];
+  const want = [];
+  let pings = 0;
+  for (const [i, m] of [...corpus({ sizes: SIZES.filter((n) => n >= 1000) })].entries()) {
+    const data = bytesOf(m);
+    const frag = [16384, 1000, 64, 65536][i % 4];
+    const parts = [];
+    for (let at = 0; at < data.length; at += frag) parts.push(data.subarray(at, at + frag));
+    parts.forEach((p, j) => {
+      wire.push(encodeFrame({ opcode: j === 0 ? (m.text ? 1 : 2) : 0, fin: j === parts.length - 1, payload: p, mask: mask() }));
+      if (j % 3 === 1) {
+        wire.push(encodeFrame({ opcode: 9, payload: Uint8Array.of(j & 0xff, i & 0xff), mask: mask() }));
+        pings++;
+      }
+    });
+    want.push(sha256(data));
+    // A small whole message right behind: the read that ends the large one goes on past it.
+    const small = Uint8Array.of(i & 0xff, 0xfe, 0xff);
+    wire.push(encodeFrame({ opcode: 2, payload: small, mask: mask() }));
+    want.push(sha256(small));
+  }
+  const all = concat(wire);
+  for (const views of [false, true]) {
+    const conn = new Connection({ role: "server", messages: true });
+    const got = [];
+    const take = (ev) => {
+      if (ev.type === "text" || ev.type === "binary") {
+        got.push(sha256(typeof ev.data === "string" ? new TextEncoder().encode(ev.data) : ev.data.slice()));
+      }
+    };
+    // One read buffer, reused for every read as a socket loop does.
+    const buf = new Uint8Array(100003);
+    const sizes = [65536, 1 + (rand() % 9), 4096, 100003, 20011];
+    for (let at = 0, r = 0; at < all.length; r++) {
+      const n = Math.min(sizes[r % sizes.length], all.length - at);
+      buf.set(all.subarray(at, at + n));
+      at += n;
+      const events = views ? conn.receiveViews(buf.subarray(0, n)) : conn.receive(buf.subarray(0, n));
+      if (r % 3 === 0) {
+        // Only the first event, if any; the rest stays buffered, and the buffer is reused now.
+        const first = events.next();
+        if (!first.done) take(first.value);
+      } else {
+        for (const ev of events) take(ev);
+      }
+      buf.fill(0xee);
+    }
+    for (const ev of conn.receive()) take(ev);
+    assert.equal(conn.pendingInputBytes, 0, `views ${views}`);
+    assert.equal(got.length, want.length, `views ${views}`);
+    got.forEach((h, i) => assert.equal(h, want[i], `message ${i} of ${want.length} (views ${views}): bytes differ`));
+    const pongs = decodeFrames(conn.takeOutgoing());
+    assert.equal(pongs.length, pings, `views ${views}: one Pong per Ping`);
+    conn.free();
+  }
+});

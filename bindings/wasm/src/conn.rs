@@ -10,7 +10,7 @@
 //! them out ([`Connection::outgoing`], [`Connection::consume_outgoing`]).
 
 use wasm_bindgen::prelude::*;
-use wsframe::session::{DEFAULT_RETAIN_BUFFER, Message, Session, SessionConfig};
+use wsframe::session::{DEFAULT_RETAIN_BUFFER, InputRoom, Message, Session, SessionConfig};
 use wsframe::{CloseCode, Config, DataKind, Role, State};
 
 use crate::deflate;
@@ -121,26 +121,30 @@ impl Connection {
         self.end - self.start
     }
 
-    /// Adds `n` bytes of input and returns their address in wasm memory: write
-    /// exactly `n` bytes there before any other call. Invalidates the payload
-    /// of the previous event.
+    /// Takes up to `n` bytes of input: returns the address of `[ptr, k]` (the
+    /// event table) for the first `k` of them, to write at `ptr` in wasm
+    /// memory before any other call. `k` is less than `n` only inside a
+    /// message being reassembled (see the core's `Session::input_room`):
+    /// `pull`, then `reserve` the rest. Invalidates the previous event.
     pub fn reserve(&mut self, n: usize) -> usize {
+        let mut k = n;
         if self.start == self.end {
-            // All payload of a message being reassembled: straight into it.
-            if let Some(slot) = self.session.input_slot(n) {
-                return slot.as_mut_ptr() as usize;
+            // Payload of a message being reassembled goes straight into it.
+            match self.session.input_room(n) {
+                InputRoom::Slot(slot) => return span(&mut self.table, slot),
+                InputRoom::Input(want) => k = want,
             }
             (self.start, self.end) = (0, 0);
-            if self.rx.len() > DEFAULT_RETAIN_BUFFER && n <= DEFAULT_RETAIN_BUFFER {
+            if self.rx.len() > DEFAULT_RETAIN_BUFFER && k <= DEFAULT_RETAIN_BUFFER {
                 self.rx = Vec::new();
             }
-        } else if self.end + n > self.rx.len() {
+        } else if self.end + k > self.rx.len() {
             self.rx.copy_within(self.start..self.end, 0);
             (self.start, self.end) = (0, self.end - self.start);
         }
-        self.rx.resize(self.rx.len().max(self.end + n), 0);
-        self.end += n;
-        self.rx.as_ptr() as usize + self.end - n
+        self.rx.resize(self.rx.len().max(self.end + k), 0);
+        self.end += k;
+        span(&mut self.table, self.rx.get(self.end - k..self.end).unwrap_or_default())
     }
 
     /// Decodes the next event from the input: returns the address of the
@@ -225,9 +229,7 @@ impl Connection {
     /// address of `[ptr, len]`, where they are in wasm memory (valid until
     /// the next call).
     pub fn outgoing(&mut self) -> usize {
-        let out = self.session.outgoing();
-        self.table = [out.as_ptr() as u32, out.len() as u32, 0, 0];
-        self.table.as_ptr() as usize
+        span(&mut self.table, self.session.outgoing())
     }
 
     /// Drops the first `n` queued bytes, which JavaScript has copied out.
@@ -299,4 +301,11 @@ impl Connection {
     pub fn next_deadline(&self) -> Option<f64> {
         self.session.next_deadline().map(|d| d as f64)
     }
+}
+
+/// Writes where `bytes` are, `[ptr, len]`, into `table` and returns its
+/// address.
+fn span(table: &mut [u32; 4], bytes: &[u8]) -> usize {
+    *table = [bytes.as_ptr() as u32, bytes.len() as u32, 0, 0];
+    table.as_ptr() as usize
 }

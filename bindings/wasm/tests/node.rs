@@ -48,11 +48,22 @@ fn memory() -> js_sys::ArrayBuffer {
     wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer().unchecked_into()
 }
 
-/// Adds `bytes` to the input the way the wrapper does: straight into wasm memory.
-fn feed(c: &mut Connection, bytes: &[u8]) {
-    let at = c.reserve(bytes.len());
-    js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, bytes.len() as u32)
-        .copy_from(bytes);
+/// Adds `bytes` to the input the way the wrapper does: straight into wasm
+/// memory, in the pieces `reserve` gives, pulling after each but the last.
+/// (The wrapper keeps the rest when such a pull has an event; here the event
+/// is copied out at once, so feeding goes on.) Returns those events.
+fn feed(c: &mut Connection, bytes: &[u8]) -> Result<Vec<Ev>, JsValue> {
+    let (mut events, mut off) = (Vec::new(), 0);
+    while off < bytes.len() {
+        let (at, k) = queued(c.reserve(bytes.len() - off));
+        let piece = &bytes[off..off + k as usize];
+        js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, k).copy_from(piece);
+        off += k as usize;
+        if off < bytes.len() {
+            events.extend(pull(c)?);
+        }
+    }
+    Ok(events)
 }
 
 /// The next event, or `None` when more input is needed.
@@ -69,16 +80,16 @@ fn pull(c: &mut Connection) -> Result<Option<Ev>, JsValue> {
 
 /// Every event `bytes` complete.
 fn receive(c: &mut Connection, bytes: &[u8]) -> Result<Vec<Ev>, JsValue> {
-    feed(c, bytes);
-    let mut events = Vec::new();
+    let mut events = feed(c, bytes)?;
     while let Some(ev) = pull(c)? {
         events.push(ev);
     }
     Ok(events)
 }
 
-/// Where the queued bytes are, `[ptr, len]`, read from the table at the
-/// address `outgoing` (or `frameHeader`) returned.
+/// Where the queued bytes are (or where input goes), `[ptr, len]`, read from
+/// the table at the address `outgoing` (or `frameHeader`, or `reserve`)
+/// returned.
 fn queued(table: usize) -> (u32, u32) {
     let t = js_sys::Uint32Array::new_with_byte_offset_and_length(&memory(), table as u32, 2);
     (t.get_index(0), t.get_index(1))
@@ -232,7 +243,7 @@ fn events_are_decoded_one_pull_at_a_time() {
     c.send_text("two", true).unwrap();
     let wire = out(&mut c);
     let mut s = server();
-    feed(&mut s, &wire);
+    assert_eq!(feed(&mut s, &wire).unwrap(), []);
     assert_eq!(s.pending_input_bytes(), wire.len());
     assert_eq!(pull(&mut s).unwrap(), Some((TEXT, b"one".to_vec(), 1)));
     assert_eq!(s.pending_input_bytes(), wire.len() / 2);
@@ -241,6 +252,41 @@ fn events_are_decoded_one_pull_at_a_time() {
     let more = out(&mut c);
     let rest = receive(&mut s, &more).unwrap();
     assert_eq!(rest.iter().map(|e| e.1.clone()).collect::<Vec<_>>(), [&b"two"[..], b"three"]);
+}
+
+/// RFC 6455 §5.4: a read across the frames of a message reassembled from
+/// 20 KiB fragments is taken in pieces: the rest of the first payload
+/// straight into the message, the next header in two steps (its first two
+/// bytes, then the rest they announce), the next payload straight in. The
+/// message arrives whole; fragments of 1 KiB take whole reads.
+#[wasm_bindgen_test]
+fn rfc6455_5_4_reserve_splits_reads_across_large_fragments() {
+    for (size, pieces) in [(20_000usize, vec![1, 2, 6, 20_000]), (1000, vec![1 + 8 + 1000])] {
+        let mut c = client();
+        let a: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
+        let b: Vec<u8> = (0..size).map(|i| (i % 241) as u8).collect();
+        c.send_fragment(true, &a, false).unwrap();
+        c.send_fragment(true, &b, true).unwrap();
+        let wire = out(&mut c);
+        let mut s = conn("server", true, None);
+        let split = 8 + size - 1; // the first frame but its last byte
+        assert_eq!(receive(&mut s, &wire[..split]).unwrap(), []);
+        let read = &wire[split..];
+        let (mut got, mut off) = (Vec::new(), 0);
+        while off < read.len() {
+            let (at, k) = queued(s.reserve(read.len() - off));
+            let piece = &read[off..off + k as usize];
+            js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, k).copy_from(piece);
+            (off, got) = (off + k as usize, [got, vec![k as usize]].concat());
+            if off < read.len() {
+                assert_eq!(pull(&mut s).unwrap(), None, "{size}");
+            }
+        }
+        assert_eq!(got, pieces, "{size}");
+        let (kind, data, last) = pull(&mut s).unwrap().expect("the message");
+        assert_eq!((kind, last), (BINARY, 1));
+        assert!(data == [a, b].concat(), "{size}: bytes differ");
+    }
 }
 
 /// Issue 10 and RFC 6455 §7.1.7: in one read, a valid masked text message, a
@@ -262,7 +308,7 @@ fn rfc6455_7_1_7_echo_before_the_failure_and_no_pong_after_it() {
     for (name, bad, expected) in violations {
         for messages in [true, false] {
             let mut s = conn("server", messages, None);
-            feed(&mut s, &[&MASKED_HELLO[..], &bad, &ping].concat());
+            assert_eq!(feed(&mut s, &[&MASKED_HELLO[..], &bad, &ping].concat()).unwrap(), []);
             let (kind, data, _) = pull(&mut s).unwrap().unwrap();
             assert_eq!((kind, data.as_slice()), (TEXT, &b"Hello"[..]), "{name}");
             s.send_text("Hello", true).unwrap();
