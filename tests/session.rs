@@ -702,12 +702,12 @@ fn rfc6455_s5_4_input_slots_deliver_what_receive_delivers() {
 }
 
 /// RFC 6455 §5.4 and §5.6 through `Session::input_room`: every corpus
-/// message, whole and in fragments from 64 B to 64 KiB with Pings between
+/// message, whole and in fragments from 64 B to 200 KB with Pings between
 /// them, read in uneven pieces, arrives with the SHA-256 it was sent with,
-/// exactly as through `receive` alone, with the same Pongs; and, with 64 KiB
-/// fragments (past `SPLIT_FRAGMENT_MIN`), only the first read, headers and
-/// Pings go through `receive`: every other payload byte is written once,
-/// into the message.
+/// exactly as through `receive` alone, with the same Pongs; and, with
+/// fragments of twice `SPLIT_FRAGMENT_MIN` and more, only the first read,
+/// headers and Pings go through `receive`: every other payload byte is
+/// written once, into the message.
 #[test]
 fn rfc6455_s5_4_input_room_copies_each_payload_byte_once() {
     let all = corpus::corpus();
@@ -717,7 +717,7 @@ fn rfc6455_s5_4_input_room_copies_each_payload_byte_once() {
     for (i, (name, payload)) in all.iter().enumerate() {
         let bytes = payload.bytes();
         let op = if payload.is_text() { 1 } else { 2 };
-        let fragment = [usize::MAX, 1000, 16_384, 65_536, 64, 40_000][i % 6];
+        let fragment = [usize::MAX, 1000, 16_384, 131_072, 64, 200_000][i % 6];
         let key = Some([0x4d, (i % 251) as u8, 0x7a, 0x02]);
         let mut wire = Vec::new();
         let pieces: Vec<&[u8]> =
@@ -756,33 +756,36 @@ fn rfc6455_s5_4_input_room_copies_each_payload_byte_once() {
 #[test]
 fn rfc6455_s5_4_input_room_fails_as_receive_does() {
     let key = Some([1, 2, 3, 4]);
-    let text = "ünïcödé ".repeat(3000).into_bytes();
+    let text = "ünïcödé ".repeat(12_000).into_bytes();
     let mut bad_utf8 = text.clone();
-    bad_utf8[25_000] = 0xff;
+    bad_utf8[100_000] = 0xff;
     let first = |op: u8, data: &[u8]| frame(false, 0, op, key, data);
     let cases: Vec<(&str, Vec<u8>)> = vec![
         (
             "invalid UTF-8",
-            [first(1, &bad_utf8[..20_000]), frame(true, 0, 0, key, &bad_utf8[20_000..])].concat(),
+            [first(1, &bad_utf8[..70_000]), frame(true, 0, 0, key, &bad_utf8[70_000..])].concat(),
         ),
         (
             "RSV2 on a continuation",
-            [first(2, &[7; 20_000]), frame(true, 2, 0, key, &[7; 9000])].concat(),
+            [first(2, &[7; 70_000]), frame(true, 2, 0, key, &[7; 9000])].concat(),
         ),
         (
             "opcode 3 after a fragment",
-            [first(2, &[7; 20_000]), frame(true, 0, 3, key, &[7; 9000])].concat(),
+            [first(2, &[7; 70_000]), frame(true, 0, 3, key, &[7; 9000])].concat(),
         ),
         (
             "Ping of 126 B between",
-            [first(2, &[7; 20_000]), frame(true, 0, 9, key, &[0; 126])].concat(),
+            [first(2, &[7; 70_000]), frame(true, 0, 9, key, &[0; 126])].concat(),
         ),
-        ("past the limit", [first(2, &[7; 20_000]), frame(true, 0, 0, key, &[7; 60_000])].concat()),
+        (
+            "past the limit",
+            [first(2, &[7; 70_000]), frame(true, 0, 0, key, &[7; 140_000])].concat(),
+        ),
     ];
     let mut config = SessionConfig::default();
-    config.limits = config.limits.with_max_message_size(65_536);
+    config.limits = config.limits.with_max_message_size(200_000);
     for (name, wire) in cases {
-        for sizes in [&[4096, 3][..], &[20_011, 1], &[5000, 5007, 2]] {
+        for sizes in [&[4096, 3][..], &[70_011, 1], &[5000, 5007, 2]] {
             let (mut p, mut s) = (Session::server(config), Session::server(config));
             let plain = receive_in_reads(&mut p, &wire, sizes, Feed::Plain).map(|f| f.messages);
             let room = receive_in_reads(&mut s, &wire, sizes, Feed::Room).map(|f| f.messages);

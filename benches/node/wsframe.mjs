@@ -9,7 +9,7 @@ export const NAME = "wsframe (wasm)";
 export const DECODE_NOTE =
   "Connection({ messages: true }).receiveViews(read) per read: copies each read into wasm memory " +
   "(the one copy; payload of a reassembled message straight into it: a read inside one frame's payload, and, " +
-  "with frames of 16 KiB or more, a read across frames in pieces, each header alone), whole messages out " +
+  "with frames of 64 KiB or more, a read across frames in pieces, each header alone), whole messages out " +
   "as views into wasm memory, valid until the next call (receive() would copy each out)";
 
 /**

@@ -218,15 +218,16 @@ fn wasm_receive_lane(r: &Report) -> Lane {
         "not one figure. Copies: one (each read into wasm memory; events as views with \
          `receiveViews`). A message reassembled from frames that span reads has its payload \
          written straight into the reassembly buffer: a read that lies inside one frame's \
-         payload whole (`Session::input_slot`), and, while the message's frames average 16 KiB \
+         payload whole (`Session::input_slot`), and, while the message's frames average 64 KiB \
          or more (`SPLIT_FRAGMENT_MIN`), a read across frame boundaries too, taken in pieces, \
          each header alone (`Session::input_room`). Two copies (input buffer, then reassembly \
-         buffer) remain for the message's first read, and for frames averaging less than 16 \
-         KiB, where the copy costs less than the call per piece (measured: splitting lost 20 % \
-         with 8 KiB frames). Zero-fill: only where a buffer grows past its high-water mark \
-         (the input buffer about once per connection, the reassembly buffer once per size \
-         reached), never per read. -O3 against -Oz: measured in benches/README.md (wasm-opt \
-         -O3 was no faster, within noise, at +0.4 % size), so -Oz \
+         buffer) remain for the message's first read, and for frames averaging less than 64 \
+         KiB, where the second copy costs less than the call per piece (measured on 16 MiB \
+         messages: splitting cost 17 % with 16 KiB frames, broke even at 32 KiB, gained 13 % \
+         at 64 KiB). Zero-fill: only where a buffer grows past its high-water mark (the input \
+         buffer about once per connection, the reassembly buffer once per size reached), \
+         never per read. -O3 against -Oz: measured in benches/README.md (wasm-opt -O3 was no \
+         faster, within noise, at +0.4 % size), so -Oz \
          ships",
     );
     if no_node_rows(r).is_none() {

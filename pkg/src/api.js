@@ -147,7 +147,8 @@ export function createApi(glue) {
    */
   function input(value, what) {
     const bytes = toBytes(value, what);
-    return inWasm(bytes) ? bytes.slice() : bytes;
+    // Uint8Array's slice copies (a Buffer's own `slice` would be a view again).
+    return inWasm(bytes) ? Uint8Array.prototype.slice.call(bytes) : bytes;
   }
 
   let heapBuffer = memory.buffer;
@@ -329,7 +330,7 @@ export function createApi(glue) {
         const data = input(bytes, "bytes");
         // Behind bytes kept from an earlier read (events of it not pulled yet), in order.
         if (this.#rest !== null) this.#rest = concat(this.#rest, data);
-        else if (this.#ready !== null) this.#rest = data.slice();
+        else if (this.#ready !== null) this.#rest = Uint8Array.prototype.slice.call(data);
         else this.#feed(raw, data, false);
       }
       return this.#events(views);
@@ -344,6 +345,8 @@ export function createApi(glue) {
      */
     #feed(raw, data, owned) {
       const len = data.length;
+      let buffer = null; // of `data`, and where `data` starts in it: read once, for pieces
+      let base = 0;
       for (let off = 0; off < len; ) {
         const i = raw.reserve(len - off) >>> 2; // [address, count]
         const heap = heapU8(); // after the call, which may have grown the memory
@@ -351,7 +354,11 @@ export function createApi(glue) {
         const at = heap32[i];
         if (k === len) heap.set(data, at);
         else if (k <= 16) for (let j = 0; j < k; j++) heap[at + j] = data[off + j]; // a header: no view
-        else heap.set(data.subarray(off, off + k), at);
+        else {
+          // A view made with the constructor: `subarray` on a Buffer looks up its species (slow).
+          if (buffer === null) [buffer, base] = [data.buffer, data.byteOffset];
+          heap.set(new Uint8Array(buffer, base + off, k), at);
+        }
         off += k;
         if (off === len) return;
         try {
@@ -360,7 +367,8 @@ export function createApi(glue) {
           heapU8();
           const j = e >>> 2;
           this.#ready = [heap32[j], heap32[j + 1], heap32[j + 2], heap32[j + 3]];
-          this.#rest = owned ? data.subarray(off) : data.slice(off);
+          // Uint8Array's slice copies; a Buffer's own `slice` would be a view of the caller's bytes.
+          this.#rest = owned ? data.subarray(off) : Uint8Array.prototype.slice.call(data, off);
         } catch (err) {
           this.#ready = err; // thrown in turn; what follows a violation is never decoded
         }

@@ -200,7 +200,7 @@ export declare class Connection {
    * it is handled before the next is decoded. Any split of the stream gives the same
    * events. On a violation the iteration throws a `ProtocolError`, after the events before
    * it. Events not pulled stay buffered for the next `receive`. `bytes` may be reused as soon
-   * as this returns (inside a message reassembled from frames of 16 KiB or more, the bytes are
+   * as this returns (inside a message reassembled from frames of 64 KiB or more, the bytes are
    * copied in pieces, each payload byte once, and the first event they complete is decoded
    * here, the bytes after it kept in a copy of their own).
    */

@@ -470,7 +470,8 @@ test("messages: true, reads copied in pieces (each payload byte once): the calle
     want.push(sha256(small));
   }
   const all = concat(wire);
-  for (const views of [false, true]) {
+  // Buffer too: its own `slice` is a view, not a copy.
+  for (const [views, Bytes] of [[false, Uint8Array], [true, Uint8Array], [false, Buffer], [true, Buffer]]) {
     const conn = new Connection({ role: "server", messages: true });
     const got = [];
     const take = (ev) => {
@@ -479,7 +480,7 @@ test("messages: true, reads copied in pieces (each payload byte once): the calle
       }
     };
     // One read buffer, reused for every read as a socket loop does.
-    const buf = new Uint8Array(100003);
+    const buf = new Bytes(100003);
     const sizes = [65536, 1 + (rand() % 9), 4096, 100003, 20011];
     for (let at = 0, r = 0; at < all.length; r++) {
       const n = Math.min(sizes[r % sizes.length], all.length - at);
@@ -496,11 +497,27 @@ test("messages: true, reads copied in pieces (each payload byte once): the calle
       buf.fill(0xee);
     }
     for (const ev of conn.receive()) take(ev);
-    assert.equal(conn.pendingInputBytes, 0, `views ${views}`);
-    assert.equal(got.length, want.length, `views ${views}`);
-    got.forEach((h, i) => assert.equal(h, want[i], `message ${i} of ${want.length} (views ${views}): bytes differ`));
+    const how = `views ${views}, ${Bytes.name}`;
+    assert.equal(conn.pendingInputBytes, 0, how);
+    assert.equal(got.length, want.length, how);
+    got.forEach((h, i) => assert.equal(h, want[i], `message ${i} of ${want.length} (${how}): bytes differ`));
     const pongs = decodeFrames(conn.takeOutgoing());
-    assert.equal(pongs.length, pings, `views ${views}: one Pong per Ping`);
+    assert.equal(pongs.length, pings, `${how}: one Pong per Ping`);
     conn.free();
   }
+});
+
+test("receive takes a Buffer view into wasm memory (an event's data) as input: copied first, so the memory growing under it loses nothing", () => {
+  // A's message is itself the wire of a 4 MiB frame for B; B gets it as a Buffer over A's view.
+  const inner = new Uint8Array(4 << 20).map((_, i) => (i * 13) & 0xff);
+  const frame = encodeFrame({ opcode: 2, payload: inner, mask: Uint8Array.of(9, 8, 7, 6) });
+  const a = new Connection({ role: "server", messages: true });
+  const b = new Connection({ role: "server", messages: true });
+  const [ev] = [...a.receiveViews(encodeFrame({ opcode: 2, payload: frame, mask: Uint8Array.of(1, 2, 3, 4) }))];
+  const asBuffer = Buffer.from(ev.data.buffer, ev.data.byteOffset, ev.data.length);
+  const got = [...b.receive(asBuffer)];
+  assert.equal(got.length, 1);
+  assert.equal(sha256(got[0].data), sha256(inner));
+  a.free();
+  b.free();
 });

@@ -255,13 +255,15 @@ fn events_are_decoded_one_pull_at_a_time() {
 }
 
 /// RFC 6455 §5.4: a read across the frames of a message reassembled from
-/// 20 KiB fragments is taken in pieces: the rest of the first payload
+/// 70 KB fragments is taken in pieces: the rest of the first payload
 /// straight into the message, the next header in two steps (its first two
 /// bytes, then the rest they announce), the next payload straight in. The
 /// message arrives whole; fragments of 1 KiB take whole reads.
 #[wasm_bindgen_test]
 fn rfc6455_5_4_reserve_splits_reads_across_large_fragments() {
-    for (size, pieces) in [(20_000usize, vec![1, 2, 6, 20_000]), (1000, vec![1 + 8 + 1000])] {
+    for (size, header, pieces) in
+        [(70_000usize, 14, vec![1, 2, 12, 70_000]), (1000, 8, vec![1 + 8 + 1000])]
+    {
         let mut c = client();
         let a: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
         let b: Vec<u8> = (0..size).map(|i| (i % 241) as u8).collect();
@@ -269,7 +271,7 @@ fn rfc6455_5_4_reserve_splits_reads_across_large_fragments() {
         c.send_fragment(true, &b, true).unwrap();
         let wire = out(&mut c);
         let mut s = conn("server", true, None);
-        let split = 8 + size - 1; // the first frame but its last byte
+        let split = header + size - 1; // the first frame but its last byte
         assert_eq!(receive(&mut s, &wire[..split]).unwrap(), []);
         let read = &wire[split..];
         let (mut got, mut off) = (Vec::new(), 0);
