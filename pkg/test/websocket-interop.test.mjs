@@ -12,6 +12,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { once } from "node:events";
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { WebSocket, WebSocketServer, clientRequest } from "wsframe";
 
@@ -100,6 +101,35 @@ asyncio.run(main())`;
     await exchangeWithServer(python, ["-c", script], process.env, deflate);
   });
 }
+
+test("WebSocket <- ws server: 4 MiB in 64 fragments of 64 KiB with pings between arrives byte for byte (reads across large frames taken in pieces)", { skip: !ws && "ws not installed", timeout: 30_000 }, async () => {
+  const parts = Array.from({ length: 64 }, (_, i) => new Uint8Array(64 * 1024).map((_, j) => (j * 31 + i) & 0xff));
+  const server = new ws.WebSocketServer({ port: 0, host: "127.0.0.1", perMessageDeflate: false });
+  await once(server, "listening");
+  const pongs = [];
+  server.on("connection", (c) => {
+    c.on("pong", (p) => pongs.push(p.toString()));
+    parts.forEach((part, i) => {
+      c.send(part, { binary: true, fin: i === parts.length - 1 });
+      if (i % 8 === 7) c.ping(`after ${i}`);
+    });
+  });
+  const client = new WebSocket(`ws://127.0.0.1:${server.address().port}/`);
+  client.binaryType = "arraybuffer";
+  try {
+    const closed = once(client, "close").then(([e]) => Promise.reject(new Error(`closed (${e.code}) before the message`)));
+    const [event] = await Promise.race([once(client, "message"), closed]);
+    const want = createHash("sha256");
+    for (const part of parts) want.update(part);
+    assert.equal(createHash("sha256").update(new Uint8Array(event.data)).digest("hex"), want.digest("hex"));
+    client.close(1000);
+    await closed.catch(() => {});
+    assert.deepEqual(pongs, Array.from({ length: 8 }, (_, k) => `after ${8 * k + 7}`));
+  } finally {
+    for (const c of server.clients) c.terminate(); // a failed case leaves none open
+    await new Promise((r) => server.close(r));
+  }
+});
 
 const NATIVE_SERVERS = {
   deno: (deflate) => `

@@ -75,6 +75,22 @@ for (const n of SIZES) {
 cases.push(
   ...integrityCases(open),
   ...fragmentCases(open, { size: 1000, textName: "fragmented text (3 fragments, RFC 6455 §5.4)" }),
+  ["4 MiB binary in 64 fragments of 64 KiB, a ping after every 8th (RFC 6455 §5.4, §5.5.2)", async () => {
+    // Large frames: the npm package's server takes reads across them in pieces, each
+    // payload byte copied once (Session::input_room); the echo must come back whole.
+    const ws = await open();
+    const pongs = [];
+    ws.on("pong", (p) => pongs.push(p.toString()));
+    const parts = Array.from({ length: 64 }, (_, i) => pattern(64 * 1024, i + 3));
+    parts.forEach((part, i) => {
+      ws.send(part, { binary: true, fin: i === parts.length - 1 });
+      if (i % 8 === 7) ws.ping(Buffer.from(`after ${i}`));
+    });
+    const m = await ws.next();
+    check(m.isBinary && Buffer.compare(m.data, Buffer.concat(parts)) === 0, `got ${describe(m.data)}`);
+    await closeNormally(ws);
+    check(pongs.length === 8 && pongs.every((p, k) => p === `after ${8 * k + 7}`), `pongs ${JSON.stringify(pongs)}`);
+  }],
   ["4 MiB binary in 64-byte fragments (65,536 fragments, DESIGN §5)", async () => {
     const ws = await open();
     const data = pattern(4 * MIB);
