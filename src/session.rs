@@ -73,6 +73,12 @@ pub struct SessionConfig {
     pub retain_buffer: usize,
     /// Heartbeat: `(interval_ms, timeout_ms)`, see [`Session::poll`].
     pub keepalive: Option<(u64, u64)>,
+    /// [`Session::input_room`] splits reads while the frames of the message
+    /// being received average this many payload bytes or more. Default
+    /// [`SPLIT_FRAGMENT_MIN`] (64 KiB), measured where each piece is a call
+    /// across the wasm boundary; a caller whose pieces cost less may set it
+    /// lower (0: always).
+    pub split_reads_from: u64,
 }
 
 impl Default for SessionConfig {
@@ -86,6 +92,7 @@ impl Default for SessionConfig {
             streaming: false,
             retain_buffer: DEFAULT_RETAIN_BUFFER,
             keepalive: None,
+            split_reads_from: SPLIT_FRAGMENT_MIN,
         }
     }
 }
@@ -208,6 +215,20 @@ impl SessionConfig {
         self
     }
 
+    /// Sets [`SessionConfig::split_reads_from`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let c = wsframe::session::SessionConfig::default().with_split_reads_from(0);
+    /// assert_eq!(c.split_reads_from, 0);
+    /// ```
+    #[must_use]
+    pub const fn with_split_reads_from(mut self, bytes: u64) -> Self {
+        self.split_reads_from = bytes;
+        self
+    }
+
     /// Pings after `interval_ms` of silence; the peer is dead when nothing
     /// arrives within `timeout_ms` after that Ping.
     ///
@@ -321,8 +342,8 @@ impl Outgoing {
     }
 }
 
-/// The mean frame payload of a message from which [`Session::input_room`]
-/// splits reads (64 KiB). Measured in the wasm package, where each piece is
+/// The default [`SessionConfig::split_reads_from`]: the mean frame payload
+/// of a message from which [`Session::input_room`] splits reads (64 KiB). Measured in the wasm package, where each piece is
 /// a call across the boundary, on 16 MiB messages received by a fresh
 /// connection after a full garbage collection (the benchmark's setting):
 /// splitting cost 17 % with 16 KiB frames, broke even at 32 KiB and gained
@@ -568,9 +589,10 @@ impl<R: RandomSource> Session<R> {
     /// either, then ask again for the rest.
     ///
     /// A read is split (a slot for part of it, or a header alone) only while
-    /// the message's frames average [`SPLIT_FRAGMENT_MIN`] bytes or more: for
-    /// smaller frames the extra decoding step per piece costs more than the
-    /// copy it saves, and a slot is offered only for a whole read.
+    /// the message's frames average [`SessionConfig::split_reads_from`] bytes
+    /// or more (default 64 KiB): for smaller frames the extra decoding step
+    /// per piece can cost more than the copy it saves, and a slot is offered
+    /// only for a whole read.
     ///
     /// # Examples
     ///
@@ -620,7 +642,7 @@ impl<R: RandomSource> Session<R> {
     pub fn input_room(&mut self, n: usize) -> InputRoom<'_> {
         let ahead = self.conn.data_payload_ahead();
         // Pieces smaller than the read pay only for large frames.
-        let split = self.conn.mean_fragment() >= SPLIT_FRAGMENT_MIN;
+        let split = self.conn.mean_fragment() >= self.config.split_reads_from;
         if ahead == 0 {
             let between = split && self.assembler.is_open() && self.slot == 0;
             let wanted = if between && !self.config.streaming { self.conn.wanted() } else { 0 };

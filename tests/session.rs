@@ -704,49 +704,54 @@ fn rfc6455_s5_4_input_slots_deliver_what_receive_delivers() {
 /// RFC 6455 §5.4 and §5.6 through `Session::input_room`: every corpus
 /// message, whole and in fragments from 64 B to 200 KB with Pings between
 /// them, read in uneven pieces, arrives with the SHA-256 it was sent with,
-/// exactly as through `receive` alone, with the same Pongs; and, with
-/// fragments of twice `SPLIT_FRAGMENT_MIN` and more, only the first read,
-/// headers and Pings go through `receive`: every other payload byte is
-/// written once, into the message.
+/// exactly as through `receive` alone, with the same Pongs; and, where the
+/// reads are split (fragments of twice `split_reads_from` and more: with
+/// the default, 128 KiB; with 0, all), only the first read, headers and
+/// Pings go through `receive`: every other payload byte is written once,
+/// into the message.
 #[test]
 fn rfc6455_s5_4_input_room_copies_each_payload_byte_once() {
     let all = corpus::corpus();
-    let (mut p, mut s) =
-        (Session::server(SessionConfig::default()), Session::server(SessionConfig::default()));
-    let mut checked = 0;
-    for (i, (name, payload)) in all.iter().enumerate() {
-        let bytes = payload.bytes();
-        let op = if payload.is_text() { 1 } else { 2 };
-        let fragment = [usize::MAX, 1000, 16_384, 131_072, 64, 200_000][i % 6];
-        let key = Some([0x4d, (i % 251) as u8, 0x7a, 0x02]);
-        let mut wire = Vec::new();
-        let pieces: Vec<&[u8]> =
-            if bytes.is_empty() { vec![bytes] } else { bytes.chunks(fragment).collect() };
-        for (j, piece) in pieces.iter().enumerate() {
-            wire.extend(frame(j + 1 == pieces.len(), 0, if j == 0 { op } else { 0 }, key, piece));
-            if j % 3 == 1 {
-                wire.extend(frame(true, 0, 9, key, b"between"));
+    for split_from in [wsframe::session::SPLIT_FRAGMENT_MIN, 0] {
+        let config = SessionConfig::default().with_split_reads_from(split_from);
+        let (mut p, mut s) = (Session::server(config), Session::server(config));
+        let mut checked = 0;
+        for (i, (name, payload)) in all.iter().enumerate() {
+            let bytes = payload.bytes();
+            let op = if payload.is_text() { 1 } else { 2 };
+            let fragment = [usize::MAX, 1000, 16_384, 131_072, 64, 200_000][i % 6];
+            let key = Some([0x4d, (i % 251) as u8, 0x7a, 0x02]);
+            let mut wire = Vec::new();
+            let pieces: Vec<&[u8]> =
+                if bytes.is_empty() { vec![bytes] } else { bytes.chunks(fragment).collect() };
+            for (j, piece) in pieces.iter().enumerate() {
+                let op = if j == 0 { op } else { 0 };
+                wire.extend(frame(j + 1 == pieces.len(), 0, op, key, piece));
+                if j % 3 == 1 {
+                    wire.extend(frame(true, 0, 9, key, b"between"));
+                }
+            }
+            let sizes = [4096, 1 + i % 7, 65_536, 65_537, 20_000];
+            let plain = receive_in_reads(&mut p, &wire, &sizes, Feed::Plain).unwrap().messages;
+            let fed = receive_in_reads(&mut s, &wire, &sizes, Feed::Room).unwrap();
+            assert_eq!(fed.messages.len(), 1, "{name}");
+            assert_eq!(sha256(&fed.messages[0].1), sha256(bytes), "{name}: bytes changed");
+            assert_eq!(fed.messages, plain, "{name} (split from {split_from})");
+            assert_eq!(s.outgoing(), p.outgoing(), "{name}: the Pongs");
+            s.consume_outgoing(s.outgoing().len());
+            p.consume_outgoing(p.outgoing().len());
+            // Frames of twice the threshold but the last: their mean is past it.
+            if fragment as u64 >= 2 * split_from && pieces.len() > 1 {
+                // The first read (before the message is open), and per frame its
+                // header and a Ping (13 B) or a read boundary's share of them.
+                let bound = 4096 + pieces.len() * (14 + 13);
+                let via = fed.via_input;
+                assert!(via <= bound, "{name} (split from {split_from}): {via} bytes via input");
+                checked += 1;
             }
         }
-        let sizes = [4096, 1 + i % 7, 65_536, 65_537, 20_000];
-        let plain = receive_in_reads(&mut p, &wire, &sizes, Feed::Plain).unwrap().messages;
-        let fed = receive_in_reads(&mut s, &wire, &sizes, Feed::Room).unwrap();
-        assert_eq!(fed.messages.len(), 1, "{name}");
-        assert_eq!(sha256(&fed.messages[0].1), sha256(bytes), "{name}: bytes changed");
-        assert_eq!(fed.messages, plain, "{name}");
-        assert_eq!(s.outgoing(), p.outgoing(), "{name}: the Pongs");
-        s.consume_outgoing(s.outgoing().len());
-        p.consume_outgoing(p.outgoing().len());
-        // Frames of twice the threshold but the last: their mean is past it.
-        if fragment >= 2 * wsframe::session::SPLIT_FRAGMENT_MIN as usize && pieces.len() > 1 {
-            // The first read (before the message is open), and per frame its
-            // header and a Ping (13 B) or a read boundary's share of them.
-            let bound = 4096 + pieces.len() * (14 + 13);
-            assert!(fed.via_input <= bound, "{name}: {} bytes via input", fed.via_input);
-            checked += 1;
-        }
+        assert!(checked >= 3, "only {checked} messages were large enough to check");
     }
-    assert!(checked >= 3, "only {checked} messages were large enough to check");
 }
 
 /// Violations fed through `Session::input_room` fail as through `receive`
@@ -782,13 +787,17 @@ fn rfc6455_s5_4_input_room_fails_as_receive_does() {
             [first(2, &[7; 70_000]), frame(true, 0, 0, key, &[7; 140_000])].concat(),
         ),
     ];
-    let mut config = SessionConfig::default();
-    config.limits = config.limits.with_max_message_size(200_000);
-    for (name, wire) in cases {
+    for (split_from, (name, wire)) in [wsframe::session::SPLIT_FRAGMENT_MIN, 0]
+        .into_iter()
+        .flat_map(|split| cases.iter().map(move |case| (split, case)))
+    {
+        let config = SessionConfig::default()
+            .with_max_message_size(200_000)
+            .with_split_reads_from(split_from);
         for sizes in [&[4096, 3][..], &[70_011, 1], &[5000, 5007, 2]] {
             let (mut p, mut s) = (Session::server(config), Session::server(config));
-            let plain = receive_in_reads(&mut p, &wire, sizes, Feed::Plain).map(|f| f.messages);
-            let room = receive_in_reads(&mut s, &wire, sizes, Feed::Room).map(|f| f.messages);
+            let plain = receive_in_reads(&mut p, wire, sizes, Feed::Plain).map(|f| f.messages);
+            let room = receive_in_reads(&mut s, wire, sizes, Feed::Room).map(|f| f.messages);
             assert!(plain.is_err(), "{name}");
             assert_eq!(room, plain, "{name} {sizes:?}");
             assert_eq!(s.outgoing(), p.outgoing(), "{name} {sizes:?}: the Close");
