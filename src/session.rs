@@ -343,11 +343,11 @@ impl Outgoing {
 }
 
 /// The default [`SessionConfig::split_reads_from`]: the mean frame payload
-/// of a message from which [`Session::input_room`] splits reads (64 KiB). Measured in the wasm package, where each piece is
-/// a call across the boundary, on 16 MiB messages received by a fresh
-/// connection after a full garbage collection (the benchmark's setting):
-/// splitting cost 17 % with 16 KiB frames, broke even at 32 KiB and gained
-/// 13 % at 64 KiB.
+/// of a message from which [`Session::input_room`] splits reads (64 KiB).
+/// Measured in the wasm package, where each piece is a call across the
+/// boundary, on 16 MiB messages received by a fresh connection after a full
+/// garbage collection (the benchmark's setting): splitting cost 17 % with
+/// 16 KiB frames, broke even at 32 KiB and gained 13 % at 64 KiB.
 ///
 /// # Examples
 ///
@@ -644,8 +644,9 @@ impl<R: RandomSource> Session<R> {
         // Pieces smaller than the read pay only for large frames.
         let split = self.conn.mean_fragment() >= self.config.split_reads_from;
         if ahead == 0 {
-            let between = split && self.assembler.is_open() && self.slot == 0;
-            let wanted = if between && !self.config.streaming { self.conn.wanted() } else { 0 };
+            // Between frames of a message being reassembled (never open when
+            // streaming; no slot pending, which would leave payload ahead).
+            let wanted = if split && self.assembler.is_open() { self.conn.wanted() } else { 0 };
             return InputRoom::Input(if wanted == 0 { n } else { wanted.min(n) });
         }
         let k = match usize::try_from(ahead) {

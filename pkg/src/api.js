@@ -48,6 +48,14 @@ function toBytes(value, what) {
   throw new TypeError(`${what} must be a Uint8Array, an ArrayBufferView or an ArrayBuffer`);
 }
 
+/** `a` then `b`, in a new Uint8Array. */
+export function concat(a, b) {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}
+
 /** The per-call `{ compress }` of sendText/sendBinary: compress unless it is false. */
 function compressOption(options) {
   if (options === undefined || options === null) return true;
@@ -212,13 +220,6 @@ export function createApi(glue) {
     return n;
   }
 
-  function concat(a, b) {
-    const c = new Uint8Array(a.length + b.length);
-    c.set(a);
-    c.set(b, a.length);
-    return c;
-  }
-
   function payload(value, what) {
     return typeof value === "string" ? utf8.encode(value) : value == null ? EMPTY : input(value, what);
   }
@@ -356,7 +357,10 @@ export function createApi(glue) {
         else if (k <= 16) for (let j = 0; j < k; j++) heap[at + j] = data[off + j]; // a header: no view
         else {
           // A view made with the constructor: `subarray` on a Buffer looks up its species (slow).
-          if (buffer === null) [buffer, base] = [data.buffer, data.byteOffset];
+          if (buffer === null) {
+            buffer = data.buffer;
+            base = data.byteOffset;
+          }
           heap.set(new Uint8Array(buffer, base + off, k), at);
         }
         off += k;

@@ -7,6 +7,8 @@
 // `onclose(error?)`, and `ondrain()` when `pending` (bytes written, not yet taken by the OS)
 // went down.
 
+import { concat } from "./api.js";
+
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
@@ -579,12 +581,5 @@ export function createWebSocket(api, transport) {
 }
 
 const HANDLERS = Symbol("handlers");
-
-function concat(a, b) {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
-}
 
 export { WebSocketErrorEvent, ReconnectEvent, HeartbeatEvent, CloseEventBase as CloseEvent };

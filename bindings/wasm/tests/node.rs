@@ -53,17 +53,22 @@ fn memory() -> js_sys::ArrayBuffer {
 /// (The wrapper keeps the rest when such a pull has an event; here the event
 /// is copied out at once, so feeding goes on.) Returns those events.
 fn feed(c: &mut Connection, bytes: &[u8]) -> Result<Vec<Ev>, JsValue> {
-    let (mut events, mut off) = (Vec::new(), 0);
+    feed_pieces(c, bytes).map(|(events, _)| events)
+}
+
+/// `feed`, also returning the size of each piece.
+fn feed_pieces(c: &mut Connection, bytes: &[u8]) -> Result<(Vec<Ev>, Vec<u32>), JsValue> {
+    let (mut events, mut pieces, mut off) = (Vec::new(), Vec::new(), 0);
     while off < bytes.len() {
         let (at, k) = queued(c.reserve(bytes.len() - off));
         let piece = &bytes[off..off + k as usize];
         js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, k).copy_from(piece);
-        off += k as usize;
+        (off, pieces) = (off + k as usize, [pieces, vec![k]].concat());
         if off < bytes.len() {
             events.extend(pull(c)?);
         }
     }
-    Ok(events)
+    Ok((events, pieces))
 }
 
 /// The next event, or `None` when more input is needed.
@@ -273,17 +278,9 @@ fn rfc6455_5_4_reserve_splits_reads_across_large_fragments() {
         let mut s = conn("server", true, None);
         let split = header + size - 1; // the first frame but its last byte
         assert_eq!(receive(&mut s, &wire[..split]).unwrap(), []);
-        let read = &wire[split..];
-        let (mut got, mut off) = (Vec::new(), 0);
-        while off < read.len() {
-            let (at, k) = queued(s.reserve(read.len() - off));
-            let piece = &read[off..off + k as usize];
-            js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, k).copy_from(piece);
-            (off, got) = (off + k as usize, [got, vec![k as usize]].concat());
-            if off < read.len() {
-                assert_eq!(pull(&mut s).unwrap(), None, "{size}");
-            }
-        }
+        let (events, got) = feed_pieces(&mut s, &wire[split..]).unwrap();
+        // No event before the last piece.
+        assert_eq!(events, [], "{size}");
         assert_eq!(got, pieces, "{size}");
         let (kind, data, last) = pull(&mut s).unwrap().expect("the message");
         assert_eq!((kind, last), (BINARY, 1));
