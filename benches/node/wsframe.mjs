@@ -34,23 +34,27 @@ export function encodeNote(client) {
     ? "sendBinary (copies the payload once, straight into the outgoing queue in wasm memory, where the frame is built around it " +
         "and masked in place with a Web Crypto key from the binding's pool) + takeOutgoingInto(buffer) after each frame " +
         "(copies the frame into one preallocated 1 MiB buffer, reused; no allocation per frame)"
-    : "frameBinary(payload) as a server's send calls it: the header queued and located in one call into wasm, copied out " +
-        "into a view of an 8 KiB pool, the caller's payload by reference (written with one vectored write; no payload copy), as ws does";
+    : "frameBinaryInto(payload, buffer, offset): the header written into one preallocated 64 KiB buffer, reused (one call into " +
+        "wasm, which returns a header of up to 4 bytes in its result), the caller's payload by reference (no payload copy, as ws; " +
+        "no allocation per frame)";
 }
 
 /**
  * `count` binary messages of `payload`, one frame each, from a fresh server (unmasked) or
- * client (masked) Connection; the frame's bytes are taken after each send into one
- * preallocated buffer, as a server writing each message from its own buffer does. Returns
- * the bytes taken.
+ * client (masked) Connection; the frame's bytes (a server's header; a client's whole frame)
+ * are taken after each send into one preallocated buffer, as a sender writing from its own
+ * buffer does. Returns the frame bytes produced (a server's payload counted by reference).
  */
 export function wsframeEncode(payload, count, client) {
   const conn = new Connection({ role: client ? "client" : "server" });
   let n = 0;
   if (!client) {
+    const head = new Uint8Array(1 << 16);
+    let at = 0;
     for (let i = 0; i < count; i++) {
-      const chunks = conn.frameBinary(payload);
-      for (let j = 0; j < chunks.length; j++) n += chunks[j].length;
+      const h = conn.frameBinaryInto(payload, head, at);
+      n += h + payload.length;
+      at = at + h > head.length - 14 ? 0 : at + h;
     }
     conn.free();
     return n;

@@ -220,6 +220,27 @@ export function createApi(glue) {
     return n;
   }
 
+  /**
+   * Takes what `raw.frameHeader` returned, `v` (not 0), into `out` at `offset`: a header
+   * packed into the number (`n * 2^32 + word`, its `n` bytes those of `word`, low byte first;
+   * already taken from the queue), or the queue at the table's address. Returns how many bytes,
+   * or -1, copying nothing, when the queue does not fit (it stays queued).
+   */
+  function takeHeader(raw, v, out, offset) {
+    if (v >= 4294967296) {
+      const word = v >>> 0; // v modulo 2^32
+      const n = (v - word) / 4294967296;
+      for (let j = 0; j < n; j++) out[offset + j] = (word >>> (8 * j)) & 255;
+      return n;
+    }
+    return queuedLength(v) <= out.length - offset ? takeInto(raw, out, offset, v) : -1;
+  }
+
+  /** How many bytes `takeHeader` takes for `v`. */
+  function headerLength(v) {
+    return v >= 4294967296 ? Math.floor(v / 4294967296) : queuedLength(v);
+  }
+
   function payload(value, what) {
     return typeof value === "string" ? utf8.encode(value) : value == null ? EMPTY : input(value, what);
   }
@@ -487,14 +508,48 @@ export function createApi(glue) {
       const compress = compressOption(options);
       // A view into wasm memory may move with the next call: copied.
       if (this.#role === "server" && !(compress && this.#deflate) && !inWasm(data)) {
-        const queued = raw.frameHeader(true, data.length); // queues the header, returns outgoing()
-        if (queued === 0) throw raw.takeError();
-        const head = chunk(queuedLength(queued));
-        takeInto(raw, head, 0, queued);
+        const v = raw.frameHeader(true, data.length); // queues the header, hands out the queue
+        if (v === 0) throw raw.takeError();
+        const head = chunk(headerLength(v));
+        takeHeader(raw, v, head, 0);
         return [head, data];
       }
       this.#send(true, data, compress);
       return [this.takeOutgoing()];
+    }
+
+    /**
+     * `frameBinary` with no allocation, for a server that writes from its own buffer: writes
+     * what goes before the payload (anything queued, then this frame's header) into `target`
+     * from `offset` and returns how many bytes. Send `bytes` themselves right after them,
+     * unchanged until written; they are never read here (an event's data from `receiveViews` is
+     * valid until the next call: copy it before). Only where `frameBinary` sends the payload
+     * by reference: a server, not compressing (pass `{ compress: false }` with deflate on);
+     * otherwise a TypeError. `target` needs room for 14 bytes from `offset`
+     * (the longest header), or a RangeError; nothing is queued then. When bytes queued earlier
+     * do not fit with the header, a RangeError too, and they stay queued with the header: take
+     * them with `takeOutgoing()` and send `bytes` after them.
+     */
+    frameBinaryInto(bytes, target, offset = 0, options) {
+      const raw = this.#live();
+      const data = toBytes(bytes, "bytes");
+      const out = toBytes(target, "target");
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset > out.length) {
+        throw new TypeError("offset must be an integer within target");
+      }
+      if (this.#role !== "server" || (compressOption(options) && this.#deflate)) {
+        throw new TypeError("frameBinaryInto frames a server's uncompressed payload; use sendBinary and takeOutgoingInto");
+      }
+      if (out.length - offset < 14) throw new RangeError("target needs room for 14 bytes from offset");
+      const v = raw.frameHeader(true, data.length);
+      if (v === 0) throw raw.takeError();
+      const n = takeHeader(raw, v, out, offset);
+      if (n < 0) {
+        throw new RangeError(
+          "the bytes queued before this frame do not fit in target; they stay queued with its header: take them with takeOutgoing() and send bytes after them",
+        );
+      }
+      return n;
     }
 
     /** Copies the payload once, straight into the outgoing queue, and frames it there. */

@@ -230,6 +230,16 @@ export declare class Connection {
    * are copied, and everything is then one chunk.
    */
   frameBinary(bytes: BytesLike, options?: SendOptions): Uint8Array[];
+  /**
+   * `frameBinary` with no allocation, for a server writing from its own buffer: writes what
+   * goes before the payload (anything queued, then the header) into `target` from `offset`
+   * and returns how many bytes; send `bytes` themselves right after them, unchanged until
+   * written. Server only, uncompressed (`{ compress: false }` with deflate on), `bytes` not a
+   * view into wasm memory, else a TypeError. `target` needs 14 bytes of room from `offset`, else
+   * a RangeError with nothing queued; if earlier queued bytes do not fit with the header, a
+   * RangeError and both stay queued (take them with `takeOutgoing()`, then send `bytes`).
+   */
+  frameBinaryInto(bytes: BytesLike, target: BytesLike, offset?: number, options?: SendOptions): number;
   /** Queues one frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. Never compressed. */
   sendFrame(kind: "text" | "binary", bytes: BytesLike | string, fin?: boolean): void;
   /** Queues a Ping, at most 125 bytes. */

@@ -125,6 +125,9 @@ export function deflateServer(input: Uint8Array): Connection | null {
   void frames;
   const chunks: Uint8Array[] = conn.frameBinary(new Uint8Array(1 << 16), { compress: false });
   void chunks;
+  const head = new Uint8Array(64);
+  const written: number = conn.frameBinaryInto(new Uint8Array(100), head, 0, { compress: false });
+  void written;
   return conn;
 }
 

@@ -396,6 +396,71 @@ test("frameBinary: a server's payload goes by reference after the queue; every c
   z.free();
 });
 
+test("frameBinaryInto: a server's header (after anything queued) lands in the caller's buffer, the payload goes by reference; every corpus message decodes (independent decoder) byte for byte", () => {
+  const binary = (m) => (typeof m.data === "string" ? new TextEncoder().encode(m.data) : m.data);
+  const rand = prng(31);
+  const conn = new Connection({ role: "server" });
+  const target = new Uint8Array(4096).fill(0xee);
+  try {
+    for (const [i, m] of [...corpus()].entries()) {
+      const data = binary(m);
+      // Queued first, in front of the header: nothing, a Ping that leaves the header packed
+      // alone in frameHeader's return, one that does not, and two Pongs.
+      const ping = ["", "p", "a Ping longer than 4 B", ""][i % 4];
+      if (ping) conn.ping(ping);
+      if (i % 4 === 3) [conn.pong("x"), conn.pong("y")];
+      const offset = rand() % 200;
+      const n = conn.frameBinaryInto(data, target, offset);
+      assert.equal(conn.bufferedAmount, 0, "nothing left queued");
+      assert.equal(target[offset + n], 0xee, "nothing written past the count");
+      const frames = decodeFrames(concat([target.slice(offset, offset + n), data]));
+      assert.equal(frames.length, ping ? 2 : i % 4 === 3 ? 3 : 1, `${i} ${m.name}`);
+      if (ping) assert.deepEqual([frames[0].opcode, Buffer.from(frames[0].payload).toString()], [0x9, ping]);
+      const frame = frames.at(-1);
+      assert.deepEqual([frame.opcode, frame.fin, frame.masked, frame.rsv], [0x2, true, false, 0]);
+      assert.equal(sha256(frame.payload), sha256(data), `${i} ${m.name} (${data.length} B)`);
+      target.fill(0xee, offset, offset + n);
+    }
+    // Every length form, at the edges (RFC 6455 §5.2): the header must equal frameBinary's.
+    const other = new Connection({ role: "server" });
+    for (const len of [0, 1, 125, 126, 127, 65535, 65536, 65537]) {
+      const data = make("random", len);
+      const n = conn.frameBinaryInto(data, target, 7);
+      assert.deepEqual(target.slice(7, 7 + n), other.frameBinary(data)[0], `${len} B`);
+    }
+    other.free();
+    // Room: 14 bytes are needed before anything is queued.
+    assert.throws(() => conn.frameBinaryInto(data0(), new Uint8Array(13)), RangeError);
+    assert.throws(() => conn.frameBinaryInto(data0(), target, target.length - 13), RangeError);
+    assert.equal(conn.bufferedAmount, 0, "nothing queued when there is no room");
+    // Queued bytes that do not fit with the header stay queued, in order, with it.
+    conn.ping("0123456789abc");
+    assert.throws(() => conn.frameBinaryInto(Uint8Array.of(1, 2, 3), new Uint8Array(14)), RangeError);
+    const frames = decodeFrames(concat([conn.takeOutgoing(), Uint8Array.of(1, 2, 3)]));
+    assert.deepEqual(frames.map((f) => [f.opcode, [...f.payload].length]), [[0x9, 13], [0x2, 3]]);
+  } finally {
+    conn.free();
+  }
+  // A client masks, and a compressed message is deflated: both take the copying path.
+  const c = new Connection({ role: "client" });
+  assert.throws(() => c.frameBinaryInto(data0(), target), TypeError);
+  c.free();
+  const z = new Connection({ role: "server", deflate: true });
+  assert.throws(() => z.frameBinaryInto(data0(), target), TypeError);
+  const n = z.frameBinaryInto(Uint8Array.of(5), target, 0, { compress: false });
+  assert.deepEqual([...target.subarray(0, n)], [0x82, 0x01]);
+  // Refused like sendBinary after our Close, nothing written or queued.
+  z.close(1000);
+  z.takeOutgoing();
+  assert.throws(() => z.frameBinaryInto(data0(), target, 0, { compress: false }), (e) => e.code === "CLOSED");
+  assert.equal(z.bufferedAmount, 0);
+  z.free();
+});
+
+function data0() {
+  return new Uint8Array(0);
+}
+
 test("messages: true: reads that fall inside a large message's payload go straight into it; every corpus message arrives byte for byte, invalid UTF-8 there fails with 1007", () => {
   const rand = prng(97);
   const bytesOf = (m) => (typeof m.data === "string" ? new TextEncoder().encode(m.data) : m.data);

@@ -207,15 +207,28 @@ impl Connection {
 
     /// Queues only the header of a `len`-byte message (binary unless text)
     /// whose payload JavaScript writes itself, uncopied, right after the
-    /// queued bytes. Returns what `outgoing` returns then (one call for
-    /// both), or 0 when refused, as `sendStaged`, and for a client (no error
-    /// then: its payload must be masked, so it uses `stage`).
+    /// queued bytes. Returns 0 when refused, as `sendStaged`, and for a
+    /// client (no error then: its payload must be masked, so it uses
+    /// `stage`). When the queue then holds at most 4 bytes (the header
+    /// alone), it takes them and returns `n * 2^32 + word`: the `n` bytes are
+    /// those of `word`, a `u32`, low byte first (one call, no table, no
+    /// `consumeOutgoing`). Otherwise it returns what `outgoing` returns.
     #[wasm_bindgen(js_name = frameHeader)]
-    pub fn frame_header(&mut self, binary: bool, len: usize) -> usize {
+    pub fn frame_header(&mut self, binary: bool, len: usize) -> f64 {
         let kind = if binary { DataKind::Binary } else { DataKind::Text };
         let r = (self.session.role() == Role::Server).then(|| self.session.send_header(kind, len));
         self.error = r.and_then(Result::err);
-        if r.is_some_and(|r| r.is_ok()) { self.outgoing() } else { 0 }
+        if r.is_none_or(|r| r.is_err()) {
+            return 0.0;
+        }
+        let (queued, n) = (self.session.outgoing(), self.session.outgoing().len());
+        if n > 4 {
+            return self.outgoing() as f64;
+        }
+        let byte = |i: usize| f64::from(queued.get(i).copied().unwrap_or(0));
+        let packed = (0..4).rev().fold(n as f64, |word, i| word * 256.0 + byte(i));
+        self.session.consume_outgoing(n);
+        packed
     }
 
     /// The error of the last refused `sendStaged` or `frameHeader`, as an

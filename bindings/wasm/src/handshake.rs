@@ -158,14 +158,10 @@ pub fn build_client_request(
         Some(config) => Some(deflate::header(|out| config.write_offer(out))?),
         None => extensions,
     };
-    let mut req = ClientRequest::new(url).map_err(handshake_error)?.protocols(&protocol_refs);
-    if let Some(o) = origin.as_deref() {
-        req = req.origin(o);
-    }
-    if let Some(e) = extensions.as_deref() {
-        req = req.extensions(e);
-    }
-    req = req.headers(&extra);
+    let req = ClientRequest::new(url).map_err(handshake_error)?.protocols(&protocol_refs);
+    let req = origin.as_deref().into_iter().fold(req, ClientRequest::origin);
+    let req = extensions.as_deref().into_iter().fold(req, ClientRequest::extensions);
+    let req = req.headers(&extra);
     let mut nonce = [0u8; 16];
     random::fill(&mut nonce)?;
     let mut verifier = None;

@@ -18,12 +18,9 @@ mod random;
 
 pub use conn::Connection;
 pub use deflate::negotiate_deflate;
-pub use frame::{decode_frame, encode_frame};
-pub use handshake::{
-    ClientHandshake, accept_key, build_accept_response, build_client_request,
-    build_reject_response, parse_request,
-};
-pub use liveness::{Backoff, Keepalive, close_codes, should_reconnect};
+pub use frame::*;
+pub use handshake::*;
+pub use liveness::*;
 
 use wasm_bindgen::prelude::*;
 

@@ -12,11 +12,8 @@ use wsframe::{RandomError, RandomSource};
 
 use crate::random::WebCrypto;
 
-/// A JavaScript number of milliseconds as the core's `u64` (negative and NaN
-/// are 0, beyond `u64::MAX` saturates: Rust's float-to-int cast).
-fn ms(v: f64) -> u64 {
-    v as u64
-}
+// JavaScript numbers of milliseconds become the core's `u64` with `as`, Rust's
+// float-to-int cast: negative and NaN are 0, beyond `u64::MAX` saturates.
 
 /// A core time as a JavaScript number (`u64::MAX`, "never", is `Infinity`).
 fn js_ms(v: u64) -> f64 {
@@ -44,18 +41,18 @@ impl Keepalive {
     /// A timer whose last arrival is `now`.
     #[wasm_bindgen(constructor)]
     pub fn new(interval: f64, timeout: f64, now: f64) -> Keepalive {
-        Keepalive(keepalive::Keepalive::new(ms(interval), ms(timeout), ms(now)))
+        Keepalive(keepalive::Keepalive::new(interval as u64, timeout as u64, now as u64))
     }
 
     /// Records an arrival from the peer at `now`.
     #[wasm_bindgen(js_name = onReceive)]
     pub fn on_receive(&mut self, now: f64) {
-        self.0.on_receive(ms(now));
+        self.0.on_receive(now as u64);
     }
 
     /// `"idle"`, `"ping"` (send one now; reported once per silence) or `"dead"`.
     pub fn poll(&mut self, now: f64) -> String {
-        action_name(self.0.poll(ms(now)))
+        action_name(self.0.poll(now as u64))
     }
 
     /// When `poll` next has something to do.
@@ -97,9 +94,9 @@ impl Backoff {
     /// window and the base of the doubling windows (default both 5000 ms).
     #[wasm_bindgen(constructor)]
     pub fn new(max_delay: f64, first_window: Option<f64>, base: Option<f64>) -> Backoff {
-        let first = first_window.map_or(backoff::FIRST_WINDOW_MS, ms);
-        let base = base.map_or(backoff::FIRST_WINDOW_MS, ms);
-        Backoff(backoff::Backoff::with_params(first, base, ms(max_delay)))
+        let first = first_window.map_or(backoff::FIRST_WINDOW_MS, |v| v as u64);
+        let base = base.map_or(backoff::FIRST_WINDOW_MS, |v| v as u64);
+        Backoff(backoff::Backoff::with_params(first, base, max_delay as u64))
     }
 
     /// The delay before the next attempt, counting it; randomness from

@@ -26,9 +26,8 @@ thread_local! {
 /// Bun, workerd, browsers).
 fn crypto() -> Result<Crypto, JsValue> {
     let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())?;
-    let present = !crypto.is_undefined() && !crypto.is_null();
     // Not `dyn_into`: Node 18's `webcrypto` is not an instance of a global `Crypto`.
-    present.then(|| crypto.unchecked_into()).ok_or_else(no_crypto)
+    (!crypto.is_null_or_undefined()).then(|| crypto.unchecked_into()).ok_or_else(no_crypto)
 }
 
 fn no_crypto() -> JsValue {

@@ -151,24 +151,41 @@ fn rfc6455_5_7_unmasked_hello_from_server() {
     assert_eq!(receive(&mut c, &UNMASKED_HELLO).unwrap(), vec![(TEXT, b"Hello".to_vec(), 1)]);
 }
 
+/// The bytes `frameHeader` packed into its return value: `n * 2^32 + word`,
+/// the `n` bytes those of `word`, low byte first.
+fn unpack(v: f64) -> Vec<u8> {
+    let (n, word) = ((v / 4_294_967_296.0) as usize, (v % 4_294_967_296.0) as u32);
+    word.to_le_bytes()[..n].to_vec()
+}
+
 /// RFC 6455 §5.2: `frameHeader` queues a server's header after what is
 /// queued (a 1 KiB payload needs the 16-bit length) and returns the queue in
-/// the same call; a client gets 0 (its payload must be masked), and after a
-/// Close it is refused with the error to throw.
+/// the same call; a header queued alone, of at most 4 bytes, comes packed in
+/// the return value and is taken. A client gets 0 (its payload must be
+/// masked), and after a Close it is refused with the error to throw.
 #[wasm_bindgen_test]
 fn rfc6455_5_2_frame_header_queues_behind_a_ping_and_returns_the_queue() {
     let mut s = server();
     s.ping(b"p").unwrap();
-    let (at, n) = queued(s.frame_header(true, 1024));
+    let (at, n) = queued(s.frame_header(true, 1024) as usize);
     let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, n).to_vec();
     assert_eq!(bytes, [0x89, 0x01, b'p', 0x82, 126, 0x04, 0x00]);
     s.consume_outgoing(n as usize);
-    assert_eq!(queued(s.frame_header(false, 5)).1, 2, "text, 7-bit length: two bytes");
-    assert_eq!(out(&mut s), [0x81, 0x05]);
-    assert_eq!(client().frame_header(true, 16), 0);
+    assert_eq!(unpack(s.frame_header(false, 5)), [0x81, 0x05], "text, 7-bit length");
+    assert_eq!(unpack(s.frame_header(true, 1024)), [0x82, 126, 0x04, 0x00], "16-bit length");
+    assert_eq!(unpack(s.frame_header(true, 125)), [0x82, 125]);
+    assert_eq!(unpack(s.frame_header(true, 126)), [0x82, 126, 0x00, 126]);
+    assert_eq!(unpack(s.frame_header(true, 65535)), [0x82, 126, 0xff, 0xff]);
+    assert_eq!(queued(s.outgoing()).1, 0, "packed headers are taken");
+    // A 64-bit length makes a 10-byte header: left queued, returned as the table.
+    let (at, n) = queued(s.frame_header(true, 65536) as usize);
+    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, n).to_vec();
+    assert_eq!(bytes, [0x82, 127, 0, 0, 0, 0, 0, 1, 0, 0]);
+    assert_eq!(out(&mut s), bytes);
+    assert_eq!(client().frame_header(true, 16), 0.0);
     s.close(Some(1000), "").unwrap();
     out(&mut s);
-    assert_eq!(s.frame_header(true, 16), 0);
+    assert_eq!(s.frame_header(true, 16), 0.0);
     assert_eq!(code(&s.take_error()).as_deref(), Some("CLOSED"));
     assert_eq!(queued(s.outgoing()).1, 0, "nothing queued when refused");
 }
