@@ -521,14 +521,14 @@ export function createApi(glue) {
     /**
      * `frameBinary` with no allocation, for a server that writes from its own buffer: writes
      * what goes before the payload (anything queued, then this frame's header) into `target`
-     * from `offset` and returns how many bytes. Send `bytes` themselves right after them,
-     * unchanged until written; they are never read here (an event's data from `receiveViews` is
-     * valid until the next call: copy it before). Only where `frameBinary` sends the payload
-     * by reference: a server, not compressing (pass `{ compress: false }` with deflate on);
-     * otherwise a TypeError. `target` needs room for 14 bytes from `offset`
-     * (the longest header), or a RangeError; nothing is queued then. When bytes queued earlier
-     * do not fit with the header, a RangeError too, and they stay queued with the header: take
-     * them with `takeOutgoing()` and send `bytes` after them.
+     * (the caller's own memory, not an event's data) from `offset` and returns how many bytes.
+     * Send `bytes` themselves right after them, unchanged until written; they are never read
+     * here (an event's data from `receiveViews` is valid until the next call: copy it before).
+     * Only where `frameBinary` sends the payload by reference: a server, not compressing (pass
+     * `{ compress: false }` with deflate on); otherwise a TypeError. `target` needs room for 14
+     * bytes from `offset` (the longest header), or a RangeError; nothing is queued then. When
+     * bytes queued earlier do not fit with the header, a RangeError too, and they stay queued
+     * with the header: take them with `takeOutgoing()` and send `bytes` after them.
      */
     frameBinaryInto(bytes, target, offset = 0, options) {
       const raw = this.#live();

@@ -232,12 +232,14 @@ export declare class Connection {
   frameBinary(bytes: BytesLike, options?: SendOptions): Uint8Array[];
   /**
    * `frameBinary` with no allocation, for a server writing from its own buffer: writes what
-   * goes before the payload (anything queued, then the header) into `target` from `offset`
-   * and returns how many bytes; send `bytes` themselves right after them, unchanged until
-   * written. Server only, uncompressed (`{ compress: false }` with deflate on), `bytes` not a
-   * view into wasm memory, else a TypeError. `target` needs 14 bytes of room from `offset`, else
-   * a RangeError with nothing queued; if earlier queued bytes do not fit with the header, a
-   * RangeError and both stay queued (take them with `takeOutgoing()`, then send `bytes`).
+   * goes before the payload (anything queued, then the header) into `target` (your own
+   * memory, not an event's data) from `offset` and returns how many bytes; send `bytes`
+   * themselves right after them, unchanged until written. `bytes` are never read here: an
+   * event's data from `receiveViews` is valid until the next call, so copy it first. Server
+   * only, uncompressed (`{ compress: false }` with deflate on), else a TypeError. `target`
+   * needs 14 bytes of room from `offset`, else a RangeError with nothing queued; if earlier
+   * queued bytes do not fit with the header, a RangeError and both stay queued (take them
+   * with `takeOutgoing()`, then send `bytes`).
    */
   frameBinaryInto(bytes: BytesLike, target: BytesLike, offset?: number, options?: SendOptions): number;
   /** Queues one frame of a fragmented message (RFC 6455 §5.4); `fin` (default true) ends it. Never compressed. */
