@@ -1,6 +1,6 @@
 // The package's WebSocket against servers it shares no code with (ws, Python websockets), with
 // and without permessage-deflate, and its WebSocketServer against clients (ws, Node 20's own
-// WebSocket, raw sockets). Chromium and Python websockets clients against the
+// WebSocket, raw sockets); frames a Connection writes with frameBinaryInto are read by ws. Chromium and Python websockets clients against the
 // WebSocketServer run in tests/interop (node/chromium.mjs, py_ws_client.py: the echo server
 // is built on it). Peers missing from this machine skip their tests.
 import { test } from "node:test";
@@ -14,7 +14,8 @@ import path from "node:path";
 import { once } from "node:events";
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { WebSocket, WebSocketServer, clientRequest } from "wsframe";
+import { Connection, WebSocket, WebSocketServer, acceptResponse, clientRequest, parseRequest } from "wsframe";
+import { corpus } from "../../tests/interop/node/corpus.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const wsPath = `${root}tests/interop/node/node_modules/ws/wrapper.mjs`;
@@ -244,6 +245,52 @@ test("WebSocketServer -> ws client: large binary sends go by reference, in order
   client.close();
   await once(client, "close");
   await srv.close();
+});
+
+test("Connection.frameBinaryInto over a raw socket -> ws client: every corpus message, headers from the caller's buffer and payloads by reference, byte for byte", { skip: !ws && "ws not installed", timeout: 60_000 }, async () => {
+  const hash = (b) => createHash("sha256").update(b).digest("hex");
+  const bytes = (m) => (typeof m.data === "string" ? new TextEncoder().encode(m.data) : m.data);
+  const payloads = [...corpus()].map(bytes);
+  const server = net.createServer((socket) => {
+    let input = Buffer.alloc(0);
+    socket.on("data", function handshake(chunk) {
+      input = Buffer.concat([input, chunk]);
+      const req = parseRequest(input);
+      if (req === null) return;
+      socket.off("data", handshake);
+      socket.on("data", () => {}); // the client's Pongs: not read here
+      socket.write(acceptResponse(req));
+      const conn = new Connection({ role: "server" });
+      // One buffer for all the headers, never reused while the socket may still hold a view.
+      const head = new Uint8Array(64 * 1024);
+      let at = 0;
+      payloads.forEach((data, i) => {
+        if (i % 3 === 1) conn.ping("p"); // queued first: it goes out in front of the header
+        const n = conn.frameBinaryInto(data, head, at);
+        socket.cork();
+        socket.write(head.subarray(at, at + n));
+        socket.write(data);
+        socket.uncork();
+        at += n;
+      });
+      conn.sendText("end");
+      conn.close(1000, "done");
+      socket.end(conn.takeOutgoing());
+      conn.free();
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  try {
+    const client = new ws.WebSocket(`ws://127.0.0.1:${server.address().port}/`);
+    const got = [];
+    client.on("message", (d, isBinary) => got.push(isBinary ? hash(d) : String(d)));
+    const [code] = await once(client, "close");
+    assert.deepEqual(got, [...payloads.map(hash), "end"]);
+    assert.equal(code, 1000);
+  } finally {
+    server.close();
+  }
 });
 
 test("WebSocketServer: verifyClient, handleProtocols, noServer + handleUpgrade, send callback", { skip: !ws && "ws not installed" }, async () => {
