@@ -48,6 +48,13 @@ function toBytes(value, what) {
   throw new TypeError(`${what} must be a Uint8Array, an ArrayBufferView or an ArrayBuffer`);
 }
 
+/** Throws unless `offset` is an integer index into `out` (its length included). */
+function checkOffset(out, offset) {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > out.length) {
+    throw new TypeError("offset must be an integer within target");
+  }
+}
+
 /** `a` then `b`, in a new Uint8Array. */
 export function concat(a, b) {
   const out = new Uint8Array(a.length + b.length);
@@ -473,9 +480,7 @@ export function createApi(glue) {
     takeOutgoingInto(target, offset = 0) {
       const raw = this.#live();
       const out = toBytes(target, "target");
-      if (!Number.isSafeInteger(offset) || offset < 0 || offset > out.length) {
-        throw new TypeError("offset must be an integer within target");
-      }
+      checkOffset(out, offset);
       return takeInto(raw, out, offset);
     }
 
@@ -507,7 +512,7 @@ export function createApi(glue) {
       const data = toBytes(bytes, "bytes");
       const compress = compressOption(options);
       // A view into wasm memory may move with the next call: copied.
-      if (this.#role === "server" && !(compress && this.#deflate) && !inWasm(data)) {
+      if (this.#byReference(compress) && !inWasm(data)) {
         const v = raw.frameHeader(true, data.length); // queues the header, hands out the queue
         if (v === 0) throw raw.takeError();
         const head = chunk(headerLength(v));
@@ -534,10 +539,8 @@ export function createApi(glue) {
       const raw = this.#live();
       const data = toBytes(bytes, "bytes");
       const out = toBytes(target, "target");
-      if (!Number.isSafeInteger(offset) || offset < 0 || offset > out.length) {
-        throw new TypeError("offset must be an integer within target");
-      }
-      if (this.#role !== "server" || (compressOption(options) && this.#deflate)) {
+      checkOffset(out, offset);
+      if (!this.#byReference(compressOption(options))) {
         throw new TypeError("frameBinaryInto frames a server's uncompressed payload; use sendBinary and takeOutgoingInto");
       }
       if (out.length - offset < 14) throw new RangeError("target needs room for 14 bytes from offset");
@@ -550,6 +553,11 @@ export function createApi(glue) {
         );
       }
       return n;
+    }
+
+    /** Whether a binary message's payload can go by reference: a server's, sent uncompressed. */
+    #byReference(compress) {
+      return this.#role === "server" && !(compress && this.#deflate);
     }
 
     /** Copies the payload once, straight into the outgoing queue, and frames it there. */

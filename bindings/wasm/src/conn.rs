@@ -221,7 +221,8 @@ impl Connection {
         if r.is_none_or(|r| r.is_err()) {
             return 0.0;
         }
-        let (queued, n) = (self.session.outgoing(), self.session.outgoing().len());
+        let queued = self.session.outgoing();
+        let n = queued.len();
         if n > 4 {
             return self.outgoing() as f64;
         }
