@@ -38,7 +38,7 @@ const SETS: [(&str, &[&str]); 6] = [
     ("server framing: receive (unmask, UTF-8, close) + send", &["wsf_server_echo"]),
     ("client framing: the same + masking with caller keys", &["wsf_client_echo"]),
     (
-        "server handshake: parse_request + write_accept (httparse, SHA-1, base64)",
+        "server handshake: parse_request + write_accept (head parser, SHA-1, base64)",
         &["wsf_server_handshake"],
     ),
     ("all three together", &["wsf_server_echo", "wsf_client_echo", "wsf_server_handshake"]),

@@ -1,18 +1,27 @@
-//! The client's response checker on arbitrary bytes after a real request;
-//! the header fields of a response it parsed are httparse's, name for name
-//! and value for value.
+//! The client's response checker on arbitrary bytes after a real request.
+//!
+//! Differential against httparse, the independent reference for the head
+//! parser in `src/handshake/head.rs`: the same input (capped at the limit)
+//! is complete, partial or invalid for both, with the same error kind, the
+//! same length, status and fields, name for name and value for value.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wsframe::handshake::{ClientRequest, Headers, Response};
+use wsframe::handshake::{ClientRequest, HandshakeError, Headers, Response};
 
-/// The fields of the response head `head` (complete) as httparse finds them.
-fn same_as_httparse(head: &[u8], headers: &Headers<'_>) {
-    let mut raw = [httparse::EMPTY_HEADER; 64];
-    let mut parsed = httparse::Response::new(&mut raw);
-    assert!(parsed.parse(head).is_ok_and(|s| s.is_complete()));
-    assert!(headers.iter().eq(parsed.headers.iter().map(|h| (h.name, h.value))));
-    assert_eq!(headers.len(), parsed.headers.len());
+const MAX: usize = 4096;
+
+/// A complete head of `consumed` bytes with status `status` and `headers`,
+/// as httparse found it.
+fn same_as_httparse(
+    reference: &httparse::Response<'_, '_>,
+    expected: Result<httparse::Status<usize>, httparse::Error>,
+    (consumed, status, headers): (usize, u16, &Headers<'_>),
+) {
+    assert_eq!(expected, Ok(httparse::Status::Complete(consumed)));
+    assert_eq!(reference.code, Some(status));
+    assert!(headers.iter().eq(reference.headers.iter().map(|h| (h.name, h.value))));
+    assert_eq!(headers.len(), reference.headers.len());
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -21,19 +30,40 @@ fuzz_target!(|data: &[u8]| {
     let req = req.protocols(&protocols).extensions("permessage-deflate; client_max_window_bits");
     let mut out = [0u8; 1024];
     let hs = req.write([7; 16], &mut out).expect("the request fits");
-    match hs.check_response(data, 4096) {
+    let mut raw = [httparse::EMPTY_HEADER; 64];
+    let mut reference = httparse::Response::new(&mut raw);
+    let expected = reference.parse(&data[..data.len().min(MAX)]);
+    match hs.check_response(data, MAX) {
         Ok(Response::Accepted(a)) => {
             assert!(a.consumed() <= data.len());
-            same_as_httparse(&data[..a.consumed()], a.all_headers());
+            same_as_httparse(&reference, expected, (a.consumed(), 101, a.all_headers()));
             if let Some(p) = a.protocol() {
                 assert!(protocols.contains(&p));
             }
         }
         Ok(Response::Rejected(r)) => {
             assert!(r.consumed() <= data.len());
-            same_as_httparse(&data[..r.consumed()], r.all_headers());
+            same_as_httparse(&reference, expected, (r.consumed(), r.status(), r.all_headers()));
             assert_ne!(r.status(), 101);
         }
-        Ok(Response::Partial) | Err(_) => {}
+        Ok(Response::Partial) => {
+            assert_eq!(expected, Ok(httparse::Status::Partial));
+            assert!(data.len() < MAX);
+        }
+        Err(HandshakeError::TooLarge) => {
+            assert_eq!(expected, Ok(httparse::Status::Partial));
+            assert!(data.len() >= MAX);
+        }
+        Err(e) => match expected {
+            Err(httparse::Error::TooManyHeaders) => assert_eq!(e, HandshakeError::TooManyHeaders),
+            Err(httparse::Error::Version) => assert_eq!(e, HandshakeError::HttpVersion),
+            Err(_) => assert_eq!(e, HandshakeError::MalformedHttp),
+            // A well-formed 101 that RFC 6455 §4.1 refuses.
+            Ok(httparse::Status::Complete(_)) => {
+                assert_eq!(reference.code, Some(101));
+                assert!(!matches!(e, HandshakeError::MalformedHttp | HandshakeError::TooManyHeaders));
+            }
+            Ok(httparse::Status::Partial) => panic!("{e:?} where httparse awaits more"),
+        },
     }
 });

@@ -3,9 +3,9 @@
 
 use super::accept::{accept_key, generate_key};
 use super::error::HandshakeError;
+use super::head::parse_response_head;
 use super::headers::{
     Elements, HeaderValues, Headers, check_extra_headers, extension_name, is_safe_value, is_token,
-    parse_response_head,
 };
 use super::uri::{self, ResourceName, WsUri};
 use super::writer::Writer;

@@ -260,14 +260,3 @@ impl fmt::Display for HandshakeError {
 }
 
 impl core::error::Error for HandshakeError {}
-
-impl HandshakeError {
-    /// Maps a parser error without making `httparse` part of the public API.
-    pub(crate) fn from_httparse(e: httparse::Error) -> Self {
-        match e {
-            httparse::Error::TooManyHeaders => Self::TooManyHeaders,
-            httparse::Error::Version => Self::HttpVersion,
-            _ => Self::MalformedHttp,
-        }
-    }
-}

@@ -2,7 +2,6 @@
 //! handshake needs (tokens and comma-separated lists, RFC 7230 §3.2.6 and §7).
 
 use core::fmt;
-use core::mem::MaybeUninit;
 
 use super::error::HandshakeError;
 
@@ -42,18 +41,11 @@ pub struct Headers<'b> {
     len: usize,
 }
 
-/// The offset of `part` in `whole`, which contains it (httparse's slices of
-/// the input): address arithmetic, no `unsafe`.
-fn offset(whole: &[u8], part: &[u8]) -> usize {
-    part.as_ptr().addr().wrapping_sub(whole.as_ptr().addr())
-}
-
 impl<'b> Headers<'b> {
-    /// The `fields` httparse found in the head that ends at `consumed` in
-    /// `input`.
-    pub(crate) fn of(input: &'b [u8], consumed: usize, fields: &[httparse::Header<'b>]) -> Self {
-        let start = fields.first().map_or(consumed, |h| offset(input, h.name.as_bytes()));
-        Self { lines: input.get(start..consumed).unwrap_or_default(), len: fields.len() }
+    /// The fields in `lines` (from the first field's name to the end of
+    /// the head), `len` of them, as the head parser accepted them.
+    pub(crate) const fn new(lines: &'b [u8], len: usize) -> Self {
+        Self { lines, len }
     }
 
     /// No fields.
@@ -80,7 +72,7 @@ impl<'b> Headers<'b> {
 
     /// All fields in order, as `(name, value)`.
     pub fn iter(&self) -> impl Iterator<Item = (&'b str, &'b [u8])> + '_ {
-        // httparse checked that names are tokens, hence ASCII.
+        // The parser checked that names are tokens, hence ASCII.
         self.fields().map(|(name, value)| (core::str::from_utf8(name).unwrap_or_default(), value))
     }
 
@@ -318,26 +310,24 @@ pub(crate) fn extension_name(element: &[u8]) -> &[u8] {
     element.split(|&b| b == b';').next().unwrap_or(element).trim_ascii()
 }
 
-/// `tchar` of RFC 7230 §3.2.6, as a bit per ASCII byte.
-const TCHAR: u128 = {
-    let mut set = 0u128;
+/// `tchar` of RFC 7230 §3.2.6, one entry per byte: a load per byte of a
+/// header name, the head parser's tightest loop.
+static TCHAR: [bool; 256] = {
+    let mut set = [false; 256];
     let mut b = 0;
-    while b < 128 {
+    while b < 256 {
         let c = b as u8;
-        if c.is_ascii_alphanumeric()
+        set[b] = c.is_ascii_alphanumeric()
             || matches!(c, b'!' | b'#'..=b'\'' | b'*' | b'+' | b'-' | b'.')
-            || matches!(c, b'^' | b'_' | b'`' | b'|' | b'~')
-        {
-            set |= 1 << b;
-        }
+            || matches!(c, b'^' | b'_' | b'`' | b'|' | b'~');
         b += 1;
     }
     set
 };
 
 /// `tchar` of RFC 7230 §3.2.6.
-fn is_tchar(b: u8) -> bool {
-    b < 128 && (TCHAR >> b) & 1 == 1
+pub(crate) fn is_tchar(b: u8) -> bool {
+    TCHAR[usize::from(b)]
 }
 
 /// Whether `s` is a non-empty HTTP token (RFC 7230 §3.2.6).
@@ -369,90 +359,6 @@ pub(crate) fn check_extra_headers(
         }
     }
     Ok(())
-}
-
-/// Uninitialised room for httparse's header slices: nothing to zero before a
-/// parse (httparse's `parse_with_uninit_headers`).
-pub(crate) type RawHeaders<'b> = [MaybeUninit<httparse::Header<'b>>; MAX_HEADERS];
-
-/// Empty [`RawHeaders`].
-pub(crate) const fn raw_headers<'b>() -> RawHeaders<'b> {
-    [const { MaybeUninit::uninit() }; MAX_HEADERS]
-}
-
-/// The first `max` bytes of `input`, and whether that is all of `input`.
-fn cap(input: &[u8], max: usize) -> (&[u8], bool) {
-    match input.get(..max) {
-        Some(head) => (head, input.len() >= max),
-        None => (input, false),
-    }
-}
-
-/// The request line httparse found.
-pub(crate) struct RequestLine<'b> {
-    pub(crate) method: &'b str,
-    pub(crate) target: &'b str,
-    pub(crate) minor_version: u8,
-    pub(crate) consumed: usize,
-}
-
-/// Parses a request head into `raw`: the request line and the header fields
-/// as httparse found them (values not yet trimmed); `Ok(None)` while incomplete.
-pub(crate) fn parse_request_head<'b, 'r>(
-    input: &'b [u8],
-    max: usize,
-    raw: &'r mut RawHeaders<'b>,
-) -> Result<Option<(RequestLine<'b>, &'r [httparse::Header<'b>])>, HandshakeError> {
-    let (head, at_limit) = cap(input, max);
-    let mut req = httparse::Request::new(&mut []);
-    match req.parse_with_uninit_headers(head, raw) {
-        Ok(httparse::Status::Complete(consumed)) => {
-            let (Some(method), Some(target), Some(minor_version)) =
-                (req.method, req.path, req.version)
-            else {
-                return Err(HandshakeError::MalformedHttp);
-            };
-            let line = RequestLine { method, target, minor_version, consumed };
-            Ok(Some((line, req.headers)))
-        }
-        Ok(httparse::Status::Partial) if at_limit => Err(HandshakeError::TooLarge),
-        Ok(httparse::Status::Partial) => Ok(None),
-        Err(e) => Err(HandshakeError::from_httparse(e)),
-    }
-}
-
-/// What `httparse` found in a response head.
-pub(crate) struct ResponseHead<'b> {
-    pub(crate) status: u16,
-    pub(crate) minor_version: u8,
-    pub(crate) reason: &'b str,
-    pub(crate) headers: Headers<'b>,
-    pub(crate) consumed: usize,
-}
-
-/// Parses a response head; `Ok(None)` while incomplete.
-pub(crate) fn parse_response_head(
-    input: &[u8],
-    max: usize,
-) -> Result<Option<ResponseHead<'_>>, HandshakeError> {
-    let (head, at_limit) = cap(input, max);
-    let mut raw = raw_headers();
-    let mut resp = httparse::Response::new(&mut []);
-    let parsed = httparse::ParserConfig::default()
-        .parse_response_with_uninit_headers(&mut resp, head, &mut raw);
-    match parsed {
-        Ok(httparse::Status::Complete(consumed)) => {
-            let (Some(status), Some(minor_version)) = (resp.code, resp.version) else {
-                return Err(HandshakeError::MalformedHttp);
-            };
-            let reason = resp.reason.unwrap_or("");
-            let headers = Headers::of(input, consumed, resp.headers);
-            Ok(Some(ResponseHead { status, minor_version, reason, headers, consumed }))
-        }
-        Ok(httparse::Status::Partial) if at_limit => Err(HandshakeError::TooLarge),
-        Ok(httparse::Status::Partial) => Ok(None),
-        Err(e) => Err(HandshakeError::from_httparse(e)),
-    }
 }
 
 /// Splits a comma-separated list as a caller writes it ("chat, superchat")
@@ -515,9 +421,7 @@ mod tests {
 
     /// The fields of a request head, as the server stores them.
     fn headers_of(input: &[u8]) -> Headers<'_> {
-        let mut raw = raw_headers();
-        let (line, parsed) = parse_request_head(input, 1024, &mut raw).unwrap().unwrap();
-        Headers::of(input, line.consumed, parsed)
+        super::super::head::parse_request_head(input, 1024, |_, _, _| {}).unwrap().unwrap().headers
     }
 
     #[test]

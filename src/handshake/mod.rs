@@ -56,6 +56,7 @@
 mod accept;
 mod client;
 mod error;
+mod head;
 pub(crate) mod headers;
 mod server;
 mod uri;

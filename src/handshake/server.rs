@@ -3,9 +3,10 @@
 
 use super::accept::{accept_key, is_valid_key};
 use super::error::HandshakeError;
+use super::head::parse_request_head;
 use super::headers::{
     Elements, FieldLines, HeaderValues, Headers, Tokens, check_extra_headers, is_safe_value,
-    is_token, parse_request_head, raw_headers,
+    is_token,
 };
 use super::uri::ResourceName;
 use super::writer::Writer;
@@ -58,24 +59,10 @@ use super::writer::Writer;
 /// # Ok::<(), wsframe::handshake::HandshakeError>(())
 /// ```
 pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>>, HandshakeError> {
-    let mut raw = raw_headers();
-    let Some((line, parsed)) = parse_request_head(input, max_size, &mut raw)? else {
-        return Ok(None);
-    };
-    // Methods are case-sensitive (RFC 7231 §4.1).
-    if line.method != "GET" {
-        return Err(HandshakeError::NotGet);
-    }
-    if line.minor_version < 1 {
-        return Err(HandshakeError::HttpVersion);
-    }
-    // One pass over the fields: note what the checks below and the
-    // accessors need, so nothing is looked up by name again.
+    // One pass: the checks below and the accessors need only what the
+    // parser hands each field to, so nothing is looked up by name again.
     let mut f = Fields { protocols_valid: true, ..Fields::default() };
-    for (i, h) in parsed.iter().enumerate() {
-        // httparse has trimmed the value of SP and HTAB, the only whitespace it
-        // lets through (RFC 7230 §3.2.4).
-        let (name, value) = (h.name, h.value);
+    let Some(head) = parse_request_head(input, max_size, |i, name, value| {
         // The length first: most fields are none of these.
         match name.len() {
             4 if is_name(name, b"host") => f.host.set(value),
@@ -97,6 +84,16 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
             24 if is_name(name, b"sec-websocket-extensions") => f.extensions.add(i),
             _ => {}
         }
+    })?
+    else {
+        return Ok(None);
+    };
+    // Methods are case-sensitive (RFC 7231 §4.1).
+    if head.method != b"GET" {
+        return Err(HandshakeError::NotGet);
+    }
+    if head.minor_version < 1 {
+        return Err(HandshakeError::HttpVersion);
     }
     let host = match f.host.get()? {
         Some(h) if !h.is_empty() => h,
@@ -121,25 +118,24 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
         return Err(HandshakeError::InvalidProtocol);
     }
     Ok(Some(Request {
-        target: line.target,
+        target: head.target,
         host,
         key,
         origin: f.origin,
         protocols: f.protocols,
         extensions: f.extensions,
-        headers: Headers::of(input, line.consumed, parsed),
-        consumed: line.consumed,
+        headers: head.headers,
+        consumed: head.consumed,
     }))
 }
 
-/// Whether the header name `name` (a token, as httparse checked) is `lower`,
+/// Whether the header name `name` (a token, as the parser checked) is `lower`,
 /// a name of lowercase letters and `-`, ignoring ASCII case.
 ///
 /// Setting bit 5 lowercases a letter; among token characters only a letter
 /// becomes a lowercase letter that way, and only `-` becomes `-` (CR, 0x0D,
 /// is no token character). So one OR per byte, eight bytes at a time.
-fn is_name(name: &str, lower: &[u8]) -> bool {
-    let name = name.as_bytes();
+fn is_name(name: &[u8], lower: &[u8]) -> bool {
     if name.len() != lower.len() {
         return false;
     }
@@ -741,11 +737,11 @@ mod tests {
 
     #[test]
     fn is_name_ignores_case_of_tokens() {
-        assert!(is_name("Sec-WebSocket-Key", b"sec-websocket-key"));
-        assert!(is_name("SEC-WEBSOCKET-EXTENSIONS", b"sec-websocket-extensions"));
-        assert!(!is_name("Sec-WebSocket-Kez", b"sec-websocket-key"));
-        assert!(!is_name("Sec_WebSocket-Key", b"sec-websocket-key"));
-        assert!(!is_name("Hos", b"host"));
+        assert!(is_name(b"Sec-WebSocket-Key", b"sec-websocket-key"));
+        assert!(is_name(b"SEC-WEBSOCKET-EXTENSIONS", b"sec-websocket-extensions"));
+        assert!(!is_name(b"Sec-WebSocket-Kez", b"sec-websocket-key"));
+        assert!(!is_name(b"Sec_WebSocket-Key", b"sec-websocket-key"));
+        assert!(!is_name(b"Hos", b"host"));
         // Every token character at every position of every name looked up
         // (whole 8-byte words and remainders of every length), and a short one.
         let names: [&[u8]; 9] = [
@@ -764,9 +760,8 @@ mod tests {
                 for i in 0..lower.len() {
                     let mut name = lower.to_vec();
                     name[i] = b;
-                    let name = core::str::from_utf8(&name).unwrap();
-                    let expected = name.as_bytes().eq_ignore_ascii_case(lower);
-                    assert_eq!(is_name(name, lower), expected, "{name}");
+                    let expected = name.eq_ignore_ascii_case(lower);
+                    assert_eq!(is_name(&name, lower), expected, "{name:?}");
                 }
             }
         }
