@@ -118,8 +118,9 @@ pub struct Report {
 /// The suffix of rows merged from Node (`merge_node`), unless they ask for none.
 pub const NODE: &str = " (Node)";
 
-/// memcpy and the bare handshake floor bound the work from below; they are
-/// not implementations, so "× fastest" leaves them out.
+/// memcpy and the bare handshake floor are reference points (the least work
+/// for the job with a given parser), not implementations, so "× fastest"
+/// leaves them out.
 fn is_floor(name: &str) -> bool {
     name == MEMCPY || name == FLOOR
 }
