@@ -341,19 +341,30 @@ mod tests {
         }
     }
 
-    fn httparse_request(input: &[u8]) -> Outcome<'_> {
-        let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut req = httparse::Request::new(&mut raw);
-        match req.parse(input) {
+    /// httparse's result as an [`Outcome`]; `line` gives the start line it found.
+    fn reference<'b>(
+        parsed: httparse::Result<usize>,
+        headers: &[httparse::Header<'b>],
+        line: impl FnOnce() -> Vec<u8>,
+    ) -> Outcome<'b> {
+        match parsed {
             Ok(httparse::Status::Complete(consumed)) => {
-                let fields = req.headers.iter().map(|h| (h.name.as_bytes(), h.value)).collect();
-                let (m, t, v) = (req.method.unwrap(), req.path.unwrap(), req.version.unwrap());
-                let line = [m.as_bytes(), b" ", t.as_bytes(), &[v]].concat();
-                Outcome::Complete { consumed, fields, line }
+                let fields = headers.iter().map(|h| (h.name.as_bytes(), h.value)).collect();
+                Outcome::Complete { consumed, fields, line: line() }
             }
             Ok(httparse::Status::Partial) => Outcome::Partial,
             Err(e) => Outcome::Invalid(error_of(e)),
         }
+    }
+
+    fn httparse_request(input: &[u8]) -> Outcome<'_> {
+        let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut req = httparse::Request::new(&mut raw);
+        let parsed = req.parse(input);
+        reference(parsed, req.headers, || {
+            let (m, t, v) = (req.method.unwrap(), req.path.unwrap(), req.version.unwrap());
+            [m.as_bytes(), b" ", t.as_bytes(), &[v]].concat()
+        })
     }
 
     fn ours_response(input: &[u8]) -> Outcome<'_> {
@@ -374,17 +385,13 @@ mod tests {
     fn httparse_response(input: &[u8]) -> Outcome<'_> {
         let mut raw = [httparse::EMPTY_HEADER; MAX_HEADERS];
         let mut resp = httparse::Response::new(&mut raw);
-        match resp.parse(input) {
-            Ok(httparse::Status::Complete(consumed)) => {
-                let fields = resp.headers.iter().map(|h| (h.name.as_bytes(), h.value)).collect();
-                let reason = resp.reason.unwrap();
-                let mut line = std::format!("{} {reason}", resp.code.unwrap()).into_bytes();
-                line.push(resp.version.unwrap());
-                Outcome::Complete { consumed, fields, line }
-            }
-            Ok(httparse::Status::Partial) => Outcome::Partial,
-            Err(e) => Outcome::Invalid(error_of(e)),
-        }
+        let parsed = resp.parse(input);
+        reference(parsed, resp.headers, || {
+            let reason = resp.reason.unwrap();
+            let mut line = std::format!("{} {reason}", resp.code.unwrap()).into_bytes();
+            line.push(resp.version.unwrap());
+            line
+        })
     }
 
     /// Compares both parsers on `input` and on every prefix of it.
