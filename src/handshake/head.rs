@@ -215,8 +215,8 @@ fn capped<'b, T>(
     }
 }
 
-/// A request head (RFC 7230 §3.1.1).
-pub(crate) struct RequestHead<'b> {
+/// What a request head holds (RFC 7230 §3.1.1).
+pub(crate) struct ParsedRequest<'b> {
     pub(crate) method: &'b [u8],
     pub(crate) target: &'b str,
     pub(crate) minor_version: u8,
@@ -230,14 +230,12 @@ pub(crate) fn parse_request_head<'b>(
     input: &'b [u8],
     max: usize,
     mut on_field: impl FnMut(usize, &'b [u8], &'b [u8]),
-) -> Result<Option<RequestHead<'b>>, HandshakeError> {
+) -> Result<Option<ParsedRequest<'b>>, HandshakeError> {
     capped(input, max, |bytes| {
         let start = skip_empty_lines(bytes, 0)?;
         let mut i = start;
         if bytes.get(i..i + 4) != Some(b"GET ") {
-            while is_tchar(at(bytes, i)?) {
-                i += 1;
-            }
+            i = token_end(bytes, i).ok_or(Stop::Partial)?;
             if i == start || at(bytes, i)? != b' ' {
                 return Err(MALFORMED);
             }
@@ -255,12 +253,12 @@ pub(crate) fn parse_request_head<'b>(
         let target = core::str::from_utf8(target).map_err(|_| MALFORMED)?;
         let (minor_version, after) = version(bytes, i + 1)?;
         let (headers, consumed) = fields(bytes, newline(bytes, after)?, &mut on_field)?;
-        Ok(RequestHead { method, target, minor_version, headers, consumed })
+        Ok(ParsedRequest { method, target, minor_version, headers, consumed })
     })
 }
 
-/// A response head (RFC 7230 §3.1.2).
-pub(crate) struct ResponseHead<'b> {
+/// What a response head holds (RFC 7230 §3.1.2).
+pub(crate) struct ParsedResponse<'b> {
     pub(crate) status: u16,
     pub(crate) minor_version: u8,
     /// The reason phrase; empty if it is not UTF-8.
@@ -274,7 +272,7 @@ pub(crate) struct ResponseHead<'b> {
 pub(crate) fn parse_response_head(
     input: &[u8],
     max: usize,
-) -> Result<Option<ResponseHead<'_>>, HandshakeError> {
+) -> Result<Option<ParsedResponse<'_>>, HandshakeError> {
     capped(input, max, |bytes| {
         let (minor_version, mut i) = version(bytes, skip_empty_lines(bytes, 0)?)?;
         if at(bytes, i)? != b' ' {
@@ -296,7 +294,7 @@ pub(crate) fn parse_response_head(
         let reason = bytes.get(reason_start..i).unwrap_or_default();
         let reason = core::str::from_utf8(reason.get(1..).unwrap_or_default()).unwrap_or("");
         let (headers, consumed) = fields(bytes, newline(bytes, i)?, &mut |_, _, _| {})?;
-        Ok(ResponseHead { status, minor_version, reason, headers, consumed })
+        Ok(ParsedResponse { status, minor_version, reason, headers, consumed })
     })
 }
 
