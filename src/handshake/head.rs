@@ -19,6 +19,7 @@
 
 use super::error::HandshakeError;
 use super::headers::{Headers, MAX_HEADERS, is_tchar};
+use super::swar;
 
 /// Why a parse stopped early: the input ends first, or it is invalid.
 enum Stop {
@@ -59,36 +60,17 @@ fn skip_empty_lines(bytes: &[u8], mut i: usize) -> Result<usize, Stop> {
 /// The index of the first byte from `i` on that is below `below` or is DEL:
 /// what ends a value (`below` 0x20: a control other than, possibly, HTAB) or
 /// a request-target (0x21: SP too). `None` if the input ends first.
-///
-/// Eight bytes at a time: `(w - n·0x01…) & !w & 0x80…` flags bytes below
-/// `n` ≤ 0x80, exactly for the lowest one (no borrow reaches it), which is
-/// all that is used; DEL is the zero byte of `w ^ 0x7f…`.
 fn find_stop(bytes: &[u8], i: usize, below: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let stops = |w: u64| {
-        let del = w ^ (ONES * 0x7f);
-        (w.wrapping_sub(ONES * u64::from(below)) & !w | del.wrapping_sub(ONES) & !del) & HIGH
-    };
     let rest = bytes.get(i..)?;
-    let mut words = rest.chunks_exact(8);
-    for (k, word) in (&mut words).enumerate() {
-        let hit = stops(word.try_into().map(u64::from_le_bytes).unwrap_or(0));
-        if hit != 0 {
-            return Some(i + 8 * k + (hit.trailing_zeros() / 8) as usize);
-        }
-    }
-    let tail = words.remainder();
-    let at = tail.iter().position(|&b| b < below || b == 0x7f)?;
-    Some(bytes.len() - tail.len() + at)
+    let stops = |w| swar::bytes_below(w, below) | swar::bytes_equal(w, 0x7f);
+    swar::position(rest, stops, |b| b < below || b == 0x7f).map(|at| i + at)
 }
 
 /// Per byte of `w`, the high bit set where the byte is a letter, a digit or
 /// `-`: the characters of nearly every header name. Exact per byte: the
 /// bytes' low seven bits plus at most 0x80 never carry into the next byte.
 fn name_bytes(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
+    use swar::{HIGH, ONES};
     let x = w & !HIGH;
     let at_least = |v: u64, a: u8| (v + ONES * u64::from(0x80 - a)) & HIGH;
     let at_most = |v: u64, b: u8| !(v + ONES * u64::from(0x7f - b)) & HIGH;
@@ -106,10 +88,10 @@ fn name_bytes(w: u64) -> u64 {
 /// eight at a time (one branch per word, not per byte), the other token
 /// characters one at a time.
 fn token_end(bytes: &[u8], mut i: usize) -> Option<usize> {
-    while let Some(word) = bytes.get(i..i + 8).and_then(|c| c.try_into().ok()) {
-        let others = !name_bytes(u64::from_le_bytes(word)) & 0x8080_8080_8080_8080;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let others = !name_bytes(swar::word(word)) & swar::HIGH;
         if others != 0 {
-            i += (others.trailing_zeros() / 8) as usize;
+            i += swar::first(others);
             break;
         }
         i += 8;
@@ -287,12 +269,14 @@ pub(crate) fn parse_response_head(
             status = status * 10 + u16::from(digit - b'0');
         }
         i += 4;
-        let reason_start = i;
+        // The reason follows one SP; with none, the line ends at the code.
+        let mut reason_start = i;
         if at(bytes, i)? == b' ' {
-            i = text_end(bytes, i + 1)?;
+            reason_start = i + 1;
+            i = text_end(bytes, reason_start)?;
         }
         let reason = bytes.get(reason_start..i).unwrap_or_default();
-        let reason = core::str::from_utf8(reason.get(1..).unwrap_or_default()).unwrap_or("");
+        let reason = core::str::from_utf8(reason).unwrap_or("");
         let (headers, consumed) = fields(bytes, newline(bytes, i)?, &mut |_, _, _| {})?;
         Ok(ParsedResponse { status, minor_version, reason, headers, consumed })
     })

@@ -4,6 +4,7 @@
 use core::fmt;
 
 use super::error::HandshakeError;
+use super::swar;
 
 /// The most header fields a handshake head may carry; more is
 /// [`HandshakeError::TooManyHeaders`] (HTTP 431).
@@ -284,24 +285,13 @@ fn split_element(value: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
-/// The index of the first `,` or `"` in `s`, eight bytes at a time (the
-/// zero-byte test of SWAR: exact for the lowest match, which is all we use).
+/// The index of the first `,` or `"` in `s`, eight bytes at a time.
 fn find_comma_or_quote(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let mut chunks = s.chunks_exact(8);
-    let mut base = 0;
-    for c in &mut chunks {
-        let w = c.try_into().map(u64::from_le_bytes).unwrap_or(0);
-        let hit = has_zero(w ^ (ONES * u64::from(b','))) | has_zero(w ^ (ONES * u64::from(b'"')));
-        if hit != 0 {
-            return Some(base + (hit.trailing_zeros() / 8) as usize);
-        }
-        base += 8;
-    }
-    let tail = chunks.remainder().iter().position(|&b| b == b',' || b == b'"');
-    tail.map(|i| base + i)
+    swar::position(
+        s,
+        |w| swar::bytes_equal(w, b',') | swar::bytes_equal(w, b'"'),
+        |b| b == b',' || b == b'"',
+    )
 }
 
 /// The name of one `Sec-WebSocket-Extensions` element: what precedes its

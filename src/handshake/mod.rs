@@ -59,6 +59,7 @@ mod error;
 mod head;
 pub(crate) mod headers;
 mod server;
+mod swar;
 mod uri;
 pub(crate) mod writer;
 

@@ -8,6 +8,7 @@ use super::headers::{
     Elements, FieldLines, HeaderValues, Headers, Tokens, check_extra_headers, is_safe_value,
     is_token,
 };
+use super::swar;
 use super::uri::ResourceName;
 use super::writer::Writer;
 
@@ -139,9 +140,9 @@ fn is_name(name: &[u8], lower: &[u8]) -> bool {
     if name.len() != lower.len() {
         return false;
     }
-    let word = |c: &[u8]| c.try_into().map(u64::from_le_bytes).unwrap_or(0);
     let (mut a, mut b) = (name.chunks_exact(8), lower.chunks_exact(8));
-    if !(&mut a).zip(&mut b).all(|(x, y)| word(x) | 0x2020_2020_2020_2020 == word(y)) {
+    let lowered = |x: &[u8]| swar::word(x) | (swar::ONES * 0x20);
+    if !(&mut a).zip(&mut b).all(|(x, y)| lowered(x) == swar::word(y)) {
         return false;
     }
     a.remainder().iter().zip(b.remainder()).all(|(&x, &y)| x | 0x20 == y)
