@@ -3,6 +3,8 @@
  *
  *   wsframe-autobahn-client --url ws://127.0.0.1:9001 --agent NAME
  *
+ * Offers permessage-deflate (with client_no_context_takeover) on every
+ * connection.
  * GET /getCaseCount (the count arrives as a text message), then for each case
  * N GET /runCase?case=N&agent=NAME, echoing every text and binary message
  * back with its type until the closing handshake (pings answered, violations
@@ -66,7 +68,12 @@ static int run(const char *url, session *s) {
     }
     wsc_transport t = {.ctx = &s->fd, .read = tcp_read, .write = tcp_write, .pending = NULL, .fd = s->fd};
     int status = 0;
-    if (wsc_open(&s->c, &t, url) != 0) {
+    /* Offers permessage-deflate, as browsers do: the 12.x and 13.x cases
+     * run only when the client offers it. client_no_context_takeover too:
+     * the suite's servers for 13.2, 13.5 and 13.6 accept only an offer
+     * that allows them to ask for it. */
+    wsc_options opts = {.deflate = true, .deflate_no_context_takeover = true};
+    if (wsc_open_with(&s->c, &t, url, &opts) != 0) {
         fprintf(stderr, "wsframe-autobahn-client: %s: %s\n", url, s->c.error);
         status = -1;
     } else {

@@ -63,6 +63,7 @@ int wsc_open_with(wsc *c, const wsc_transport *t, const char *url, const wsc_opt
     size_t offer_len = 0;
     if (offer_deflate) {
         r = wsframe_deflate_config_default(&deflate);
+        deflate.client_no_context_takeover = opts->deflate_no_context_takeover;
         if (r == WSFRAME_RESULT_OK) r = wsframe_deflate_config_write_offer(&deflate, offer, sizeof offer, &offer_len);
         if (r != WSFRAME_RESULT_OK) return set_error(c, "permessage-deflate offer", r);
     }

@@ -84,6 +84,10 @@ typedef struct wsc_options {
     /* Offer permessage-deflate (wsframe_deflate_config_default) and use it
      * when the server accepts. */
     bool deflate;
+    /* With `deflate`: also offer client_no_context_takeover (RFC 7692
+     * §7.1.1.2), a promise to reset our compressor after each message that
+     * lets a server which asks for it accept the offer. */
+    bool deflate_no_context_takeover;
 } wsc_options;
 
 /* wsc_open with options (NULL: the defaults, as wsc_open). */
