@@ -29,8 +29,10 @@ function session(path, onMessage) {
     // an offer that allows them to ask for it.
     const ws = new WebSocket(`${base}${path}`, [], { maxPayload: 16 << 20, deflate: { clientNoContextTakeover: true } });
     ws.binaryType = "arraybuffer";
-    // A case that never ends is cut off; the fuzzingserver records the outcome itself.
-    const timer = setTimeout(() => ws.terminate(), 60_000);
+    // A case that never ends is cut off; the fuzzingserver records the outcome itself. Not
+    // before the suite's own limit: its longest cases (12.x/13.x, 1,000 messages of 128 KiB)
+    // allow 480 s, and a loaded machine needs more than a minute for them.
+    const timer = setTimeout(() => ws.terminate(), 600_000);
     ws.onmessage = (e) => onMessage(ws, e.data);
     ws.onerror = (e) => process.stderr.write(`${path}: ${e.message}\n`);
     ws.onclose = (e) => {
