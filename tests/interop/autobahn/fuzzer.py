@@ -333,21 +333,30 @@ class Fuzzer:
         self.error = "handshake: " + why
         self.dropConnection()
 
-    def process_handshake(self):
+    def take_head(self):
+        """(start line, fields by lower-case name, repeats joined by ", ")
+        once a whole HTTP head is in; None until then."""
         end = self.inbuf.find(b"\r\n\r\n")
         if end < 0:
-            return False
+            return None
         head, self.inbuf = self.inbuf[:end].decode("latin-1"), self.inbuf[end + 4:]
         lines = head.split("\r\n")
-        status = lines[0].split(" ", 2)
-        if len(status) < 2 or status[1] != "101":
-            self.fail_handshake("status line %r" % lines[0])
-            return False
         fields = {}
         for line in lines[1:]:
             k, _, v = line.partition(":")
             k = k.strip().lower()
             fields[k] = (fields[k] + ", " if k in fields else "") + v.strip()
+        return lines[0], fields
+
+    def process_handshake(self):
+        head = self.take_head()
+        if head is None:
+            return False
+        start, fields = head
+        status = start.split(" ", 2)
+        if len(status) < 2 or status[1] != "101":
+            self.fail_handshake("status line %r" % start)
+            return False
         want = base64.b64encode(hashlib.sha1(self.key + GUID).digest()).decode()
         if fields.get("sec-websocket-accept") != want:
             self.fail_handshake("Sec-WebSocket-Accept %r" % fields.get("sec-websocket-accept"))
@@ -379,19 +388,13 @@ class Fuzzer:
 
     def process_request(self):
         """The server's side: the client's request, then 101 and onOpen."""
-        end = self.inbuf.find(b"\r\n\r\n")
-        if end < 0:
+        head = self.take_head()
+        if head is None:
             return False
-        head, self.inbuf = self.inbuf[:end].decode("latin-1"), self.inbuf[end + 4:]
-        lines = head.split("\r\n")
-        parts = lines[0].split(" ")
-        fields = {}
-        for line in lines[1:]:
-            k, _, v = line.partition(":")
-            k = k.strip().lower()
-            fields[k] = (fields[k] + ", " if k in fields else "") + v.strip()
+        start, fields = head
+        parts = start.split(" ")
         if len(parts) != 3 or parts[0] != "GET" or parts[2] != "HTTP/1.1":
-            self.error = "request line %r" % lines[0]
+            self.error = "request line %r" % start
             self.dropConnection()
             return False
         if fields.get("upgrade", "").lower() != "websocket" or fields.get("sec-websocket-version") != "13" \

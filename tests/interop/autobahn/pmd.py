@@ -10,6 +10,18 @@ implementation independent of the one under test.
 import zlib
 
 
+def extension_string(*params):
+    """`permessage-deflate` with each (name, value) that is set, in order:
+    True as a bare parameter, a number as name=number."""
+    s = PerMessageDeflateOffer.EXTENSION_NAME
+    for name, value in params:
+        if value is True:
+            s += "; " + name
+        elif value:
+            s += "; %s=%d" % (name, value)
+    return s
+
+
 class PerMessageDeflateOffer:
     """A client's offer (autobahn's defaults: accept both parameters)."""
 
@@ -23,16 +35,10 @@ class PerMessageDeflateOffer:
         self.requestMaxWindowBits = requestMaxWindowBits
 
     def extension_string(self):
-        s = self.EXTENSION_NAME
-        if self.acceptNoContextTakeover:
-            s += "; client_no_context_takeover"
-        if self.acceptMaxWindowBits:
-            s += "; client_max_window_bits"
-        if self.requestNoContextTakeover:
-            s += "; server_no_context_takeover"
-        if self.requestMaxWindowBits:
-            s += "; server_max_window_bits=%d" % self.requestMaxWindowBits
-        return s
+        return extension_string(("client_no_context_takeover", self.acceptNoContextTakeover),
+                                ("client_max_window_bits", self.acceptMaxWindowBits),
+                                ("server_no_context_takeover", self.requestNoContextTakeover),
+                                ("server_max_window_bits", self.requestMaxWindowBits))
 
 
 class PerMessageDeflateOfferAccept:
@@ -47,16 +53,10 @@ class PerMessageDeflateOfferAccept:
         self.windowBits = windowBits
 
     def extension_string(self):
-        s = PerMessageDeflateOffer.EXTENSION_NAME
-        if self.offer.requestNoContextTakeover:
-            s += "; server_no_context_takeover"
-        if self.offer.requestMaxWindowBits:
-            s += "; server_max_window_bits=%d" % self.offer.requestMaxWindowBits
-        if self.requestNoContextTakeover:
-            s += "; client_no_context_takeover"
-        if self.requestMaxWindowBits:
-            s += "; client_max_window_bits=%d" % self.requestMaxWindowBits
-        return s
+        return extension_string(("server_no_context_takeover", self.offer.requestNoContextTakeover),
+                                ("server_max_window_bits", self.offer.requestMaxWindowBits),
+                                ("client_no_context_takeover", self.requestNoContextTakeover),
+                                ("client_max_window_bits", self.requestMaxWindowBits))
 
 
 class PerMessageDeflateResponse:
