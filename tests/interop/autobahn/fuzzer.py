@@ -42,13 +42,7 @@ WSP = suite.WebSocketProtocol
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
 
-def as_bytes(x):
-    """A case's payload as the bytes Python 2 would have sent."""
-    if isinstance(x, (bytes, bytearray)):
-        return bytes(x)
-    if isinstance(x, str):
-        return x.encode("latin-1")
-    raise TypeError(type(x))
+as_bytes = suite.as_bytes
 
 
 def header(b0, n, key):
@@ -61,9 +55,13 @@ def header(b0, n, key):
     return struct.pack("!BBQ", b0, m | 127, n)
 
 
-def xor_mask(data, key):
+def xor_mask(data, key, offset=0):
+    """`data` masked with `key` (none: unchanged), continuing at byte
+    `offset` of the frame's payload."""
     if not data or not key:
         return data
+    k = offset % 4
+    key = key[k:] + key[:k]
     n = len(data)
     k = (key * (n // 4 + 1))[:n]
     return (int.from_bytes(data, "little") ^ int.from_bytes(k, "little")).to_bytes(n, "little")
@@ -114,17 +112,14 @@ class Loop:
         return True
 
 
-class TrafficStats:
-    def __init__(self):
-        self.outgoingOctetsWireLevel = 0
-        self.incomingOctetsWireLevel = 0
-
-    def __json__(self):
-        return dict(self.__dict__)
+def has_token(fields, name, token):
+    """Whether the comma-separated header `name` lists `token` (any case)."""
+    return token in [t.strip().lower() for t in fields.get(name, "").split(",")]
 
 
 class Fuzzer:
-    """The client side of one case: the protocol object a case calls `p`."""
+    """One connection, client or server side: the protocol object a case
+    calls `p`."""
 
     CLOSE_HANDSHAKE_TIMEOUT = 1
     SERVER_DROP_TIMEOUT = 1
@@ -144,7 +139,6 @@ class Fuzzer:
         self.case_for = case_for
         self.case_count = case_count
         self.path = None
-        self.agent = None
         self.case_number = None
         self.state = WSP.STATE_CONNECTING
         self.connectionWasOpen = False
@@ -153,14 +147,15 @@ class Fuzzer:
         self.remoteCloseCode = self.remoteCloseReason = None
         self.localCloseCode = self.localCloseReason = None
         self.createWirelog = True
-        self.trafficStats = TrafficStats()
+        # Copied by the 12.x/13.x cases for their report; not counted here.
+        self.trafficStats = types.SimpleNamespace()
         self.txFrameStats = {}
         self.autoFragmentSize = 0
         self._perMessageCompress = None
         self.perMessageCompressionOffers = []
         self.perMessageCompressionAccept = lambda _: None
         self.timers = []
-        self.close_timer = self.drop_timer = None
+        self.close_timer = None
         self.inbuf = b""
         self.outbuf = bytearray()
         self.queue = []
@@ -311,7 +306,6 @@ class Fuzzer:
     def handshake(self):
         self.key = base64.b64encode(os.urandom(16))
         ext = ""
-        self.offers = []
         # The case sets its offers in its constructor (init), as in autobahn.
         self.offers = list(self.perMessageCompressionOffers)
         if self.offers:
@@ -364,7 +358,7 @@ class Fuzzer:
         if fields.get("upgrade", "").lower() != "websocket":
             self.fail_handshake("Upgrade %r" % fields.get("upgrade"))
             return False
-        if "upgrade" not in [t.strip().lower() for t in fields.get("connection", "").split(",")]:
+        if not has_token(fields, "connection", "upgrade"):
             self.fail_handshake("Connection %r" % fields.get("connection"))
             return False
         ext = fields.get("sec-websocket-extensions")
@@ -398,7 +392,7 @@ class Fuzzer:
             self.dropConnection()
             return False
         if fields.get("upgrade", "").lower() != "websocket" or fields.get("sec-websocket-version") != "13" \
-                or "upgrade" not in [t.strip().lower() for t in fields.get("connection", "").split(",")] \
+                or not has_token(fields, "connection", "upgrade") \
                 or len(base64.b64decode(fields.get("sec-websocket-key", ""), validate=False)) != 16:
             self.error = "not a valid WebSocket upgrade: %r" % fields
             self.write(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
@@ -406,7 +400,6 @@ class Fuzzer:
             return False
         url = urlsplit(parts[1])
         self.path, q = url.path, parse_qs(url.query)
-        self.agent = q.get("agent", [None])[0]
         if self.path == "/runCase":
             self.case_number = int(q.get("case", ["0"])[0])
             klass = self.case_for(self.case_number)
@@ -514,9 +507,7 @@ class Fuzzer:
         f = self.frame
         take = min(f["length"] - f["got"], len(buf))
         data, self.inbuf = buf[:take], buf[take:]
-        if f["key"] is not None and take:
-            k = f["got"] % 4
-            data = xor_mask(data, f["key"][k:] + f["key"][:k])
+        data = xor_mask(data, f["key"], f["got"])
         f["got"] += take
         if take and not self.frame_data(data):
             return False
@@ -601,7 +592,7 @@ class Fuzzer:
                 self.dropConnection()
             else:
                 # A client expects the server to drop the TCP connection.
-                self.drop_timer = self.later(self.SERVER_DROP_TIMEOUT, self.server_drop_timeout)
+                self.later(self.SERVER_DROP_TIMEOUT, self.server_drop_timeout)
         elif self.state == WSP.STATE_OPEN:
             self.wasClean = True
             self.sendCloseFrame(code=WSP.CLOSE_STATUS_CODE_NORMAL, isReply=True)
@@ -638,10 +629,6 @@ class Fuzzer:
         b0 = (0x80 if fin else 0) | ((rsv % 8) << 4) | (opcode % 128)
         self.txFrameStats[opcode] = self.txFrameStats.get(opcode, 0) + 1
         self.sendData(header(b0, n, key) + key + xor_mask(pl, key), sync, chopsize)
-
-    def sendPing(self, payload=None):
-        if self.state == WSP.STATE_OPEN:
-            self.sendFrame(opcode=9, payload=payload or b"")
 
     def sendCloseFrame(self, code=None, reasonUtf8=None, isReply=False):
         if self.state != WSP.STATE_OPEN:
@@ -690,18 +677,13 @@ class Fuzzer:
         if pfs is None or len(payload) <= pfs:
             self.sendFrame(opcode=opcode, payload=payload, sync=sync, rsv=rsv)
             return
-        # As autobahn 0.10 splits (an exact multiple ends with an empty frame).
-        i, n, first, done = 0, len(payload), True, False
-        while not done:
-            j = i + pfs
-            if j > n:
-                done, j = True, n
-            if first:
-                self.sendFrame(opcode=opcode, payload=payload[i:j], fin=done, sync=sync, rsv=rsv)
-                first = False
-            else:
-                self.sendFrame(opcode=0, payload=payload[i:j], fin=done, sync=sync)
-            i += pfs
+        # As autobahn 0.10 splits: fin only on a piece that runs short, so
+        # an exact multiple ends with an empty frame.
+        for i in range(0, len(payload) + 1, pfs):
+            piece = payload[i:i + pfs]
+            last = i + pfs > len(payload)
+            self.sendFrame(opcode=opcode if i == 0 else 0, payload=piece, fin=last, sync=sync,
+                           rsv=rsv if i == 0 else 0)
 
     def beginMessage(self, isBinary=False, doNotCompress=False, opcode=None):
         if self.state != WSP.STATE_OPEN:
@@ -727,9 +709,7 @@ class Fuzzer:
             return
         payload = as_bytes(payload)[:self.frame_left]
         # The key continues from where the frame's last write stopped.
-        k = self.frame_pos % 4
-        key = self.frame_key[k:] + self.frame_key[:k]
-        self.sendData(xor_mask(payload, key) if key else payload, sync=sync)
+        self.sendData(xor_mask(payload, self.frame_key, self.frame_pos), sync=sync)
         self.frame_pos += len(payload)
         self.frame_left -= len(payload)
         if self.frame_left == 0:

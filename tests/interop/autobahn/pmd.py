@@ -44,13 +44,10 @@ class PerMessageDeflateOffer:
 class PerMessageDeflateOfferAccept:
     """A server's acceptance of an offer (used by the server side only)."""
 
-    def __init__(self, offer, requestNoContextTakeover=False, requestMaxWindowBits=0,
-                 noContextTakeover=None, windowBits=None):
+    def __init__(self, offer, requestNoContextTakeover=False, requestMaxWindowBits=0):
         self.offer = offer
         self.requestNoContextTakeover = requestNoContextTakeover
         self.requestMaxWindowBits = requestMaxWindowBits
-        self.noContextTakeover = noContextTakeover
-        self.windowBits = windowBits
 
     def extension_string(self):
         return extension_string(("server_no_context_takeover", self.offer.requestNoContextTakeover),
@@ -72,7 +69,7 @@ class PerMessageDeflateResponse:
 class PerMessageDeflateResponseAccept:
     """The client's acceptance of the server's answer."""
 
-    def __init__(self, response, noContextTakeover=None, windowBits=None):
+    def __init__(self, response):
         self.response = response
 
 

@@ -201,11 +201,15 @@ def _stub_modules(compress):
     sys.modules.update(mods)
 
 
-def _as_bytes(x):
+def as_bytes(x):
+    """What Python 2 had as `str`, as bytes: a Latin-1 `str` becomes its
+    bytes, inside lists and tuples too; other values stay as they are."""
     if isinstance(x, str):
         return x.encode("latin-1")
+    if isinstance(x, bytearray):
+        return bytes(x)
     if isinstance(x, (list, tuple)):
-        return type(x)(_as_bytes(v) for v in x)
+        return type(x)(as_bytes(v) for v in x)
     return x
 
 
@@ -223,7 +227,7 @@ def load(compress):
     # literal and a received payload were both `str`; here the first is a
     # Latin-1 `str` and the second `bytes`, so both become bytes first.
     pickled = base.compare
-    base.compare = lambda self, a, b: pickled(self, _as_bytes(a), _as_bytes(b))
+    base.compare = lambda self, a, b: pickled(self, as_bytes(a), as_bytes(b))
 
     def case_id(klass):
         return ".".join(klass.__name__[len("Case"):].split("_"))
