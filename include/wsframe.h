@@ -563,6 +563,27 @@ typedef struct wsframe_event {
 } wsframe_event;
 
 /**
+ * One message for `wsframe_conn_send_many`: `len` bytes at `data`, as
+ * `struct iovec` holds a buffer for `writev`.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_buf msgs[2] = {{(const uint8_t *)"hi", 2}, {NULL, 0}}; // "hi", then an empty message
+ * ```
+ */
+typedef struct wsframe_buf {
+    /**
+     * The message's bytes; NULL with `len` 0 is an empty message.
+     */
+    const uint8_t *data;
+    /**
+     * How many bytes.
+     */
+    size_t len;
+} wsframe_buf;
+
+/**
  * The offer or acceptance config: the same fields as the agreed parameters.
  */
 typedef struct wsframe_deflate_params wsframe_deflate_config;
@@ -1404,6 +1425,57 @@ wsframe_result wsframe_conn_send(struct wsframe_conn *conn,
                                  uint8_t *out,
                                  size_t out_len,
                                  size_t *written_out);
+
+/**
+ * Writes `count` whole messages of one `type` (`WSFRAME_EVENT_TEXT` or
+ * `_BINARY`), one frame each and in order, back to back into `out`: what
+ * `count` calls of `wsframe_conn_send` with `fin` set would write, in one
+ * call (RFC 6455 §5.6). For a sender with several small messages at once
+ * (a flush of a queue, a broadcast, telemetry), where the price of a call
+ * per message dominates. Text messages must each be valid UTF-8.
+ *
+ * `*sent_out` and `*written_out` are set on every result but NULL_POINTER,
+ * INVALID_HANDLE and INVALID_ARGUMENT for the call's own pointers:
+ * `out[0..*written_out]` then holds the first `*sent_out` messages' frames,
+ * to be written to the socket whatever the result. OK with `*sent_out` below
+ * `count` means the next message did not fit: write, then call again with
+ * the rest. INSUFFICIENT_SIZE means not even the first one fits (nothing
+ * written; `*written_out` = bytes it needs, as for `wsframe_conn_send`).
+ * `wsframe_max_frame_len(len)` bytes per message always suffice.
+ *
+ * Results: OK; INSUFFICIENT_SIZE; NULL_POINTER (also a message with NULL
+ * `data` and `len` above 0); INVALID_HANDLE; UNALIGNED (`messages`);
+ * INVALID_ARGUMENT (`type`; a message or `messages` overlapping `out`, an
+ * out-parameter or the connection; a length above PTRDIFF_MAX);
+ * INVALID_UTF8 (a text message); MESSAGE_IN_PROGRESS (a fragmented message
+ * is being sent); CLOSED; RANDOM_FAILED (clients). From a message on, an
+ * error sends neither it nor those after it.
+ *
+ * # Safety
+ *
+ * `conn` must be NULL or a live connection handle used by no other thread;
+ * `messages` NULL or valid for reads of `count` `wsframe_buf`s, each `data`
+ * NULL or valid for reads of its `len` bytes; `out` NULL or valid for
+ * writes of `out_len` bytes; `sent_out` and `written_out` NULL or valid for
+ * one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_buf msgs[2] = {{a, a_len}, {b, b_len}};
+ * size_t sent, n;
+ * if (wsframe_conn_send_many(conn, WSFRAME_EVENT_BINARY, msgs, 2, out, sizeof out, &sent, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n); // sent < 2: write, then send msgs + sent
+ * ```
+ */
+wsframe_result wsframe_conn_send_many(struct wsframe_conn *conn,
+                                      uint32_t type,
+                                      const struct wsframe_buf *messages,
+                                      size_t count,
+                                      uint8_t *out,
+                                      size_t out_len,
+                                      size_t *sent_out,
+                                      size_t *written_out);
 
 /**
  * Zero-copy variant of `wsframe_conn_send` for data frames (`kind` is

@@ -1350,9 +1350,12 @@ impl<R: RandomSource> Connection<R> {
         };
         let mask = self.draw_mask()?;
         let (head, body) = out.split_at_mut(hlen);
+        let b0 = (u8::from(fin) << 7) | ((rsv & 0b111) << 4) | opcode as u8;
         if crate::COMPACT {
-            let b0 = (u8::from(fin) << 7) | ((rsv & 0b111) << 4) | opcode as u8;
             frame::write_header(head, b0, mask, len);
+        } else if let (None, [h0, h1]) = (mask, &mut *head) {
+            // A server's frame of up to 125 bytes: two stores, no call.
+            (*h0, *h1) = (b0, len as u8);
         } else {
             FrameHeader { fin, rsv, opcode, mask, payload_len: len as u64 }.encode(head)?;
         }

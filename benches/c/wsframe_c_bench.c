@@ -95,3 +95,29 @@ uint64_t wsframe_cbench_encode_server(const uint8_t *payload, size_t len, size_t
     wsframe_conn_free(conn);
     return pos;
 }
+
+/* The same frames through wsframe_conn_send_many, BATCH messages per call:
+ * a sender flushing the messages it has queued. Returns the bytes written,
+ * or UINT64_MAX on an error. */
+#define BATCH 64
+uint64_t wsframe_cbench_encode_server_many(const uint8_t *payload, size_t len, size_t count,
+                                           uint8_t *out, size_t cap) {
+    struct wsframe_conn *conn = open_server();
+    if (!conn) return UINT64_MAX;
+    wsframe_buf msgs[BATCH];
+    for (size_t i = 0; i < BATCH; i++) msgs[i] = (wsframe_buf){payload, len};
+    size_t pos = 0;
+    for (size_t done = 0; done < count;) {
+        size_t n = count - done < BATCH ? count - done : BATCH, sent = 0, written = 0;
+        if (wsframe_conn_send_many(conn, WSFRAME_EVENT_BINARY, msgs, n, out + pos, cap - pos, &sent,
+                                   &written) != WSFRAME_RESULT_OK ||
+            sent != n) {
+            wsframe_conn_free(conn);
+            return UINT64_MAX;
+        }
+        pos += written;
+        done += n;
+    }
+    wsframe_conn_free(conn);
+    return pos;
+}

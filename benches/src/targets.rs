@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::codesize::{ENDPOINT, ENDPOINT_PEER};
 use crate::report::{Report, WorkloadResult};
-use crate::workloads::{C_ABI, FLOOR};
+use crate::workloads::{C_ABI, C_ABI_MANY, FLOOR};
 
 /// Issue 12's code-size target: embedded-websocket + httparse's endpoint as
 /// the issue measured it.
@@ -98,6 +98,22 @@ fn ratio_lane(r: &Report, lane: &str, id: &str, a: &str, b: &str, target: f64) -
         ),
         Err(why) => not_measured(lane, why, &target_s),
     }
+}
+
+/// The C encode lane: one `wsframe_conn_send` per frame against the target;
+/// `wsframe_conn_send_many` (64 messages per call) beside it, for reference,
+/// since the target is stated per call.
+fn c_encode_lane(r: &Report) -> Lane {
+    let id = "encode-16b-server";
+    let mut lane =
+        ratio_lane(r, "C ABI: C ÷ Rust on 16 B server encode", id, C_ABI, "wsframe", 0.85);
+    if let (Some(_), Ok((x, ta, _))) = (lane.met, ratio(r, id, C_ABI_MANY, "wsframe")) {
+        lane.figure = format!(
+            "{} per call (`wsframe_conn_send`); {x:.2}× ({ta:.0} MB/s) with `wsframe_conn_send_many`, 64 messages per call",
+            lane.figure
+        );
+    }
+    lane
 }
 
 fn decode_instr_lane(r: &Report) -> Lane {
@@ -309,14 +325,7 @@ fn lanes(r: &Report) -> Vec<Lane> {
             "wsframe",
             0.85,
         ),
-        ratio_lane(
-            r,
-            "C ABI: C ÷ Rust on 16 B server encode",
-            "encode-16b-server",
-            C_ABI,
-            "wsframe",
-            0.85,
-        ),
+        c_encode_lane(r),
         surface_lane(),
         wasm_big_lane(r),
         wasm_encode_lane(r),

@@ -233,6 +233,9 @@ pub const FLOOR: &str = "httparse+sha1+base64 (floor)";
 /// The C ABI row's name; the targets table looks it up.
 pub const C_ABI: &str = "wsframe (C ABI)";
 
+/// The C ABI row that sends through `wsframe_conn_send_many`.
+pub const C_ABI_MANY: &str = "wsframe (C ABI, send_many)";
+
 fn c_abi_row(case: Result<Box<dyn Case>, String>, note: &'static str) -> Row {
     row(C_ABI, from_result(case), Some(note))
 }
@@ -314,11 +317,19 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
                 None
             };
             // Issue 12's C ABI lane: 16 B server sends through libwsframe.a.
-            let c_row = (size == TINY_PAYLOAD && !client)
-                .then(|| c_abi_row(
-                    cabi::encode_server(payload.clone(), n),
-                    "benches/c/wsframe_c_bench.c (gcc -O2) on libwsframe.a: one wsframe_conn_send per frame, in caller storage",
-                ));
+            let c_rows = (size == TINY_PAYLOAD && !client).then(|| {
+                [
+                    c_abi_row(
+                        cabi::encode_server(payload.clone(), n, false),
+                        "benches/c/wsframe_c_bench.c (gcc -O2) on libwsframe.a: one wsframe_conn_send per frame, in caller storage",
+                    ),
+                    row(
+                        C_ABI_MANY,
+                        from_result(cabi::encode_server(payload.clone(), n, true)),
+                        Some("the same C driver: one wsframe_conn_send_many per 64 messages (a flush of queued messages), in caller storage"),
+                    ),
+                ]
+            });
             let mut rows = vec![
                 row(
                     MEMCPY,
@@ -364,8 +375,9 @@ pub fn rows(w: &Workload, scale: Scale) -> Vec<Row> {
                     ),
                 ),
             ];
-            if let Some(r) = c_row {
-                rows.insert(3, r); // after wsframe and wsframe Session
+            if let Some([one, many]) = c_rows {
+                rows.insert(3, one); // after wsframe and wsframe Session
+                rows.insert(4, many);
             }
             rows
         }

@@ -24,6 +24,7 @@ type EncodeFn = unsafe extern "C" fn(*const u8, usize, usize, *mut u8, usize) ->
 struct Driver {
     decode: DecodeFn,
     encode_server: EncodeFn,
+    encode_server_many: EncodeFn,
 }
 
 /// Why the main run could not build the driver, if it could not.
@@ -122,11 +123,13 @@ fn load() -> Result<Driver, String> {
     }
     let decode = symbol(handle, c"wsframe_cbench_decode")?;
     let encode = symbol(handle, c"wsframe_cbench_encode_server")?;
+    let many = symbol(handle, c"wsframe_cbench_encode_server_many")?;
     // SAFETY: the symbols are the functions of c/wsframe_c_bench.c, with these signatures.
     Ok(unsafe {
         Driver {
             decode: std::mem::transmute::<*mut c_void, DecodeFn>(decode),
             encode_server: std::mem::transmute::<*mut c_void, EncodeFn>(encode),
+            encode_server_many: std::mem::transmute::<*mut c_void, EncodeFn>(many),
         }
     })
 }
@@ -147,9 +150,15 @@ pub fn decode(input: Rc<Vec<u8>>) -> Result<Box<dyn Case>, String> {
     }))
 }
 
-/// The 16 B server encode lane: `count` sends into one output buffer, in C.
-pub fn encode_server(payload: Rc<Vec<u8>>, count: usize) -> Result<Box<dyn Case>, String> {
-    let f = driver()?.encode_server;
+/// The 16 B server encode lane: `count` sends into one output buffer, in C,
+/// one call per message or (`many`) through `wsframe_conn_send_many`.
+pub fn encode_server(
+    payload: Rc<Vec<u8>>,
+    count: usize,
+    many: bool,
+) -> Result<Box<dyn Case>, String> {
+    let d = driver()?;
+    let f = if many { d.encode_server_many } else { d.encode_server };
     let out = vec![0u8; count * (payload.len() + 14)];
     Ok(case((payload, out), move |(payload, out)| {
         // SAFETY: the pointers and lengths describe live buffers for the call.

@@ -611,6 +611,125 @@ pub unsafe extern "C" fn wsframe_conn_send(
     })
 }
 
+/// One message for `wsframe_conn_send_many`: `len` bytes at `data`, as
+/// `struct iovec` holds a buffer for `writev`.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_buf msgs[2] = {{(const uint8_t *)"hi", 2}, {NULL, 0}}; // "hi", then an empty message
+/// ```
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct wsframe_buf {
+    /// The message's bytes; NULL with `len` 0 is an empty message.
+    pub data: *const u8,
+    /// How many bytes.
+    pub len: usize,
+}
+
+// SAFETY: a pointer and an integer, valid for any bits; no `bool` fields.
+unsafe impl FromC for wsframe_buf {
+    const FLAGS: &'static [usize] = &[];
+}
+
+/// Writes `count` whole messages of one `type` (`WSFRAME_EVENT_TEXT` or
+/// `_BINARY`), one frame each and in order, back to back into `out`: what
+/// `count` calls of `wsframe_conn_send` with `fin` set would write, in one
+/// call (RFC 6455 §5.6). For a sender with several small messages at once
+/// (a flush of a queue, a broadcast, telemetry), where the price of a call
+/// per message dominates. Text messages must each be valid UTF-8.
+///
+/// `*sent_out` and `*written_out` are set on every result but NULL_POINTER,
+/// INVALID_HANDLE and INVALID_ARGUMENT for the call's own pointers:
+/// `out[0..*written_out]` then holds the first `*sent_out` messages' frames,
+/// to be written to the socket whatever the result. OK with `*sent_out` below
+/// `count` means the next message did not fit: write, then call again with
+/// the rest. INSUFFICIENT_SIZE means not even the first one fits (nothing
+/// written; `*written_out` = bytes it needs, as for `wsframe_conn_send`).
+/// `wsframe_max_frame_len(len)` bytes per message always suffice.
+///
+/// Results: OK; INSUFFICIENT_SIZE; NULL_POINTER (also a message with NULL
+/// `data` and `len` above 0); INVALID_HANDLE; UNALIGNED (`messages`);
+/// INVALID_ARGUMENT (`type`; a message or `messages` overlapping `out`, an
+/// out-parameter or the connection; a length above PTRDIFF_MAX);
+/// INVALID_UTF8 (a text message); MESSAGE_IN_PROGRESS (a fragmented message
+/// is being sent); CLOSED; RANDOM_FAILED (clients). From a message on, an
+/// error sends neither it nor those after it.
+///
+/// # Safety
+///
+/// `conn` must be NULL or a live connection handle used by no other thread;
+/// `messages` NULL or valid for reads of `count` `wsframe_buf`s, each `data`
+/// NULL or valid for reads of its `len` bytes; `out` NULL or valid for
+/// writes of `out_len` bytes; `sent_out` and `written_out` NULL or valid for
+/// one write.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_buf msgs[2] = {{a, a_len}, {b, b_len}};
+/// size_t sent, n;
+/// if (wsframe_conn_send_many(conn, WSFRAME_EVENT_BINARY, msgs, 2, out, sizeof out, &sent, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n); // sent < 2: write, then send msgs + sent
+/// ```
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn wsframe_conn_send_many(
+    conn: *mut wsframe_conn,
+    r#type: u32,
+    messages: *const wsframe_buf,
+    count: usize,
+    out: *mut u8,
+    out_len: usize,
+    sent_out: *mut usize,
+    written_out: *mut usize,
+) -> wsframe_result {
+    guard(|| {
+        let conn = handle(conn);
+        let written = [conn.span(), Span::bytes(out, out_len)];
+        let args = (
+            conn,
+            Put(sent_out),
+            Put(written_out),
+            raw::Items(messages, count),
+            InOut(out, out_len),
+        );
+        // SAFETY: caller contract, for each pointer; checked disjoint.
+        let (c, sent, bytes, messages, out) = unsafe { raw::args(args) }?;
+        let kind = self::kind(r#type)?;
+        if c.is_sending_message() {
+            return Err(WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
+        }
+        let (mut n, mut pos) = (0, 0);
+        let mut each = || {
+            for m in messages {
+                // SAFETY: caller contract for each message; checked apart
+                // from everything the call writes.
+                let data = unsafe { raw::bytes_apart(m.data, m.len, &written) }?;
+                if kind == DataKind::Text {
+                    utf8(data)?;
+                }
+                match c.send_frame(kind, data, true, out.get_mut(pos..).unwrap_or_default()) {
+                    Ok(w) => (n, pos) = (n + 1, pos + w),
+                    Err(Error::InsufficientSize { .. }) if n > 0 => break,
+                    Err(e) => {
+                        if let Error::InsufficientSize { required } = e {
+                            pos = required;
+                        }
+                        return Err(from_core(e));
+                    }
+                }
+            }
+            Ok(())
+        };
+        let r = each();
+        sent.write(n);
+        bytes.write(pos);
+        r
+    })
+}
+
 /// Zero-copy variant of `wsframe_conn_send` for data frames (`kind` is
 /// `WSFRAME_EVENT_TEXT` or `_BINARY`): writes only the frame header into
 /// `header_out` and masks `payload` in place (clients), so the caller can

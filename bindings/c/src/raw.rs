@@ -94,6 +94,8 @@ pub(crate) struct Text(pub(crate) *const c_char, pub(crate) usize);
 pub(crate) struct Put<T>(pub(crate) *mut T);
 /// `n` out-slots of `T`: an array the call fills from the start.
 pub(crate) struct Slots<T>(pub(crate) *mut T, pub(crate) usize);
+/// `n` structs C wrote, an array the call reads in place; `(NULL, 0)` is empty.
+pub(crate) struct Items<T>(pub(crate) *const T, pub(crate) usize);
 /// A struct C wrote, copied (see [`read`]); NULL is an error.
 pub(crate) struct Val<T>(pub(crate) *const T);
 /// Memory the call reads (`false`) or writes (`true`) that no other argument
@@ -176,6 +178,51 @@ impl<T: 'static> Arg for Slots<T> {
         // them); MaybeUninit asks nothing of their contents.
         Ok(unsafe { core::slice::from_raw_parts_mut(self.0.cast(), self.1) })
     }
+}
+
+impl<T: FromC + 'static> Arg for Items<T> {
+    type Value<'a> = &'a [T];
+    fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
+        f(Span::bytes(self.0, self.1.saturating_mul(size_of::<T>())), false);
+    }
+    unsafe fn get<'a>(self) -> Result<&'a [T], wsframe_result> {
+        // Viewed in place, so no `bool` field could be normalised (see `read`).
+        const { assert!(T::FLAGS.is_empty()) };
+        if !check(self.0, self.1.saturating_mul(size_of::<T>()))? {
+            return Ok(&[]);
+        }
+        if !self.0.is_aligned() {
+            return Err(WSFRAME_RESULT_UNALIGNED);
+        }
+        // SAFETY: non-NULL, aligned, at most isize::MAX bytes, initialised and
+        // not written for 'a (caller contract; `args` checked that nothing the
+        // call writes shares them); `FromC` with no flags is valid for any bits.
+        Ok(unsafe { core::slice::from_raw_parts(self.0, self.1) })
+    }
+}
+
+/// `len` bytes at `data`, read by a call that writes the regions `written`:
+/// a buffer an [`Items`] element points to, checked as [`In`] and [`args`]
+/// check theirs.
+///
+/// # Safety
+///
+/// Unless NULL, `data` valid for reads of `len` bytes for `'a`.
+pub(crate) unsafe fn bytes_apart<'a>(
+    data: *const u8,
+    len: usize,
+    written: &[Span; 2],
+) -> Result<&'a [u8], wsframe_result> {
+    if !check(data, len)? {
+        return Ok(&[]);
+    }
+    let span = Span(data as usize, len);
+    if written.iter().any(|w| w.overlaps(span)) {
+        return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL, at most isize::MAX bytes, readable for 'a (caller
+    // contract), and nothing written for 'a shares them.
+    Ok(unsafe { core::slice::from_raw_parts(data, len) })
 }
 
 impl<T: FromC> Arg for Val<T> {
@@ -417,10 +464,17 @@ pub(crate) struct Obj<T, const TAG: u64>(pub(crate) *mut T);
 /// As [`Obj`], only read by the call.
 pub(crate) struct ObjRef<T, const TAG: u64>(pub(crate) *const T);
 
+impl<T, const TAG: u64> Obj<T, TAG> {
+    /// The memory the object takes, which the call writes.
+    pub(crate) fn span(&self) -> Span {
+        Span::bytes(self.0, size_of::<Tagged<T>>())
+    }
+}
+
 impl<T: 'static, const TAG: u64> Arg for Obj<T, TAG> {
     type Value<'a> = &'a mut T;
     fn each<F: FnMut(Span, bool)>(&self, f: &mut F) {
-        f(Span::bytes(self.0, size_of::<Tagged<T>>()), true);
+        f(self.span(), true);
     }
     unsafe fn get<'a>(self) -> Result<&'a mut T, wsframe_result> {
         // SAFETY: forwarded contract; the tag vouches for a valid T, and C

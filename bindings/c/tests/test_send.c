@@ -239,6 +239,94 @@ static void send_in_place(void) {
     conn_delete(c);
 }
 
+/* wsframe_conn_send_many: the RFC 6455 §5.7 frames written by hand, back to back;
+ * short counts, the first message not fitting, an error partway, misuse. */
+static void send_many_writes_whole_messages(void) {
+    /* Server: "Hello" as text (§5.7), then binary of 0, 256 (16-bit length) and 65536
+     * bytes (64-bit length), in one call. */
+    wsframe_conn *c = conn_new(WSFRAME_ROLE_SERVER, NULL);
+    static uint8_t big[65536], out[70000];
+    for (size_t i = 0; i < sizeof big; i++) big[i] = (uint8_t)(i * 31 + 7);
+    wsframe_buf text[1] = {{(const uint8_t *)"Hello", 5}};
+    size_t sent = 9, n = 9;
+    CHECK_OK(wsframe_conn_send_many(c, WSFRAME_EVENT_TEXT, text, 1, out, sizeof out, &sent, &n));
+    const uint8_t hello[] = {0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f};
+    CHECK(sent == 1);
+    CHECK_BYTES(out, n, hello, sizeof hello);
+    wsframe_buf bin[3] = {{NULL, 0}, {big, 256}, {big, sizeof big}};
+    CHECK_OK(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, bin, 3, out, sizeof out, &sent, &n));
+    CHECK(sent == 3 && n == 2 + (4 + 256) + (10 + 65536));
+    const uint8_t empty[] = {0x82, 0x00}, h16[] = {0x82, 0x7e, 0x01, 0x00};
+    const uint8_t h64[] = {0x82, 0x7f, 0, 0, 0, 0, 0, 1, 0, 0};
+    CHECK_BYTES(out, 2, empty, 2);
+    CHECK_BYTES(out + 2, 4, h16, 4);
+    CHECK(memcmp(out + 6, big, 256) == 0);
+    CHECK_BYTES(out + 262, 10, h64, 10);
+    CHECK(memcmp(out + 272, big, sizeof big) == 0);
+    /* Room for two of three: OK, a short count, the two frames written. */
+    wsframe_buf three[3] = {{big, 100}, {big, 100}, {big, 100}};
+    CHECK_OK(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, three, 3, out, 250, &sent, &n));
+    CHECK(sent == 2 && n == 204 && out[102] == 0x82 && out[103] == 100);
+    /* Not even the first fits: nothing sent, the bytes it needs. */
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, three, 3, out, 101, &sent, &n),
+            WSFRAME_RESULT_INSUFFICIENT_SIZE);
+    CHECK(sent == 0 && n == 102);
+    /* Text must be UTF-8 message by message: the valid one before is sent. */
+    wsframe_buf bad[3] = {{(const uint8_t *)"ok", 2}, {(const uint8_t *)"\xc3\x28", 2}, {(const uint8_t *)"x", 1}};
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_TEXT, bad, 3, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_INVALID_UTF8);
+    CHECK(sent == 1 && n == 4 && out[0] == 0x81 && out[1] == 2);
+    /* Nothing to send. */
+    CHECK_OK(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, NULL, 0, out, sizeof out, &sent, &n));
+    CHECK(sent == 0 && n == 0);
+    /* Misuse: pointers, type, overlaps, alignment. */
+    wsframe_buf null_data[1] = {{NULL, 3}};
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, null_data, 1, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_NULL_POINTER);
+    CHECK(sent == 0 && n == 0);
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, NULL, 1, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_many(NULL, WSFRAME_EVENT_BINARY, bin, 1, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, bin, 1, out, sizeof out, NULL, &n),
+            WSFRAME_RESULT_NULL_POINTER);
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_PING, bin, 1, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    wsframe_buf inside[1] = {{out + 10, 20}};
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, inside, 1, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    CHECK(sent == 0);
+    wsframe_buf *in_out = (wsframe_buf *)(void *)out;
+    in_out[0] = (wsframe_buf){big, 4};
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, in_out, 1, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_INVALID_ARGUMENT);
+    wsframe_buf aligned[2];
+    uint8_t *raw = (uint8_t *)aligned;
+    memcpy(raw + 1, &bin[1], sizeof bin[1]);
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, (const wsframe_buf *)(void *)(raw + 1), 1, out,
+                                   sizeof out, &sent, &n),
+            WSFRAME_RESULT_UNALIGNED);
+    /* Not while a fragmented message is being sent; not after our Close. */
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, big, 1, false, out, sizeof out, &n));
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, bin, 1, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
+    CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, big, 1, true, out, sizeof out, &n));
+    CHECK_OK(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n));
+    CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, bin, 1, out, sizeof out, &sent, &n),
+            WSFRAME_RESULT_CLOSED);
+    conn_delete(c);
+    /* Client: each message masked with its own key (§5.3), as the RFC's "Hello". */
+    int calls = 0;
+    wsframe_conn_config cfg = config_with_rfc_key(&calls);
+    c = conn_new(WSFRAME_ROLE_CLIENT, &cfg);
+    wsframe_buf twice[2] = {{(const uint8_t *)"Hello", 5}, {(const uint8_t *)"Hello", 5}};
+    CHECK_OK(wsframe_conn_send_many(c, WSFRAME_EVENT_TEXT, twice, 2, out, sizeof out, &sent, &n));
+    CHECK(sent == 2 && n == 22 && calls == 2);
+    CHECK_BYTES(out, 11, HELLO_MASKED, sizeof HELLO_MASKED);
+    CHECK_BYTES(out + 11, 11, HELLO_MASKED, sizeof HELLO_MASKED);
+    conn_delete(c);
+}
+
 /* A connection in static storage, configured at creation. */
 /* wsframe_mask against the definition of RFC 6455 §5.3, written out here: every length
  * up to 300 and every key phase, then the round trip. */
@@ -324,6 +412,7 @@ void run_send_tests(void) {
     RUN(insufficient_size_reports_required);
     RUN(send_misuse);
     RUN(send_in_place);
+    RUN(send_many_writes_whole_messages);
     RUN(storage_connection_sends);
     RUN(mask_matches_the_definition);
     RUN(utf8_validator);

@@ -307,3 +307,46 @@ fn session_deflate_echo() {
         wsframe_session_free(null_mut());
     }
 }
+
+/// `wsframe_conn_send_many`: an array of buffers read in place, each buffer
+/// checked apart from what the call writes, the out-parameters written last.
+#[test]
+fn send_many_reads_buffers_in_place() {
+    let mut storage = [0u64; WSFRAME_CONN_STORAGE_SIZE / 8];
+    let mut conn = null_mut();
+    let calls = Cell::new(0);
+    let c = config(&calls);
+    let mut out = [0u8; 64];
+    let o = out.as_mut_ptr();
+    let (mut sent, mut n) = (0usize, 0usize);
+    // SAFETY: storage outlives the connection and does not move; every
+    // pointer below is valid for what it is passed as.
+    unsafe {
+        ok(wsframe_conn_init(
+            storage.as_mut_ptr().cast(),
+            WSFRAME_CONN_STORAGE_SIZE,
+            1,
+            &c,
+            &mut conn,
+        ));
+        let msgs =
+            [wsframe_buf { data: b"Hello".as_ptr(), len: 5 }, wsframe_buf { data: null(), len: 0 }];
+        ok(wsframe_conn_send_many(conn, 1, msgs.as_ptr(), 2, o, 64, &mut sent, &mut n));
+        assert_eq!((sent, n, calls.get()), (2, 17, 2));
+        assert_eq!(bytes(o, 11), HELLO_MASKED);
+        // A buffer inside the output, or inside the connection, is refused
+        // before anything is read through it.
+        let inside = [wsframe_buf { data: o.add(40), len: 4 }];
+        assert_eq!(
+            wsframe_conn_send_many(conn, 2, inside.as_ptr(), 1, o, 64, &mut sent, &mut n),
+            WSFRAME_RESULT_INVALID_ARGUMENT
+        );
+        let conn_bytes = [wsframe_buf { data: conn.cast::<u8>().cast_const(), len: 8 }];
+        assert_eq!(
+            wsframe_conn_send_many(conn, 2, conn_bytes.as_ptr(), 1, o, 64, &mut sent, &mut n),
+            WSFRAME_RESULT_INVALID_ARGUMENT
+        );
+        assert_eq!((sent, n), (0, 0));
+        wsframe_conn_free(conn);
+    }
+}
