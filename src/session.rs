@@ -1006,6 +1006,26 @@ impl<R: RandomSource> Session<R> {
         self.out.room(head.saturating_add(len)).get_mut(head..).unwrap_or_default()
     }
 
+    /// [`Session::stage`] within the outgoing buffer as it is: `None` when
+    /// the message does not fit without growing it. For a binding whose
+    /// caller's bytes may live in memory that an allocation can move (a view
+    /// into wasm memory, which growing the memory detaches): it needs to
+    /// know where they are only before a call that may allocate.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// assert!(s.try_stage(3).is_none()); // nothing allocated yet
+    /// s.stage(3);
+    /// assert_eq!(s.try_stage(3).map(|room| room.len()), Some(3));
+    /// ```
+    pub fn try_stage(&mut self, len: usize) -> Option<&mut [u8]> {
+        let head = header_len(len as u64, self.conn.role() == Role::Client);
+        let start = self.out.len.checked_add(head)?;
+        self.out.buf.get_mut(start..start.checked_add(len)?)
+    }
+
     /// Sends the `len` bytes written into [`Session::stage`]'s room as
     /// [`Session::send`] sends a message: one frame, the header written in
     /// front of the payload and a client's masking applied in place (no copy),
@@ -1216,6 +1236,33 @@ impl<R: RandomSource> Session<R> {
         } else {
             out.len = 0;
         }
+    }
+
+    /// Takes everything queued at once, oldest first: the queue is empty
+    /// afterwards, and the bytes returned stay readable until the next call
+    /// on the session. For a caller that copies or writes all of them before
+    /// calling again (into its own buffer, say) with one call instead of
+    /// [`Session::outgoing`] and [`Session::consume_outgoing`]. A buffer that
+    /// grew past [`SessionConfig::retain_buffer`] is given back at the next
+    /// take (or consume) that finds the queue empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let mut s = wsframe::session::Session::server(Default::default());
+    /// s.send_text("hi").unwrap();
+    /// let mut socket = Vec::new();
+    /// socket.extend_from_slice(s.take_outgoing());
+    /// assert_eq!(socket, b"\x81\x02hi");
+    /// assert!(s.outgoing().is_empty());
+    /// ```
+    pub fn take_outgoing(&mut self) -> &[u8] {
+        let out = &mut self.out;
+        if out.len == 0 && out.buf.len() > self.config.retain_buffer {
+            *out = Outgoing::default();
+        }
+        let n = core::mem::take(&mut out.len);
+        out.buf.get(..n).unwrap_or_default()
     }
 
     /// Runs the heartbeat (with [`SessionConfig::keepalive`]): call it when

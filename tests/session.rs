@@ -363,6 +363,38 @@ fn large_message_buffers_are_released_above_the_threshold() {
     assert!(live <= 0, "{live} bytes kept after an 800 kB message");
 }
 
+/// `take_outgoing` hands out the whole queue in one call, in order, with the
+/// queue empty after it; interleaved with `consume_outgoing` it yields the
+/// same bytes; and a queue buffer grown past `retain_buffer` is given back
+/// at the next take that finds the queue empty.
+#[test]
+fn take_outgoing_hands_out_the_queue_and_gives_back_a_grown_buffer() {
+    let mut s = Session::server(SessionConfig::default());
+    let mut wire = Vec::new();
+    s.send_text("abc").unwrap();
+    s.ping(b"p").unwrap();
+    wire.extend_from_slice(s.take_outgoing());
+    assert!(s.outgoing().is_empty() && s.take_outgoing().is_empty());
+    s.send_binary(&[1, 2, 3]).unwrap();
+    wire.extend_from_slice(&s.outgoing()[..2]);
+    s.consume_outgoing(2);
+    wire.extend_from_slice(s.take_outgoing());
+    assert_eq!(
+        frames(&wire),
+        vec![(0x1, b"abc".to_vec()), (0x9, b"p".to_vec()), (0x2, vec![1, 2, 3])]
+    );
+    // 1 MB queued, taken: the buffer is kept until the next take finds it empty.
+    let big = vec![5u8; 1_000_000];
+    let (_, _, live) = measure(|| {
+        s.send_binary(&big).unwrap();
+        assert_eq!(s.take_outgoing().len(), 1_000_000 + 10);
+        let kept = LIVE.load(Ordering::Relaxed);
+        assert!(kept > 900_000, "{kept}: the taken bytes stay readable until the next call");
+        assert!(s.take_outgoing().is_empty());
+    });
+    assert!(live < 1000, "{live}: the grown buffer is given back");
+}
+
 /// The heartbeat: a Ping after `interval` of silence, the peer dead after
 /// `timeout` more; anything received counts as life.
 #[test]

@@ -31,9 +31,9 @@ export function wsframeDecode(reads) {
 
 export function encodeNote(client) {
   return client
-    ? "sendBinary (copies the payload once, straight into the outgoing queue in wasm memory, where the frame is built around it " +
-        "and masked in place with a Web Crypto key from the binding's pool) + takeOutgoingInto(buffer) after each frame " +
-        "(copies the frame into one preallocated 1 MiB buffer, reused; no allocation per frame)"
+    ? "sendBinaryInto(payload, buffer, offset): copies the payload once, straight into the outgoing queue in wasm memory, " +
+        "where the frame is built around it and masked in place with a Web Crypto key from the binding's pool, then copies " +
+        "the frame into one preallocated 1 MiB buffer, reused (one call into wasm after the staging call; no allocation per frame)"
     : "frameBinaryInto(payload, buffer, offset): the header written into one preallocated 64 KiB buffer, reused (one call into " +
         "wasm, which returns a header of up to 4 bytes in its result), the caller's payload by reference (no payload copy, as ws; " +
         "no allocation per frame)";
@@ -63,8 +63,7 @@ export function wsframeEncode(payload, count, client) {
   const room = out.length - payload.length - 14;
   let at = 0;
   for (let i = 0; i < count; i++) {
-    conn.sendBinary(payload);
-    const w = conn.takeOutgoingInto(out, at);
+    const w = conn.sendBinaryInto(payload, out, at);
     n += w;
     at = at + w > room ? 0 : at + w;
   }

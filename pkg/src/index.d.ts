@@ -222,6 +222,13 @@ export declare class Connection {
   /** Queues a whole binary message as one frame (compressed when deflate is on). */
   sendBinary(bytes: BytesLike, options?: SendOptions): void;
   /**
+   * Sends a whole binary message as `sendBinary` does, then copies everything queued into
+   * `target` from `offset` (default 0) as `takeOutgoingInto` does and returns how many bytes;
+   * what does not fit stays queued. One call into wasm and no allocation: for a sender
+   * writing from its own buffer, a client's masked frames included.
+   */
+  sendBinaryInto(bytes: BytesLike, target: Uint8Array, offset?: number, options?: SendOptions): number;
+  /**
    * Sends a whole binary message as `sendBinary` does, and returns everything now queued,
    * oldest first, as chunks to write in this order (one vectored write: `cork()` and
    * `uncork()`, or `writev`), leaving nothing queued. A server's uncompressed message has

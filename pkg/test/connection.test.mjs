@@ -89,6 +89,70 @@ test("takeOutgoingInto copies what fits into the caller's buffer and leaves the 
   assert.throws(() => server.takeOutgoingInto("x"), TypeError);
 });
 
+test("takeOutgoingInto: frames of every short length, targets at odd offsets in turn, across memory growth", () => {
+  // The short-copy path (up to 64 bytes through DataViews) and the long one, against frames
+  // written out here (RFC 6455 §5.2: 0x82, the 7-bit length, the payload).
+  const server = new Connection();
+  const pooled = Buffer.allocUnsafe(200).fill(0xee); // a view into Node's Buffer pool, at an offset
+  const plain = new Uint8Array(203).fill(0xee).subarray(3);
+  for (let len = 0; len <= 80; len++) {
+    const payload = Uint8Array.from({ length: len }, (_, i) => (i * 37 + len) & 255);
+    const want = [0x82, len, ...payload];
+    for (const [i, target] of [pooled, plain, pooled].entries()) {
+      const offset = (len + i) % 7;
+      server.sendBinary(payload);
+      assert.equal(server.takeOutgoingInto(target, offset), want.length);
+      assert.deepEqual([...target.subarray(offset, offset + want.length)], want, `len ${len}`);
+      assert.equal(server.bufferedAmount, 0);
+    }
+    if (len % 20 === 0) {
+      // A large message grows wasm memory, which detaches the views the copies went through.
+      server.sendBinary(new Uint8Array((len + 1) << 16));
+      const big = new Uint8Array(((len + 1) << 16) + 14);
+      assert.equal(server.takeOutgoingInto(big), ((len + 1) << 16) + 10);
+    }
+  }
+  // Only part fits: the rest stays queued and comes next, in order.
+  server.sendBinary(Uint8Array.of(1, 2, 3, 4, 5, 6, 7));
+  assert.equal(server.takeOutgoingInto(plain, plain.length - 5), 5);
+  assert.deepEqual([...plain.subarray(plain.length - 5)], [0x82, 7, 1, 2, 3]);
+  assert.equal(server.takeOutgoingInto(pooled, 0), 4);
+  assert.deepEqual([...pooled.subarray(0, 4)], [4, 5, 6, 7]);
+});
+
+test("sendBinaryInto: a client's masked frame, unmasked here by RFC 6455 §5.3, after what was queued", () => {
+  const client = new Connection({ role: "client" });
+  const target = new Uint8Array(300).fill(0xee);
+  for (const len of [0, 1, 16, 125, 126, 200]) {
+    const payload = Uint8Array.from({ length: len }, (_, i) => (i * 13 + len) & 255);
+    const n = client.sendBinaryInto(payload, target, 5);
+    const head = len < 126 ? 2 : 4;
+    assert.equal(n, head + 4 + len);
+    assert.equal(target[5], 0x82);
+    assert.equal(target[6], 0x80 | (len < 126 ? len : 126));
+    if (len >= 126) assert.equal((target[7] << 8) | target[8], len);
+    const key = target.subarray(5 + head, 5 + head + 4);
+    const body = target.subarray(5 + head + 4, 5 + n);
+    assert.deepEqual([...body.map((b, i) => b ^ key[i % 4])], [...payload], `len ${len}`);
+    assert.equal(client.bufferedAmount, 0);
+  }
+  // Earlier sends go first; what does not fit stays queued, in order.
+  client.ping("p");
+  assert.equal(client.sendBinaryInto(Uint8Array.of(1, 2, 3), target, 0), 7 + 9);
+  assert.deepEqual([...target.subarray(0, 2)], [0x89, 0x81]);
+  assert.equal(client.sendBinaryInto(Uint8Array.of(4), target, target.length - 3), 3);
+  assert.equal(client.bufferedAmount, 4);
+  assert.equal(client.takeOutgoingInto(target), 4);
+  // Refused: nothing queued, nothing written.
+  client.close(1000);
+  client.takeOutgoing();
+  target.fill(0xee);
+  assert.throws(() => client.sendBinaryInto(Uint8Array.of(1), target), { code: "CLOSED" });
+  assert.equal(client.bufferedAmount, 0);
+  assert.ok(target.every((b) => b === 0xee));
+  assert.throws(() => client.sendBinaryInto(Uint8Array.of(1), target, 301), TypeError);
+});
+
 test("a send copies the payload once into the queue, across memory growth, byte for byte", () => {
   // Sizes around the 7-bit/16-bit/64-bit length encodings and large enough to grow memory.
   for (const role of ["server", "client"]) {

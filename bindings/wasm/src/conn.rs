@@ -186,8 +186,14 @@ impl Connection {
     /// address in wasm memory. Write exactly the payload there, then call
     /// `sendStaged` with the same `len` before any other call (the one copy of
     /// a send: no allocation, the frame built around the bytes in place).
-    pub fn stage(&mut self, len: usize) -> usize {
-        self.session.stage(len).as_mut_ptr() as usize
+    ///
+    /// Unless `grow`, only where the queue has room already: 0 otherwise (no
+    /// allocation, so the memory did not grow and views into it still hold).
+    pub fn stage(&mut self, len: usize, grow: bool) -> usize {
+        match grow {
+            true => self.session.stage(len).as_mut_ptr() as usize,
+            false => self.session.try_stage(len).map_or(0, |room| room.as_mut_ptr() as usize),
+        }
     }
 
     /// Queues the message written at `stage`'s address (RFC 6455 §5.6): text
@@ -203,6 +209,23 @@ impl Connection {
         let r = self.session.send_staged(kind, len, compress);
         self.error = r.err();
         self.error.is_none()
+    }
+
+    /// `sendStaged`, then `takeQueued(room)`: one call for a send whose
+    /// frame is copied out at once. Returns what `takeQueued` returns, or 0
+    /// when the message was refused (as `sendStaged`'s false).
+    #[wasm_bindgen(js_name = sendStagedTake)]
+    pub fn send_staged_take(
+        &mut self,
+        binary: bool,
+        len: usize,
+        compress: bool,
+        room: usize,
+    ) -> usize {
+        match self.send_staged(binary, len, compress) {
+            true => self.take_queued(room),
+            false => 0,
+        }
     }
 
     /// Queues only the header of a `len`-byte message (binary unless text)
@@ -244,6 +267,21 @@ impl Connection {
     /// the next call).
     pub fn outgoing(&mut self) -> usize {
         span(&mut self.table, self.session.outgoing())
+    }
+
+    /// Everything queued, taken from the queue in this call when it is at
+    /// most `room` bytes: the address of `[ptr, len, taken]`, `taken` 1 when
+    /// the bytes left the queue (copy them out before any other call; one
+    /// call where `outgoing` and `consumeOutgoing` are two), 0 when they
+    /// stayed queued (more than `room`; then as `outgoing`).
+    #[wasm_bindgen(js_name = takeQueued)]
+    pub fn take_queued(&mut self, room: usize) -> usize {
+        if self.session.outgoing().len() > room {
+            return self.outgoing();
+        }
+        let at = span(&mut self.table, self.session.take_outgoing());
+        self.table[2] = 1;
+        at
     }
 
     /// Drops the first `n` queued bytes, which JavaScript has copied out.

@@ -112,7 +112,10 @@ fn out(c: &mut Connection) -> Vec<u8> {
 /// A whole message sent as the wrapper sends it: the payload written at the
 /// address `stage` returns, then `sendStaged`.
 fn send(c: &mut Connection, binary: bool, data: &[u8], compress: bool) -> Result<(), JsValue> {
-    let at = c.stage(data.len());
+    let at = match c.stage(data.len(), false) {
+        0 => c.stage(data.len(), true), // no room yet: the queue grows
+        at => at,
+    };
     js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, data.len() as u32)
         .copy_from(data);
     if c.send_staged(binary, data.len(), compress) { Ok(()) } else { Err(c.take_error()) }
@@ -134,6 +137,34 @@ fn assert_js_error(err: JsValue, name: &str, close_code: Option<u32>) {
 
 fn code(err: &JsValue) -> Option<String> {
     get(err, "code").as_string()
+}
+
+/// `takeQueued` hands out the whole queue and empties it when it fits in
+/// `room`, and leaves it queued otherwise; `sendStagedTake` is a send and
+/// that take in one call.
+#[wasm_bindgen_test]
+fn take_queued_takes_all_or_nothing() {
+    let mut c = Connection::new("server", None, None, None, false, None, true, true, None).unwrap();
+    assert_eq!(c.stage(3, false), 0, "an empty queue has no room without growing");
+    send(&mut c, true, b"abc", false).unwrap();
+    let table = |at: usize| {
+        let t = js_sys::Uint32Array::new_with_byte_offset_and_length(&memory(), at as u32, 3);
+        (t.get_index(0), t.get_index(1), t.get_index(2))
+    };
+    let (_, n, taken) = table(c.take_queued(4));
+    assert_eq!((n, taken), (5, 0), "5 bytes do not fit in 4: still queued");
+    let (at, n, taken) = table(c.take_queued(5));
+    assert_eq!((n, taken), (5, 1));
+    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, n).to_vec();
+    assert_eq!(bytes, b"\x82\x03abc");
+    assert_eq!(table(c.outgoing()).1, 0, "taken: the queue is empty");
+    let at = c.stage(2, false);
+    assert_ne!(at, 0, "the queue's buffer has room now");
+    js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at as u32, 2).copy_from(b"hi");
+    let (at, n, taken) = table(c.send_staged_take(false, 2, false, 100));
+    assert_eq!((n, taken), (4, 1));
+    let bytes = js_sys::Uint8Array::new_with_byte_offset_and_length(&memory(), at, n).to_vec();
+    assert_eq!(bytes, b"\x81\x02hi");
 }
 
 #[wasm_bindgen_test]
