@@ -1208,9 +1208,14 @@ impl<R: RandomSource> Connection<R> {
             return Err(Error::InsufficientSize { required });
         }
         let mask = self.draw_mask()?;
-        let n = FrameHeader { fin, rsv: 0, opcode, mask, payload_len: len }.encode(header_out)?;
+        let short = header_out.get_mut(..required).is_some_and(|head| {
+            !crate::COMPACT && short_header(head, (u8::from(fin) << 7) | opcode as u8, mask, len)
+        });
+        if !short {
+            FrameHeader { fin, rsv: 0, opcode, mask, payload_len: len }.encode(header_out)?;
+        }
         self.tx_msg = if fin { None } else { Some(kind) };
-        Ok((n, mask))
+        Ok((required, mask))
     }
 
     /// Writes a Ping (RFC 6455 §5.5.2) with up to 125 bytes of payload.
@@ -1353,10 +1358,7 @@ impl<R: RandomSource> Connection<R> {
         let b0 = (u8::from(fin) << 7) | ((rsv & 0b111) << 4) | opcode as u8;
         if crate::COMPACT {
             frame::write_header(head, b0, mask, len);
-        } else if let (None, [h0, h1]) = (mask, &mut *head) {
-            // A server's frame of up to 125 bytes: two stores, no call.
-            (*h0, *h1) = (b0, len as u8);
-        } else {
+        } else if !short_header(head, b0, mask, len as u64) {
             FrameHeader { fin, rsv, opcode, mask, payload_len: len as u64 }.encode(head)?;
         }
         match mask {
@@ -1370,6 +1372,23 @@ impl<R: RandomSource> Connection<R> {
         }
         Ok(required)
     }
+}
+
+/// The header of a frame of up to 125 payload bytes (the 7-bit length of RFC
+/// 6455 §5.2), stored straight into `head`, which is exactly its length (2
+/// bytes, or 6 with a masking key): false, nothing written, for any longer
+/// frame, which takes [`FrameHeader::encode`]'s general path.
+#[inline(always)]
+fn short_header(head: &mut [u8], b0: u8, mask: Option<[u8; 4]>, len: u64) -> bool {
+    match (mask, head) {
+        (None, [h0, h1]) => (*h0, *h1) = (b0, len as u8),
+        (Some(key), [h0, h1, k0, k1, k2, k3]) => {
+            (*h0, *h1) = (b0, 0x80 | len as u8);
+            [*k0, *k1, *k2, *k3] = key;
+        }
+        _ => return false,
+    }
+    true
 }
 
 /// `dst.copy_from_slice(src)` for slices of equal length, without a call into
