@@ -1434,10 +1434,11 @@ wsframe_result wsframe_conn_send(struct wsframe_conn *conn,
  * (a flush of a queue, a broadcast, telemetry), where the price of a call
  * per message dominates. Text messages must each be valid UTF-8.
  *
- * `*sent_out` and `*written_out` are set on every result but NULL_POINTER,
- * INVALID_HANDLE and INVALID_ARGUMENT for the call's own pointers:
- * `out[0..*written_out]` then holds the first `*sent_out` messages' frames,
- * to be written to the socket whatever the result. OK with `*sent_out` below
+ * `*sent_out` and `*written_out` are set on every result once the call's
+ * own pointers passed their checks (not when NULL_POINTER, INVALID_HANDLE,
+ * UNALIGNED or INVALID_ARGUMENT is about `conn`, `messages`, `out` or the
+ * out-parameters): `out[0..*written_out]` then holds the first `*sent_out`
+ * messages' frames, to be written to the socket whatever the result. OK with `*sent_out` below
  * `count` means the next message did not fit: write, then call again with
  * the rest. INSUFFICIENT_SIZE means not even the first one fits (nothing
  * written; `*written_out` = bytes it needs, as for `wsframe_conn_send`).

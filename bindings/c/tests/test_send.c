@@ -308,8 +308,10 @@ static void send_many_writes_whole_messages(void) {
             WSFRAME_RESULT_UNALIGNED);
     /* Not while a fragmented message is being sent; not after our Close. */
     CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, big, 1, false, out, sizeof out, &n));
+    sent = n = 99;
     CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, bin, 1, out, sizeof out, &sent, &n),
             WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
+    CHECK(sent == 0 && n == 0);
     CHECK_OK(wsframe_conn_send(c, WSFRAME_EVENT_BINARY, big, 1, true, out, sizeof out, &n));
     CHECK_OK(wsframe_conn_send_close(c, 1000, NULL, 0, out, sizeof out, &n));
     CHECK_R(wsframe_conn_send_many(c, WSFRAME_EVENT_BINARY, bin, 1, out, sizeof out, &sent, &n),
