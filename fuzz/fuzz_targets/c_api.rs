@@ -107,6 +107,21 @@ fuzz_target!(|data: &[u8]| {
                         assert!(r == WSFRAME_RESULT_INSUFFICIENT_SIZE || !ok(r));
                         // A session echoes straight from the event, its own buffer or the input.
                         let _ = wsframe_session_send(session, ev.r#type as u32, ev.data, ev.len, 0);
+                        // Several messages per call: the event's bytes twice (text must be
+                        // UTF-8 each), then one inside the output, refused before any is read.
+                        let msgs = [
+                            wsframe_buf { data: ev.data, len: ev.len },
+                            wsframe_buf { data: ev.data, len: ev.len },
+                            wsframe_buf { data: out.as_ptr().add(3), len: 4 },
+                        ];
+                        let (mut sent, mut n) = (0usize, 0usize);
+                        let o = out.as_mut_ptr();
+                        let r = wsframe_conn_send_many(conn, ev.r#type as u32, msgs.as_ptr(), 3, o, out.len(), &mut sent, &mut n);
+                        assert!(!wsframe_result_str(r).is_null());
+                        if frame_level {
+                            assert!(sent <= 2, "the buffer inside the output is never sent");
+                            assert!(r == WSFRAME_RESULT_INSUFFICIENT_SIZE || n <= out.len());
+                        }
                     }
                     _ => {}
                 }
