@@ -7,6 +7,7 @@ mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::corpus::{self, Payload, sha256};
@@ -52,6 +53,9 @@ static GLOBAL: Measuring = Measuring;
 /// Runs `f` with allocation measuring on; returns (result, peak live bytes
 /// above the start, live bytes above the start at the end).
 fn measure<T>(f: impl FnOnce() -> T) -> (T, usize, isize) {
+    // One measurement at a time: the counters are shared by the test threads.
+    static ONE: Mutex<()> = Mutex::new(());
+    let _one = ONE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     LIVE.store(0, Ordering::Relaxed);
     PEAK.store(0, Ordering::Relaxed);
     MEASURING.with(|m| m.set(true));
