@@ -15,6 +15,10 @@ BENCH_MANIFEST := benches/Cargo.toml
 # Debian packages: wslay (the C peer), the Cortex-M size tools, valgrind (instruction counts).
 BENCH_DEBS := libwslay-dev binutils-arm-none-eabi valgrind
 BENCH_ARGS ?=
+# The installed libwslay-dev, told to the harness's build script: installing the package
+# after a build must rebuild the wslay driver (its header keeps the package's old mtime,
+# which cargo's rerun-if-changed does not see as a change).
+WSLAY_VERSION := dpkg-query -W -f='$${Version}' libwslay-dev 2>/dev/null || true
 # The Node rows (benches/node): npm packages pinned by its package-lock.json; their results
 # file, which the harness merges (benches/src/report.rs, merge_node).
 BENCH_NODE_DIR := benches/node
@@ -61,12 +65,13 @@ bench-node: bench-node-deps wasm-setup wasm-build c-build
 ## bench: run the side-by-side benchmarks and write BENCHMARKS.md
 bench: bench-deps bench-node
 	@echo "==> bench: cargo run --release --manifest-path $(BENCH_MANIFEST)"
-	$(CARGO) run --release --manifest-path $(BENCH_MANIFEST) -- --command "make bench" $(BENCH_ARGS)
+	WSFRAME_BENCH_WSLAY="$$($(WSLAY_VERSION))" \
+		$(CARGO) run --release --manifest-path $(BENCH_MANIFEST) -- --command "make bench" $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory bench-client-send
 
 bench-check:
 	@echo "==> check: bench harness builds"
-	$(CARGO) build --release --manifest-path $(BENCH_MANIFEST)
+	WSFRAME_BENCH_WSLAY="$$($(WSLAY_VERSION))" $(CARGO) build --release --manifest-path $(BENCH_MANIFEST)
 
 ## bench-client-send: the cost of a masked client send through the C API and the npm
 ## package (16-byte messages; masking keys from the library's default source)
