@@ -1208,10 +1208,8 @@ impl<R: RandomSource> Connection<R> {
             return Err(Error::InsufficientSize { required });
         }
         let mask = self.draw_mask()?;
-        let short = header_out.get_mut(..required).is_some_and(|head| {
-            !crate::COMPACT && short_header(head, (u8::from(fin) << 7) | opcode as u8, mask, len)
-        });
-        if !short {
+        let head = header_out.get_mut(..required).unwrap_or_default();
+        if crate::COMPACT || !short_header(head, (u8::from(fin) << 7) | opcode as u8, mask, len) {
             FrameHeader { fin, rsv: 0, opcode, mask, payload_len: len }.encode(header_out)?;
         }
         self.tx_msg = if fin { None } else { Some(kind) };

@@ -616,26 +616,22 @@ export function createApi(glue) {
       const len = data.length;
       // Room in the queue as it is first: no allocation, so the memory cannot grow.
       let at = raw.stage(len, false);
+      let from = 0;
       if (at === 0) {
         // Growing the memory detaches a view into it (an event's data); its bytes stay at
         // the same offset (buffers events point into stay put). Read only here: `byteOffset`
         // takes V8's slow path once any buffer was detached.
-        const from = data.byteOffset;
+        from = data.byteOffset;
         at = raw.stage(len, true);
-        if (data.length !== len) heapU8().copyWithin(at, from, from + len);
-        else heapU8().set(data, at);
-      } else {
-        heapU8().set(data, at);
       }
+      if (data.length === len) heapU8().set(data, at);
+      else heapU8().copyWithin(at, from, from + len); // detached by the growth just now
       if (out === undefined) {
         if (!raw.sendStaged(binary, len, compress)) throw raw.takeError();
         return 0;
       }
       const queued = raw.sendStagedTake(binary, len, compress, room(out, offset));
       if (queued === 0) throw raw.takeError();
-      const i = queued >>> 2; // [address, length, taken], as in takeInto
-      const heap = heapU8();
-      if (heap32[i + 2] === 1) return copyOut(out, offset, heap, heap32[i], heap32[i + 1]);
       return takeInto(raw, out, offset, queued);
     }
 

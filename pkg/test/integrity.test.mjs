@@ -167,7 +167,7 @@ function zlibCall(fn, where) {
  * false` sends it uncompressed on a deflate connection (RFC 7692 §6: the sender's choice per
  * message), which must leave the compression context as it was.
  */
-function check(dir, data, rand, label, { compress = true } = {}) {
+function check(dir, data, rand, label, { compress = true, into } = {}) {
   const text = typeof data === "string";
   const type = text ? "text" : "binary";
   const bytes = text ? utf8.encode(data) : data;
@@ -176,10 +176,17 @@ function check(dir, data, rand, label, { compress = true } = {}) {
   const deflate = dir.zlibIn !== null && compress;
   const options = dir.zlibIn !== null ? { compress } : undefined;
 
-  // (a) wsframe's frame, decoded and inflated independently, then read by wsframe.
-  if (text) dir.sender.sendText(data, options);
-  else dir.sender.sendBinary(data, options);
-  const wire = dir.sender.takeOutgoing();
+  // (a) wsframe's frame, decoded and inflated independently, then read by wsframe. With
+  // `into` (binary only), sent by sendBinaryInto into that reused buffer at a varying offset.
+  let wire;
+  if (into) {
+    const at = rand() % 8;
+    wire = into.subarray(at, at + dir.sender.sendBinaryInto(data, into, at, options));
+  } else {
+    if (text) dir.sender.sendText(data, options);
+    else dir.sender.sendBinary(data, options);
+    wire = dir.sender.takeOutgoing();
+  }
   const frames = decodeFrames(wire);
   assert.equal(frames.length, 1, `${where}: one frame per message`);
   const [f] = frames;
@@ -283,6 +290,22 @@ test("deflate, default parameters: the whole corpus (0 B to 1 MiB + 1) both ways
     for (const [i, m] of items.entries()) for (const dir of dirs) check(dir, m.data, rand, `defaults, message ${i} (${m.name})`);
   } finally {
     dirs.free();
+  }
+});
+
+test("sendBinaryInto: the whole corpus as binary both ways, deflate off and on, into one reused buffer", () => {
+  const target = new Uint8Array((1 << 20) + 4096); // room for deflate's growth of random bytes
+  for (const config of [null, DEFAULTS]) {
+    const dirs = endpoints(config);
+    const rand = prng(4);
+    try {
+      for (const [i, m] of [...corpus()].entries()) {
+        const bytes = m.text ? utf8.encode(m.data) : m.data;
+        for (const dir of dirs) check(dir, bytes, rand, `into, ${config ? "deflate" : "plain"}, message ${i} (${m.name})`, { into: target });
+      }
+    } finally {
+      dirs.free();
+    }
   }
 });
 

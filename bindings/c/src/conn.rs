@@ -714,12 +714,11 @@ pub unsafe extern "C" fn wsframe_conn_send_many(
                 match c.send_frame(kind, data, true, out.get_mut(pos..).unwrap_or_default()) {
                     Ok(w) => (n, pos) = (n + 1, pos + w),
                     Err(Error::InsufficientSize { .. }) if n > 0 => break,
-                    Err(e) => {
-                        if let Error::InsufficientSize { required } = e {
-                            pos = required;
-                        }
-                        return Err(from_core(e));
+                    Err(Error::InsufficientSize { required }) => {
+                        pos = required;
+                        return Err(WSFRAME_RESULT_INSUFFICIENT_SIZE);
                     }
+                    Err(e) => return Err(from_core(e)),
                 }
             }
             Ok(())

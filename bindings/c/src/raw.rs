@@ -213,16 +213,12 @@ pub(crate) unsafe fn bytes_apart<'a>(
     len: usize,
     written: &[Span; 2],
 ) -> Result<&'a [u8], wsframe_result> {
-    if !check(data, len)? {
-        return Ok(&[]);
-    }
-    let span = Span(data as usize, len);
+    let span = Span::bytes(data, len);
     if written.iter().any(|w| w.overlaps(span)) {
         return Err(WSFRAME_RESULT_INVALID_ARGUMENT);
     }
-    // SAFETY: non-NULL, at most isize::MAX bytes, readable for 'a (caller
-    // contract), and nothing written for 'a shares them.
-    Ok(unsafe { core::slice::from_raw_parts(data, len) })
+    // SAFETY: forwarded contract; nothing written for 'a shares them.
+    unsafe { In(data, len).get() }
 }
 
 impl<T: FromC> Arg for Val<T> {

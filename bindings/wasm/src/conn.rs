@@ -190,9 +190,10 @@ impl Connection {
     /// Unless `grow`, only where the queue has room already: 0 otherwise (no
     /// allocation, so the memory did not grow and views into it still hold).
     pub fn stage(&mut self, len: usize, grow: bool) -> usize {
-        match grow {
-            true => self.session.stage(len).as_mut_ptr() as usize,
-            false => self.session.try_stage(len).map_or(0, |room| room.as_mut_ptr() as usize),
+        if grow {
+            self.session.stage(len).as_mut_ptr() as usize
+        } else {
+            self.session.try_stage(len).map_or(0, |room| room.as_mut_ptr() as usize)
         }
     }
 
