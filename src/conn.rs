@@ -7,6 +7,9 @@
 
 use core::ops::Range;
 
+mod batch;
+pub use batch::Batch;
+
 use crate::close::{self, CloseCode, MAX_CLOSE_PAYLOAD};
 use crate::error::{Error, ProtocolError};
 use crate::frame::{self, FrameHeader, HeaderDecoder, MAX_CONTROL_PAYLOAD, OpCode, header_len};

@@ -48,7 +48,9 @@ pub(crate) const COMPACT: bool = cfg!(not(any(
 )));
 
 pub use close::CloseCode;
-pub use conn::{CloseFrame, Config, Connection, DataKind, Event, RawEvent, Received, Role, State};
+pub use conn::{
+    Batch, CloseFrame, Config, Connection, DataKind, Event, RawEvent, Received, Role, State,
+};
 pub use error::{Error, ProtocolError};
 #[cfg(feature = "rand")]
 pub use random::CryptoRandom;

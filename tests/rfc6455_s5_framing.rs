@@ -367,6 +367,96 @@ fn s5_6_binary_is_not_utf8_checked() {
     );
 }
 
+/// A key source that counts: key `i` (from 0) is `[4i+1, 4i+2, 4i+3, 4i+4]`
+/// (mod 256).
+fn counting_keys() -> impl FnMut(&mut [u8]) {
+    let mut n = 0u8;
+    move |buf: &mut [u8]| {
+        for b in buf {
+            n = n.wrapping_add(1);
+            *b = n;
+        }
+    }
+}
+
+#[test]
+fn s5_6_batch_writes_each_whole_message_as_one_frame() {
+    // Every short length (the inline path), then each side of the 16- and
+    // 64-bit length boundaries (the general path), back to back in one
+    // buffer; expected bytes come from the tests' own §5.2 encoder.
+    let mut lens: Vec<usize> = (0..=130).collect();
+    lens.extend([65535, 65536, 70000]);
+    let payloads: Vec<Vec<u8>> =
+        lens.iter().map(|&n| (0..n).map(|i| (i * 31 + n) as u8).collect()).collect();
+    let big = Config::default().with_max_frame_payload(1 << 20);
+    for (client, kind, opcode) in
+        [(false, DataKind::Binary, 2), (true, DataKind::Binary, 2), (true, DataKind::Text, 1)]
+    {
+        let role = if client { Role::Client } else { Role::Server };
+        let mut conn = Connection::new(role, big, counting_keys());
+        let mut out = vec![0xEEu8; payloads.iter().map(|p| p.len() + 14).sum::<usize>() + 8];
+        let mut expected = Vec::new();
+        let mut batch = conn.batch(kind).unwrap();
+        let mut pos = 0;
+        for (i, p) in payloads.iter().enumerate() {
+            let key = client.then(|| [1, 2, 3, 4].map(|j| (i * 4 + j) as u8));
+            expected.extend(frame(true, 0, opcode, key, p));
+            pos += batch.send(p, &mut out[pos..]).unwrap();
+            assert_eq!(pos, expected.len(), "client {client}, payload {}", p.len());
+        }
+        assert_eq!(&out[..pos], &expected[..], "client {client}, {kind:?}");
+        assert!(out[pos..].iter().all(|&b| b == 0xEE), "wrote past the last frame");
+        // Whole messages: the connection is free for anything afterwards.
+        assert!(!conn.is_sending_message());
+        conn.send_frame(DataKind::Binary, b"x", false, &mut out).unwrap();
+    }
+}
+
+#[test]
+fn s5_6_batch_output_too_small_writes_nothing_and_draws_no_key() {
+    let mut c = Connection::new(Role::Client, Config::default(), counting_keys());
+    let mut batch = c.batch(DataKind::Binary).unwrap();
+    for (len, required) in [(3usize, 9usize), (200, 208)] {
+        let mut out = vec![0xEEu8; required - 1];
+        let payload = vec![7u8; len];
+        assert_eq!(batch.send(&payload, &mut out), Err(Error::InsufficientSize { required }));
+        assert!(out.iter().all(|&b| b == 0xEE), "payload {len}");
+    }
+    let mut out = [0u8; 16];
+    assert_eq!(batch.send(b"ok", &mut out), Ok(8));
+    assert_eq!(&out[..8], &frame(true, 0, 2, Some([1, 2, 3, 4]), b"ok")[..]);
+}
+
+#[test]
+fn s5_6_batch_is_refused_inside_a_fragmented_message_and_after_close() {
+    let mut s = server();
+    let mut out = [0u8; 64];
+    s.send_frame(DataKind::Binary, b"a", false, &mut out).unwrap();
+    // §5.4: no other data message may start before this one ends.
+    assert_eq!(s.batch(DataKind::Binary).unwrap_err(), Error::MessageInProgress);
+    assert_eq!(s.batch(DataKind::Text).unwrap_err(), Error::MessageInProgress);
+    s.send_frame(DataKind::Binary, b"b", true, &mut out).unwrap();
+    assert!(s.batch(DataKind::Text).is_ok());
+    // §5.5.1: no data frames after a Close.
+    s.send_close(Some(CloseCode::NORMAL), "", &mut out).unwrap();
+    assert_eq!(s.batch(DataKind::Binary).unwrap_err(), Error::Closed);
+}
+
+#[test]
+fn s5_6_batch_client_frames_are_read_back_by_a_server() {
+    let mut c = client();
+    let mut s = server();
+    let msgs: [&[u8]; 4] = [b"", b"one", &[0xFF; 125], &[0x5A; 126]];
+    let mut wire = vec![0u8; 512];
+    let mut batch = c.batch(DataKind::Binary).unwrap();
+    let mut n = 0;
+    for m in msgs {
+        n += batch.send(m, &mut wire[n..]).unwrap();
+    }
+    let got = feed_all(&mut s, &wire[..n]);
+    assert_eq!(got, msgs.iter().map(|m| Ev::Binary(m.to_vec())).collect::<Vec<_>>());
+}
+
 // §5.7 examples ---------------------------------------------------------------
 
 #[test]

@@ -64,6 +64,9 @@ fn receive_and_send_through_caller_buffers_allocate_nothing() {
         n += client.send_frame(DataKind::Text, b"frag", false, &mut wire[n..]).unwrap();
         n += client.send_ping(b"ping", &mut wire[n..]).unwrap();
         n += client.send_frame(DataKind::Text, b"ment", true, &mut wire[n..]).unwrap();
+        let mut batch = client.batch(DataKind::Binary).unwrap();
+        n += batch.send(b"batch", &mut wire[n..]).unwrap();
+        n += batch.send(&payload[..300], &mut wire[n..]).unwrap();
         let mut off = 0;
         while off < n {
             let r = server.receive(&mut wire[off..n]).unwrap();
@@ -90,7 +93,7 @@ fn receive_and_send_through_caller_buffers_allocate_nothing() {
     COUNTING.with(|c| c.set(false));
     let allocs = ALLOCS.load(Ordering::Relaxed) - before;
 
-    assert_eq!(received_bytes, 200 * (text.len() + payload.len() + 8));
+    assert_eq!(received_bytes, 200 * (text.len() + payload.len() + 8 + 5 + 300));
     assert!(events >= 800);
     assert_eq!(allocs, 0, "hot path allocated {allocs} times");
 }

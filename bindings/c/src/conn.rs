@@ -520,7 +520,12 @@ pub unsafe extern "C" fn wsframe_conn_receive(
 #[inline(always)]
 fn c_event(raw: RawEvent, input: &[u8]) -> wsframe_event {
     use wsframe_event_type::*;
-    let bytes = |range: core::ops::Range<usize>| input.get(range).unwrap_or_default();
+    // The core's ranges lie within `input`; clamped rather than checked, so
+    // an event costs no branch for it and still never points outside.
+    let bytes = |range: core::ops::Range<usize>| {
+        let end = range.end.min(input.len());
+        input.get(range.start.min(end)..end).unwrap_or_default()
+    };
     let (ty, last, code, data) = match raw {
         RawEvent::Data { kind, range, last, .. } => {
             let ty = if kind == DataKind::Text { WSFRAME_EVENT_TEXT } else { WSFRAME_EVENT_BINARY };
@@ -701,9 +706,7 @@ pub unsafe extern "C" fn wsframe_conn_send_many(
         let (mut n, mut pos) = (0, 0);
         let mut each = || {
             let kind = self::kind(r#type)?;
-            if c.is_sending_message() {
-                return Err(WSFRAME_RESULT_MESSAGE_IN_PROGRESS);
-            }
+            let mut batch = c.batch(kind).map_err(from_core)?;
             for m in messages {
                 // SAFETY: caller contract for each message; checked apart
                 // from everything the call writes.
@@ -711,7 +714,7 @@ pub unsafe extern "C" fn wsframe_conn_send_many(
                 if kind == DataKind::Text {
                     utf8(data)?;
                 }
-                match c.send_frame(kind, data, true, out.get_mut(pos..).unwrap_or_default()) {
+                match batch.send(data, out.get_mut(pos..).unwrap_or_default()) {
                     Ok(w) => (n, pos) = (n + 1, pos + w),
                     Err(Error::InsufficientSize { .. }) if n > 0 => break,
                     Err(Error::InsufficientSize { required }) => {
