@@ -109,6 +109,29 @@ proptest! {
     }
 
     #[test]
+    fn a_batch_writes_what_one_final_send_frame_per_message_writes(
+        payloads in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..300), 0..10),
+        text in any::<bool>(),
+        room in 0usize..400,
+        seed in any::<u64>(),
+    ) {
+        let kind = if text { DataKind::Text } else { DataKind::Binary };
+        for role in [Role::Client, Role::Server] {
+            let mut a = Connection::new(role, Config::default(), test_rng(seed));
+            let mut b = Connection::new(role, Config::default(), test_rng(seed));
+            let mut batch = a.batch(kind).unwrap();
+            for p in &payloads {
+                // The same result into the same room: the frame, or the same
+                // InsufficientSize with nothing written and no key drawn.
+                let (mut x, mut y) = (vec![0xEEu8; room], vec![0xEEu8; room]);
+                let got = batch.send(p, &mut x);
+                prop_assert_eq!(got, b.send_frame(kind, p, true, &mut y));
+                prop_assert_eq!(&x, &y);
+            }
+        }
+    }
+
+    #[test]
     fn arbitrary_bytes_never_panic_and_errors_carry_close_codes(
         bytes in proptest::collection::vec(any::<u8>(), 0..600),
         sizes in proptest::collection::vec(1usize..64, 1..4),
