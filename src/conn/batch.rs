@@ -92,7 +92,7 @@ impl<R: RandomSource> Batch<'_, R> {
     /// assert_eq!(out, *b"\x81\x02hi");
     /// assert_eq!(batch.send(b"hey", &mut out), Err(Error::InsufficientSize { required: 5 }));
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn send(&mut self, data: &[u8], out: &mut [u8]) -> Result<usize, Error> {
         let len = data.len();
         if crate::COMPACT || len > SHORT {

@@ -606,10 +606,16 @@ pub unsafe extern "C" fn wsframe_conn_send(
             PONG => c.send_pong(data, out),
             t => {
                 let kind = self::kind(t)?;
-                if kind == DataKind::Text && fin && !c.is_sending_message() {
-                    utf8(data)?;
+                if fin && !c.is_sending_message() {
+                    // A whole message: a batch of one, whose short frames are
+                    // written inline.
+                    if kind == DataKind::Text {
+                        utf8(data)?;
+                    }
+                    c.batch(kind).and_then(|mut b| b.send(data, out))
+                } else {
+                    c.send_frame(kind, data, fin, out)
                 }
-                c.send_frame(kind, data, fin, out)
             }
         };
         report(r, written)
