@@ -37,7 +37,7 @@ pub struct Batch<'c, R: RandomSource> {
     conn: &'c mut Connection<R>,
     kind: DataKind,
     /// A short frame's header length: 2, or 6 with a client's masking key.
-    short_header: usize,
+    short_head: usize,
 }
 
 impl<R: RandomSource> Connection<R> {
@@ -65,8 +65,8 @@ impl<R: RandomSource> Connection<R> {
             return Err(Error::MessageInProgress);
         }
         self.data_opcode(kind)?;
-        let short_header = if self.role == Role::Client { 6 } else { 2 };
-        Ok(Batch { conn: self, kind, short_header })
+        let short_head = if self.role == Role::Client { 6 } else { 2 };
+        Ok(Batch { conn: self, kind, short_head })
     }
 }
 
@@ -98,7 +98,7 @@ impl<R: RandomSource> Batch<'_, R> {
         if crate::COMPACT || len > SHORT {
             return self.conn.send_frame(self.kind, data, true, out);
         }
-        let hlen = self.short_header;
+        let hlen = self.short_head;
         let required = hlen + len;
         let Some(out) = out.get_mut(..required) else {
             return Err(Error::InsufficientSize { required });
