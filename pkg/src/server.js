@@ -56,7 +56,11 @@ export function createWebSocketServer(api) {
     #timer = null;
     #peerClose = null;
     #failed = false;
-    #batch = null; // callbacks of the sends made while a read is handled
+    /**
+     * While a read is handled, the answers to it, written together after it: `chunks` taken
+     * from the queue ahead of large messages sent by reference, and the sends' callbacks.
+     */
+    #batch = null;
     readyState = OPEN;
     /** "nodebuffer" (default) or "arraybuffer". */
     binaryType = "nodebuffer";
@@ -82,9 +86,10 @@ export function createWebSocketServer(api) {
       if (heartbeat) this.#tick();
     }
 
-    /** Bytes queued for the peer: in the connection and in the socket's buffer. */
+    /** Bytes queued for the peer: answers held until the read is handled, in the connection, in the socket's buffer. */
     get bufferedAmount() {
-      return (this.#conn?.bufferedAmount ?? 0) + (this.#socket.writableLength ?? 0);
+      const held = this.#batch?.chunks.reduce((n, c) => n + c.length, 0) ?? 0;
+      return held + (this.#conn?.bufferedAmount ?? 0) + (this.#socket.writableLength ?? 0);
     }
 
     /** The remote address, as `req.socket.remoteAddress`. */
@@ -96,16 +101,21 @@ export function createWebSocketServer(api) {
       if (this.listenerCount("error") > 0) this.emit("error", err);
     }
 
-    /** Writes what the connection queued; a full socket pauses reading until it drains. */
-    #flush(cb) {
+    /**
+     * Writes `chunks`, then what the connection queued; a full socket pauses reading until it
+     * drains.
+     */
+    #flush(cb, chunks = []) {
       const conn = this.#conn;
       if (conn === null) return;
       if (this.#batch !== null) {
         // Answers to what one read brought go out in one write, after the read.
-        if (cb) this.#batch.push(cb);
+        if (cb) this.#batch.cbs.push(cb);
         return;
       }
-      this.#write([conn.takeOutgoing()], cb);
+      const queued = conn.takeOutgoing();
+      if (queued.length > 0 || chunks.length === 0) chunks.push(queued);
+      this.#write(chunks, cb);
     }
 
     /** Writes `chunks` in order (one vectored write); a full socket pauses reading until it drains. */
@@ -131,7 +141,7 @@ export function createWebSocketServer(api) {
       const conn = this.#conn;
       if (conn === null || this.#failed) return;
       let violation = null;
-      this.#batch = [];
+      this.#batch = { chunks: [], cbs: [] };
       try {
         for (const ev of conn.receiveViews(chunk)) {
           switch (ev.type) {
@@ -158,9 +168,9 @@ export function createWebSocketServer(api) {
         if (err?.name !== "ProtocolError") throw err;
         violation = err;
       } finally {
-        const cbs = this.#batch;
+        const { chunks, cbs } = this.#batch;
         this.#batch = null;
-        this.#flush(cbs.length === 0 ? undefined : (err) => cbs.forEach((cb) => cb(err)));
+        this.#flush(cbs.length === 0 ? undefined : (err) => cbs.forEach((cb) => cb(err)), chunks);
       }
       if (this.#conn !== conn) return;
       if (violation !== null) {
@@ -226,10 +236,16 @@ export function createWebSocketServer(api) {
       const binary = options.binary ?? typeof data !== "string";
       const compress = { compress: options.compress !== false };
       if (!binary) this.#conn.sendText(typeof data === "string" ? data : toBuffer(data), compress);
-      else if (this.#batch === null && data.length >= BY_REFERENCE) {
+      else if (data.length >= BY_REFERENCE) {
         // A large binary message goes out by reference: header from the queue, then the
         // caller's bytes themselves, uncopied (as ws does; keep them unchanged until `cb`).
-        this.#write(this.#conn.frameBinary(toBuffer(data), compress), cb);
+        // Answering a read, they join its answers, in order.
+        const chunks = this.#conn.frameBinary(toBuffer(data), compress);
+        if (this.#batch === null) this.#write(chunks, cb);
+        else {
+          this.#batch.chunks.push(...chunks);
+          if (cb) this.#batch.cbs.push(cb);
+        }
         return;
       } else this.#conn.sendBinary(toBuffer(data), compress);
       this.#flush(cb);

@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import net from "node:net";
 import zlib from "node:zlib";
+import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { Connection, acceptResponse, parseRequest } from "wsframe";
 import { connect } from "../../examples/node/ws-client.mjs";
@@ -162,6 +163,30 @@ test("examples/node/echo-server.mjs over TCP: the echo, then Close 1002, no pong
   const server = await startEchoServer();
   try {
     for (const [name, bad] of VIOLATIONS) assertEchoThenClose(await rawSession(server.port, oneRead(bad)), name);
+  } finally {
+    server.stop();
+  }
+});
+
+test("examples/node/echo-server.mjs over TCP: answers to one read, a large echo among them, go out in order", async () => {
+  // A Ping, 64 KiB of random bytes (echoed by reference, at the size the server stops
+  // copying), text, then a Close, in one write: the Pong, the two echoes and the Close come
+  // back in that order, byte for byte (SHA-256 of the large one).
+  const big = crypto.getRandomValues(new Uint8Array(64 * 1024));
+  const bytes = [
+    encodeFrame({ opcode: 0x9, payload: utf8.encode("p"), mask: MASK }),
+    encodeFrame({ opcode: 0x2, payload: big, mask: MASK }),
+    masked(0x1, "after"),
+    encodeFrame({ opcode: 0x8, payload: Uint8Array.of(0x03, 0xe8), mask: MASK }),
+  ];
+  const sha = (b) => createHash("sha256").update(b).digest("hex");
+  const server = await startEchoServer();
+  try {
+    const frames = decodeFrames(await rawSession(server.port, Buffer.concat(bytes)));
+    assert.deepEqual(
+      frames.map((f) => [f.opcode, f.masked, f.opcode === 0x2 ? sha(f.payload) : payloadText(f)]),
+      [[0xa, false, "p"], [0x2, false, sha(big)], [0x1, false, "after"], [0x8, false, "\x03\xe8"]],
+    );
   } finally {
     server.stop();
   }

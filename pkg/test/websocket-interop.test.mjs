@@ -247,6 +247,42 @@ test("WebSocketServer -> ws client: large binary sends go by reference, in order
   await srv.close();
 });
 
+test("WebSocketServer -> ws client: answering a message, large binary sends still go by reference, in order, counted in bufferedAmount", { skip: !ws && "ws not installed" }, async () => {
+  const { createHash, randomBytes } = await import("node:crypto");
+  const hash = (b) => createHash("sha256").update(b).digest("hex");
+  const sizes = [16383, 16384, 65535, 65536, (1 << 20) + 1];
+  const payloads = sizes.map((n) => randomBytes(n));
+  const srv = await ourServer();
+  const held = [];
+  srv.wss.on("connection", (c) => {
+    c.on("message", () => {
+      // Inside a read: the answers go out together after it, the large ones by reference.
+      let written = 0;
+      for (const p of payloads) {
+        const before = c.bufferedAmount;
+        c.send("before");
+        c.send(p, () => written++);
+        held.push(c.bufferedAmount - before);
+      }
+      c.send("end", () => c.send(`written ${written}`));
+    });
+  });
+  const client = new ws.WebSocket(`ws://127.0.0.1:${srv.port}/`);
+  await once(client, "open");
+  const got = [];
+  client.on("message", (d, isBinary) => got.push(isBinary ? hash(d) : String(d)));
+  client.send("go");
+  while (!got.includes(`written ${sizes.length}`)) await new Promise((r) => setTimeout(r, 10));
+  const expected = payloads.flatMap((p) => ["before", hash(p)]);
+  // "go" first: ourServer's own echo, answered in the same read.
+  assert.deepEqual(got, ["go", ...expected, "end", `written ${sizes.length}`]);
+  // Each pair is held until the read is handled: "before" (8 bytes framed) and the message.
+  assert.deepEqual(held, sizes.map((n) => 8 + n + (n < 65536 ? 4 : 10)));
+  client.close();
+  await once(client, "close");
+  await srv.close();
+});
+
 test("Connection.frameBinaryInto over a raw socket -> ws client: every corpus message, headers from the caller's buffer and payloads by reference, byte for byte", { skip: !ws && "ws not installed", timeout: 60_000 }, async () => {
   const hash = (b) => createHash("sha256").update(b).digest("hex");
   const bytes = (m) => (typeof m.data === "string" ? new TextEncoder().encode(m.data) : m.data);
