@@ -220,12 +220,15 @@ test("WebSocketServer <- ws client: events, ping, close code, deflate", { skip: 
   await srv.close();
 });
 
-test("WebSocketServer -> ws client: large binary sends go by reference, in order with copied ones, byte for byte", { skip: !ws && "ws not installed" }, async () => {
+/** Random payloads around the by-reference threshold (16 KiB) and the 16/64-bit length forms, and a SHA-256. */
+async function largePayloads() {
   const { createHash, randomBytes } = await import("node:crypto");
-  const hash = (b) => createHash("sha256").update(b).digest("hex");
-  // Sizes around the by-reference threshold (16 KiB) and the 16/64-bit length forms.
   const sizes = [16383, 16384, 65535, 65536, (1 << 20) + 1];
-  const payloads = sizes.map((n) => randomBytes(n));
+  return { sizes, payloads: sizes.map((n) => randomBytes(n)), hash: (b) => createHash("sha256").update(b).digest("hex") };
+}
+
+test("WebSocketServer -> ws client: large binary sends go by reference, in order with copied ones, byte for byte", { skip: !ws && "ws not installed" }, async () => {
+  const { sizes, payloads, hash } = await largePayloads();
   const srv = await ourServer();
   srv.wss.on("connection", (c) => {
     // Outside a read: nothing batched, so the large ones are written by reference.
@@ -248,10 +251,7 @@ test("WebSocketServer -> ws client: large binary sends go by reference, in order
 });
 
 test("WebSocketServer -> ws client: answering a message, large binary sends still go by reference, in order, counted in bufferedAmount", { skip: !ws && "ws not installed" }, async () => {
-  const { createHash, randomBytes } = await import("node:crypto");
-  const hash = (b) => createHash("sha256").update(b).digest("hex");
-  const sizes = [16383, 16384, 65535, 65536, (1 << 20) + 1];
-  const payloads = sizes.map((n) => randomBytes(n));
+  const { sizes, payloads, hash } = await largePayloads();
   const srv = await ourServer();
   const held = [];
   srv.wss.on("connection", (c) => {
