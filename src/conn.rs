@@ -1362,16 +1362,23 @@ impl<R: RandomSource> Connection<R> {
         } else if !short_header(head, b0, mask, len as u64) {
             FrameHeader { fin, rsv, opcode, mask, payload_len: len as u64 }.encode(head)?;
         }
-        match mask {
-            // Copy, then mask in place: no second masking loop (crate::COMPACT).
-            Some(key) if crate::COMPACT => {
-                copy_payload(body, payload);
-                mask::apply_mask(body, key, 0);
-            }
-            Some(key) => mask::copy_masked(body, payload, key),
-            None => copy_payload(body, payload),
-        }
+        put_payload(body, payload, mask);
         Ok(required)
+    }
+}
+
+/// A frame's payload written after its header: copied, and masked with a
+/// client's `key` (RFC 6455 §5.3). `body` and `payload` have equal lengths.
+#[inline(always)]
+fn put_payload(body: &mut [u8], payload: &[u8], mask: Option<[u8; 4]>) {
+    match mask {
+        // Copy, then mask in place: no second masking loop (crate::COMPACT).
+        Some(key) if crate::COMPACT => {
+            copy_payload(body, payload);
+            mask::apply_mask(body, key, 0);
+        }
+        Some(key) => mask::copy_masked(body, payload, key),
+        None => copy_payload(body, payload),
     }
 }
 
