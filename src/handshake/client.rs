@@ -87,30 +87,86 @@ impl<'a> ClientRequest<'a> {
     }
 
     /// The host, without brackets for an IPv6 literal.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// assert_eq!(ClientRequest::new("wss://echo.example.org/ws")?.host(), "echo.example.org");
+    /// assert_eq!(ClientRequest::new("ws://[2001:db8::1]:8080/")?.host(), "2001:db8::1");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn host(&self) -> &'a str {
         self.uri.host
     }
 
     /// The port: the URI's, or 80 for `ws` and 443 for `wss` (RFC 6455 §3).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// assert_eq!(ClientRequest::new("ws://example.com/chat")?.port(), 80);
+    /// assert_eq!(ClientRequest::new("wss://example.com/chat")?.port(), 443);
+    /// assert_eq!(ClientRequest::new("ws://localhost:9001/chat")?.port(), 9001);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn port(&self) -> u16 {
         self.uri.port
     }
 
     /// The `/resource name/` sent in the request line (RFC 6455 §3).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let req = ClientRequest::new("wss://example.com/chat?room=1")?;
+    /// assert_eq!(req.resource(), "/chat?room=1");
+    /// assert_eq!((req.resource().path(), req.resource().query()), ("/chat", Some("room=1")));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn resource(&self) -> ResourceName<'a> {
         self.uri.resource
     }
 
     /// Whether the scheme is `wss`, so the connection must use TLS (RFC 6455 §4.1 item 2).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// assert!(ClientRequest::new("wss://example.com/")?.is_secure());
+    /// assert!(ClientRequest::new("WSS://example.com/")?.is_secure());
+    /// assert!(!ClientRequest::new("ws://example.com:443/")?.is_secure());
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn is_secure(&self) -> bool {
         self.uri.secure
     }
 
     /// Sets the `Origin` header, which browser clients must send (RFC 6455 §4.1 item 8).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let req = ClientRequest::new("wss://example.com/chat")?.origin("https://example.com");
+    /// let mut buf = [0u8; 256];
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let text = core::str::from_utf8(&buf[..hs.request_len()]).unwrap();
+    /// assert!(text.contains("\r\nOrigin: https://example.com\r\n"));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn origin(mut self, origin: &'a str) -> Self {
         self.origin = Some(origin);
@@ -119,6 +175,21 @@ impl<'a> ClientRequest<'a> {
 
     /// Sets the subprotocols to offer in `Sec-WebSocket-Protocol`, most
     /// preferred first (RFC 6455 §4.1 item 10). Each must be a unique HTTP token.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, HandshakeError};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/")?.protocols(&["v2.chat", "chat"]);
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let text = core::str::from_utf8(&buf[..hs.request_len()]).unwrap();
+    /// assert!(text.contains("\r\nSec-WebSocket-Protocol: v2.chat, chat\r\n"));
+    /// let twice = ClientRequest::new("ws://example.com/")?.protocols(&["chat", "chat"]);
+    /// assert_eq!(twice.write([0; 16], &mut buf).err(), Some(HandshakeError::InvalidProtocol));
+    /// # Ok::<(), HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn protocols(mut self, protocols: &'a [&'a str]) -> Self {
         self.protocols = protocols;
@@ -127,6 +198,22 @@ impl<'a> ClientRequest<'a> {
 
     /// Sets the raw `Sec-WebSocket-Extensions` offer, for example
     /// `permessage-deflate; client_max_window_bits` (RFC 6455 §4.1 item 11, §9.1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let offer = "permessage-deflate; client_max_window_bits";
+    /// let req = ClientRequest::new("ws://example.com/")?.extensions(offer);
+    /// let mut buf = [0u8; 256];
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let text = core::str::from_utf8(&buf[..hs.request_len()]).unwrap();
+    /// assert!(text.contains(
+    ///     "\r\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+    /// ));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn extensions(mut self, extensions: &'a str) -> Self {
         self.extensions = Some(extensions);
@@ -136,6 +223,20 @@ impl<'a> ClientRequest<'a> {
     /// Sets extra header fields, such as cookies or authorization
     /// (RFC 6455 §4.1 item 12). They may not repeat a header written by
     /// [`ClientRequest::write`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, HandshakeError};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/")?.headers(&[("Cookie", "session=1")]);
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// assert!(buf[..hs.request_len()].ends_with(b"\r\nCookie: session=1\r\n\r\n"));
+    /// let host = ClientRequest::new("ws://example.com/")?.headers(&[("host", "other")]);
+    /// assert_eq!(host.write([0; 16], &mut buf).err(), Some(HandshakeError::ReservedHeader));
+    /// # Ok::<(), HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn headers(mut self, headers: &'a [(&'a str, &'a str)]) -> Self {
         self.headers = headers;
@@ -252,6 +353,21 @@ impl<'a> ClientRequest<'a> {
 
 /// A written client request: its length and the state needed to validate
 /// the server's response (RFC 6455 §4.1).
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{ClientRequest, Response};
+///
+/// let mut buf = [0u8; 256];
+/// let hs = ClientRequest::new("ws://example.com/chat")?.write(*b"the sample nonce", &mut buf)?;
+/// // Send `buf[..hs.request_len()]`, then check what comes back.
+/// assert!(buf[..hs.request_len()].starts_with(b"GET /chat HTTP/1.1\r\n"));
+/// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+/// assert!(matches!(hs.check_response(input, 8192)?, Response::Accepted(_)));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ClientHandshake<'a> {
     len: usize,
@@ -263,18 +379,62 @@ pub struct ClientHandshake<'a> {
 
 impl ClientHandshake<'_> {
     /// How many bytes of the output buffer the request occupies.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let request = &buf[..hs.request_len()];
+    /// assert!(request.starts_with(b"GET /chat HTTP/1.1\r\n"));
+    /// assert!(request.ends_with(b"Sec-WebSocket-Version: 13\r\n\r\n"));
+    /// assert!(buf[hs.request_len()..].iter().all(|&b| b == 0));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn request_len(&self) -> usize {
         self.len
     }
 
     /// The `Sec-WebSocket-Key` that was sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// // The sample nonce of RFC 6455 §4.1, base64-encoded into the key.
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// assert_eq!(hs.key(), b"dGhlIHNhbXBsZSBub25jZQ==");
+    /// let text = core::str::from_utf8(&buf[..hs.request_len()]).unwrap();
+    /// assert!(text.contains("\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn key(&self) -> &[u8; 24] {
         &self.key
     }
 
     /// The `Sec-WebSocket-Accept` the server must answer with (RFC 6455 §4.2.2).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, accept_key};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// // The example of RFC 6455 §1.3.
+    /// assert_eq!(hs.expected_accept(), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    /// assert_eq!(*hs.expected_accept(), accept_key(hs.key()));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn expected_accept(&self) -> &[u8; 28] {
         &self.accept
@@ -374,6 +534,23 @@ impl ClientHandshake<'_> {
 
 /// A client handshake's checks with owned state (`alloc`): made by
 /// [`ClientHandshake::to_verifier`].
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{ClientRequest, ClientVerifier, Response};
+///
+/// let mut buf = [0u8; 256];
+/// let req = ClientRequest::new("ws://example.com/chat")?.protocols(&["chat"]);
+/// // Kept per connection while the request is sent and the answer awaited.
+/// let verifier: ClientVerifier = req.write(*b"the sample nonce", &mut buf)?.to_verifier();
+/// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+///     Sec-WebSocket-Protocol: chat\r\n\r\n";
+/// let Response::Accepted(ok) = verifier.check_response(input, 8192)? else { panic!() };
+/// assert_eq!(ok.protocol(), Some("chat"));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[cfg(feature = "alloc")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientVerifier {
@@ -603,6 +780,24 @@ impl Offered<'_> {
 }
 
 /// The outcome of [`ClientHandshake::check_response`].
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{ClientRequest, Response};
+///
+/// let mut buf = [0u8; 256];
+/// let hs = ClientRequest::new("ws://example.com/chat")?.write(*b"the sample nonce", &mut buf)?;
+/// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+/// // Not the whole head yet: read more, then call again with all the bytes so far.
+/// assert!(matches!(hs.check_response(&input[..20], 8192)?, Response::Partial));
+/// assert!(matches!(hs.check_response(input, 8192)?, Response::Accepted(_)));
+/// let not_found = b"HTTP/1.1 404 Not Found\r\n\r\n";
+/// let outcome = hs.check_response(not_found, 8192)?;
+/// assert!(matches!(outcome, Response::Rejected(no) if no.status() == 404));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub enum Response<'b> {
     /// The response head is not complete yet: read more and call again with
@@ -620,6 +815,21 @@ pub enum Response<'b> {
 /// The client may handle it per HTTP, for example authenticate after 401 or
 /// follow a 3xx redirect to [`Rejected::location`] (RFC 6455 §4.1). A body,
 /// if any, follows the head and is not read.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{ClientRequest, Response};
+///
+/// let mut buf = [0u8; 256];
+/// let hs = ClientRequest::new("ws://example.com/chat")?.write(*b"the sample nonce", &mut buf)?;
+/// let input = b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"chat\"\r\n\
+///     Content-Length: 0\r\n\r\n";
+/// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+/// assert_eq!((no.status(), no.reason()), (401, "Unauthorized"));
+/// assert_eq!(no.header("www-authenticate"), Some(&b"Basic realm=\"chat\""[..]));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Rejected<'b> {
     status: u16,
@@ -630,36 +840,128 @@ pub struct Rejected<'b> {
 
 impl<'b> Rejected<'b> {
     /// The HTTP status code.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+    /// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(no.status(), 403);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn status(&self) -> u16 {
         self.status
     }
 
     /// The reason phrase, possibly empty.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n";
+    /// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(no.reason(), "Forbidden");
+    /// let input = b"HTTP/1.1 503 \r\n\r\n";
+    /// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!((no.status(), no.reason()), (503, ""));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn reason(&self) -> &'b str {
         self.reason
     }
 
     /// The `Location` header, for redirects.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 301 Moved Permanently\r\nLocation: wss://example.com/chat\r\n\r\n";
+    /// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(no.status(), 301);
+    /// assert_eq!(no.location(), Some(&b"wss://example.com/chat"[..]));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn location(&self) -> Option<&'b [u8]> {
         self.headers.get("Location")
     }
 
     /// The first value of the header `name` (case-insensitive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\n\r\n";
+    /// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(no.header("retry-after"), Some(&b"120"[..]));
+    /// assert_eq!(no.header("Location"), None);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&'b [u8]> {
         self.headers.get(name)
     }
 
     /// All header fields.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 403 Forbidden\r\nServer: demo\r\nContent-Length: 0\r\n\r\n";
+    /// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(no.all_headers().len(), 2);
+    /// let fields = [("Server", &b"demo"[..]), ("Content-Length", &b"0"[..])];
+    /// assert!(no.all_headers().iter().eq(fields));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn all_headers(&self) -> &Headers<'b> {
         &self.headers
     }
 
     /// The length of the response head, including its final empty line.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 403 Forbidden\r\nContent-Length: 9\r\n\r\nforbidden";
+    /// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+    /// // The body is not read: it follows the head.
+    /// assert_eq!(&input[no.consumed()..], b"forbidden");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn consumed(&self) -> usize {
         self.consumed
@@ -668,6 +970,22 @@ impl<'b> Rejected<'b> {
 
 /// A validated 101 response: the WebSocket connection is established
 /// (RFC 6455 §4.1).
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{ClientRequest, Response};
+///
+/// let mut buf = [0u8; 256];
+/// let req = ClientRequest::new("ws://example.com/chat")?.protocols(&["superchat", "chat"]);
+/// let hs = req.write(*b"the sample nonce", &mut buf)?;
+/// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+///     Sec-WebSocket-Protocol: chat\r\n\r\n";
+/// let Response::Accepted(ok) = hs.check_response(input, 8192)? else { panic!() };
+/// assert_eq!((ok.protocol(), ok.consumed()), (Some("chat"), input.len()));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Accepted<'b> {
     protocol: Option<&'b str>,
@@ -678,12 +996,45 @@ pub struct Accepted<'b> {
 impl<'b> Accepted<'b> {
     /// The length of the response head. The bytes after it in the input are
     /// already WebSocket frames and must be handed to the connection.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// // The head, then a text frame "Hi" the server sent right after it.
+    /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    ///     \r\n\x81\x02Hi";
+    /// let Response::Accepted(ok) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(&input[ok.consumed()..], b"\x81\x02Hi");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn consumed(&self) -> usize {
         self.consumed
     }
 
     /// The subprotocol the server selected, one of those offered (RFC 6455 §4.1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?.protocols(&["v2.chat", "chat"]);
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    ///     Sec-WebSocket-Protocol: v2.chat\r\n\r\n";
+    /// let Response::Accepted(ok) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(ok.protocol(), Some("v2.chat"));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn protocol(&self) -> Option<&'b str> {
         self.protocol
@@ -691,24 +1042,90 @@ impl<'b> Accepted<'b> {
 
     /// The raw `Sec-WebSocket-Extensions` values: the extensions in use, each
     /// offered by this client (RFC 6455 §4.1, §9.1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let offer = "permessage-deflate; client_max_window_bits";
+    /// let req = ClientRequest::new("ws://example.com/chat")?.extensions(offer);
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    ///     Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=10\r\n\r\n";
+    /// let Response::Accepted(ok) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert!(ok.extensions().eq([&b"permessage-deflate; client_max_window_bits=10"[..]]));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn extensions(&self) -> HeaderValues<'_, 'b> {
         self.headers.get_all("Sec-WebSocket-Extensions")
     }
 
     /// The first value of the header `name` (case-insensitive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    ///     Server: demo/1.0\r\n\r\n";
+    /// let Response::Accepted(ok) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(ok.header("server"), Some(&b"demo/1.0"[..]));
+    /// assert_eq!(ok.header("Sec-WebSocket-Protocol"), None);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&'b [u8]> {
         self.headers.get(name)
     }
 
     /// Every value of the header `name` (case-insensitive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\
+    ///     Set-Cookie: a=1\r\nSet-Cookie: b=2\r\n\r\n";
+    /// let Response::Accepted(ok) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert!(ok.headers("set-cookie").eq([&b"a=1"[..], &b"b=2"[..]]));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn headers<'h>(&'h self, name: &'h str) -> HeaderValues<'h, 'b> {
         self.headers.get_all(name)
     }
 
     /// All header fields.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
+    /// let Response::Accepted(ok) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert_eq!(ok.all_headers().len(), 3);
+    /// assert!(ok.all_headers().contains_token("upgrade", "WebSocket"));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn all_headers(&self) -> &Headers<'b> {
         &self.headers

@@ -60,30 +60,101 @@ impl<'b> Headers<'b> {
     }
 
     /// The number of header fields.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert_eq!(req.all_headers().len(), 5);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// Whether there are no header fields.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{ClientRequest, Response};
+    ///
+    /// let mut buf = [0u8; 256];
+    /// let req = ClientRequest::new("ws://example.com/chat")?;
+    /// let hs = req.write(*b"the sample nonce", &mut buf)?;
+    /// let input = b"HTTP/1.1 403 Forbidden\r\n\r\n";
+    /// let Response::Rejected(no) = hs.check_response(input, 8192)? else { panic!() };
+    /// assert!(no.all_headers().is_empty());
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
 
     /// All fields in order, as `(name, value)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// let mut fields = req.all_headers().iter();
+    /// assert_eq!(fields.next(), Some(("Host", &b"h"[..])));
+    /// assert_eq!(fields.next(), Some(("Upgrade", &b"websocket"[..])));
+    /// assert_eq!(fields.last(), Some(("Sec-WebSocket-Version", &b"13"[..])));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&'b str, &'b [u8])> + '_ {
         // The parser checked that names are tokens, hence ASCII.
         self.fields().map(|(name, value)| (core::str::from_utf8(name).unwrap_or_default(), value))
     }
 
     /// The value of the first field called `name` (case-insensitive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+    ///     Cookie: a=1\r\nCookie: b=2\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// let headers = req.all_headers();
+    /// assert_eq!(headers.get("cookie"), Some(&b"a=1"[..]));
+    /// assert_eq!(headers.get("SEC-WEBSOCKET-VERSION"), Some(&b"13"[..]));
+    /// assert_eq!(headers.get("Origin"), None);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&'b [u8]> {
         self.get_all(name).next()
     }
 
     /// The values of every field called `name` (case-insensitive), in order.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+    ///     Cookie: a=1\r\ncookie: b=2\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert!(req.all_headers().get_all("Cookie").eq([&b"a=1"[..], &b"b=2"[..]]));
+    /// assert_eq!(req.all_headers().get_all("Origin").count(), 0);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn get_all<'h>(&'h self, name: &'h str) -> HeaderValues<'h, 'b> {
         self.values_in(0, self.len, name)
@@ -103,12 +174,44 @@ impl<'b> Headers<'b> {
     /// The elements of the comma-separated list formed by every field called
     /// `name` (RFC 7230 §7): trimmed, empty elements skipped, commas inside
     /// quoted strings respected.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\
+    ///     Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///     Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: chat, , superchat\r\n\
+    ///     Sec-WebSocket-Protocol: v2\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// let headers = req.all_headers();
+    /// assert!(headers.tokens("connection").eq([&b"keep-alive"[..], &b"Upgrade"[..]]));
+    /// let protocols = [&b"chat"[..], &b"superchat"[..], &b"v2"[..]];
+    /// assert!(headers.tokens("Sec-WebSocket-Protocol").eq(protocols));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn tokens<'h>(&'h self, name: &'h str) -> Tokens<'h, 'b> {
         Tokens::new(self.get_all(name))
     }
 
     /// Whether some element of the list `name` equals `token`, ignoring ASCII case.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\
+    ///     Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///     Sec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert!(req.all_headers().contains_token("Connection", "upgrade"));
+    /// assert!(!req.all_headers().contains_token("Connection", "close"));
+    /// assert!(!req.all_headers().contains_token("Upgrade", "h2c"));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn contains_token(&self, name: &str, token: &str) -> bool {
         self.tokens(name).any(|t| t.eq_ignore_ascii_case(token.as_bytes()))
@@ -181,6 +284,22 @@ impl<'b> Iterator for FieldLines<'b> {
 }
 
 /// The values of the header fields with one name; see [`Headers::get_all`].
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::parse_request;
+///
+/// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+///     X-Forwarded-For: 192.0.2.1\r\nX-Forwarded-For:  198.51.100.7 \r\n\r\n";
+/// let req = parse_request(input, 8192)?.expect("complete");
+/// let mut values = req.headers("x-forwarded-for");
+/// assert_eq!(values.next(), Some(&b"192.0.2.1"[..]));
+/// assert_eq!(values.next(), Some(&b"198.51.100.7"[..]));
+/// assert_eq!(values.next(), None);
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[derive(Clone)]
 pub struct HeaderValues<'h, 'b> {
     fields: core::iter::Take<core::iter::Skip<FieldLines<'b>>>,
@@ -204,6 +323,24 @@ impl<'b> Iterator for HeaderValues<'_, 'b> {
 
 /// The elements of a comma-separated list spread over repeated header fields;
 /// see [`Headers::tokens`].
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::parse_request;
+///
+/// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+///     Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits, x-webkit\r\n\
+///     Sec-WebSocket-Extensions: foo; bar=\"a,b\"\r\n\r\n";
+/// let req = parse_request(input, 8192)?.expect("complete");
+/// let mut offers = req.all_headers().tokens("Sec-WebSocket-Extensions");
+/// assert_eq!(offers.next(), Some(&b"permessage-deflate; client_max_window_bits"[..]));
+/// assert_eq!(offers.next(), Some(&b"x-webkit"[..]));
+/// assert_eq!(offers.next(), Some(&b"foo; bar=\"a,b\""[..]));
+/// assert_eq!(offers.next(), None);
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Tokens<'h, 'b> {
     values: HeaderValues<'h, 'b>,

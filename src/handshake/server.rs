@@ -214,6 +214,21 @@ struct Fields<'b> {
 
 /// A valid opening handshake request (RFC 6455 §4.2.1), borrowing from the
 /// input buffer.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{DEFAULT_MAX_HANDSHAKE, parse_request};
+///
+/// let input = b"GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n\
+///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+///     Sec-WebSocket-Version: 13\r\n\r\n";
+/// let req = parse_request(input, DEFAULT_MAX_HANDSHAKE)?.expect("complete");
+/// assert_eq!((req.path(), req.host()), ("/chat", &b"server.example.com"[..]));
+/// assert_eq!(req.origin(), None);
+/// assert_eq!(req.protocols().count(), 0);
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Request<'b> {
     target: &'b str,
@@ -229,6 +244,19 @@ pub struct Request<'b> {
 impl<'b> Request<'b> {
     /// The request-target exactly as sent, usually the `/resource name/`
     /// (RFC 6455 §4.2.1 item 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET /chat?room=1 HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///     Sec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert_eq!(req.path(), "/chat?room=1");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn path(&self) -> &'b str {
         self.target
@@ -264,18 +292,57 @@ impl<'b> Request<'b> {
 
     /// The `Host` header (RFC 6455 §4.2.1 item 2). Checking that it names
     /// this server is the application's job.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: server.example.com:8080\r\nUpgrade: websocket\r\n\
+    ///     Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+    ///     Sec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert_eq!(req.host(), b"server.example.com:8080");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn host(&self) -> &'b [u8] {
         self.host
     }
 
     /// The `Sec-WebSocket-Key` header (RFC 6455 §4.2.1 item 5).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert_eq!(req.key(), b"dGhlIHNhbXBsZSBub25jZQ==");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn key(&self) -> &'b [u8] {
         self.key
     }
 
     /// The `Sec-WebSocket-Accept` value answering this request (RFC 6455 §4.2.2).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::{accept_key, parse_request};
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// // The example of RFC 6455 §1.3.
+    /// assert_eq!(&req.accept_key(), b"s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    /// assert_eq!(req.accept_key(), accept_key(req.key()));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn accept_key(&self) -> [u8; 28] {
         accept_key(self.key)
@@ -283,6 +350,19 @@ impl<'b> Request<'b> {
 
     /// The `Origin` header, if any (RFC 6455 §4.2.1 item 7). A server that
     /// only serves some origins rejects others with 403 (RFC 6455 §4.2.2, §10.2).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+    ///     Origin: https://example.com\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert_eq!(req.origin(), Some(&b"https://example.com"[..]));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn origin(&self) -> Option<&'b [u8]> {
         self.origin
@@ -290,6 +370,20 @@ impl<'b> Request<'b> {
 
     /// The subprotocols the client offered, in its order of preference
     /// (RFC 6455 §4.2.1 item 8). The server selects at most one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+    ///     Sec-WebSocket-Protocol: v2.chat, chat\r\nSec-WebSocket-Protocol: v1.chat\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert!(req.protocols().eq(["v2.chat", "chat", "v1.chat"]));
+    /// assert_eq!(req.protocols().find(|p| p.starts_with("v1")), Some("v1.chat"));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn protocols(&self) -> Protocols<'_, 'b> {
         let Span { start, end } = self.protocols;
@@ -298,6 +392,19 @@ impl<'b> Request<'b> {
     }
 
     /// The raw `Sec-WebSocket-Extensions` values (RFC 6455 §4.2.1 item 9, §9.1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+    ///     Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert!(req.extensions().eq([&b"permessage-deflate; client_max_window_bits"[..]]));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn extensions(&self) -> HeaderValues<'_, 'b> {
         let Span { start, end } = self.extensions;
@@ -305,24 +412,79 @@ impl<'b> Request<'b> {
     }
 
     /// The first value of the header `name` (case-insensitive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+    ///     Authorization: Bearer abc123\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert_eq!(req.header("authorization"), Some(&b"Bearer abc123"[..]));
+    /// assert_eq!(req.header("Cookie"), None);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn header(&self, name: &str) -> Option<&'b [u8]> {
         self.headers.get(name)
     }
 
     /// Every value of the header `name` (case-insensitive).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+    ///     Cookie: session=1\r\ncookie: theme=dark\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert!(req.headers("Cookie").eq([&b"session=1"[..], &b"theme=dark"[..]]));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn headers<'h>(&'h self, name: &'h str) -> HeaderValues<'h, 'b> {
         self.headers.get_all(name)
     }
 
     /// All header fields.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert_eq!(req.all_headers().len(), 5);
+    /// assert!(req.all_headers().iter().any(|(name, _)| name == "Sec-WebSocket-Version"));
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn all_headers(&self) -> &Headers<'b> {
         &self.headers
     }
 
     /// The length of the request head, including its final empty line.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::parse_request;
+    ///
+    /// // The head, then a masked empty text frame that arrived with it.
+    /// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+    ///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n\
+    ///     \x81\x80\x01\x02\x03\x04";
+    /// let req = parse_request(input, 8192)?.expect("complete");
+    /// assert!(input[..req.consumed()].ends_with(b"\r\n\r\n"));
+    /// assert_eq!(&input[req.consumed()..], b"\x81\x80\x01\x02\x03\x04");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn consumed(&self) -> usize {
         self.consumed
@@ -330,6 +492,24 @@ impl<'b> Request<'b> {
 }
 
 /// The subprotocols offered in `Sec-WebSocket-Protocol`; see [`Request::protocols`].
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::handshake::{parse_request, write_accept};
+///
+/// let input = b"GET / HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+///     Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+///     Sec-WebSocket-Protocol: superchat, chat\r\n\r\n";
+/// let req = parse_request(input, 8192)?.expect("complete");
+/// // The server's own preference decides among what the client offered.
+/// let chosen = ["chat", "superchat"].into_iter().find(|p| req.protocols().any(|o| o == *p));
+/// assert_eq!(chosen, Some("chat"));
+/// let mut buf = [0u8; 256];
+/// let n = write_accept(req.key(), chosen, None, &[], &mut buf)?;
+/// assert!(buf[..n].ends_with(b"Sec-WebSocket-Protocol: chat\r\n\r\n"));
+/// # Ok::<(), wsframe::handshake::HandshakeError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Protocols<'h, 'b> {
     tokens: Tokens<'h, 'b>,

@@ -55,18 +55,51 @@ impl<'a> ResourceName<'a> {
     }
 
     /// The path; `/` when the URI has none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// assert_eq!(ClientRequest::new("wss://example.com/chat?room=1")?.resource().path(), "/chat");
+    /// assert_eq!(ClientRequest::new("ws://example.com:9001")?.resource().path(), "/");
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn path(&self) -> &'a str {
         self.path
     }
 
     /// The query, without its `?`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let req = ClientRequest::new("ws://example.com/chat?room=1&lang=en")?;
+    /// assert_eq!(req.resource().query(), Some("room=1&lang=en"));
+    /// assert_eq!(ClientRequest::new("ws://example.com/chat")?.resource().query(), None);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn query(&self) -> Option<&'a str> {
         self.query
     }
 
     /// The length of the resource name in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let resource = ClientRequest::new("ws://example.com/chat?room=1")?.resource();
+    /// assert_eq!(resource.len(), "/chat?room=1".len());
+    /// // `ws://host?q` has no path: the resource name is `/?q`.
+    /// assert_eq!(ClientRequest::new("ws://example.com?q")?.resource().len(), 3);
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn len(&self) -> usize {
         let query = self.query.map_or(0, |q| q.len().saturating_add(1));
@@ -74,6 +107,17 @@ impl<'a> ResourceName<'a> {
     }
 
     /// Always false: a resource name is at least `/`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use wsframe::handshake::ClientRequest;
+    ///
+    /// let resource = ClientRequest::new("ws://example.com")?.resource();
+    /// assert_eq!(resource, "/");
+    /// assert!(!resource.is_empty());
+    /// # Ok::<(), wsframe::handshake::HandshakeError>(())
+    /// ```
     #[must_use]
     pub fn is_empty(&self) -> bool {
         false

@@ -62,6 +62,21 @@ pub struct Compressor {
 /// Memory: miniz_oxide's 32 KiB window and tables, about 43 KiB, allocated
 /// once; the message buffer grows to the largest message (at most the limit)
 /// and is reused.
+///
+/// # Examples
+///
+/// ```
+/// use wsframe::extensions::deflate::{Decompressor, DeflateParams};
+/// use wsframe::{DataKind, Role};
+///
+/// let mut client = Decompressor::new(Role::Client, &DeflateParams::default_params(), 1024);
+/// // "Hello" twice (RFC 7692 §7.2.3.1, §7.2.3.2): the second refers back to the first.
+/// let hello = [0xf2, 0x48, 0xcd, 0xc9, 0xc9, 0x07, 0x00];
+/// let (kind, msg) = client.decompress(DataKind::Text, &hello, true).unwrap().unwrap();
+/// assert_eq!((kind, msg), (DataKind::Text, &b"Hello"[..]));
+/// let again = client.decompress(DataKind::Binary, &[0xf2, 0x00, 0x11, 0x00, 0x00], true);
+/// assert_eq!(again, Ok(Some((DataKind::Binary, &b"Hello"[..]))));
+/// ```
 pub struct Decompressor {
     inflater: Box<InflateState>,
     /// The peer forgets its context after each message, so we may too.
