@@ -391,6 +391,18 @@ typedef uint32_t wsframe_result;
  * exponential backoff with jitter (RFC 6455 §7.2.3). Caller-allocated; set
  * up with `wsframe_backoff_init`, no cleanup needed. The contents are
  * private. A plain copy of an initialised backoff is a valid, independent one.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_backoff backoff; // plain caller memory, no cleanup
+ * uint64_t delay_ms;
+ * if (wsframe_backoff_init(&backoff, 60000) != WSFRAME_RESULT_OK) // delays of at most a minute
+ *     return;
+ * for (int attempt = 0; attempt < 5; attempt++) // connect; after each failure:
+ *     if (wsframe_backoff_next_delay(&backoff, &delay_ms) == WSFRAME_RESULT_OK)
+ *         sleep_ms(delay_ms);
+ * ```
  */
 typedef struct wsframe_backoff {
     /**
@@ -420,6 +432,17 @@ typedef bool (*wsframe_random_fn)(void *user, uint8_t *buf, size_t len);
  * response agree on), then change fields. `bool` fields are read as bytes
  * (non-zero is true). (The level this end compresses at is
  * `wsframe_conn_config.compression_level`: it is not negotiated.)
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_deflate_config rules; // what this server accepts: the same struct
+ * wsframe_deflate_config_default(&rules);
+ * rules.server_no_context_takeover = true; // a server config with it set always asks for it
+ * char answer[WSFRAME_DEFLATE_MAX_VALUE_LEN];
+ * if (wsframe_deflate_config_negotiate(&rules, &req, &config.deflate_params, answer, sizeof answer, &n) == WSFRAME_RESULT_OK)
+ *     config.deflate = true; // agreed: config.deflate_params; send `answer` in the 101
+ * ```
  */
 typedef struct wsframe_deflate_params {
     /**
@@ -452,6 +475,17 @@ typedef struct wsframe_deflate_params {
  * Fields marked "session" are used by `wsframe_session_new` only; a
  * frame-level `wsframe_conn` ignores them, except `deflate`, which it
  * refuses (it cannot inflate).
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_conn_config config;
+ * wsframe_conn_config_default(&config); // always first, then change fields
+ * config.max_message_size = 1 << 20;    // 1 MiB
+ * config.keepalive_interval_ms = 30000; // a Ping after 30 s of silence,
+ * config.keepalive_timeout_ms = 10000;  // the peer dead 10 s after it
+ * r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &session);
+ * ```
  */
 typedef struct wsframe_conn_config {
     /**
@@ -536,6 +570,19 @@ typedef struct wsframe_conn_config {
  * or inflated message, into the session. Either way it stays valid until
  * the caller reuses or frees that memory or calls the same object again,
  * whichever comes first.
+ *
+ * # Examples
+ *
+ * ```c
+ * // ev: from wsframe_session_receive (or wsframe_conn_receive)
+ * switch (ev.type) {
+ * case WSFRAME_EVENT_TEXT: case WSFRAME_EVENT_BINARY: on_message(ev.data, ev.len); break;
+ * case WSFRAME_EVENT_CLOSE:
+ *     printf("closed: %u %.*s\n", (unsigned)ev.close_code, (int)ev.len, (const char *)ev.data);
+ *     break;
+ * default: break; // NONE: read more; PING, PONG
+ * }
+ * ```
  */
 typedef struct wsframe_event {
     /**
@@ -593,6 +640,14 @@ typedef struct wsframe_deflate_params wsframe_deflate_config;
  * `wsframe_server_request_parse`. Text fields borrow from the request
  * buffer (not NUL-terminated; (NULL, 0) when absent) and are valid while
  * that buffer is unchanged.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_server_request req; // borrows from in[0..have]
+ * if (wsframe_server_request_parse(in, have, 0, &req) == WSFRAME_RESULT_OK && req.complete)
+ *     printf("GET %.*s, Origin: %.*s\n", (int)req.path_len, req.path, (int)req.origin_len, req.origin);
+ * ```
  */
 typedef struct wsframe_server_request {
     /**
@@ -679,6 +734,16 @@ typedef struct wsframe_client_handshake {
 /**
  * The parts of a ws:// or wss:// URL (RFC 6455 §3), borrowing from the
  * caller's URL string: valid as long as it is.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *s = "ws://[::1]:9001/chat?room=7";
+ * wsframe_url u; // borrows from s: host "::1", port 9001, path "/chat", query "room=7"
+ * if (wsframe_url_parse(s, strlen(s), &u) == WSFRAME_RESULT_OK)
+ *     printf("%s%.*s:%u%.*s\n", u.secure ? "TLS to " : "", (int)u.host_len, u.host, (unsigned)u.port,
+ *            (int)u.path_len, u.path);
+ * ```
  */
 typedef struct wsframe_url {
     /**
@@ -719,6 +784,18 @@ typedef struct wsframe_url {
  * The server's answer to a client's request, borrowing from the response
  * buffer given to `wsframe_client_handshake_check` (valid as long as it is
  * unchanged).
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_client_response resp; // borrows from in[0..have]
+ * if (wsframe_client_handshake_check(&hs, in, have, 0, &resp) == WSFRAME_RESULT_OK && resp.complete) {
+ *     if (resp.accepted)
+ *         printf("open; subprotocol: %.*s\n", (int)resp.protocol_len, resp.protocol);
+ *     else if (resp.status / 100 == 3)
+ *         printf("%u, go to %.*s\n", (unsigned)resp.status, (int)resp.location_len, resp.location);
+ * }
+ * ```
  */
 typedef struct wsframe_client_response {
     /**
@@ -1145,6 +1222,15 @@ extern "C" {
  * # Safety
  *
  * `b` must be NULL or valid for writes of a `wsframe_backoff`.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_backoff backoff;
+ * r = wsframe_backoff_init(&backoff, 30000); // RFC 6455's delays, none above 30 s
+ * if (r != WSFRAME_RESULT_OK)
+ *     fprintf(stderr, "wsframe_backoff_init: %s\n", wsframe_result_str(r));
+ * ```
  */
 wsframe_result wsframe_backoff_init(struct wsframe_backoff *b, uint64_t max_ms);
 
@@ -1158,6 +1244,15 @@ wsframe_result wsframe_backoff_init(struct wsframe_backoff *b, uint64_t max_ms);
  * # Safety
  *
  * `b` must be NULL or valid for writes of a `wsframe_backoff`.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_backoff backoff; // first delay 0-1 s, then windows from 500 ms doubling, at most 10 s
+ * r = wsframe_backoff_init_with_params(&backoff, 1000, 500, 10000);
+ * if (r != WSFRAME_RESULT_OK)
+ *     return;
+ * ```
  */
 wsframe_result wsframe_backoff_init_with_params(struct wsframe_backoff *b,
                                                 uint64_t first_window_ms,
@@ -1176,6 +1271,14 @@ wsframe_result wsframe_backoff_init_with_params(struct wsframe_backoff *b,
  * `b` must be NULL or valid for reads and writes of a `wsframe_backoff`;
  * `fill`, if not NULL, must be safe to call with `user` and a buffer for as
  * long as it stays installed.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_backoff backoff;
+ * if (wsframe_backoff_init(&backoff, 30000) == WSFRAME_RESULT_OK)
+ *     r = wsframe_backoff_set_random(&backoff, trng_fill, NULL); // jitter from the TRNG
+ * ```
  */
 wsframe_result wsframe_backoff_set_random(struct wsframe_backoff *b,
                                           wsframe_random_fn fill,
@@ -1194,6 +1297,14 @@ wsframe_result wsframe_backoff_set_random(struct wsframe_backoff *b,
  *
  * `b` must be NULL or valid for reads and writes of a `wsframe_backoff`;
  * `delay_ms_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * uint64_t delay_ms; // the connection failed: wait, then reconnect
+ * if (wsframe_backoff_next_delay(&backoff, &delay_ms) == WSFRAME_RESULT_OK)
+ *     sleep_ms(delay_ms);
+ * ```
  */
 wsframe_result wsframe_backoff_next_delay(struct wsframe_backoff *b, uint64_t *delay_ms_out);
 
@@ -1205,6 +1316,14 @@ wsframe_result wsframe_backoff_next_delay(struct wsframe_backoff *b, uint64_t *d
  * # Safety
  *
  * `b` must be NULL or valid for reads and writes of a `wsframe_backoff`.
+ *
+ * # Examples
+ *
+ * ```c
+ * // Connected again: the next failure starts over from the first window.
+ * if (wsframe_backoff_reset(&backoff) != WSFRAME_RESULT_OK)
+ *     return;
+ * ```
  */
 wsframe_result wsframe_backoff_reset(struct wsframe_backoff *b);
 
@@ -1218,6 +1337,14 @@ wsframe_result wsframe_backoff_reset(struct wsframe_backoff *b);
  *
  * `b` must be NULL or valid for reads of a `wsframe_backoff` (not written
  * meanwhile); `attempts_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * uint32_t attempts;
+ * if (wsframe_backoff_attempts(&backoff, &attempts) == WSFRAME_RESULT_OK && attempts >= 10)
+ *     return; // give up after ten attempts
+ * ```
  */
 wsframe_result wsframe_backoff_attempts(const struct wsframe_backoff *b, uint32_t *attempts_out);
 
@@ -1230,6 +1357,15 @@ wsframe_result wsframe_backoff_attempts(const struct wsframe_backoff *b, uint32_
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * uint16_t code = WSFRAME_CLOSE_ABNORMAL_CLOSURE; // the peer's code; 1006 if the socket just dropped
+ * uint64_t delay_ms;
+ * if (wsframe_should_reconnect(code) && wsframe_backoff_next_delay(&backoff, &delay_ms) == WSFRAME_RESULT_OK)
+ *     sleep_ms(delay_ms); // then reconnect
+ * ```
  */
 bool wsframe_should_reconnect(uint16_t code);
 
@@ -1241,6 +1377,15 @@ bool wsframe_should_reconnect(uint16_t code);
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * uint16_t code = 4001; // an application's own code (4000-4999)
+ * if (!wsframe_close_code_is_valid(code))
+ *     code = WSFRAME_CLOSE_NORMAL;
+ * r = wsframe_session_close(session, code, NULL, 0);
+ * ```
  */
 bool wsframe_close_code_is_valid(uint16_t code);
 
@@ -1255,6 +1400,15 @@ bool wsframe_close_code_is_valid(uint16_t code);
  * # Safety
  *
  * `config_out` must be NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_conn_config config;
+ * if (wsframe_conn_config_default(&config) != WSFRAME_RESULT_OK)
+ *     return;
+ * config.max_frame_payload = 64 * 1024; // then change what differs
+ * ```
  */
 wsframe_result wsframe_conn_config_default(struct wsframe_conn_config *config_out);
 
@@ -1268,6 +1422,14 @@ wsframe_result wsframe_conn_config_default(struct wsframe_conn_config *config_ou
  *
  * `conn` must be NULL or point to storage given to `wsframe_conn_init`
  * (live or ended) that is still allocated, used by no other thread.
+ *
+ * # Examples
+ *
+ * ```c
+ * close_socket(fd);
+ * wsframe_conn_free(conn); // its storage is the caller's again
+ * conn = NULL;
+ * ```
  */
 void wsframe_conn_free(struct wsframe_conn *conn);
 
@@ -1278,6 +1440,13 @@ void wsframe_conn_free(struct wsframe_conn *conn);
  * # Safety
  *
  * None: no arguments.
+ *
+ * # Examples
+ *
+ * ```c
+ * static union { uint64_t align; unsigned char bytes[WSFRAME_CONN_STORAGE_SIZE]; } storage;
+ * printf("a connection takes %zu of the %zu bytes\n", wsframe_conn_storage_size(), sizeof storage.bytes);
+ * ```
  */
 size_t wsframe_conn_storage_size(void);
 
@@ -1288,6 +1457,14 @@ size_t wsframe_conn_storage_size(void);
  * # Safety
  *
  * None: no arguments.
+ *
+ * # Examples
+ *
+ * ```c
+ * unsigned char *mem = NULL; // zeroed memory from the caller's pool
+ * if ((uintptr_t)mem % wsframe_conn_storage_align() != 0)
+ *     return; // wsframe_conn_init would refuse it with WSFRAME_RESULT_UNALIGNED
+ * ```
  */
 size_t wsframe_conn_storage_align(void);
 
@@ -1322,6 +1499,16 @@ size_t wsframe_conn_storage_align(void);
  * `storage` must be NULL or valid for reads and writes of `len` bytes until
  * the connection is ended; `config` NULL or valid for reads of a
  * `wsframe_conn_config`; `conn_out` NULL or valid for writing one pointer.
+ *
+ * # Examples
+ *
+ * ```c
+ * static union { uint64_t align; unsigned char bytes[WSFRAME_CONN_STORAGE_SIZE]; } storage; // zeroed
+ * wsframe_conn *conn;
+ * r = wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, &config, &conn);
+ * if (r != WSFRAME_RESULT_OK)
+ *     fprintf(stderr, "wsframe_conn_init: %s\n", wsframe_result_str(r));
+ * ```
  */
 wsframe_result wsframe_conn_init(void *storage,
                                  size_t len,
@@ -1336,6 +1523,15 @@ wsframe_result wsframe_conn_init(void *storage,
  * # Safety
  *
  * As for `wsframe_conn_free`.
+ *
+ * # Examples
+ *
+ * ```c
+ * if (wsframe_conn_state(conn) == WSFRAME_STATE_CLOSED) { // both Closes were exchanged
+ *     close_socket(fd);
+ *     wsframe_conn_free(conn);
+ * }
+ * ```
  */
 wsframe_state wsframe_conn_state(const struct wsframe_conn *conn);
 
@@ -1373,6 +1569,18 @@ wsframe_state wsframe_conn_state(const struct wsframe_conn *conn);
  * `input` NULL or valid for reads and writes of `len` bytes; `events_out`
  * NULL or valid for writes of `max_events` events; `consumed_out` and
  * `n_events_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_event events[16];
+ * size_t used = 0, count = 0;
+ * r = wsframe_conn_receive(conn, in, have, &used, events, 16, &count);
+ * for (size_t i = 0; i < count; i++) // on a 71xx result: the events before the violation
+ *     if (events[i].type == WSFRAME_EVENT_TEXT || events[i].type == WSFRAME_EVENT_BINARY)
+ *         on_message(events[i].data, events[i].len); // a chunk; `last` ends the message
+ * memmove(in, in + used, have -= used); // keep the rest, then read more
+ * ```
  */
 wsframe_result wsframe_conn_receive(struct wsframe_conn *conn,
                                     uint8_t *input,
@@ -1416,6 +1624,16 @@ wsframe_result wsframe_conn_receive(struct wsframe_conn *conn,
  * `conn` must be NULL or a live connection handle used by no other thread;
  * `data` NULL or valid for reads of `len` bytes; `out` NULL or valid for
  * writes of `out_len` bytes; `written_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * if (wsframe_conn_send(conn, WSFRAME_EVENT_TEXT, (const uint8_t *)"hi", 2, true, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n);
+ * // ev: a PING from wsframe_conn_receive; answer with a Pong carrying its payload
+ * if (wsframe_conn_send(conn, WSFRAME_EVENT_PONG, ev.data, ev.len, true, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n);
+ * ```
  */
 wsframe_result wsframe_conn_send(struct wsframe_conn *conn,
                                  uint32_t type,
@@ -1501,6 +1719,18 @@ wsframe_result wsframe_conn_send_many(struct wsframe_conn *conn,
  * `payload` NULL or valid for reads and writes of `len` bytes; `header_out`
  * NULL or valid for writes of `header_len` bytes; `written_out` NULL or
  * valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * uint8_t payload[] = "t=21.5"; // the caller's own buffer, masked in place by a client
+ * size_t len = sizeof payload - 1;
+ * uint8_t header[WSFRAME_MAX_HEADER_LEN];
+ * if (wsframe_conn_send_frame_in_place(conn, WSFRAME_EVENT_TEXT, payload, len, true, header, sizeof header, &n) == WSFRAME_RESULT_OK) {
+ *     write_all(fd, header, n); // or both in one writev()
+ *     write_all(fd, payload, len);
+ * }
+ * ```
  */
 wsframe_result wsframe_conn_send_frame_in_place(struct wsframe_conn *conn,
                                                 uint32_t kind,
@@ -1531,6 +1761,14 @@ wsframe_result wsframe_conn_send_frame_in_place(struct wsframe_conn *conn,
  * # Safety
  *
  * As for `wsframe_conn_send`, with `reason`/`reason_len` for `data`/`len`.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *reason = "done";
+ * if (wsframe_conn_send_close(conn, WSFRAME_CLOSE_NORMAL, (const uint8_t *)reason, strlen(reason), out, sizeof out, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n); // now CLOSE_SENT: receive until the peer's Close
+ * ```
  */
 wsframe_result wsframe_conn_send_close(struct wsframe_conn *conn,
                                        uint16_t code,
@@ -1553,6 +1791,16 @@ wsframe_result wsframe_conn_send_close(struct wsframe_conn *conn,
  *
  * `data` NULL or valid for reads and writes of `len` bytes; `key` NULL or
  * valid for reads of 4 bytes.
+ *
+ * # Examples
+ *
+ * ```c
+ * const uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
+ * uint8_t payload[5] = {'H', 'e', 'l', 'l', 'o'};
+ * r = wsframe_mask(payload, 3, key, 0); // the first 3 bytes,
+ * if (r == WSFRAME_RESULT_OK)
+ *     r = wsframe_mask(payload + 3, 2, key, 3); // then the rest, continuing at offset 3
+ * ```
  */
 wsframe_result wsframe_mask(uint8_t *data, size_t len, const uint8_t *key, size_t offset);
 
@@ -1573,6 +1821,17 @@ wsframe_result wsframe_mask(uint8_t *data, size_t len, const uint8_t *key, size_
  *
  * `state` NULL or valid for reads and writes of a `uint32_t`; `data` NULL
  * or valid for reads of `len` bytes.
+ *
+ * # Examples
+ *
+ * ```c
+ * uint32_t state = 0; // 0 for each new text
+ * r = wsframe_utf8_validate(&state, (const uint8_t *)"caf\xc3", 4, false); // splits the "é"
+ * if (r == WSFRAME_RESULT_OK)
+ *     r = wsframe_utf8_validate(&state, (const uint8_t *)"\xa9", 1, true); // "café": OK
+ * if (r == WSFRAME_RESULT_INVALID_UTF8)
+ *     close_socket(fd); // after a Close with WSFRAME_CLOSE_INVALID_PAYLOAD (1007)
+ * ```
  */
 wsframe_result wsframe_utf8_validate(uint32_t *state, const uint8_t *data, size_t len, bool last);
 
@@ -1584,6 +1843,16 @@ wsframe_result wsframe_utf8_validate(uint32_t *state, const uint8_t *data, size_
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *text = "hello";
+ * uint8_t frame[64];
+ * if (wsframe_max_frame_len(strlen(text)) <= sizeof frame && // fits: the send cannot be short of room
+ *     wsframe_conn_send(conn, WSFRAME_EVENT_TEXT, (const uint8_t *)text, strlen(text), true, frame, sizeof frame, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, frame, n);
+ * ```
  */
 size_t wsframe_max_frame_len(size_t payload_len);
 
@@ -1596,6 +1865,15 @@ size_t wsframe_max_frame_len(size_t payload_len);
  * # Safety
  *
  * `config_out` must be NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_deflate_config rules;
+ * if (wsframe_deflate_config_default(&rules) != WSFRAME_RESULT_OK)
+ *     return;
+ * rules.client_max_window_bits = 12; // then change what differs: a smaller window
+ * ```
  */
 wsframe_result wsframe_deflate_config_default(wsframe_deflate_config *config_out);
 
@@ -1615,6 +1893,19 @@ wsframe_result wsframe_deflate_config_default(wsframe_deflate_config *config_out
  *
  * `config` NULL or valid for reads; `out` NULL or valid for writes of
  * `out_len` bytes; `written_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *url = "ws://example.com/chat";
+ * wsframe_deflate_config rules;
+ * wsframe_deflate_config_default(&rules);
+ * char offer[WSFRAME_DEFLATE_MAX_VALUE_LEN]; // always large enough
+ * size_t offer_len;
+ * if (wsframe_deflate_config_write_offer(&rules, offer, sizeof offer, &offer_len) == WSFRAME_RESULT_OK)
+ *     r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, offer, offer_len,
+ *                                        NULL, 0, NULL, 0, out, sizeof out, &n);
+ * ```
  */
 wsframe_result wsframe_deflate_config_write_offer(const wsframe_deflate_config *config,
                                                   char *out,
@@ -1646,6 +1937,19 @@ wsframe_result wsframe_deflate_config_write_offer(const wsframe_deflate_config *
  * successful `wsframe_server_request_parse` whose buffer is still valid
  * and unchanged; `params_out` and `written_out` NULL or valid for one
  * write; `response` NULL or valid for writes of `response_len` bytes.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_deflate_config rules; // the defaults accept any valid offer
+ * wsframe_deflate_config_default(&rules);
+ * char answer[WSFRAME_DEFLATE_MAX_VALUE_LEN];
+ * size_t answer_len = 0;
+ * r = wsframe_deflate_config_negotiate(&rules, &req, &config.deflate_params, answer, sizeof answer, &answer_len);
+ * config.deflate = r == WSFRAME_RESULT_OK; // WSFRAME_RESULT_DECLINED: go on uncompressed
+ * r = wsframe_server_write_accept(req.key, req.key_len, NULL, 0, config.deflate ? answer : NULL,
+ *                                 config.deflate ? answer_len : 0, NULL, 0, out, sizeof out, &n);
+ * ```
  */
 wsframe_result wsframe_deflate_config_negotiate(const wsframe_deflate_config *config,
                                                 const struct wsframe_server_request *req,
@@ -1682,6 +1986,19 @@ wsframe_result wsframe_deflate_config_negotiate(const wsframe_deflate_config *co
  *
  * `config` and `hs` NULL or valid for reads; `input` NULL or valid for
  * reads of `len` bytes; `params_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * // The response in in[0..have] was accepted (wsframe_client_handshake_check);
+ * // rules: the config the offer was written from.
+ * wsframe_deflate_config rules;
+ * wsframe_deflate_config_default(&rules);
+ * r = wsframe_deflate_config_accept_response(&rules, &hs, in, have, 0, &config.deflate_params);
+ * config.deflate = r == WSFRAME_RESULT_OK; // DECLINED: go on uncompressed
+ * if (wsframe_result_is_handshake_error(r))
+ *     close_socket(fd); // the answer breaks RFC 7692: fail the connection
+ * ```
  */
 wsframe_result wsframe_deflate_config_accept_response(const wsframe_deflate_config *config,
                                                       const struct wsframe_client_handshake *hs,
@@ -1707,6 +2024,15 @@ wsframe_result wsframe_deflate_config_accept_response(const wsframe_deflate_conf
  *
  * `key` NULL or valid for reads of `key_len` bytes; `out` NULL or valid for
  * writes of `out_len` bytes; `written_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *key = "dGhlIHNhbXBsZSBub25jZQ=="; // RFC 6455's sample key
+ * uint8_t accept[WSFRAME_ACCEPT_KEY_LEN];
+ * if (wsframe_accept_key((const uint8_t *)key, strlen(key), accept, sizeof accept, &n) == WSFRAME_RESULT_OK)
+ *     printf("%.*s\n", (int)n, (const char *)accept); // s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
+ * ```
  */
 wsframe_result wsframe_accept_key(const uint8_t *key,
                                   size_t key_len,
@@ -1727,6 +2053,18 @@ wsframe_result wsframe_accept_key(const uint8_t *key,
  * `url` NULL or valid for reads of `url_len` bytes (and, for the pointers
  * in `*url_out` to be usable, for as long as they are used); `url_out` NULL
  * or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *s = "wss://example.com/feed";
+ * wsframe_url u;
+ * r = wsframe_url_parse(s, strlen(s), &u);
+ * if (r != WSFRAME_RESULT_OK)
+ *     fprintf(stderr, "bad URL: %s\n", wsframe_result_str(r));
+ * else // connect to u.host:u.port (443 here), with TLS when u.secure
+ *     printf("connecting to %.*s:%u\n", (int)u.host_len, u.host, (unsigned)u.port);
+ * ```
  */
 wsframe_result wsframe_url_parse(const char *url, size_t url_len, struct wsframe_url *url_out);
 
@@ -1767,6 +2105,18 @@ wsframe_result wsframe_url_parse(const char *url, size_t url_len, struct wsframe
  * Each (pointer, length) pair NULL or valid for reads of that many bytes
  * (`nonce`: `nonce_len`); `out` NULL or valid for writes of `out_len`
  * bytes; `hs` and `written_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *url = "ws://example.com/chat";
+ * const char *protocols = "chat.v2, chat";
+ * wsframe_client_handshake hs; // keep it for the response check
+ * r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, protocols, strlen(protocols),
+ *                                    NULL, 0, NULL, 0, NULL, 0, out, sizeof out, &n);
+ * if (r == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n); // then read the response
+ * ```
  */
 wsframe_result wsframe_client_handshake_write(struct wsframe_client_handshake *hs,
                                               const char *url,
@@ -1806,6 +2156,19 @@ wsframe_result wsframe_client_handshake_write(struct wsframe_client_handshake *h
  * `hs` NULL or valid for reads of a `wsframe_client_handshake`; `input` NULL
  * or valid for reads of `len` bytes; `response_out` NULL or valid for one
  * write.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_client_response resp;
+ * have += read_some(fd, in + have, sizeof in - have);
+ * r = wsframe_client_handshake_check(&hs, in, have, 0, &resp);
+ * if (r != WSFRAME_RESULT_OK || (resp.complete && !resp.accepted))
+ *     close_socket(fd); // a bad 101, or refused: resp.status, resp.location
+ * else if (resp.complete) // open: in[resp.consumed..have] are frames already
+ *     r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &session);
+ * // else: read more and check again
+ * ```
  */
 wsframe_result wsframe_client_handshake_check(const struct wsframe_client_handshake *hs,
                                               const uint8_t *input,
@@ -1834,6 +2197,18 @@ wsframe_result wsframe_client_handshake_check(const struct wsframe_client_handsh
  *
  * `input` NULL or valid for reads of `len` bytes (and unchanged for as long
  * as `*request_out` is used); `request_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * have += read_some(fd, in + have, sizeof in - have);
+ * r = wsframe_server_request_parse(in, have, 0, &req);
+ * if (r != WSFRAME_RESULT_OK) { // a bad request: refuse it
+ *     if (wsframe_server_write_reject(wsframe_result_http_status(r), out, sizeof out, &n) == WSFRAME_RESULT_OK)
+ *         write_all(fd, out, n);
+ *     close_socket(fd);
+ * } // else, unless req.complete: read more and parse all of it again
+ * ```
  */
 wsframe_result wsframe_server_request_parse(const uint8_t *input,
                                             size_t len,
@@ -1855,6 +2230,16 @@ wsframe_result wsframe_server_request_parse(const uint8_t *input,
  * `req` NULL or valid for reads, from a successful
  * `wsframe_server_request_parse` whose buffer is still valid and unchanged;
  * the out pointers NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *p = NULL;
+ * size_t p_len = 0;
+ * for (size_t i = 0; wsframe_server_request_protocol(&req, i, &p, &p_len) == WSFRAME_RESULT_OK && p != NULL; i++)
+ *     if (p_len == 7 && memcmp(p, "chat.v2", 7) == 0)
+ *         break; // select it: pass (p, p_len) to wsframe_server_write_accept
+ * ```
  */
 wsframe_result wsframe_server_request_protocol(const struct wsframe_server_request *req,
                                                size_t index,
@@ -1873,6 +2258,15 @@ wsframe_result wsframe_server_request_protocol(const struct wsframe_server_reque
  *
  * As for `wsframe_server_request_protocol`; `name` NULL or valid for reads
  * of `name_len` bytes.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *cookie;
+ * size_t cookie_len;
+ * if (wsframe_server_request_header(&req, "Cookie", 6, &cookie, &cookie_len) == WSFRAME_RESULT_OK && cookie != NULL)
+ *     printf("Cookie: %.*s\n", (int)cookie_len, cookie);
+ * ```
  */
 wsframe_result wsframe_server_request_header(const struct wsframe_server_request *req,
                                              const char *name,
@@ -1908,6 +2302,18 @@ wsframe_result wsframe_server_request_header(const struct wsframe_server_request
  * Each (pointer, length) pair NULL or valid for reads of that many bytes;
  * `out` NULL or valid for writes of `out_len` bytes; `written_out` NULL or
  * valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *extra = "Set-Cookie: id=7"; // optional extra header lines
+ * r = wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, extra, strlen(extra),
+ *                                 out, sizeof out, &n); // `out`: not the request buffer
+ * if (r == WSFRAME_RESULT_OK) {
+ *     write_all(fd, out, n);
+ *     r = wsframe_session_new(WSFRAME_ROLE_SERVER, &config, &session);
+ * }
+ * ```
  */
 wsframe_result wsframe_server_write_accept(const char *key,
                                            size_t key_len,
@@ -1936,6 +2342,15 @@ wsframe_result wsframe_server_write_accept(const char *key,
  *
  * `out` NULL or valid for writes of `out_len` bytes; `written_out` NULL or
  * valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * // Refuse an unwanted Origin (RFC 6455 §10.2) with 403 Forbidden.
+ * if (wsframe_server_write_reject(403, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n);
+ * close_socket(fd);
+ * ```
  */
 wsframe_result wsframe_server_write_reject(uint16_t status,
                                            uint8_t *out,
@@ -1951,6 +2366,14 @@ wsframe_result wsframe_server_write_reject(uint16_t status,
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * r = wsframe_session_new(WSFRAME_ROLE_SERVER, &config, &session);
+ * if (r != WSFRAME_RESULT_OK)
+ *     fprintf(stderr, "wsframe_session_new: %s (%u)\n", wsframe_result_str(r), (unsigned)r);
+ * ```
  */
 const char *wsframe_result_str(uint32_t result);
 
@@ -1961,6 +2384,14 @@ const char *wsframe_result_str(uint32_t result);
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * r = wsframe_session_send(session, WSFRAME_EVENT_TEXT, (const uint8_t *)"hi", 2, 0);
+ * if (wsframe_result_is_local_error(r)) // 70xx: the call was wrong (closed, not UTF-8, ...)
+ *     fprintf(stderr, "send: %s\n", wsframe_result_str(r));
+ * ```
  */
 bool wsframe_result_is_local_error(uint32_t result);
 
@@ -1972,6 +2403,15 @@ bool wsframe_result_is_local_error(uint32_t result);
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * size_t used;
+ * r = wsframe_session_receive(session, in, have, &used, &ev);
+ * if (wsframe_result_is_protocol_error(r)) // 71xx: the session queued the Close
+ *     close_socket(fd); // after writing wsframe_session_outgoing's bytes
+ * ```
  */
 bool wsframe_result_is_protocol_error(uint32_t result);
 
@@ -1981,6 +2421,15 @@ bool wsframe_result_is_protocol_error(uint32_t result);
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * r = wsframe_server_request_parse(in, have, 0, &req);
+ * if (wsframe_result_is_handshake_error(r) &&
+ *     wsframe_server_write_reject(wsframe_result_http_status(r), out, sizeof out, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n); // then close the socket
+ * ```
  */
 bool wsframe_result_is_handshake_error(uint32_t result);
 
@@ -1993,6 +2442,17 @@ bool wsframe_result_is_handshake_error(uint32_t result);
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_event events[8];
+ * size_t used, count;
+ * r = wsframe_conn_receive(conn, in, have, &used, events, 8, &count);
+ * uint16_t code = wsframe_result_close_code(r); // 1002, 1007, 1009... for a violation, else 0
+ * if (code != 0 && wsframe_conn_send_close(conn, code, NULL, 0, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n); // then close the socket
+ * ```
  */
 uint16_t wsframe_result_close_code(uint32_t result);
 
@@ -2005,6 +2465,15 @@ uint16_t wsframe_result_close_code(uint32_t result);
  * # Safety
  *
  * None: any value is accepted.
+ *
+ * # Examples
+ *
+ * ```c
+ * r = wsframe_server_request_parse(in, have, 0, &req);
+ * uint16_t status = wsframe_result_http_status(r); // 400, 426, 431...; 0: no handshake error
+ * if (status != 0 && wsframe_server_write_reject(status, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+ *     write_all(fd, out, n);
+ * ```
  */
 uint16_t wsframe_result_http_status(uint32_t result);
 
@@ -2022,6 +2491,15 @@ uint16_t wsframe_result_http_status(uint32_t result);
  *
  * `config` NULL or valid for reads of a `wsframe_conn_config`;
  * `session_out` NULL or valid for writing one pointer.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_session *session;
+ * r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &session); // NULL config: the defaults
+ * if (r != WSFRAME_RESULT_OK)
+ *     fprintf(stderr, "wsframe_session_new: %s\n", wsframe_result_str(r));
+ * ```
  */
 wsframe_result wsframe_session_new(uint32_t role,
                                    const struct wsframe_conn_config *config,
@@ -2035,6 +2513,14 @@ wsframe_result wsframe_session_new(uint32_t role,
  *
  * `session` must be NULL or a live handle from `wsframe_session_new`, used
  * by no other thread.
+ *
+ * # Examples
+ *
+ * ```c
+ * close_socket(fd);
+ * wsframe_session_free(session);
+ * session = NULL;
+ * ```
  */
 void wsframe_session_free(struct wsframe_session *session);
 
@@ -2068,6 +2554,18 @@ void wsframe_session_free(struct wsframe_session *session);
  * `session` NULL or a live handle used by no other thread; `input` NULL or
  * valid for reads and writes of `len` bytes; the out pointers NULL or valid
  * for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * size_t pos = 0, used;
+ * while (wsframe_session_receive(session, in + pos, have - pos, &used, &ev) == WSFRAME_RESULT_OK) {
+ *     pos += used;
+ *     if (ev.type == WSFRAME_EVENT_NONE) break; // all consumed: read more
+ *     if (ev.type == WSFRAME_EVENT_TEXT || ev.type == WSFRAME_EVENT_BINARY) on_message(ev.data, ev.len);
+ * }
+ * memmove(in, in + pos, have -= pos); // then write the outgoing bytes (Pongs, a Close)
+ * ```
  */
 wsframe_result wsframe_session_receive(struct wsframe_session *session,
                                        uint8_t *input,
@@ -2099,6 +2597,16 @@ wsframe_result wsframe_session_receive(struct wsframe_session *session,
  *
  * `session` NULL or a live handle used by no other thread; `data` NULL or
  * valid for reads of `len` bytes.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *text = "hello";
+ * r = wsframe_session_send(session, WSFRAME_EVENT_TEXT, (const uint8_t *)text, strlen(text), 0);
+ * if (r == WSFRAME_RESULT_OK) // data already compressed goes as it is, deflate or not
+ *     r = wsframe_session_send(session, WSFRAME_EVENT_BINARY, a, a_len, WSFRAME_SEND_NO_COMPRESS);
+ * // then write wsframe_session_outgoing's bytes
+ * ```
  */
 wsframe_result wsframe_session_send(struct wsframe_session *session,
                                     uint32_t type,
@@ -2119,6 +2627,17 @@ wsframe_result wsframe_session_send(struct wsframe_session *session,
  * # Safety
  *
  * As for `wsframe_session_send`.
+ *
+ * # Examples
+ *
+ * ```c
+ * // One text message in three frames; a Ping or a Pong may go between them.
+ * r = wsframe_session_send_fragment(session, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hel", 3, false);
+ * if (r == WSFRAME_RESULT_OK)
+ *     r = wsframe_session_send_fragment(session, WSFRAME_EVENT_TEXT, (const uint8_t *)"lo, ", 4, false);
+ * if (r == WSFRAME_RESULT_OK)
+ *     r = wsframe_session_send_fragment(session, WSFRAME_EVENT_TEXT, (const uint8_t *)"world", 5, true);
+ * ```
  */
 wsframe_result wsframe_session_send_fragment(struct wsframe_session *session,
                                              uint32_t kind,
@@ -2140,6 +2659,14 @@ wsframe_result wsframe_session_send_fragment(struct wsframe_session *session,
  * # Safety
  *
  * As for `wsframe_session_send`, with `reason`/`reason_len`.
+ *
+ * # Examples
+ *
+ * ```c
+ * const char *reason = "shutting down";
+ * r = wsframe_session_close(session, WSFRAME_CLOSE_GOING_AWAY, (const uint8_t *)reason, strlen(reason));
+ * // then write the outgoing bytes and receive until wsframe_session_state is CLOSED
+ * ```
  */
 wsframe_result wsframe_session_close(struct wsframe_session *session,
                                      uint16_t code,
@@ -2159,6 +2686,17 @@ wsframe_result wsframe_session_close(struct wsframe_session *session,
  *
  * `session` NULL or a live handle used by no other thread; the out
  * pointers NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * const uint8_t *data;
+ * size_t len;
+ * if (wsframe_session_outgoing(session, &data, &len) == WSFRAME_RESULT_OK && len > 0) {
+ *     write_all(fd, data, len);
+ *     r = wsframe_session_consume_outgoing(session, len);
+ * }
+ * ```
  */
 wsframe_result wsframe_session_outgoing(struct wsframe_session *session,
                                         const uint8_t **data_out,
@@ -2174,6 +2712,18 @@ wsframe_result wsframe_session_outgoing(struct wsframe_session *session,
  * # Safety
  *
  * `session` NULL or a live handle used by no other thread.
+ *
+ * # Examples
+ *
+ * ```c
+ * const uint8_t *data;
+ * size_t len;
+ * if (wsframe_session_outgoing(session, &data, &len) == WSFRAME_RESULT_OK && len > 0) {
+ *     size_t sent = len < 512 ? len : 512; // say a non-blocking write() took 512 bytes
+ *     write_all(fd, data, sent);
+ *     r = wsframe_session_consume_outgoing(session, sent); // the rest stays queued
+ * }
+ * ```
  */
 wsframe_result wsframe_session_consume_outgoing(struct wsframe_session *session, size_t n);
 
@@ -2186,6 +2736,16 @@ wsframe_result wsframe_session_consume_outgoing(struct wsframe_session *session,
  * # Safety
  *
  * `session` NULL or a live handle not used by another thread meanwhile.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_state state = wsframe_session_state(session);
+ * if (state == WSFRAME_STATE_CLOSED || state == WSFRAME_STATE_FAILED) {
+ *     close_socket(fd); // once the outgoing bytes are written
+ *     wsframe_session_free(session);
+ * }
+ * ```
  */
 wsframe_state wsframe_session_state(const struct wsframe_session *session);
 
@@ -2204,6 +2764,15 @@ wsframe_state wsframe_session_state(const struct wsframe_session *session);
  *
  * `session` NULL or a live handle used by no other thread; `action_out`
  * NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * wsframe_keepalive_action action;
+ * if (wsframe_session_poll(session, now_ms(), &action) == WSFRAME_RESULT_OK && action == WSFRAME_KEEPALIVE_PEER_DEAD)
+ *     close_socket(fd); // no answer to the Ping: an abnormal closure (1006)
+ * // WSFRAME_KEEPALIVE_SEND_PING: the Ping is queued; write wsframe_session_outgoing's bytes
+ * ```
  */
 wsframe_result wsframe_session_poll(struct wsframe_session *session,
                                     uint64_t now_ms,
@@ -2220,6 +2789,15 @@ wsframe_result wsframe_session_poll(struct wsframe_session *session,
  *
  * `session` NULL or a live handle used by no other thread;
  * `deadline_ms_out` NULL or valid for one write.
+ *
+ * # Examples
+ *
+ * ```c
+ * uint64_t deadline, now = now_ms();
+ * int timeout_ms = -1; // for poll(2): no heartbeat, wait for the socket alone
+ * if (wsframe_session_next_deadline(session, &deadline) == WSFRAME_RESULT_OK && deadline != UINT64_MAX)
+ *     timeout_ms = deadline > now ? (int)(deadline - now) : 0; // then call wsframe_session_poll
+ * ```
  */
 wsframe_result wsframe_session_next_deadline(struct wsframe_session *session,
                                              uint64_t *deadline_ms_out);
@@ -2231,6 +2809,13 @@ wsframe_result wsframe_session_next_deadline(struct wsframe_session *session,
  * # Safety
  *
  * None: no arguments.
+ *
+ * # Examples
+ *
+ * ```c
+ * if (strcmp(wsframe_version(), WSFRAME_VERSION_STRING) != 0)
+ *     fprintf(stderr, "wsframe.h is %s but the library %s\n", WSFRAME_VERSION_STRING, wsframe_version());
+ * ```
  */
 const char *wsframe_version(void);
 

@@ -2,8 +2,9 @@
 # Included by the top Makefile; also usable alone: make -f mk/c.mk c-build c-test
 #
 #   c-build   release build of bindings/c, regenerating include/wsframe.h
-#   c-test    the C tests (plain, ASan+UBSan, valgrind), header drift, C++17,
-#             pkg-config builds, the no-std build on the host, the firmware build
+#   c-test    the C tests (plain, ASan+UBSan, valgrind), header drift, the
+#             header's examples compiled, C++17, pkg-config builds, the no-std
+#             build on the host, the firmware build
 #   install   PREFIX=dir: dir/include/wsframe.h, dir/lib/libwsframe.{a,so},
 #             dir/lib/pkgconfig/wsframe.pc (default PREFIX=/usr/local)
 

@@ -14,6 +14,18 @@ use crate::result::*;
 /// exponential backoff with jitter (RFC 6455 §7.2.3). Caller-allocated; set
 /// up with `wsframe_backoff_init`, no cleanup needed. The contents are
 /// private. A plain copy of an initialised backoff is a valid, independent one.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_backoff backoff; // plain caller memory, no cleanup
+/// uint64_t delay_ms;
+/// if (wsframe_backoff_init(&backoff, 60000) != WSFRAME_RESULT_OK) // delays of at most a minute
+///     return;
+/// for (int attempt = 0; attempt < 5; attempt++) // connect; after each failure:
+///     if (wsframe_backoff_next_delay(&backoff, &delay_ms) == WSFRAME_RESULT_OK)
+///         sleep_ms(delay_ms);
+/// ```
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_backoff {
@@ -56,6 +68,15 @@ unsafe fn init(b: *mut wsframe_backoff, backoff: Backoff) -> Result<(), wsframe_
 /// # Safety
 ///
 /// `b` must be NULL or valid for writes of a `wsframe_backoff`.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_backoff backoff;
+/// r = wsframe_backoff_init(&backoff, 30000); // RFC 6455's delays, none above 30 s
+/// if (r != WSFRAME_RESULT_OK)
+///     fprintf(stderr, "wsframe_backoff_init: %s\n", wsframe_result_str(r));
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_backoff_init(
     b: *mut wsframe_backoff,
@@ -74,6 +95,15 @@ pub unsafe extern "C" fn wsframe_backoff_init(
 /// # Safety
 ///
 /// `b` must be NULL or valid for writes of a `wsframe_backoff`.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_backoff backoff; // first delay 0-1 s, then windows from 500 ms doubling, at most 10 s
+/// r = wsframe_backoff_init_with_params(&backoff, 1000, 500, 10000);
+/// if (r != WSFRAME_RESULT_OK)
+///     return;
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_backoff_init_with_params(
     b: *mut wsframe_backoff,
@@ -96,6 +126,14 @@ pub unsafe extern "C" fn wsframe_backoff_init_with_params(
 /// `b` must be NULL or valid for reads and writes of a `wsframe_backoff`;
 /// `fill`, if not NULL, must be safe to call with `user` and a buffer for as
 /// long as it stays installed.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_backoff backoff;
+/// if (wsframe_backoff_init(&backoff, 30000) == WSFRAME_RESULT_OK)
+///     r = wsframe_backoff_set_random(&backoff, trng_fill, NULL); // jitter from the TRNG
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_backoff_set_random(
     b: *mut wsframe_backoff,
@@ -121,6 +159,14 @@ pub unsafe extern "C" fn wsframe_backoff_set_random(
 ///
 /// `b` must be NULL or valid for reads and writes of a `wsframe_backoff`;
 /// `delay_ms_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// uint64_t delay_ms; // the connection failed: wait, then reconnect
+/// if (wsframe_backoff_next_delay(&backoff, &delay_ms) == WSFRAME_RESULT_OK)
+///     sleep_ms(delay_ms);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_backoff_next_delay(
     b: *mut wsframe_backoff,
@@ -140,6 +186,14 @@ pub unsafe extern "C" fn wsframe_backoff_next_delay(
 /// # Safety
 ///
 /// `b` must be NULL or valid for reads and writes of a `wsframe_backoff`.
+///
+/// # Examples
+///
+/// ```c
+/// // Connected again: the next failure starts over from the first window.
+/// if (wsframe_backoff_reset(&backoff) != WSFRAME_RESULT_OK)
+///     return;
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_backoff_reset(b: *mut wsframe_backoff) -> wsframe_result {
     guard(|| {
@@ -158,6 +212,14 @@ pub unsafe extern "C" fn wsframe_backoff_reset(b: *mut wsframe_backoff) -> wsfra
 ///
 /// `b` must be NULL or valid for reads of a `wsframe_backoff` (not written
 /// meanwhile); `attempts_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// uint32_t attempts;
+/// if (wsframe_backoff_attempts(&backoff, &attempts) == WSFRAME_RESULT_OK && attempts >= 10)
+///     return; // give up after ten attempts
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_backoff_attempts(
     b: *const wsframe_backoff,
@@ -179,6 +241,15 @@ pub unsafe extern "C" fn wsframe_backoff_attempts(
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// uint16_t code = WSFRAME_CLOSE_ABNORMAL_CLOSURE; // the peer's code; 1006 if the socket just dropped
+/// uint64_t delay_ms;
+/// if (wsframe_should_reconnect(code) && wsframe_backoff_next_delay(&backoff, &delay_ms) == WSFRAME_RESULT_OK)
+///     sleep_ms(delay_ms); // then reconnect
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_should_reconnect(code: u16) -> bool {
     wsframe::backoff::should_reconnect(wsframe::CloseCode(code))

@@ -49,6 +49,15 @@ const _: () = {
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// uint16_t code = 4001; // an application's own code (4000-4999)
+/// if (!wsframe_close_code_is_valid(code))
+///     code = WSFRAME_CLOSE_NORMAL;
+/// r = wsframe_session_close(session, code, NULL, 0);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_close_code_is_valid(code: u16) -> bool {
     CloseCode(code).is_valid()

@@ -115,6 +115,19 @@ pub(crate) fn state_of(state: State) -> wsframe_state {
 /// or inflated message, into the session. Either way it stays valid until
 /// the caller reuses or frees that memory or calls the same object again,
 /// whichever comes first.
+///
+/// # Examples
+///
+/// ```c
+/// // ev: from wsframe_session_receive (or wsframe_conn_receive)
+/// switch (ev.type) {
+/// case WSFRAME_EVENT_TEXT: case WSFRAME_EVENT_BINARY: on_message(ev.data, ev.len); break;
+/// case WSFRAME_EVENT_CLOSE:
+///     printf("closed: %u %.*s\n", (unsigned)ev.close_code, (int)ev.len, (const char *)ev.data);
+///     break;
+/// default: break; // NONE: read more; PING, PONG
+/// }
+/// ```
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_event {
@@ -181,6 +194,17 @@ pub type wsframe_random_fn =
 /// Fields marked "session" are used by `wsframe_session_new` only; a
 /// frame-level `wsframe_conn` ignores them, except `deflate`, which it
 /// refuses (it cannot inflate).
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_conn_config config;
+/// wsframe_conn_config_default(&config); // always first, then change fields
+/// config.max_message_size = 1 << 20;    // 1 MiB
+/// config.keepalive_interval_ms = 30000; // a Ping after 30 s of silence,
+/// config.keepalive_timeout_ms = 10000;  // the peer dead 10 s after it
+/// r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &session);
+/// ```
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_conn_config {
@@ -303,6 +327,15 @@ impl wsframe_conn_config {
 /// # Safety
 ///
 /// `config_out` must be NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_conn_config config;
+/// if (wsframe_conn_config_default(&config) != WSFRAME_RESULT_OK)
+///     return;
+/// config.max_frame_payload = 64 * 1024; // then change what differs
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_config_default(
     config_out: *mut wsframe_conn_config,
@@ -347,6 +380,14 @@ fn handle(conn: *const wsframe_conn) -> Handle {
 ///
 /// `conn` must be NULL or point to storage given to `wsframe_conn_init`
 /// (live or ended) that is still allocated, used by no other thread.
+///
+/// # Examples
+///
+/// ```c
+/// close_socket(fd);
+/// wsframe_conn_free(conn); // its storage is the caller's again
+/// conn = NULL;
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_free(conn: *mut wsframe_conn) {
     if !conn.is_null() {
@@ -361,6 +402,13 @@ pub unsafe extern "C" fn wsframe_conn_free(conn: *mut wsframe_conn) {
 /// # Safety
 ///
 /// None: no arguments.
+///
+/// # Examples
+///
+/// ```c
+/// static union { uint64_t align; unsigned char bytes[WSFRAME_CONN_STORAGE_SIZE]; } storage;
+/// printf("a connection takes %zu of the %zu bytes\n", wsframe_conn_storage_size(), sizeof storage.bytes);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_storage_size() -> usize {
     raw::CONN_LAYOUT.0
@@ -372,6 +420,14 @@ pub unsafe extern "C" fn wsframe_conn_storage_size() -> usize {
 /// # Safety
 ///
 /// None: no arguments.
+///
+/// # Examples
+///
+/// ```c
+/// unsigned char *mem = NULL; // zeroed memory from the caller's pool
+/// if ((uintptr_t)mem % wsframe_conn_storage_align() != 0)
+///     return; // wsframe_conn_init would refuse it with WSFRAME_RESULT_UNALIGNED
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_storage_align() -> usize {
     raw::CONN_LAYOUT.1
@@ -407,6 +463,16 @@ pub unsafe extern "C" fn wsframe_conn_storage_align() -> usize {
 /// `storage` must be NULL or valid for reads and writes of `len` bytes until
 /// the connection is ended; `config` NULL or valid for reads of a
 /// `wsframe_conn_config`; `conn_out` NULL or valid for writing one pointer.
+///
+/// # Examples
+///
+/// ```c
+/// static union { uint64_t align; unsigned char bytes[WSFRAME_CONN_STORAGE_SIZE]; } storage; // zeroed
+/// wsframe_conn *conn;
+/// r = wsframe_conn_init(storage.bytes, sizeof storage.bytes, WSFRAME_ROLE_SERVER, &config, &conn);
+/// if (r != WSFRAME_RESULT_OK)
+///     fprintf(stderr, "wsframe_conn_init: %s\n", wsframe_result_str(r));
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_init(
     storage: *mut c_void,
@@ -431,6 +497,15 @@ pub unsafe extern "C" fn wsframe_conn_init(
 /// # Safety
 ///
 /// As for `wsframe_conn_free`.
+///
+/// # Examples
+///
+/// ```c
+/// if (wsframe_conn_state(conn) == WSFRAME_STATE_CLOSED) { // both Closes were exchanged
+///     close_socket(fd);
+///     wsframe_conn_free(conn);
+/// }
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_state(conn: *const wsframe_conn) -> wsframe_state {
     // SAFETY: caller contract.
@@ -471,6 +546,18 @@ pub unsafe extern "C" fn wsframe_conn_state(conn: *const wsframe_conn) -> wsfram
 /// `input` NULL or valid for reads and writes of `len` bytes; `events_out`
 /// NULL or valid for writes of `max_events` events; `consumed_out` and
 /// `n_events_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_event events[16];
+/// size_t used = 0, count = 0;
+/// r = wsframe_conn_receive(conn, in, have, &used, events, 16, &count);
+/// for (size_t i = 0; i < count; i++) // on a 71xx result: the events before the violation
+///     if (events[i].type == WSFRAME_EVENT_TEXT || events[i].type == WSFRAME_EVENT_BINARY)
+///         on_message(events[i].data, events[i].len); // a chunk; `last` ends the message
+/// memmove(in, in + used, have -= used); // keep the rest, then read more
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_receive(
     conn: *mut wsframe_conn,
@@ -585,6 +672,16 @@ pub(crate) fn utf8(data: &[u8]) -> Result<&str, wsframe_result> {
 /// `conn` must be NULL or a live connection handle used by no other thread;
 /// `data` NULL or valid for reads of `len` bytes; `out` NULL or valid for
 /// writes of `out_len` bytes; `written_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// if (wsframe_conn_send(conn, WSFRAME_EVENT_TEXT, (const uint8_t *)"hi", 2, true, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n);
+/// // ev: a PING from wsframe_conn_receive; answer with a Pong carrying its payload
+/// if (wsframe_conn_send(conn, WSFRAME_EVENT_PONG, ev.data, ev.len, true, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_send(
     conn: *mut wsframe_conn,
@@ -761,6 +858,18 @@ pub unsafe extern "C" fn wsframe_conn_send_many(
 /// `payload` NULL or valid for reads and writes of `len` bytes; `header_out`
 /// NULL or valid for writes of `header_len` bytes; `written_out` NULL or
 /// valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// uint8_t payload[] = "t=21.5"; // the caller's own buffer, masked in place by a client
+/// size_t len = sizeof payload - 1;
+/// uint8_t header[WSFRAME_MAX_HEADER_LEN];
+/// if (wsframe_conn_send_frame_in_place(conn, WSFRAME_EVENT_TEXT, payload, len, true, header, sizeof header, &n) == WSFRAME_RESULT_OK) {
+///     write_all(fd, header, n); // or both in one writev()
+///     write_all(fd, payload, len);
+/// }
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_send_frame_in_place(
     conn: *mut wsframe_conn,
@@ -800,6 +909,14 @@ pub unsafe extern "C" fn wsframe_conn_send_frame_in_place(
 /// # Safety
 ///
 /// As for `wsframe_conn_send`, with `reason`/`reason_len` for `data`/`len`.
+///
+/// # Examples
+///
+/// ```c
+/// const char *reason = "done";
+/// if (wsframe_conn_send_close(conn, WSFRAME_CLOSE_NORMAL, (const uint8_t *)reason, strlen(reason), out, sizeof out, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n); // now CLOSE_SENT: receive until the peer's Close
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_conn_send_close(
     conn: *mut wsframe_conn,
@@ -832,6 +949,16 @@ pub unsafe extern "C" fn wsframe_conn_send_close(
 ///
 /// `data` NULL or valid for reads and writes of `len` bytes; `key` NULL or
 /// valid for reads of 4 bytes.
+///
+/// # Examples
+///
+/// ```c
+/// const uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
+/// uint8_t payload[5] = {'H', 'e', 'l', 'l', 'o'};
+/// r = wsframe_mask(payload, 3, key, 0); // the first 3 bytes,
+/// if (r == WSFRAME_RESULT_OK)
+///     r = wsframe_mask(payload + 3, 2, key, 3); // then the rest, continuing at offset 3
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_mask(
     data: *mut u8,
@@ -864,6 +991,17 @@ pub unsafe extern "C" fn wsframe_mask(
 ///
 /// `state` NULL or valid for reads and writes of a `uint32_t`; `data` NULL
 /// or valid for reads of `len` bytes.
+///
+/// # Examples
+///
+/// ```c
+/// uint32_t state = 0; // 0 for each new text
+/// r = wsframe_utf8_validate(&state, (const uint8_t *)"caf\xc3", 4, false); // splits the "é"
+/// if (r == WSFRAME_RESULT_OK)
+///     r = wsframe_utf8_validate(&state, (const uint8_t *)"\xa9", 1, true); // "café": OK
+/// if (r == WSFRAME_RESULT_INVALID_UTF8)
+///     close_socket(fd); // after a Close with WSFRAME_CLOSE_INVALID_PAYLOAD (1007)
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_utf8_validate(
     state: *mut u32,
@@ -890,6 +1028,16 @@ pub unsafe extern "C" fn wsframe_utf8_validate(
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// const char *text = "hello";
+/// uint8_t frame[64];
+/// if (wsframe_max_frame_len(strlen(text)) <= sizeof frame && // fits: the send cannot be short of room
+///     wsframe_conn_send(conn, WSFRAME_EVENT_TEXT, (const uint8_t *)text, strlen(text), true, frame, sizeof frame, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, frame, n);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_max_frame_len(payload_len: usize) -> usize {
     wsframe::frame::max_frame_len(payload_len)

@@ -41,6 +41,17 @@ const _: () = {
 /// response agree on), then change fields. `bool` fields are read as bytes
 /// (non-zero is true). (The level this end compresses at is
 /// `wsframe_conn_config.compression_level`: it is not negotiated.)
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_deflate_config rules; // what this server accepts: the same struct
+/// wsframe_deflate_config_default(&rules);
+/// rules.server_no_context_takeover = true; // a server config with it set always asks for it
+/// char answer[WSFRAME_DEFLATE_MAX_VALUE_LEN];
+/// if (wsframe_deflate_config_negotiate(&rules, &req, &config.deflate_params, answer, sizeof answer, &n) == WSFRAME_RESULT_OK)
+///     config.deflate = true; // agreed: config.deflate_params; send `answer` in the 101
+/// ```
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct wsframe_deflate_params {
@@ -118,6 +129,15 @@ fn write_value(
 /// # Safety
 ///
 /// `config_out` must be NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_deflate_config rules;
+/// if (wsframe_deflate_config_default(&rules) != WSFRAME_RESULT_OK)
+///     return;
+/// rules.client_max_window_bits = 12; // then change what differs: a smaller window
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_deflate_config_default(
     config_out: *mut wsframe_deflate_config,
@@ -144,6 +164,19 @@ pub unsafe extern "C" fn wsframe_deflate_config_default(
 ///
 /// `config` NULL or valid for reads; `out` NULL or valid for writes of
 /// `out_len` bytes; `written_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// const char *url = "ws://example.com/chat";
+/// wsframe_deflate_config rules;
+/// wsframe_deflate_config_default(&rules);
+/// char offer[WSFRAME_DEFLATE_MAX_VALUE_LEN]; // always large enough
+/// size_t offer_len;
+/// if (wsframe_deflate_config_write_offer(&rules, offer, sizeof offer, &offer_len) == WSFRAME_RESULT_OK)
+///     r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, NULL, 0, offer, offer_len,
+///                                        NULL, 0, NULL, 0, out, sizeof out, &n);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_deflate_config_write_offer(
     config: *const wsframe_deflate_config,
@@ -184,6 +217,19 @@ pub unsafe extern "C" fn wsframe_deflate_config_write_offer(
 /// successful `wsframe_server_request_parse` whose buffer is still valid
 /// and unchanged; `params_out` and `written_out` NULL or valid for one
 /// write; `response` NULL or valid for writes of `response_len` bytes.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_deflate_config rules; // the defaults accept any valid offer
+/// wsframe_deflate_config_default(&rules);
+/// char answer[WSFRAME_DEFLATE_MAX_VALUE_LEN];
+/// size_t answer_len = 0;
+/// r = wsframe_deflate_config_negotiate(&rules, &req, &config.deflate_params, answer, sizeof answer, &answer_len);
+/// config.deflate = r == WSFRAME_RESULT_OK; // WSFRAME_RESULT_DECLINED: go on uncompressed
+/// r = wsframe_server_write_accept(req.key, req.key_len, NULL, 0, config.deflate ? answer : NULL,
+///                                 config.deflate ? answer_len : 0, NULL, 0, out, sizeof out, &n);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_deflate_config_negotiate(
     config: *const wsframe_deflate_config,
@@ -231,6 +277,19 @@ pub unsafe extern "C" fn wsframe_deflate_config_negotiate(
 ///
 /// `config` and `hs` NULL or valid for reads; `input` NULL or valid for
 /// reads of `len` bytes; `params_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// // The response in in[0..have] was accepted (wsframe_client_handshake_check);
+/// // rules: the config the offer was written from.
+/// wsframe_deflate_config rules;
+/// wsframe_deflate_config_default(&rules);
+/// r = wsframe_deflate_config_accept_response(&rules, &hs, in, have, 0, &config.deflate_params);
+/// config.deflate = r == WSFRAME_RESULT_OK; // DECLINED: go on uncompressed
+/// if (wsframe_result_is_handshake_error(r))
+///     close_socket(fd); // the answer breaks RFC 7692: fail the connection
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_deflate_config_accept_response(
     config: *const wsframe_deflate_config,

@@ -81,6 +81,15 @@ fn max_or_default(max_size: usize) -> usize {
 ///
 /// `key` NULL or valid for reads of `key_len` bytes; `out` NULL or valid for
 /// writes of `out_len` bytes; `written_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// const char *key = "dGhlIHNhbXBsZSBub25jZQ=="; // RFC 6455's sample key
+/// uint8_t accept[WSFRAME_ACCEPT_KEY_LEN];
+/// if (wsframe_accept_key((const uint8_t *)key, strlen(key), accept, sizeof accept, &n) == WSFRAME_RESULT_OK)
+///     printf("%.*s\n", (int)n, (const char *)accept); // s3pPLMBiTxaQ9kYGzzhZRbK+xOo=
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_accept_key(
     key: *const u8,
@@ -108,6 +117,16 @@ pub unsafe extern "C" fn wsframe_accept_key(
 
 /// The parts of a ws:// or wss:// URL (RFC 6455 §3), borrowing from the
 /// caller's URL string: valid as long as it is.
+///
+/// # Examples
+///
+/// ```c
+/// const char *s = "ws://[::1]:9001/chat?room=7";
+/// wsframe_url u; // borrows from s: host "::1", port 9001, path "/chat", query "room=7"
+/// if (wsframe_url_parse(s, strlen(s), &u) == WSFRAME_RESULT_OK)
+///     printf("%s%.*s:%u%.*s\n", u.secure ? "TLS to " : "", (int)u.host_len, u.host, (unsigned)u.port,
+///            (int)u.path_len, u.path);
+/// ```
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_url {
@@ -141,6 +160,18 @@ pub struct wsframe_url {
 /// `url` NULL or valid for reads of `url_len` bytes (and, for the pointers
 /// in `*url_out` to be usable, for as long as they are used); `url_out` NULL
 /// or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// const char *s = "wss://example.com/feed";
+/// wsframe_url u;
+/// r = wsframe_url_parse(s, strlen(s), &u);
+/// if (r != WSFRAME_RESULT_OK)
+///     fprintf(stderr, "bad URL: %s\n", wsframe_result_str(r));
+/// else // connect to u.host:u.port (443 here), with TLS when u.secure
+///     printf("connecting to %.*s:%u\n", (int)u.host_len, u.host, (unsigned)u.port);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_url_parse(
     url: *const c_char,
@@ -223,6 +254,18 @@ fn nonce(given: Option<&[u8]>) -> Result<[u8; WSFRAME_NONCE_LEN], wsframe_result
 /// Each (pointer, length) pair NULL or valid for reads of that many bytes
 /// (`nonce`: `nonce_len`); `out` NULL or valid for writes of `out_len`
 /// bytes; `hs` and `written_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// const char *url = "ws://example.com/chat";
+/// const char *protocols = "chat.v2, chat";
+/// wsframe_client_handshake hs; // keep it for the response check
+/// r = wsframe_client_handshake_write(&hs, url, strlen(url), NULL, 0, protocols, strlen(protocols),
+///                                    NULL, 0, NULL, 0, NULL, 0, out, sizeof out, &n);
+/// if (r == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n); // then read the response
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_client_handshake_write(
     hs: *mut wsframe_client_handshake,
@@ -281,6 +324,18 @@ pub unsafe extern "C" fn wsframe_client_handshake_write(
 /// The server's answer to a client's request, borrowing from the response
 /// buffer given to `wsframe_client_handshake_check` (valid as long as it is
 /// unchanged).
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_client_response resp; // borrows from in[0..have]
+/// if (wsframe_client_handshake_check(&hs, in, have, 0, &resp) == WSFRAME_RESULT_OK && resp.complete) {
+///     if (resp.accepted)
+///         printf("open; subprotocol: %.*s\n", (int)resp.protocol_len, resp.protocol);
+///     else if (resp.status / 100 == 3)
+///         printf("%u, go to %.*s\n", (unsigned)resp.status, (int)resp.location_len, resp.location);
+/// }
+/// ```
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_client_response {
@@ -337,6 +392,19 @@ unsafe impl FromC for wsframe_client_response {
 /// `hs` NULL or valid for reads of a `wsframe_client_handshake`; `input` NULL
 /// or valid for reads of `len` bytes; `response_out` NULL or valid for one
 /// write.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_client_response resp;
+/// have += read_some(fd, in + have, sizeof in - have);
+/// r = wsframe_client_handshake_check(&hs, in, have, 0, &resp);
+/// if (r != WSFRAME_RESULT_OK || (resp.complete && !resp.accepted))
+///     close_socket(fd); // a bad 101, or refused: resp.status, resp.location
+/// else if (resp.complete) // open: in[resp.consumed..have] are frames already
+///     r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &session);
+/// // else: read more and check again
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_client_handshake_check(
     hs: *const wsframe_client_handshake,
@@ -399,6 +467,14 @@ fn describe(response: &Response<'_>, out: Out<'_, wsframe_client_response>) {
 /// `wsframe_server_request_parse`. Text fields borrow from the request
 /// buffer (not NUL-terminated; (NULL, 0) when absent) and are valid while
 /// that buffer is unchanged.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_server_request req; // borrows from in[0..have]
+/// if (wsframe_server_request_parse(in, have, 0, &req) == WSFRAME_RESULT_OK && req.complete)
+///     printf("GET %.*s, Origin: %.*s\n", (int)req.path_len, req.path, (int)req.origin_len, req.origin);
+/// ```
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct wsframe_server_request {
@@ -464,6 +540,18 @@ unsafe impl FromC for wsframe_server_request {
 ///
 /// `input` NULL or valid for reads of `len` bytes (and unchanged for as long
 /// as `*request_out` is used); `request_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// have += read_some(fd, in + have, sizeof in - have);
+/// r = wsframe_server_request_parse(in, have, 0, &req);
+/// if (r != WSFRAME_RESULT_OK) { // a bad request: refuse it
+///     if (wsframe_server_write_reject(wsframe_result_http_status(r), out, sizeof out, &n) == WSFRAME_RESULT_OK)
+///         write_all(fd, out, n);
+///     close_socket(fd);
+/// } // else, unless req.complete: read more and parse all of it again
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_server_request_parse(
     input: *const u8,
@@ -531,6 +619,16 @@ pub(crate) unsafe fn head<'a, A: raw::Arg>(
 /// `req` NULL or valid for reads, from a successful
 /// `wsframe_server_request_parse` whose buffer is still valid and unchanged;
 /// the out pointers NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// const char *p = NULL;
+/// size_t p_len = 0;
+/// for (size_t i = 0; wsframe_server_request_protocol(&req, i, &p, &p_len) == WSFRAME_RESULT_OK && p != NULL; i++)
+///     if (p_len == 7 && memcmp(p, "chat.v2", 7) == 0)
+///         break; // select it: pass (p, p_len) to wsframe_server_write_accept
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_server_request_protocol(
     req: *const wsframe_server_request,
@@ -558,6 +656,15 @@ pub unsafe extern "C" fn wsframe_server_request_protocol(
 ///
 /// As for `wsframe_server_request_protocol`; `name` NULL or valid for reads
 /// of `name_len` bytes.
+///
+/// # Examples
+///
+/// ```c
+/// const char *cookie;
+/// size_t cookie_len;
+/// if (wsframe_server_request_header(&req, "Cookie", 6, &cookie, &cookie_len) == WSFRAME_RESULT_OK && cookie != NULL)
+///     printf("Cookie: %.*s\n", (int)cookie_len, cookie);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_server_request_header(
     req: *const wsframe_server_request,
@@ -603,6 +710,18 @@ pub unsafe extern "C" fn wsframe_server_request_header(
 /// Each (pointer, length) pair NULL or valid for reads of that many bytes;
 /// `out` NULL or valid for writes of `out_len` bytes; `written_out` NULL or
 /// valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// const char *extra = "Set-Cookie: id=7"; // optional extra header lines
+/// r = wsframe_server_write_accept(req.key, req.key_len, NULL, 0, NULL, 0, extra, strlen(extra),
+///                                 out, sizeof out, &n); // `out`: not the request buffer
+/// if (r == WSFRAME_RESULT_OK) {
+///     write_all(fd, out, n);
+///     r = wsframe_session_new(WSFRAME_ROLE_SERVER, &config, &session);
+/// }
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_server_write_accept(
     key: *const c_char,
@@ -647,6 +766,15 @@ pub unsafe extern "C" fn wsframe_server_write_accept(
 ///
 /// `out` NULL or valid for writes of `out_len` bytes; `written_out` NULL or
 /// valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// // Refuse an unwanted Origin (RFC 6455 §10.2) with 403 Forbidden.
+/// if (wsframe_server_write_reject(403, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n);
+/// close_socket(fd);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_server_write_reject(
     status: u16,

@@ -350,6 +350,14 @@ fn describe(r: u32) -> Option<&'static CStr> {
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// r = wsframe_session_new(WSFRAME_ROLE_SERVER, &config, &session);
+/// if (r != WSFRAME_RESULT_OK)
+///     fprintf(stderr, "wsframe_session_new: %s (%u)\n", wsframe_result_str(r), (unsigned)r);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_result_str(result: u32) -> *const c_char {
     let unknown = c"unknown result code".as_ptr();
@@ -364,6 +372,14 @@ pub unsafe extern "C" fn wsframe_result_str(result: u32) -> *const c_char {
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// r = wsframe_session_send(session, WSFRAME_EVENT_TEXT, (const uint8_t *)"hi", 2, 0);
+/// if (wsframe_result_is_local_error(r)) // 70xx: the call was wrong (closed, not UTF-8, ...)
+///     fprintf(stderr, "send: %s\n", wsframe_result_str(r));
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_result_is_local_error(result: u32) -> bool {
     (LOCAL..PEER).contains(&result)
@@ -376,6 +392,15 @@ pub unsafe extern "C" fn wsframe_result_is_local_error(result: u32) -> bool {
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// size_t used;
+/// r = wsframe_session_receive(session, in, have, &used, &ev);
+/// if (wsframe_result_is_protocol_error(r)) // 71xx: the session queued the Close
+///     close_socket(fd); // after writing wsframe_session_outgoing's bytes
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_result_is_protocol_error(result: u32) -> bool {
     (PEER..HANDSHAKE).contains(&result)
@@ -386,6 +411,15 @@ pub unsafe extern "C" fn wsframe_result_is_protocol_error(result: u32) -> bool {
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// r = wsframe_server_request_parse(in, have, 0, &req);
+/// if (wsframe_result_is_handshake_error(r) &&
+///     wsframe_server_write_reject(wsframe_result_http_status(r), out, sizeof out, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n); // then close the socket
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_result_is_handshake_error(result: u32) -> bool {
     (HANDSHAKE..WSFRAME_RESULT_DECLINED).contains(&result)
@@ -399,6 +433,17 @@ pub unsafe extern "C" fn wsframe_result_is_handshake_error(result: u32) -> bool 
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_event events[8];
+/// size_t used, count;
+/// r = wsframe_conn_receive(conn, in, have, &used, events, 8, &count);
+/// uint16_t code = wsframe_result_close_code(r); // 1002, 1007, 1009... for a violation, else 0
+/// if (code != 0 && wsframe_conn_send_close(conn, code, NULL, 0, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n); // then close the socket
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_result_close_code(result: u32) -> u16 {
     match result.checked_sub(PEER).and_then(|i| ProtocolError::ALL.get(i as usize)) {
@@ -417,6 +462,15 @@ pub unsafe extern "C" fn wsframe_result_close_code(result: u32) -> u16 {
 /// # Safety
 ///
 /// None: any value is accepted.
+///
+/// # Examples
+///
+/// ```c
+/// r = wsframe_server_request_parse(in, have, 0, &req);
+/// uint16_t status = wsframe_result_http_status(r); // 400, 426, 431...; 0: no handshake error
+/// if (status != 0 && wsframe_server_write_reject(status, out, sizeof out, &n) == WSFRAME_RESULT_OK)
+///     write_all(fd, out, n);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_result_http_status(result: u32) -> u16 {
     match result.checked_sub(HANDSHAKE).and_then(|i| HandshakeError::ALL.get(i as usize)) {

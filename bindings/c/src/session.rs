@@ -123,6 +123,15 @@ unsafe fn with<'a, T, A: Arg>(
 ///
 /// `config` NULL or valid for reads of a `wsframe_conn_config`;
 /// `session_out` NULL or valid for writing one pointer.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_session *session;
+/// r = wsframe_session_new(WSFRAME_ROLE_CLIENT, &config, &session); // NULL config: the defaults
+/// if (r != WSFRAME_RESULT_OK)
+///     fprintf(stderr, "wsframe_session_new: %s\n", wsframe_result_str(r));
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_new(
     role: u32,
@@ -163,6 +172,14 @@ pub unsafe extern "C" fn wsframe_session_new(
 ///
 /// `session` must be NULL or a live handle from `wsframe_session_new`, used
 /// by no other thread.
+///
+/// # Examples
+///
+/// ```c
+/// close_socket(fd);
+/// wsframe_session_free(session);
+/// session = NULL;
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_free(session: *mut wsframe_session) {
     if !session.is_null() {
@@ -200,6 +217,18 @@ pub unsafe extern "C" fn wsframe_session_free(session: *mut wsframe_session) {
 /// `session` NULL or a live handle used by no other thread; `input` NULL or
 /// valid for reads and writes of `len` bytes; the out pointers NULL or valid
 /// for one write.
+///
+/// # Examples
+///
+/// ```c
+/// size_t pos = 0, used;
+/// while (wsframe_session_receive(session, in + pos, have - pos, &used, &ev) == WSFRAME_RESULT_OK) {
+///     pos += used;
+///     if (ev.type == WSFRAME_EVENT_NONE) break; // all consumed: read more
+///     if (ev.type == WSFRAME_EVENT_TEXT || ev.type == WSFRAME_EVENT_BINARY) on_message(ev.data, ev.len);
+/// }
+/// memmove(in, in + pos, have -= pos); // then write the outgoing bytes (Pongs, a Close)
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_receive(
     session: *mut wsframe_session,
@@ -252,6 +281,16 @@ pub unsafe extern "C" fn wsframe_session_receive(
 ///
 /// `session` NULL or a live handle used by no other thread; `data` NULL or
 /// valid for reads of `len` bytes.
+///
+/// # Examples
+///
+/// ```c
+/// const char *text = "hello";
+/// r = wsframe_session_send(session, WSFRAME_EVENT_TEXT, (const uint8_t *)text, strlen(text), 0);
+/// if (r == WSFRAME_RESULT_OK) // data already compressed goes as it is, deflate or not
+///     r = wsframe_session_send(session, WSFRAME_EVENT_BINARY, a, a_len, WSFRAME_SEND_NO_COMPRESS);
+/// // then write wsframe_session_outgoing's bytes
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_send(
     session: *mut wsframe_session,
@@ -291,6 +330,17 @@ pub unsafe extern "C" fn wsframe_session_send(
 /// # Safety
 ///
 /// As for `wsframe_session_send`.
+///
+/// # Examples
+///
+/// ```c
+/// // One text message in three frames; a Ping or a Pong may go between them.
+/// r = wsframe_session_send_fragment(session, WSFRAME_EVENT_TEXT, (const uint8_t *)"Hel", 3, false);
+/// if (r == WSFRAME_RESULT_OK)
+///     r = wsframe_session_send_fragment(session, WSFRAME_EVENT_TEXT, (const uint8_t *)"lo, ", 4, false);
+/// if (r == WSFRAME_RESULT_OK)
+///     r = wsframe_session_send_fragment(session, WSFRAME_EVENT_TEXT, (const uint8_t *)"world", 5, true);
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_send_fragment(
     session: *mut wsframe_session,
@@ -317,6 +367,14 @@ pub unsafe extern "C" fn wsframe_session_send_fragment(
 /// # Safety
 ///
 /// As for `wsframe_session_send`, with `reason`/`reason_len`.
+///
+/// # Examples
+///
+/// ```c
+/// const char *reason = "shutting down";
+/// r = wsframe_session_close(session, WSFRAME_CLOSE_GOING_AWAY, (const uint8_t *)reason, strlen(reason));
+/// // then write the outgoing bytes and receive until wsframe_session_state is CLOSED
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_close(
     session: *mut wsframe_session,
@@ -341,6 +399,17 @@ pub unsafe extern "C" fn wsframe_session_close(
 ///
 /// `session` NULL or a live handle used by no other thread; the out
 /// pointers NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// const uint8_t *data;
+/// size_t len;
+/// if (wsframe_session_outgoing(session, &data, &len) == WSFRAME_RESULT_OK && len > 0) {
+///     write_all(fd, data, len);
+///     r = wsframe_session_consume_outgoing(session, len);
+/// }
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_outgoing(
     session: *mut wsframe_session,
@@ -363,6 +432,18 @@ pub unsafe extern "C" fn wsframe_session_outgoing(
 /// # Safety
 ///
 /// `session` NULL or a live handle used by no other thread.
+///
+/// # Examples
+///
+/// ```c
+/// const uint8_t *data;
+/// size_t len;
+/// if (wsframe_session_outgoing(session, &data, &len) == WSFRAME_RESULT_OK && len > 0) {
+///     size_t sent = len < 512 ? len : 512; // say a non-blocking write() took 512 bytes
+///     write_all(fd, data, sent);
+///     r = wsframe_session_consume_outgoing(session, sent); // the rest stays queued
+/// }
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_consume_outgoing(
     session: *mut wsframe_session,
@@ -382,6 +463,16 @@ pub unsafe extern "C" fn wsframe_session_consume_outgoing(
 /// # Safety
 ///
 /// `session` NULL or a live handle not used by another thread meanwhile.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_state state = wsframe_session_state(session);
+/// if (state == WSFRAME_STATE_CLOSED || state == WSFRAME_STATE_FAILED) {
+///     close_socket(fd); // once the outgoing bytes are written
+///     wsframe_session_free(session);
+/// }
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_state(session: *const wsframe_session) -> wsframe_state {
     let state = || -> Result<wsframe_state, wsframe_result> {
@@ -405,6 +496,15 @@ pub unsafe extern "C" fn wsframe_session_state(session: *const wsframe_session) 
 ///
 /// `session` NULL or a live handle used by no other thread; `action_out`
 /// NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// wsframe_keepalive_action action;
+/// if (wsframe_session_poll(session, now_ms(), &action) == WSFRAME_RESULT_OK && action == WSFRAME_KEEPALIVE_PEER_DEAD)
+///     close_socket(fd); // no answer to the Ping: an abnormal closure (1006)
+/// // WSFRAME_KEEPALIVE_SEND_PING: the Ping is queued; write wsframe_session_outgoing's bytes
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_poll(
     session: *mut wsframe_session,
@@ -431,6 +531,15 @@ pub unsafe extern "C" fn wsframe_session_poll(
 ///
 /// `session` NULL or a live handle used by no other thread;
 /// `deadline_ms_out` NULL or valid for one write.
+///
+/// # Examples
+///
+/// ```c
+/// uint64_t deadline, now = now_ms();
+/// int timeout_ms = -1; // for poll(2): no heartbeat, wait for the socket alone
+/// if (wsframe_session_next_deadline(session, &deadline) == WSFRAME_RESULT_OK && deadline != UINT64_MAX)
+///     timeout_ms = deadline > now ? (int)(deadline - now) : 0; // then call wsframe_session_poll
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_session_next_deadline(
     session: *mut wsframe_session,

@@ -36,6 +36,13 @@ const VERSION: &CStr =
 /// # Safety
 ///
 /// None: no arguments.
+///
+/// # Examples
+///
+/// ```c
+/// if (strcmp(wsframe_version(), WSFRAME_VERSION_STRING) != 0)
+///     fprintf(stderr, "wsframe.h is %s but the library %s\n", WSFRAME_VERSION_STRING, wsframe_version());
+/// ```
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn wsframe_version() -> *const c_char {
     VERSION.as_ptr()

@@ -5,9 +5,10 @@
 #   bindings/c/tests/run.sh PREFIX TARGET_DIR
 #
 # PREFIX is where `make install` put include/, lib/ and lib/pkgconfig/;
-# TARGET_DIR is cargo's target directory. Steps: header drift, API coverage
-# by the tests, the C tests (plain, ASan+UBSan, valgrind), the header as
-# C++17, pkg-config builds (shared and static), exported symbols and soname,
+# TARGET_DIR is cargo's target directory. Steps: header drift, the header's
+# examples compiled (header_examples.sh), API coverage by the tests, the C
+# tests (plain, ASan+UBSan, valgrind), the header as C++17, pkg-config
+# builds (shared and static), exported symbols and soname,
 # the no-std build's semantics on the host, its panic handler, the firmware
 # build. Ends with "N passed, N failed" (C test functions plus these steps).
 set -uo pipefail
@@ -96,6 +97,12 @@ drift() {
     cmp "$root/include/wsframe.h" "$prefix/include/wsframe.h"
 }
 step "header: regenerated == include/wsframe.h == installed" drift
+
+# --- Every ```c example in the header's doc comments compiles (c99, -Werror),
+# so the examples cannot drift from the API either.
+step "header examples compile (c99, -Wall -Wextra -Werror)" \
+    env CC="$cc" bash "$here/header_examples.sh" "$prefix/include/wsframe.h"
+sed -n 's/^header examples: .*/    &/p' "$work/step.log"
 
 # --- Every function the header declares is called by a test.
 coverage() {
