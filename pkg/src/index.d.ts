@@ -2,7 +2,19 @@
 // The WebSocket API is written in the DOM's event types (Event, MessageEvent, EventTarget, Blob).
 // Types of the `wsframe` package (hand-written; the same for every runtime entry).
 
-/** Frame opcodes (RFC 6455 §5.2, §11.8). */
+/**
+ * Frame opcodes (RFC 6455 §5.2, §11.8).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { OPCODES, decodeFrame, encodeFrame } from "wsframe";
+ *
+ * const frame = decodeFrame(encodeFrame({ opcode: "ping", payload: "hi" }));
+ * assert.equal(frame.opcode, OPCODES.ping);
+ * assert.equal(OPCODES.text, 1);
+ * ```
+ */
 export declare const OPCODES: Readonly<{
   continuation: 0;
   text: 1;
@@ -14,7 +26,17 @@ export declare const OPCODES: Readonly<{
 
 export type OpcodeName = keyof typeof OPCODES;
 
-/** The package version (from Cargo). */
+/**
+ * The package version (from Cargo).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { version } from "wsframe";
+ *
+ * assert.match(version, /^\d+\.\d+\.\d+/); // semver, the Rust crate's
+ * ```
+ */
 export declare const version: string;
 
 /** Bytes accepted as input. */
@@ -182,6 +204,22 @@ export interface HandshakeError extends Error {
  * events out, one at a time; calls in, bytes out through one queue (`takeOutgoing`). No
  * sockets, no timers. Call `free()` (or `using`) when done; a FinalizationRegistry frees
  * forgotten ones eventually.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { Connection, encodeFrame } from "wsframe";
+ *
+ * const conn = new Connection({ role: "server", messages: true });
+ * // What a client sends: a masked text frame.
+ * const fromClient = encodeFrame({ opcode: "text", payload: "hello", mask: true });
+ * for (const event of conn.receive(fromClient)) {
+ *   if (event.type === "text") conn.sendText(event.data); // echo
+ * }
+ * const echo = conn.takeOutgoing(); // write these bytes to the socket
+ * assert.deepEqual([...echo], [0x81, 5, ...new TextEncoder().encode("hello")]);
+ * conn.free();
+ * ```
  */
 export declare class Connection {
   constructor(options?: ConnectionOptions);
@@ -203,6 +241,23 @@ export declare class Connection {
    * as this returns (inside a message reassembled from frames of 64 KiB or more, the bytes are
    * copied in pieces, each payload byte once, and the first event they complete is decoded
    * here, the bytes after it kept in a copy of their own).
+   *
+   * @example
+   * ```js
+   * import assert from "node:assert/strict";
+   * import { Connection } from "wsframe";
+   *
+   * const client = new Connection({ role: "client" });
+   * const server = new Connection({ role: "server" });
+   * client.sendText("split anywhere");
+   * const bytes = client.takeOutgoing();
+   * // Any split of the stream gives the same events.
+   * assert.deepEqual([...server.receive(bytes.subarray(0, 3))], []);
+   * const events = [...server.receive(bytes.subarray(3))];
+   * assert.deepEqual(events, [{ type: "text", data: "split anywhere", last: true }]);
+   * client.free();
+   * server.free();
+   * ```
    */
   receive(bytes?: BytesLike): IterableIterator<WsEvent>;
   /** Like `receive`, with `data` as views into wasm memory valid until the next call. */
@@ -210,6 +265,22 @@ export declare class Connection {
   /**
    * Everything queued for the peer, oldest first: your sends and the automatic Pongs and
    * Closes, in order. Write it to the socket. Empty when nothing is queued.
+   *
+   * @example
+   * ```js
+   * import assert from "node:assert/strict";
+   * import { Connection, encodeFrame } from "wsframe";
+   *
+   * const conn = new Connection({ role: "server" });
+   * conn.sendText("a");
+   * const ping = encodeFrame({ opcode: "ping", payload: "p", mask: true });
+   * for (const event of conn.receive(ping)) assert.equal(event.type, "ping");
+   * // Oldest first: the text, then the Pong that autoPong queued.
+   * assert.equal(conn.bufferedAmount, 6);
+   * assert.deepEqual([...conn.takeOutgoing()], [0x81, 1, 0x61, 0x8a, 1, 0x70]);
+   * assert.equal(conn.takeOutgoing().length, 0); // handed over once
+   * conn.free();
+   * ```
    */
   takeOutgoing(): Uint8Array;
   /**
@@ -217,9 +288,43 @@ export declare class Connection {
    * first, and returns how many; the rest stays queued. Allocates nothing.
    */
   takeOutgoingInto(target: Uint8Array, offset?: number): number;
-  /** Queues a whole text message as one frame (a string, or UTF-8 bytes you vouch for; compressed when deflate is on). */
+  /**
+   * Queues a whole text message as one frame (a string, or UTF-8 bytes you vouch for;
+   * compressed when deflate is on).
+   *
+   * @example
+   * ```js
+   * import assert from "node:assert/strict";
+   * import { Connection, OPCODES, decodeFrame } from "wsframe";
+   *
+   * const client = new Connection({ role: "client" });
+   * client.sendText("héllo");
+   * const frame = decodeFrame(client.takeOutgoing());
+   * assert.equal(frame.opcode, OPCODES.text);
+   * assert.notEqual(frame.mask, null); // a client masks every frame
+   * assert.equal(new TextDecoder().decode(frame.payload), "héllo");
+   * client.free();
+   * ```
+   */
   sendText(text: string | BytesLike, options?: SendOptions): void;
-  /** Queues a whole binary message as one frame (compressed when deflate is on). */
+  /**
+   * Queues a whole binary message as one frame (compressed when deflate is on).
+   *
+   * @example
+   * ```js
+   * import assert from "node:assert/strict";
+   * import { Connection } from "wsframe";
+   *
+   * const server = new Connection({ role: "server" });
+   * const client = new Connection({ role: "client" });
+   * server.sendBinary(Uint8Array.of(1, 2, 3));
+   * const [event] = client.receive(server.takeOutgoing());
+   * assert.equal(event.type, "binary");
+   * assert.deepEqual(event.data, Uint8Array.of(1, 2, 3));
+   * server.free();
+   * client.free();
+   * ```
+   */
   sendBinary(bytes: BytesLike, options?: SendOptions): void;
   /**
    * Sends a whole binary message as `sendBinary` does, then copies everything queued into
@@ -255,22 +360,91 @@ export declare class Connection {
   ping(bytes?: BytesLike | string): void;
   /** Queues a Pong (unsolicited, or answering a Ping with `autoPong: false`). */
   pong(bytes?: BytesLike | string): void;
-  /** Queues a Close (no code: empty body). The reason is at most 123 bytes of UTF-8. */
+  /**
+   * Queues a Close (no code: empty body). The reason is at most 123 bytes of UTF-8.
+   *
+   * @example
+   * ```js
+   * import assert from "node:assert/strict";
+   * import { CloseCode, Connection } from "wsframe";
+   *
+   * const client = new Connection({ role: "client" });
+   * const server = new Connection({ role: "server" });
+   * client.close(CloseCode.NORMAL, "bye");
+   * assert.equal(client.state, "closeSent");
+   * const [event] = server.receive(client.takeOutgoing());
+   * assert.deepEqual(event, { type: "close", code: 1000, reason: "bye" });
+   * // autoClose queued the server's answer: write it, then close TCP.
+   * assert.equal(server.state, "closed");
+   * [...client.receive(server.takeOutgoing())];
+   * assert.equal(client.state, "closed");
+   * client.free();
+   * server.free();
+   * ```
+   */
   close(code?: number, reason?: string): void;
   /**
    * Runs the heartbeat (option `heartbeat`) at `now` (ms, your monotonic clock): "ping" (a
    * Ping was queued: write `takeOutgoing()`), "dead" (drop the connection) or "idle".
+   *
+   * @example
+   * ```js
+   * import assert from "node:assert/strict";
+   * import { Connection } from "wsframe";
+   *
+   * const conn = new Connection({ role: "client", heartbeat: { interval: 1000, timeout: 500 } });
+   * assert.equal(conn.poll(0), "idle"); // times in ms of your monotonic clock
+   * assert.equal(conn.nextDeadline, 1000);
+   * assert.equal(conn.poll(1000), "ping"); // silence: a Ping is queued
+   * assert.equal(conn.takeOutgoing()[0], 0x89);
+   * assert.equal(conn.poll(1500), "dead"); // no answer: drop the connection
+   * conn.free();
+   * ```
    */
   poll(now: number): KeepaliveAction;
   /** When `poll` next has something to do (ms), or undefined (no heartbeat, or never polled). */
   readonly nextDeadline: number | undefined;
+  /**
+   * Releases the wasm memory now; a FinalizationRegistry frees a forgotten Connection eventually.
+   *
+   * @example
+   * ```js
+   * import assert from "node:assert/strict";
+   * import { Connection } from "wsframe";
+   *
+   * const conn = new Connection();
+   * conn.close(1001);
+   * const bytes = conn.takeOutgoing(); // a copy: still valid after free()
+   * conn.free(); // releases the wasm memory now
+   * assert.deepEqual([...bytes], [0x88, 2, 0x03, 0xe9]);
+   * assert.throws(() => conn.state, { code: "FREED" });
+   * conn.free(); // a second free does nothing
+   * ```
+   */
   free(): void;
   [Symbol.dispose](): void;
 }
 
 export type KeepaliveAction = "idle" | "ping" | "dead";
 
-/** The core's heartbeat timer, on your clock (ms). */
+/**
+ * The core's heartbeat timer, on your clock (ms).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { Keepalive } from "wsframe";
+ *
+ * const k = new Keepalive(30_000, 10_000, 0); // interval, timeout, now (ms)
+ * assert.equal(k.poll(29_999), "idle");
+ * assert.equal(k.poll(30_000), "ping"); // send a Ping now
+ * assert.equal(k.awaitingReply, true);
+ * k.onReceive(31_000); // the Pong (or anything) arrived
+ * assert.equal(k.poll(41_000), "idle");
+ * assert.equal(k.nextDeadline, 61_000);
+ * k.free();
+ * ```
+ */
 export declare class Keepalive {
   constructor(interval: number, timeout: number, now: number);
   onReceive(now: number): void;
@@ -283,6 +457,23 @@ export declare class Keepalive {
 /**
  * The core's reconnect delays (RFC 6455 §7.2.3): attempt 1 uniform in [0, firstWindow]
  * (5000 ms), attempt n in [w/2, w] with w = min(base * 2^(n-2), maxDelay) (base 5000 ms).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { Backoff } from "wsframe";
+ *
+ * const backoff = new Backoff(30_000); // maxDelay, ms
+ * const first = backoff.nextDelay(); // attempt 1: in [0, 5000]
+ * assert.ok(first >= 0 && first <= 5000);
+ * for (const w of [5000, 10_000, 20_000, 30_000, 30_000]) {
+ *   const delay = backoff.nextDelay(); // attempt n: in [w/2, w]
+ *   assert.ok(delay >= w / 2 && delay <= w, `${delay} outside [${w / 2}, ${w}]`);
+ * }
+ * assert.equal(backoff.attempts, 6);
+ * backoff.reset(); // after a successful open
+ * backoff.free();
+ * ```
  */
 export declare class Backoff {
   constructor(maxDelay: number, firstWindow?: number, base?: number);
@@ -294,10 +485,42 @@ export declare class Backoff {
   free(): void;
 }
 
-/** The core's policy: reconnect after 1006, 1011, 1012, 1013; not after 1000, 1001 or any other. */
+/**
+ * The core's policy: reconnect after 1006, 1011, 1012, 1013; not after 1000, 1001 or any other.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { CloseCode, shouldReconnect } from "wsframe";
+ *
+ * assert.equal(shouldReconnect(CloseCode.ABNORMAL_CLOSURE), true); // TCP dropped
+ * assert.equal(shouldReconnect(CloseCode.TRY_AGAIN_LATER), true);
+ * assert.equal(shouldReconnect(CloseCode.NORMAL), false);
+ * assert.equal(shouldReconnect(CloseCode.POLICY_VIOLATION), false); // retrying will not help
+ * ```
+ */
 export declare function shouldReconnect(code: number): boolean;
 
-/** The close codes of RFC 6455 §7.4.1, from the core. */
+/**
+ * The close codes of RFC 6455 §7.4.1, from the core.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { CloseCode, Connection, encodeFrame } from "wsframe";
+ *
+ * const server = new Connection();
+ * // A client's frames must be masked (RFC 6455 §5.1): this one is not.
+ * const unmasked = encodeFrame({ opcode: "text", payload: "hi" });
+ * assert.throws(() => [...server.receive(unmasked)], {
+ *   name: "ProtocolError",
+ *   closeCode: CloseCode.PROTOCOL_ERROR,
+ * });
+ * const close = server.takeOutgoing(); // the Close autoClose queued, code 1002
+ * assert.equal((close[2] << 8) | close[3], CloseCode.PROTOCOL_ERROR);
+ * server.free();
+ * ```
+ */
 export declare const CloseCode: Readonly<{
   NORMAL: 1000;
   GOING_AWAY: 1001;
@@ -389,6 +612,26 @@ export interface WebSocketEventMap {
  * workerd's connect()); the browser entry re-exports the browser's. With `reconnect`, every
  * ended connection fires `close`; when another attempt follows, a `reconnect` event comes next
  * and readyState stays CONNECTING (send throws InvalidStateError) until the next `open`.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { once } from "node:events";
+ * import { WebSocket, WebSocketServer } from "wsframe";
+ *
+ * const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+ * await once(wss, "listening");
+ * wss.on("connection", (peer) => peer.send(Uint8Array.of(1, 2, 3)));
+ * const ws = new WebSocket(`ws://127.0.0.1:${wss.address().port}/`, ["chat"]);
+ * ws.binaryType = "arraybuffer";
+ * const [message] = await once(ws, "message");
+ * assert.equal(ws.protocol, "chat");
+ * assert.deepEqual(new Uint8Array(message.data), Uint8Array.of(1, 2, 3));
+ * ws.close(1000, "done");
+ * const [closed] = await once(ws, "close");
+ * assert.deepEqual([closed.code, closed.wasClean], [1000, true]);
+ * wss.close();
+ * ```
  */
 export declare class WebSocket extends EventTarget {
   constructor(url: string | URL, protocols?: string | string[], options?: WebSocketOptions);
@@ -462,7 +705,29 @@ export interface WebSocketServerOptions {
   handshakeTimeout?: number;
 }
 
-/** Node only: a server in the shape `ws` users know. Other entries export a stub that throws. */
+/**
+ * Node only: a server in the shape `ws` users know. Other entries export a stub that throws.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { once } from "node:events";
+ * import { WebSocket, WebSocketServer } from "wsframe";
+ *
+ * const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+ * await once(wss, "listening");
+ * wss.on("connection", (ws) => {
+ *   ws.on("message", (data, isBinary) => ws.send(data, { binary: isBinary }));
+ * });
+ * const client = new WebSocket(`ws://127.0.0.1:${wss.address().port}/`);
+ * await once(client, "open");
+ * client.send("echo me");
+ * assert.equal((await once(client, "message"))[0].data, "echo me");
+ * client.close();
+ * await once(client, "close");
+ * await new Promise((resolve) => wss.close(resolve));
+ * ```
+ */
 export declare class WebSocketServer {
   constructor(options: WebSocketServerOptions, callback?: () => void);
   readonly clients: Set<ServerWebSocket> | undefined;
@@ -496,9 +761,43 @@ export interface DecodedFrame {
   consumed: number;
 }
 
-/** Encodes one frame (control frames: at most 125 bytes, not fragmented). */
+/**
+ * Encodes one frame (control frames: at most 125 bytes, not fragmented).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { encodeFrame } from "wsframe";
+ *
+ * const hello = encodeFrame({ opcode: "text", payload: "Hello" }); // unmasked: server to client
+ * assert.deepEqual([...hello], [0x81, 0x05, 0x48, 0x65, 0x6c, 0x6c, 0x6f]);
+ * // RFC 6455 §5.7: the same, masked with the key 37 fa 21 3d (client to server).
+ * const key = Uint8Array.of(0x37, 0xfa, 0x21, 0x3d);
+ * const masked = encodeFrame({ opcode: "text", payload: "Hello", mask: key });
+ * assert.deepEqual([...masked], [0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58]);
+ * const first = encodeFrame({ opcode: "text", fin: false, payload: "Hel" }); // a fragment
+ * assert.equal(first[0], 0x01);
+ * ```
+ */
 export declare function encodeFrame(frame: FrameInit): Uint8Array;
-/** Decodes the frame at the start of `bytes`; `null` while incomplete. */
+/**
+ * Decodes the frame at the start of `bytes`; `null` while incomplete.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { decodeFrame } from "wsframe";
+ *
+ * // RFC 6455 §5.7: a masked "Hello", then the first byte of the next frame.
+ * const bytes = Uint8Array.of(0x81, 0x85, 0x37, 0xfa, 0x21, 0x3d, 0x7f, 0x9f, 0x4d, 0x51, 0x58, 0x89);
+ * assert.equal(decodeFrame(bytes.subarray(0, 4)), null); // incomplete
+ * const frame = decodeFrame(bytes);
+ * assert.deepEqual([frame.fin, frame.opcode], [true, 1]);
+ * assert.deepEqual(frame.mask, Uint8Array.of(0x37, 0xfa, 0x21, 0x3d));
+ * assert.equal(new TextDecoder().decode(frame.payload), "Hello"); // unmasked
+ * assert.equal(frame.consumed, 11); // the next frame starts here
+ * ```
+ */
 export declare function decodeFrame(bytes: BytesLike): DecodedFrame | null;
 
 export type HeaderList = Array<[string, string]>;
@@ -529,6 +828,28 @@ export interface ParseOptions {
   maxSize?: number;
 }
 
+/**
+ * Parses a client's upgrade request (RFC 6455 §4.2.1): `null` while incomplete; throws a
+ * `HandshakeError` with the `status` to answer.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { parseRequest } from "wsframe";
+ *
+ * const bytes = new TextEncoder().encode(
+ *   "GET /chat HTTP/1.1\r\nHost: server.example.com\r\nUpgrade: websocket\r\n" +
+ *     "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n" +
+ *     "Sec-WebSocket-Protocol: chat, superchat\r\nSec-WebSocket-Version: 13\r\n\r\n",
+ * );
+ * assert.equal(parseRequest(bytes.subarray(0, 20)), null); // incomplete: read more
+ * const request = parseRequest(bytes);
+ * assert.equal(request.resource, "/chat");
+ * assert.deepEqual(request.protocols, ["chat", "superchat"]);
+ * assert.equal(request.accept, "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+ * assert.equal(request.consumed, bytes.length); // frames, if any, start here
+ * ```
+ */
 export declare function parseRequest(bytes: BytesLike, options?: ParseOptions): UpgradeRequest | null;
 
 export interface AcceptOptions {
@@ -539,9 +860,48 @@ export interface AcceptOptions {
   headers?: HeadersInit;
 }
 
-/** The 101 Switching Protocols response (RFC 6455 §4.2.2). */
+/**
+ * The 101 Switching Protocols response (RFC 6455 §4.2.2).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { acceptResponse } from "wsframe";
+ *
+ * // A parseRequest result, or its key as here.
+ * const response = acceptResponse("dGhlIHNhbXBsZSBub25jZQ==", { protocol: "chat" });
+ * assert.equal(
+ *   new TextDecoder().decode(response),
+ *   "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+ *     "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\n\r\n",
+ * );
+ * ```
+ */
 export declare function acceptResponse(request: UpgradeRequest | string, options?: AcceptOptions): Uint8Array;
-/** A response refusing the handshake: a status in 300-599 or a HandshakeError. */
+/**
+ * A response refusing the handshake: a status in 300-599 or a HandshakeError.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { parseRequest, rejectResponse } from "wsframe";
+ *
+ * const oldClient = new TextEncoder().encode(
+ *   "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+ *     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 8\r\n\r\n",
+ * );
+ * let error;
+ * try {
+ *   parseRequest(oldClient);
+ * } catch (err) {
+ *   error = err;
+ * }
+ * assert.equal(error.status, 426);
+ * const text = new TextDecoder().decode(rejectResponse(error)); // write it, then close
+ * assert.ok(text.startsWith("HTTP/1.1 426 Upgrade Required\r\n"));
+ * assert.ok(text.includes("Sec-WebSocket-Version: 13\r\n"));
+ * ```
+ */
 export declare function rejectResponse(
   status: number | HandshakeError,
   options?: { headers?: HeadersInit },
@@ -581,6 +941,22 @@ export type HandshakeResponse =
  * What a client keeps to check the server's response: the core's verifier (made by
  * `clientRequest`, not constructed directly). `free()` releases it at once; a
  * FinalizationRegistry does eventually.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { acceptResponse, clientRequest, parseRequest } from "wsframe";
+ *
+ * const { bytes, handshake } = clientRequest("ws://127.0.0.1:9001/chat", { protocols: ["chat"] });
+ * // The server's side, for the sake of the example.
+ * const response = acceptResponse(parseRequest(bytes), { protocol: "chat" });
+ * assert.equal(handshake.checkResponse(response.subarray(0, 10)), null); // read more
+ * const answer = handshake.checkResponse(response);
+ * assert.equal(answer.accepted, true);
+ * assert.equal(answer.protocol, "chat");
+ * assert.equal(answer.consumed, response.length); // frames start here
+ * handshake.free();
+ * ```
  */
 export declare class ClientHandshake {
   private constructor();
@@ -608,8 +984,43 @@ export interface ClientRequest {
   handshake: ClientHandshake;
 }
 
-/** A client's upgrade request for a ws:// or wss:// URL (RFC 6455 §4.1). */
+/**
+ * A client's upgrade request for a ws:// or wss:// URL (RFC 6455 §4.1).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { clientRequest } from "wsframe";
+ *
+ * // Builds the request only: connecting (TLS to req.host:req.port) is yours.
+ * const req = clientRequest("wss://example.com/chat?room=1", { origin: "https://example.com" });
+ * assert.deepEqual([req.host, req.port, req.secure], ["example.com", 443, true]);
+ * assert.equal(req.resource, "/chat?room=1");
+ * const head = new TextDecoder().decode(req.bytes);
+ * assert.ok(head.startsWith("GET /chat?room=1 HTTP/1.1\r\nHost: example.com\r\n"));
+ * assert.ok(head.includes(`Sec-WebSocket-Key: ${req.handshake.key}\r\n`));
+ * req.handshake.free();
+ * ```
+ */
 export declare function clientRequest(url: string | { readonly href: string }, options?: ClientRequestOptions): ClientRequest;
+/**
+ * `handshake.checkResponse(bytes, options)` as a function: `null` while incomplete, the
+ * accepted or refused response, or a `HandshakeError` when the client must fail the connection.
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { acceptResponse, checkResponse, clientRequest, rejectResponse } from "wsframe";
+ *
+ * const { handshake } = clientRequest("ws://127.0.0.1:9001/");
+ * const refused = checkResponse(rejectResponse(403), handshake);
+ * assert.deepEqual([refused.accepted, refused.status], [false, 403]);
+ * // A 101 answering another key: the client must fail the connection.
+ * const wrong = acceptResponse("dGhlIHNhbXBsZSBub25jZQ==");
+ * assert.throws(() => checkResponse(wrong, handshake), { name: "HandshakeError", code: "BAD_ACCEPT" });
+ * handshake.free();
+ * ```
+ */
 export declare function checkResponse(
   bytes: BytesLike,
   handshake: ClientHandshake,
@@ -627,10 +1038,36 @@ export interface DeflateNegotiation {
  * Server side of permessage-deflate (RFC 7692 §5, §7.1): the first acceptable offer of the
  * request (offers with unknown parameters or bad values are skipped) under `config`, or
  * null when none is acceptable (go on uncompressed).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { Connection, negotiateDeflate } from "wsframe";
+ *
+ * // A parseRequest result, or its Sec-WebSocket-Extensions value as here.
+ * const offer = "permessage-deflate; client_max_window_bits";
+ * const agreed = negotiateDeflate(offer, { serverNoContextTakeover: true });
+ * assert.equal(agreed.response, "permessage-deflate; server_no_context_takeover");
+ * const conn = new Connection({ role: "server", deflate: agreed.params });
+ * assert.equal(conn.deflate.serverNoContextTakeover, true);
+ * assert.equal(negotiateDeflate("x-webkit-deflate-frame"), null); // go on uncompressed
+ * conn.free();
+ * ```
  */
 export declare function negotiateDeflate(
   request: UpgradeRequest | string,
   config?: true | DeflateConfig,
 ): DeflateNegotiation | null;
-/** base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) (RFC 6455 §1.3). */
+/**
+ * base64(SHA-1(key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11")) (RFC 6455 §1.3).
+ *
+ * @example
+ * ```js
+ * import assert from "node:assert/strict";
+ * import { acceptKey } from "wsframe";
+ *
+ * // RFC 6455 §1.3: the sample nonce and the Sec-WebSocket-Accept answering it.
+ * assert.equal(acceptKey("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+ * ```
+ */
 export declare function acceptKey(key: string): string;
