@@ -424,7 +424,8 @@ pub unsafe extern "C" fn wsframe_conn_storage_size() -> usize {
 /// # Examples
 ///
 /// ```c
-/// unsigned char *mem = NULL; // zeroed memory from the caller's pool
+/// static unsigned char pool[4096]; // the caller's own memory, handed out in pieces
+/// unsigned char *mem = pool + 4;    // a piece of it
 /// if ((uintptr_t)mem % wsframe_conn_storage_align() != 0)
 ///     return; // wsframe_conn_init would refuse it with WSFRAME_RESULT_UNALIGNED
 /// ```
