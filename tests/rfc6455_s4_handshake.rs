@@ -827,6 +827,27 @@ fn s4_2_1_absolute_uri_request_target() {
 }
 
 #[test]
+fn s4_2_1_request_target_is_a_path_or_an_absolute_uri() {
+    // Origin-form and absolute-form (RFC 9112 §3.2.1, §3.2.2), any scheme case.
+    for ok in ["/", "/chat?x", "/a://b", "ws://h", "WSS://h:443/x", "http://h?q", "https://h/"] {
+        let input = request_bytes(&format!("GET {ok} HTTP/1.1"), &base_lines());
+        assert_eq!(
+            parse_request(&input, DEFAULT_MAX_HANDSHAKE).map(|r| r.is_some()),
+            Ok(true),
+            "{ok}"
+        );
+    }
+    // Neither a /resource name/ nor an absolute HTTP/HTTPS URI containing one
+    // (RFC 6455 §4.2.1 item 1); an empty host is invalid (RFC 9110 §4.2.1).
+    for bad in ["chat", "*", "h:80", "ftp://h/x", "ws:/h", "ws:///x", "ws://?q", "://h/x", "ws//h/"]
+    {
+        let input = request_bytes(&format!("GET {bad} HTTP/1.1"), &base_lines());
+        let e = parse_err(&input);
+        assert_eq!((e, e.status()), (HandshakeError::MalformedHttp, 400), "{bad}");
+    }
+}
+
+#[test]
 fn s4_2_1_head_size_is_limited() {
     let input = request_with(&[]);
     let n = input.len();

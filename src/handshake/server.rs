@@ -30,7 +30,9 @@ use super::writer::Writer;
 ///
 /// [`HandshakeError::TooLarge`] if `input` reaches `max_size` bytes without a
 /// complete head (see [`super::DEFAULT_MAX_HANDSHAKE`]);
-/// [`HandshakeError::TooManyHeaders`], [`HandshakeError::MalformedHttp`],
+/// [`HandshakeError::TooManyHeaders`], [`HandshakeError::MalformedHttp`]
+/// (also for a request-target that is neither a path starting with `/` nor
+/// an absolute `http`, `https`, `ws` or `wss` URI),
 /// [`HandshakeError::NotGet`], [`HandshakeError::HttpVersion`],
 /// [`HandshakeError::MissingHost`], [`HandshakeError::DuplicateHeader`],
 /// [`HandshakeError::MissingUpgrade`],
@@ -96,6 +98,9 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
     if head.minor_version < 1 {
         return Err(HandshakeError::HttpVersion);
     }
+    if !is_request_target(head.target) {
+        return Err(HandshakeError::MalformedHttp);
+    }
     let host = match f.host.get()? {
         Some(h) if !h.is_empty() => h,
         _ => return Err(HandshakeError::MissingHost),
@@ -128,6 +133,24 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
         headers: head.headers,
         consumed: head.consumed,
     }))
+}
+
+/// Whether `target` is a request-target a GET may carry: origin-form, a path
+/// starting with `/` (RFC 9112 §3.2.1), or absolute-form, an `http`, `https`,
+/// `ws` or `wss` URI with a non-empty authority (RFC 9112 §3.2.2, RFC 9110
+/// §4.2.1: an empty host "MUST" be rejected). RFC 6455 §4.2.1 item 1 asks for
+/// a /resource name/ or an absolute HTTP/HTTPS URI containing one; the
+/// asterisk and authority forms belong to OPTIONS and CONNECT.
+fn is_request_target(target: &str) -> bool {
+    if target.starts_with('/') {
+        return true;
+    }
+    let Some((scheme, rest)) = target.split_once("://") else {
+        return false;
+    };
+    ["http", "https", "ws", "wss"].iter().any(|s| scheme.eq_ignore_ascii_case(s))
+        && !rest.is_empty()
+        && !rest.starts_with(['/', '?', '#'])
 }
 
 /// Whether the header name `name` (a token, as the parser checked) is `lower`,

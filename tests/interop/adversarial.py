@@ -55,9 +55,9 @@ def frame(opcode: int, payload: bytes = b"", fin: bool = True, rsv: int = 0, mas
 
 
 def request(extra: str = "", key: str | None = None, version: str = "13", method: str = "GET",
-            http: str = "HTTP/1.1") -> bytes:
+            http: str = "HTTP/1.1", target: str = "/") -> bytes:
     key = key if key is not None else base64.b64encode(os.urandom(16)).decode()
-    lines = [f"{method} / {http}", f"Host: 127.0.0.1:{PORT}", "Upgrade: websocket", "Connection: Upgrade"]
+    lines = [f"{method} {target} {http}", f"Host: 127.0.0.1:{PORT}", "Upgrade: websocket", "Connection: Upgrade"]
     if key:
         lines.append(f"Sec-WebSocket-Key: {key}")
     if version:
@@ -249,6 +249,28 @@ async def _():
     if not 400 <= status < 500:
         raise Failure(f"status {status}")
     return f"HTTP {status}"
+
+
+@case("request-target neither a path nor an absolute URI", "HTTP 400 each; absolute ws:// URI upgrades")
+async def _():
+    for target in ("chat", "*", "ws:///chat", "ftp://127.0.0.1/"):
+        c = await Conn.open()
+        try:
+            status, _ = await c.http(request(target=target))
+        except (asyncio.IncompleteReadError, ConnectionResetError):
+            raise Failure(f"{target}: connection dropped without an HTTP answer")
+        finally:
+            c.close()
+        if status != 400:
+            raise Failure(f"{target}: status {status}")
+    c = await Conn.open()
+    try:
+        status, _ = await c.http(request(target=f"ws://127.0.0.1:{PORT}/chat"))
+    finally:
+        c.close()
+    if status != 101:
+        raise Failure(f"absolute URI: status {status}")
+    return "HTTP 400 for 4 targets, 101 for ws://host/chat"
 
 
 @case("header line folding (obs-fold) injection", "HTTP 400")
