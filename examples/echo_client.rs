@@ -8,7 +8,8 @@
 //!
 //! Without options it checks an echo server step by step: a text message, a
 //! binary one, a text message in three fragments, a ping, then a Close with
-//! 1000 and a reason; one line per step, non-zero exit on any mismatch.
+//! 1000 and a reason; one line per step between `connected: URL` and
+//! `closed: 1000 "REASON"`, non-zero exit on any mismatch.
 //!
 //! With `--heartbeat` or `--reconnect` it stays connected: every line read
 //! from stdin goes out as a text message and every message received is
@@ -411,6 +412,7 @@ fn check_echo(url: &str) -> Result<(), String> {
         Incoming::Close(Some((1000, echoed))) => {
             c.expect_tcp_close()?;
             println!("close: sent 1000 {reason:?}, echoed 1000 {echoed:?}, TCP closed by server");
+            println!("closed: 1000 {echoed:?}");
         }
         other => return Err(format!("close: expected Close 1000, got {}", show(&other))),
     }

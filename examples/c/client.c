@@ -10,8 +10,8 @@
  * the end of stdin closes with 1000, waits for the server's Close and exits
  * 0. For wss:// use wsframe-wss-client.
  *
- * With --heartbeat or --reconnect (DESIGN.md §5, as the Rust echo_client)
- * it also prints one line per event on stdout: "connected: URL",
+ * It also prints one line per event on stdout (DESIGN.md §5, as the Node
+ * client and the Rust echo_client with --heartbeat/--reconnect): "connected: URL",
  * "closed: CODE \"REASON\"" or "closed: abnormal (WHY)", "heartbeat: ping",
  * "heartbeat: peer dead after D ms", "reconnect: attempt N in D ms".
  * --heartbeat SECS runs the session's heartbeat: a Ping after SECS without
@@ -146,7 +146,7 @@ static void connect_and_serve(const options *o, lineclient_input *in, wsframe_ba
     close(fd);
 }
 
-/* The long-running client of --heartbeat / --reconnect: returns the exit status. */
+/* The line client, with or without --heartbeat / --reconnect: returns the exit status. */
 static int run_session(const options *o) {
     wsframe_backoff backoff;
     wsframe_result r = wsframe_backoff_init(&backoff, o->reconnect_max_ms);
@@ -234,24 +234,6 @@ int main(int argc, char **argv) {
         return 2;
     }
     if (o.suite) return suite_run(PROG, url, o.deflate);
-    if (o.heartbeat_ms != 0 || o.reconnect) return run_session(&o);
-
-    char err[256];
-    int fd = net_connect(parts.host, parts.host_len, parts.port, err, sizeof err);
-    if (fd < 0) {
-        fprintf(stderr, PROG ": %s\n", err);
-        return 1;
-    }
-    wsc_transport t = {.ctx = &fd, .read = tcp_read, .write = tcp_write, .pending = NULL, .fd = fd};
-    wsc c;
-    int status = 1;
-    if (wsc_open(&c, &t, url) != 0) {
-        fprintf(stderr, PROG ": %s\n", c.error);
-    } else {
-        fprintf(stderr, PROG ": connected to %s\n", url);
-        status = lineclient_run(&c, PROG);
-    }
-    wsc_free(&c);
-    close(fd);
-    return status;
+    /* One loop for every line-client mode, so every mode prints the same event lines. */
+    return run_session(&o);
 }

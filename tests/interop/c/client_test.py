@@ -4,9 +4,9 @@
     client_test.py --client build/bin/wsframe-client
     client_test.py --tls --client build/bin/wsframe-wss-client
 
-The client gets stdin lines and must print each echo as `< text`, answer the server's
-pings, print binary messages as `< [binary, N bytes]`, close with 1000 at the end of stdin
-and exit 0; a server-initiated close ends it too. With --tls the server speaks TLS with a
+The client gets stdin lines and must print each echo as `< text` (wsframe-client between
+its `connected: URL` and `closed: CODE "REASON"` lines), answer the server's pings, print
+binary messages as `< [binary, N bytes]`, close with 1000 at the end of stdin and exit 0; a server-initiated close ends it too. With --tls the server speaks TLS with a
 self-signed certificate made for this run (`openssl req`), and the cases cover
 certificate verification: --cafile accepts it, --insecure skips the check, the system store
 and a wrong host name refuse it. Prints `ok NAME` / `FAIL NAME: why` and
@@ -105,9 +105,20 @@ def check(cond: bool, why: str) -> None:
         raise CaseFailure(why)
 
 
-def expect_clean(run: Run, expected_stdout: str) -> None:
+# wsframe-client prints its events on stdout too (DESIGN.md §5): `connected: URL` first
+# and `closed: CODE "REASON"` last; wsframe-wss-client reports them on stderr.
+EVENTS = True
+
+
+def expect_clean(run: Run, expected_stdout: str, closed: str = 'closed: 1000 ""') -> None:
     check(run.status == 0, f"exit status {run.status}; stderr: {run.stderr.strip()[-500:]}")
-    check(run.stdout == expected_stdout, f"stdout {run.stdout[:300]!r}, expected {expected_stdout[:300]!r}")
+    stdout = run.stdout
+    if EVENTS:
+        first, _, stdout = stdout.partition("\n")
+        check(first.startswith("connected: ws://127.0.0.1:"), f"first line {first[:200]!r}")
+        check(stdout.endswith(f"{closed}\n"), f"last line of {stdout[-200:]!r}, expected {closed!r}")
+        stdout = stdout[: len(stdout) - len(closed) - 1]
+    check(stdout == expected_stdout, f"stdout {stdout[:300]!r}, expected {expected_stdout[:300]!r}")
 
 
 def make_cert(tmp: str) -> tuple[str, str]:
@@ -121,6 +132,8 @@ def make_cert(tmp: str) -> tuple[str, str]:
 
 
 async def main_async(args: argparse.Namespace) -> int:
+    global EVENTS
+    EVENTS = not args.tls
     client = shlex.split(args.client)
     scheme = "wss" if args.tls else "ws"
     tmp = tempfile.mkdtemp(prefix="wsframe-client-test-")
@@ -188,7 +201,7 @@ async def main_async(args: argparse.Namespace) -> int:
                 os.killpg(proc.pid, signal.SIGKILL)
                 await proc.wait()
                 raise CaseFailure("the client did not exit after the server's Close")
-            expect_clean(Run(proc.returncode, out.decode(), err.decode()), "< one\n< two\n")
+            expect_clean(Run(proc.returncode, out.decode(), err.decode()), "< one\n< two\n", 'closed: 4001 "enough"')
             check(SEEN.close_codes["/server-closes"] == 4001, f"client answered with {SEEN.close_codes['/server-closes']}")
 
         @case("invalid UTF-8 line skipped, the rest still sent")
