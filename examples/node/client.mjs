@@ -38,6 +38,7 @@ const ws = new WebSocket(flags.url, [], {
 });
 const pending = []; // lines read before the connection opened
 let stdinEnded = false;
+let calledOff = false; // the end of stdin ended a connect or reconnect wait
 
 ws.addEventListener("open", () => {
   say(`connected: ${ws.url}`);
@@ -51,7 +52,9 @@ ws.addEventListener("heartbeat", (e) => say(e.action === "ping" ? "heartbeat: pi
 ws.addEventListener("reconnect", (e) => say(`reconnect: attempt ${e.attempt} in ${e.delay} ms`));
 ws.addEventListener("close", (e) => {
   say(e.wasClean ? `closed: ${e.code} ${JSON.stringify(e.reason)}` : `closed: abnormal (${e.lastError?.message ?? "no closing handshake"})`);
-  if (ws.readyState === WebSocket.CLOSED) process.exit(e.wasClean || stdinEnded ? 0 : 1);
+  // 0 for a completed closing handshake, or when the end of stdin called off a connect or
+  // a reconnect wait; an abnormal end of an open connection is 1 even after stdin ended.
+  if (ws.readyState === WebSocket.CLOSED) process.exit(e.wasClean || calledOff ? 0 : 1);
 });
 
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
@@ -60,5 +63,8 @@ readline.createInterface({ input: process.stdin }).on("line", (line) => {
 }).on("close", () => {
   stdinEnded = true;
   if (ws.readyState === WebSocket.OPEN) ws.close(1000);
-  else if (ws.readyState === WebSocket.CONNECTING && flags.reconnect && pending.length === 0) ws.close();
+  else if (ws.readyState === WebSocket.CONNECTING && flags.reconnect && pending.length === 0) {
+    calledOff = true;
+    ws.close();
+  }
 });

@@ -17,7 +17,9 @@ and its output lines read as they come (`connected: URL`, `reconnect: attempt N 
   client pings after 1 s and declares the peer dead 1 s later, then reconnects;
 - a clean close (1000, 1001) ends the client without a reconnect; 1012 (service restart)
   makes it reconnect;
-- stdin lines are echoed, and the end of stdin closes with 1000 and exits 0.
+- stdin lines are echoed, and the end of stdin closes with 1000 and exits 0;
+- a Close at the end of stdin that the server answers by cutting TCP is an abnormal
+  closure: `closed: abnormal (...)` and exit status 1.
 
 Every server is on 127.0.0.1 with a free port; every case has a time limit; the client's
 process group is killed at the end of each case. Last line: `N passed, N failed`.
@@ -345,6 +347,47 @@ async def _(cmd: str) -> None:
     finally:
         await client.stop()
         await server.drop()
+
+
+@case("unanswered_close_after_stdin_ends_exits_non_zero", 20)
+async def _(cmd: str) -> None:
+    # The end of stdin sends a Close; this server cuts TCP instead of answering it, so
+    # the closing handshake never completes: an abnormal closure, exit status 1 (no
+    # --reconnect: nothing to retry; a heartbeat too slow to fire here).
+    port = free_port()
+    closed = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        key = re.search(rb"(?im)^sec-websocket-key:\s*(\S+)", head)
+        accept = base64.b64encode(hashlib.sha1(key.group(1) + GUID.encode()).digest()) if key else b""
+        writer.write(
+            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+        )
+        await writer.drain()
+        try:
+            while data := await reader.read(4096):
+                # A masked client Close: FIN + opcode 8 in the first byte of a frame.
+                if data[0] == 0x88:
+                    closed.set()
+                    break
+        finally:
+            writer.transport.abort()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", port)
+    client = Client(cmd, f"ws://127.0.0.1:{port}/", ["--heartbeat", "60"])
+    try:
+        await client.start()
+        await client.wait_for(r"^connected: ", 10)
+        client.end_stdin()
+        await asyncio.wait_for(closed.wait(), 5)
+        await client.wait_for(r"^closed: abnormal ", 5)
+        status = await client.wait_exit(5)
+        check(status == 1, f"exit status {status}")
+    finally:
+        await client.stop()
+        server.close()
 
 
 async def run(cmd: str, only: str | None) -> int:
