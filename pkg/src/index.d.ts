@@ -647,13 +647,28 @@ export declare class WebSocket extends EventTarget {
   readonly readyState: 0 | 1 | 2 | 3;
   readonly protocol: string;
   readonly extensions: string;
+  /**
+   * Message bytes sent and not yet taken by the OS. Right after `send(data)` it has grown by
+   * the size of `data`; it goes down in a later task (WHATWG).
+   */
   readonly bufferedAmount: number;
   binaryType: "blob" | "arraybuffer";
   onopen: ((event: Event) => void) | null;
   onmessage: ((event: MessageEvent) => void) | null;
+  /**
+   * Fired before `close` when the connection was failed: a handshake or connection that never
+   * completed, a protocol violation, a transport error, a dead peer. TCP closing without a
+   * closing handshake is a `close` with 1006 alone.
+   */
   onerror: ((event: WebSocketErrorEvent) => void) | null;
   onclose: ((event: WebSocketCloseEvent) => void) | null;
   send(data: string | ArrayBuffer | ArrayBufferView | Blob): void;
+  /**
+   * Starts the closing handshake. `code` is converted as WebIDL's `[Clamp] unsigned short`,
+   * then must be 1000 or 3000-4999 (InvalidAccessError); `reason` at most 123 bytes of UTF-8
+   * (SyntaxError); a reason without a code closes with 1000. While connecting, it fails the
+   * connection: readyState CLOSING at once, then `error` and `close` (1006), never `open`.
+   */
   close(code?: number, reason?: string): void;
   /** Package extension: a Ping. */
   ping(data?: string | BytesLike): void;

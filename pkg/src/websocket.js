@@ -92,6 +92,23 @@ const realTimers = {
   clearTimeout: (t) => clearTimeout(t),
 };
 
+/** WebIDL `[Clamp] unsigned short`: the conversion `close(code)` applies before checking. */
+function clampCode(value) {
+  const x = +value; // ToNumber: a TypeError for a Symbol or a BigInt
+  if (Number.isNaN(x)) return 0;
+  const c = Math.min(Math.max(x, 0), 65535);
+  const floor = Math.floor(c);
+  const frac = c - floor;
+  // Round to the nearest integer, halves to the even one.
+  return frac > 0.5 || (frac === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
+}
+
+/** Runs `fn` in a later task (a timer, not a microtask), without keeping a process alive. */
+function laterTask(fn) {
+  const t = setTimeout(fn, 0);
+  t?.unref?.();
+}
+
 function reconnectOption(value) {
   if (value === undefined || value === null || value === false) return null;
   const v = value === true ? {} : value;
@@ -142,6 +159,7 @@ export function createWebSocket(api, transport) {
     #wireTaken = 0;
     #sent = []; // [wire offset at which the message is out, its size]
     #messageBytes = 0;
+    #holding = false; // a send in this task: bufferedAmount does not go down before the next
     #blobChain = null; // a promise while Blobs are read, so that order holds
     #blobBytes = 0;
 
@@ -213,11 +231,21 @@ export function createWebSocket(api, transport) {
       if (v === "blob" || v === "arraybuffer") this.#binaryType = v;
     }
 
-    /** Message bytes sent and not yet taken by the OS (as in browsers: payload bytes, not frames). */
+    /**
+     * Message bytes sent and not yet taken by the OS (as in browsers: payload bytes, not
+     * frames). As the spec says, it counts what was taken only as of the task before: right
+     * after `send(data)` it has grown by the size of `data`, even if the OS took the bytes
+     * at once.
+     */
     get bufferedAmount() {
+      if (!this.#holding) this.#drained();
+      return this.#messageBytes + this.#blobBytes;
+    }
+
+    /** Takes the messages whose last byte the OS has taken off the count. */
+    #drained() {
       const flushed = this.#wireTaken - (this.#socket?.pending ?? 0);
       while (this.#sent.length > 0 && this.#sent[0][0] <= flushed) this.#messageBytes -= this.#sent.shift()[1];
-      return this.#messageBytes + this.#blobBytes;
     }
 
     /**
@@ -284,6 +312,11 @@ export function createWebSocket(api, transport) {
         this.#messageBytes += size; // counted, never sent (WHATWG: after close())
         return;
       }
+      if (!this.#holding) {
+        this.#drained();
+        this.#holding = true;
+        laterTask(() => (this.#holding = false));
+      }
       if (text) this.#conn.sendText(bytes);
       else this.#conn.sendBinary(bytes);
       this.#flush();
@@ -294,10 +327,17 @@ export function createWebSocket(api, transport) {
     /**
      * Starts the closing handshake: `code` 1000 or 3000-4999 (else InvalidAccessError),
      * `reason` at most 123 bytes of UTF-8 (else SyntaxError). Cancels a pending reconnect.
+     * `code` is converted as WebIDL's `[Clamp] unsigned short` (`3000.7` is 3001, `"3000"`
+     * is 3000, `null` is 0); a reason without a code closes with 1000. While connecting, it
+     * fails the connection: no `open`, then `error` and `close` (1006) in a later task.
      */
     close(code, reason) {
-      if (code !== undefined && code !== 1000 && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
-        throw domError(`close code ${code} is not 1000 or 3000-4999`, "InvalidAccessError");
+      if (code !== undefined) {
+        const converted = clampCode(code);
+        if (converted !== 1000 && !(converted >= 3000 && converted <= 4999)) {
+          throw domError(`close code ${String(code)} is not 1000 or 3000-4999`, "InvalidAccessError");
+        }
+        code = converted;
       }
       reason = reason === undefined ? "" : String(reason);
       if (utf8.encode(reason).length > 123) throw domError("close reason over 123 bytes", "SyntaxError");
@@ -313,6 +353,9 @@ export function createWebSocket(api, transport) {
       }
       if (this.#readyState === CONNECTING) {
         this.#readyState = CLOSING;
+        // Also an attempt not started yet (close() right after the constructor): it ends
+        // here, and #connect, queued by the constructor, does not start it.
+        this.#live = true;
         this.#fail(new Error("closed before the connection was established"));
         return;
       }
@@ -358,6 +401,7 @@ export function createWebSocket(api, transport) {
     }
 
     async #connect() {
+      if (this.#userClosed) return; // close() or terminate() came first
       const id = ++this.#attempt;
       this.#live = true;
       this.#readyState = CONNECTING;
@@ -491,11 +535,14 @@ export function createWebSocket(api, transport) {
       this.#dispatch(new MessageEventBase("message", { data, origin: this.#origin }));
     }
 
-    /** Fails the connection (WHATWG "fail the WebSocket connection"): error, then close 1006. */
+    /**
+     * Fails the connection (WHATWG "fail the WebSocket connection"): error, then close 1006,
+     * in a later task (a socket's close, or a microtask when there is no socket yet).
+     */
     #fail(err) {
       if (this.#failed === null) this.#failed = err instanceof Error ? err : new Error(String(err));
       if (this.#socket !== null) this.#socket.destroy();
-      else this.#onSocketClose(null);
+      else queueMicrotask(() => this.#onSocketClose(null));
     }
 
     #onSocketClose(err) {
@@ -503,6 +550,10 @@ export function createWebSocket(api, transport) {
       this.#live = false;
       if (err && this.#failed === null) this.#failed = err;
       const clean = this.#failed === null && this.#conn !== null && this.#conn.state === "closed" && this.#peerClose !== null;
+      // WHATWG: `error` only when the connection was failed (a violation, a transport error,
+      // a dead peer, a handshake or connection that never completed); TCP closing without a
+      // closing handshake is a 1006 close alone.
+      const failed = this.#failed !== null || this.#conn === null;
       this.#disarm();
       this.#conn?.free();
       this.#conn = null;
@@ -515,7 +566,7 @@ export function createWebSocket(api, transport) {
       const event = clean
         ? new CloseEventBase("close", { wasClean: true, code: this.#peerClose.code, reason: this.#peerClose.reason })
         : new CloseEventBase("close", { wasClean: false, code: 1006, reason: "" });
-      if (!clean) this.#dispatch(new WebSocketErrorEvent(this.#failed ?? new Error("connection closed without a closing handshake")));
+      if (failed) this.#dispatch(new WebSocketErrorEvent(this.#failed ?? new Error("connection closed during the opening handshake")));
       const r = this.#reconnect;
       const again =
         r !== null &&
@@ -541,11 +592,11 @@ export function createWebSocket(api, transport) {
 
     /** Immediately destroys the connection (no closing handshake); no reconnect follows. */
     terminate() {
-      this.#userClosed = true;
-      if (this.#reconnectTimer !== null) {
-        this.close();
+      if (this.#reconnectTimer !== null || this.#readyState === CONNECTING) {
+        this.close(); // nothing open to destroy: end the wait or the attempt
         return;
       }
+      this.#userClosed = true;
       if (this.#readyState !== CLOSED) this.#fail(new Error("terminated"));
     }
   }
@@ -577,6 +628,8 @@ export function createWebSocket(api, transport) {
   for (const [name, value] of Object.entries({ CONNECTING, OPEN, CLOSING, CLOSED })) {
     Object.defineProperty(WebSocket.prototype, name, { value, enumerable: true });
   }
+  // As a WebIDL interface: Object.prototype.toString gives "[object WebSocket]".
+  Object.defineProperty(WebSocket.prototype, Symbol.toStringTag, { value: "WebSocket", configurable: true });
   return WebSocket;
 }
 

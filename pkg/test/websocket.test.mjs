@@ -106,12 +106,15 @@ test("the WHATWG exceptions, as DOMException", async () => {
   const ws = new WebSocket(srv.url);
   assert.throws(() => ws.send("too early"), (e) => e instanceof DOMException && e.name === "InvalidStateError");
   await once(ws, "open");
-  for (const code of [999, 1001, 1005, 2999, 5000, 1000.5]) {
+  // The code is converted as WebIDL's [Clamp] unsigned short first: 2999.4 is 2999, NaN and
+  // null are 0, 66536 is 65535, "1000x" is NaN.
+  for (const code of [999, 1001, 1005, 2999, 5000, 2999.4, NaN, null, -1, 66536, "1000x"]) {
     assert.throws(() => ws.close(code), (e) => e instanceof DOMException && e.name === "InvalidAccessError", `${code}`);
   }
   assert.throws(() => ws.close(1000, "é".repeat(62)), (e) => e instanceof DOMException && e.name === "SyntaxError");
   assert.equal(ws.readyState, WebSocket.OPEN, "a refused close changes nothing");
-  ws.close(4000, "x".repeat(123));
+  assert.equal(Object.prototype.toString.call(ws), "[object WebSocket]");
+  ws.close("3999.5", "x".repeat(123)); // "3999.5" is 4000: halves round to the even integer
   const [ev] = await once(ws, "close");
   assert.deepEqual([ev.code, ev.wasClean], [4000, true]);
   const before = ws.bufferedAmount;
@@ -142,7 +145,7 @@ test("binaryType: Blob by default, ArrayBuffer on request; on* handlers; close()
   await srv.close();
 });
 
-test("close codes: 1005 for a Close without a code, 1006 with an error event when TCP drops", async () => {
+test("close codes: 1005 for a Close without a code, 1006 when TCP drops, error and 1006 for a violation", async () => {
   const noCode = await rawServer((s) => {
     s.write(Buffer.from([0x88, 0x00]));
     s.on("data", () => s.end());
@@ -151,12 +154,14 @@ test("close codes: 1005 for a Close without a code, 1006 with an error event whe
   const [ea] = await once(a, "close");
   assert.deepEqual([ea.code, ea.reason, ea.wasClean], [1005, "", true]);
 
+  // TCP closing without a closing handshake is not a failure: no error event (WHATWG; as
+  // Chromium does).
   const drop = await rawServer((s) => setTimeout(() => s.destroy(), 20));
   const b = new WebSocket(drop.url);
   const log = events(b);
   const [eb] = await once(b, "close");
   assert.deepEqual([eb.code, eb.wasClean], [1006, false]);
-  assert.deepEqual(log.map((e) => e.type), ["open", "error", "close"]);
+  assert.deepEqual(log.map((e) => e.type), ["open", "close"]);
 
   // A violation (a reserved opcode): the client sends the core's Close 1002, then reports 1006.
   let got = null;
@@ -171,6 +176,63 @@ test("close codes: 1005 for a Close without a code, 1006 with an error event whe
   assert.equal(got[0], 0x88, "a Close went out");
   assert.equal((got[2] ^ got[6]) * 256 + (got[3] ^ got[7]), 1002, "with the core's code (masked)");
   await Promise.all([noCode.close(), drop.close(), bad.close()]);
+});
+
+test("close() while connecting fails the connection: CLOSING at once, then error and close 1006, never open", async () => {
+  const srv = await echoServer();
+  // A server that takes the TCP connection and the request, and never answers it.
+  let seen = 0;
+  const mute = net.createServer((socket) => {
+    seen++;
+    socket.on("data", () => {});
+    socket.on("error", () => {});
+  });
+  mute.listen(0, "127.0.0.1");
+  await once(mute, "listening");
+  const cases = [
+    ["right after the constructor", srv.url, async () => {}],
+    ["during the opening handshake", `ws://127.0.0.1:${mute.address().port}/`, async () => {
+      for (let i = 0; i < 100 && seen === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, 20));
+    }],
+  ];
+  for (const [when, url, wait] of cases) {
+    const ws = new WebSocket(url);
+    const log = events(ws);
+    await wait();
+    assert.equal(ws.readyState, WebSocket.CONNECTING, when);
+    ws.close();
+    assert.equal(ws.readyState, WebSocket.CLOSING, `readyState right after close(), ${when}`);
+    assert.deepEqual(log, [], `no event inside close(), ${when}`);
+    const [ev] = await once(ws, "close");
+    assert.deepEqual([ev.code, ev.wasClean, ws.readyState], [1006, false, WebSocket.CLOSED], when);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(log.map((e) => e.type), ["error", "close"], `events, ${when}`);
+  }
+  const t = new WebSocket(srv.url);
+  const log = events(t);
+  t.terminate();
+  await once(t, "close");
+  assert.deepEqual(log.map((e) => e.type), ["error", "close"], "terminate() while connecting");
+  mute.close();
+  await srv.close();
+});
+
+test("bufferedAmount right after send() counts the message even if the OS took it at once", async () => {
+  const srv = await echoServer();
+  const ws = new WebSocket(srv.url, [], { deflate: false });
+  await once(ws, "open");
+  ws.send("x".repeat(1000));
+  assert.equal(ws.bufferedAmount, 1000, "in the task of the send");
+  await Promise.resolve();
+  assert.equal(ws.bufferedAmount, 1000, "after a microtask: still the same task");
+  ws.send(new Uint8Array(24));
+  assert.equal(ws.bufferedAmount, 1024);
+  for (let i = 0; i < 50 && ws.bufferedAmount > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(ws.bufferedAmount, 0, "taken by a later task");
+  ws.close();
+  await once(ws, "close");
+  await srv.close();
 });
 
 test("bufferedAmount counts sent bytes until the socket takes them, then drains to 0", async () => {
