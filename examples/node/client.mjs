@@ -7,6 +7,7 @@
 // --heartbeat: ping after SECS of silence, the peer is dead SECS after that ping.
 // --reconnect: after an abnormal closure (or 1011/1012/1013) reconnect with the core's
 // back-off (first attempt uniform in 0-5 s, then doubling windows up to --reconnect-max, 30 s).
+// At the end of stdin it waits up to 5 s for as many messages as it sent, then closes.
 // One line per event: `connected: URL`, `reconnect: attempt N in D ms`, `closed: CODE "REASON"`
 // or `closed: abnormal (WHY)`, `heartbeat: ping`, `heartbeat: peer dead after D ms`, `< text`.
 import process from "node:process";
@@ -38,15 +39,39 @@ const ws = new WebSocket(flags.url, [], {
 });
 const pending = []; // lines read before the connection opened
 let stdinEnded = false;
+// At the end of stdin: wait up to REPLY_WAIT_MS for as many messages as were sent on this
+// connection (the echoes), then close with 1000. A message that arrives after close() is
+// not delivered (WHATWG), so closing at once would lose the echoes still on their way.
+const REPLY_WAIT_MS = 5000;
+let sent = 0;
+let received = 0;
+let closeTimer = null;
+const closeWhenAnswered = () => {
+  if (ws.readyState !== WebSocket.OPEN) return;
+  if (received >= sent) {
+    clearTimeout(closeTimer);
+    ws.close(1000);
+  } else closeTimer ??= setTimeout(() => {
+    process.stderr.write(`client: ${received} of ${sent} replies after ${REPLY_WAIT_MS} ms; closing\n`);
+    ws.close(1000);
+  }, REPLY_WAIT_MS);
+};
+const send = (line) => {
+  ws.send(line);
+  sent++;
+};
 let calledOff = false; // the end of stdin ended a connect or reconnect wait
 
 ws.addEventListener("open", () => {
   say(`connected: ${ws.url}`);
-  for (const line of pending.splice(0)) ws.send(line);
-  if (stdinEnded) ws.close(1000);
+  sent = received = 0;
+  for (const line of pending.splice(0)) send(line);
+  if (stdinEnded) closeWhenAnswered();
 });
 ws.addEventListener("message", async (e) => {
+  received++;
   say(`< ${typeof e.data === "string" ? e.data : `[binary ${(await e.data.arrayBuffer()).byteLength} bytes]`}`);
+  if (stdinEnded) closeWhenAnswered();
 });
 ws.addEventListener("heartbeat", (e) => say(e.action === "ping" ? "heartbeat: ping" : `heartbeat: peer dead after ${e.silence} ms`));
 ws.addEventListener("reconnect", (e) => say(`reconnect: attempt ${e.attempt} in ${e.delay} ms`));
@@ -58,11 +83,11 @@ ws.addEventListener("close", (e) => {
 });
 
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
-  if (ws.readyState === WebSocket.OPEN) ws.send(line);
+  if (ws.readyState === WebSocket.OPEN) send(line);
   else pending.push(line);
 }).on("close", () => {
   stdinEnded = true;
-  if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+  if (ws.readyState === WebSocket.OPEN) closeWhenAnswered();
   else if (ws.readyState === WebSocket.CONNECTING && flags.reconnect && pending.length === 0) {
     calledOff = true;
     ws.close();

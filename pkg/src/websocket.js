@@ -531,7 +531,9 @@ export function createWebSocket(api, transport) {
     }
 
     #message(data) {
-      if (this.#readyState !== OPEN && this.#readyState !== CLOSING) return;
+      // WHATWG: a message that arrives once close() was called is not delivered (Chromium
+      // and Node's own WebSocket drop it too).
+      if (this.#readyState !== OPEN) return;
       this.#dispatch(new MessageEventBase("message", { data, origin: this.#origin }));
     }
 

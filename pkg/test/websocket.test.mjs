@@ -218,6 +218,19 @@ test("close() while connecting fails the connection: CLOSING at once, then error
   await srv.close();
 });
 
+test("a message that arrives after close() was called is not delivered (WHATWG: only while OPEN)", async () => {
+  const srv = await echoServer();
+  const ws = new WebSocket(srv.url);
+  await once(ws, "open");
+  const log = events(ws);
+  ws.send("echoed after our close()"); // the echo can only arrive in a later task
+  ws.close();
+  const [ev] = await once(ws, "close");
+  assert.deepEqual([ev.code, ev.wasClean], [1005, true]);
+  assert.deepEqual(log.map((e) => e.type), ["close"]);
+  await srv.close();
+});
+
 test("bufferedAmount right after send() counts the message even if the OS took it at once", async () => {
   const srv = await echoServer();
   const ws = new WebSocket(srv.url, [], { deflate: false });
