@@ -139,6 +139,8 @@ wasm-test-interop: wasm-build
 	node $(INTEROP_NODE)/chromium.mjs
 	@echo "==> wasm-test: interop, headless Chromium (permessage-deflate) -> Node echo server --deflate"
 	node $(INTEROP_NODE)/chromium.mjs --deflate
+	@echo "==> wasm-test: interop, the package's WebSocket side by side with headless Chromium's (WHATWG API)"
+	node $(INTEROP_NODE)/whatwg-parity.mjs
 
 wasm-demo: wasm-build
 	@echo "==> wasm-demo: Node echo server + examples/node/client.mjs"

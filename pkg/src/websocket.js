@@ -404,6 +404,7 @@ export function createWebSocket(api, transport) {
       if (this.#userClosed) return; // close() or terminate() came first
       const id = ++this.#attempt;
       this.#live = true;
+      this.#messageBytes = 0;
       this.#readyState = CONNECTING;
       this.#peerClose = null;
       this.#failed = null;
@@ -561,10 +562,12 @@ export function createWebSocket(api, transport) {
       this.#conn = null;
       this.#handshake?.free();
       this.#handshake = null;
+      // What the OS never took stays counted: bufferedAmount does not go back to 0 when the
+      // connection closes (WHATWG, as Chromium); a new attempt starts from 0.
+      this.#drained();
       this.#socket = null;
       this.#wireTaken = 0;
       this.#sent = [];
-      this.#messageBytes = 0;
       const event = clean
         ? new CloseEventBase("close", { wasClean: true, code: this.#peerClose.code, reason: this.#peerClose.reason })
         : new CloseEventBase("close", { wasClean: false, code: 1006, reason: "" });

@@ -120,6 +120,8 @@ test("the WHATWG exceptions, as DOMException", async () => {
   const before = ws.bufferedAmount;
   ws.send("after close"); // counted, not sent (WHATWG)
   assert.equal(ws.bufferedAmount, before + 11);
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(ws.bufferedAmount, before + 11, "never sent, so never taken off");
   await srv.close();
 });
 
