@@ -141,16 +141,25 @@ pub fn parse_request(input: &[u8], max_size: usize) -> Result<Option<Request<'_>
 /// §4.2.1: an empty host "MUST" be rejected). RFC 6455 §4.2.1 item 1 asks for
 /// a /resource name/ or an absolute HTTP/HTTPS URI containing one; the
 /// asterisk and authority forms belong to OPTIONS and CONNECT.
+///
+/// Prefixes compared byte by byte: a `str` pattern search (`split_once("://")`)
+/// links the two-way string searcher, 2 KiB more on the firmware endpoint; this
+/// costs it 236 B.
 fn is_request_target(target: &str) -> bool {
-    if target.starts_with('/') {
+    fn strip<'a>(t: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+        let (head, rest) = t.split_at_checked(prefix.len())?;
+        head.eq_ignore_ascii_case(prefix).then_some(rest)
+    }
+    let t = target.as_bytes();
+    if t.first() == Some(&b'/') {
         return true;
     }
-    let Some((scheme, rest)) = target.split_once("://") else {
+    let Some(rest) = strip(t, b"ws").or_else(|| strip(t, b"http")) else {
         return false;
     };
-    ["http", "https", "ws", "wss"].iter().any(|s| scheme.eq_ignore_ascii_case(s))
-        && !rest.is_empty()
-        && !rest.starts_with(['/', '?', '#'])
+    let rest = strip(rest, b"s").unwrap_or(rest);
+    // A host must follow (RFC 9110 §4.2.1).
+    matches!(rest, [b':', b'/', b'/', first, ..] if !matches!(first, b'/' | b'?' | b'#'))
 }
 
 /// Whether the header name `name` (a token, as the parser checked) is `lower`,
