@@ -238,18 +238,23 @@ async def _(cmd: str) -> None:
         await server.drop()
 
 
+async def accept_upgrade(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Reads the client's request and answers 101 with the right Sec-WebSocket-Accept."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    key = re.search(rb"(?im)^sec-websocket-key:\s*(\S+)", head)
+    accept = base64.b64encode(hashlib.sha1(key.group(1) + GUID.encode()).digest()) if key else b""
+    writer.write(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
+    )
+    await writer.drain()
+
+
 async def silent_server(port: int, accepted: list[float]) -> asyncio.base_events.Server:
     """Completes the opening handshake, then reads and ignores everything: no Pong."""
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        key = re.search(rb"(?im)^sec-websocket-key:\s*(\S+)", head)
-        accept = base64.b64encode(hashlib.sha1(key.group(1) + GUID.encode()).digest()) if key else b""
-        writer.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
-        await writer.drain()
+        await accept_upgrade(reader, writer)
         accepted.append(time.monotonic())
         try:
             while await reader.read(4096):
@@ -358,14 +363,7 @@ async def _(cmd: str) -> None:
     closed = asyncio.Event()
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        head = await reader.readuntil(b"\r\n\r\n")
-        key = re.search(rb"(?im)^sec-websocket-key:\s*(\S+)", head)
-        accept = base64.b64encode(hashlib.sha1(key.group(1) + GUID.encode()).digest()) if key else b""
-        writer.write(
-            b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-            b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\n"
-        )
-        await writer.drain()
+        await accept_upgrade(reader, writer)
         try:
             while data := await reader.read(4096):
                 # A masked client Close: FIN + opcode 8 in the first byte of a frame.
