@@ -33,7 +33,12 @@ function toBuffer(data) {
   if (Buffer.isBuffer(data)) return data;
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (Array.isArray(data)) return Buffer.concat(data.map(toBuffer));
+  // A list of chunks (a message received as fragments) is their concatenation; any other
+  // array is its byte values, as ws's Buffer.from(data).
+  if (Array.isArray(data) && data.length > 0 && data.every((c) => ArrayBuffer.isView(c) || c instanceof ArrayBuffer)) {
+    return Buffer.concat(data.map(toBuffer));
+  }
+  if (Array.isArray(data)) return Buffer.from(data);
   return Buffer.from(String(data));
 }
 
@@ -64,6 +69,7 @@ export function createWebSocketServer(api) {
     readyState = OPEN;
     /** "nodebuffer" (default) or "arraybuffer". */
     binaryType = "nodebuffer";
+    #afterClose = 0; // bytes of sends after the connection left OPEN (counted, never sent)
 
     constructor(socket, conn, protocol, extensions, heartbeat) {
       super();
@@ -89,7 +95,7 @@ export function createWebSocketServer(api) {
     /** Bytes queued for the peer: answers held until the read is handled, in the connection, in the socket's buffer. */
     get bufferedAmount() {
       const held = this.#batch?.chunks.reduce((n, c) => n + c.length, 0) ?? 0;
-      return held + (this.#conn?.bufferedAmount ?? 0) + (this.#socket.writableLength ?? 0);
+      return held + (this.#conn?.bufferedAmount ?? 0) + (this.#socket.writableLength ?? 0) + this.#afterClose;
     }
 
     /** The remote address, as `req.socket.remoteAddress`. */
@@ -228,7 +234,10 @@ export function createWebSocketServer(api) {
     send(data, options, cb) {
       if (typeof options === "function") [cb, options] = [options, {}];
       options ??= {};
+      if (typeof data === "number") data = String(data); // text, as ws sends a number
       if (this.readyState !== OPEN) {
+        // As ws: the bytes count in bufferedAmount, never sent; `cb` gets the error.
+        this.#afterClose += typeof data === "string" ? Buffer.byteLength(data) : toBuffer(data).length;
         const err = new Error(`WebSocket is not open: readyState ${this.readyState}`);
         if (cb) queueMicrotask(() => cb(err));
         return;

@@ -220,6 +220,31 @@ test("WebSocketServer <- ws client: events, ping, close code, deflate", { skip: 
   await srv.close();
 });
 
+test("WebSocketServer send(), as ws's: a number as text, an array of numbers as its bytes, chunks joined; after close, counted and refused", { skip: !ws && "ws not installed" }, async () => {
+  const wss = new WebSocketServer({ port: 0, host: "127.0.0.1" });
+  await once(wss, "listening");
+  const afterClose = new Promise((resolve) => {
+    wss.on("connection", (peer) => {
+      peer.send(7);
+      peer.send([1, 2, 255]);
+      peer.send([Buffer.from("ab"), new Uint8Array([99])]);
+      peer.close();
+      peer.send("four", (err) => resolve([err?.message, peer.bufferedAmount >= 4]));
+    });
+  });
+  const c = new ws.WebSocket(`ws://127.0.0.1:${wss.address().port}/`);
+  const got = [];
+  c.on("message", (d, isBinary) => got.push([isBinary, [...d]]));
+  await once(c, "close");
+  assert.deepEqual(got, [
+    [false, [0x37]],
+    [true, [1, 2, 255]],
+    [true, [0x61, 0x62, 99]],
+  ]);
+  assert.deepEqual(await afterClose, ["WebSocket is not open: readyState 2", true]);
+  await new Promise((r) => wss.close(r));
+});
+
 /** Random payloads around the by-reference threshold (16 KiB) and the 16/64-bit length forms, and a SHA-256. */
 async function largePayloads() {
   const { createHash, randomBytes } = await import("node:crypto");
