@@ -51,7 +51,9 @@ const closeWhenAnswered = () => {
   if (received >= sent) {
     clearTimeout(closeTimer);
     ws.close(1000);
-  } else closeTimer ??= setTimeout(() => {
+    return;
+  }
+  closeTimer ??= setTimeout(() => {
     process.stderr.write(`client: ${received} of ${sent} replies after ${REPLY_WAIT_MS} ms; closing\n`);
     ws.close(1000);
   }, REPLY_WAIT_MS);

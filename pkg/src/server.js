@@ -33,12 +33,12 @@ function toBuffer(data) {
   if (Buffer.isBuffer(data)) return data;
   if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   if (data instanceof ArrayBuffer) return Buffer.from(data);
-  // A list of chunks (a message received as fragments) is their concatenation; any other
-  // array is its byte values, as ws's Buffer.from(data).
-  if (Array.isArray(data) && data.length > 0 && data.every((c) => ArrayBuffer.isView(c) || c instanceof ArrayBuffer)) {
-    return Buffer.concat(data.map(toBuffer));
+  if (Array.isArray(data)) {
+    // A list of chunks (a message received as fragments) is their concatenation; any other
+    // array is its byte values, as ws's Buffer.from(data).
+    const chunks = data.length > 0 && data.every((c) => ArrayBuffer.isView(c) || c instanceof ArrayBuffer);
+    return chunks ? Buffer.concat(data.map(toBuffer)) : Buffer.from(data);
   }
-  if (Array.isArray(data)) return Buffer.from(data);
   return Buffer.from(String(data));
 }
 

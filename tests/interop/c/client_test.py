@@ -6,8 +6,9 @@
 
 The client gets stdin lines and must print each echo as `< text` (wsframe-client between
 its `connected: URL` and `closed: CODE "REASON"` lines), answer the server's pings, print
-binary messages as `< [binary, N bytes]`, close with 1000 at the end of stdin and exit 0; a server-initiated close ends it too. With --tls the server speaks TLS with a
-self-signed certificate made for this run (`openssl req`), and the cases cover
+binary messages as `< [binary, N bytes]`, close with 1000 at the end of stdin and exit 0;
+a server-initiated close ends it too. With --tls the server speaks TLS with a self-signed
+certificate made for this run (`openssl req`), and the cases cover
 certificate verification: --cafile accepts it, --insecure skips the check, the system store
 and a wrong host name refuse it. Prints `ok NAME` / `FAIL NAME: why` and
 `N passed, N failed`; exits non-zero on failure. Every client runs with a time limit and is

@@ -15,11 +15,8 @@ import path from "node:path";
 import process from "node:process";
 import { chromium } from "playwright-core";
 import { Connection, acceptResponse, decodeFrame, parseRequest } from "../../../pkg/src/node.js";
-import { ROOT, check, parseArgs, runCases, startServer } from "./harness.mjs";
+import { CHROMIUM_LAUNCH, ROOT, check, parseArgs, runCases, startServer } from "./harness.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-// TOOLCHAIN.md; playwright adds --headless and a fresh --user-data-dir of its own.
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const opts = parseArgs(process.argv.slice(2));
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>wsframe interop</title>
@@ -262,7 +259,7 @@ try {
   echo = await startServer(opts.serverCmd);
   pageServer = await servePage();
   probe = await frameCountingServer();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 60_000 });
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   process.stdout.write(`chromium ${browser.version()}${opts.deflate ? " (permessage-deflate)" : ""} -> ${opts.serverCmd.replace("{port}", echo.port)}\n`);
   page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${pageServer.address().port}/`);

@@ -29,6 +29,18 @@ export function parseArgs(argv, { deflate = false } = {}) {
   return opts;
 }
 
+/**
+ * How the Chromium tests start Debian's /usr/bin/chromium (or $CHROMIUM) through the pinned
+ * playwright-core: `chromium.launch(CHROMIUM_LAUNCH)`. Flags as TOOLCHAIN.md says; playwright
+ * adds --headless and a fresh --user-data-dir of its own.
+ */
+export const CHROMIUM_LAUNCH = {
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  headless: true,
+  timeout: 60_000,
+};
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();

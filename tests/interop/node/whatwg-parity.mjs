@@ -18,10 +18,8 @@ import process from "node:process";
 import { chromium } from "playwright-core";
 import { WebSocketServer } from "ws";
 import { WebSocket } from "../../../pkg/src/node.js";
-import { check, runCases } from "./harness.mjs";
+import { CHROMIUM_LAUNCH, check, runCases } from "./harness.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const only = process.argv[2] === "--only" ? process.argv[3] : null;
 
 // Each scenario is the source of an async function of (W, base, tick): W the WebSocket
@@ -41,7 +39,7 @@ const SCENARIOS = {
     for (const p of [["a", "a"], ["a b"], [""], ["é"]]) out.push(probe(() => new W(base, p).close()));
     return out.join("; ");`,
   "constructor: url normalised, http becomes ws, protocols as a string": `
-    const a = new W(base.toUpperCase().replace("WS://", "WS://") + "/p?q");
+    const a = new W(base.toUpperCase() + "/p?q");
     const b = new W(base.replace("ws:", "http:") + "/x");
     const c = new W(base, "chat");
     const r = [a.url.replace(/:\\d+\\//, ":P/"), b.url.replace(/:\\d+\\//, ":P/"), c.readyState, c.protocol, c.extensions, c.bufferedAmount, c.binaryType].join(" | ");
@@ -207,7 +205,7 @@ const tick = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const wss = await startWsServer();
 const pageServer = await servePage();
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+const browser = await chromium.launch(CHROMIUM_LAUNCH);
 const page = await browser.newPage();
 await page.goto(`http://127.0.0.1:${pageServer.address().port}/`);
 const base = `ws://127.0.0.1:${wss.address().port}`;

@@ -12,14 +12,11 @@
 import http from "node:http";
 import { createRequire } from "node:module";
 import process from "node:process";
+import { CHROMIUM_LAUNCH } from "../../node/harness.mjs";
 import { echoDifference, matrixInbox, matrixPayload, whatwgSuite } from "./cases.mjs";
 
 const require = createRequire(new URL("../../node/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
-
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
-// TOOLCHAIN.md; playwright adds --headless and a fresh --user-data-dir of its own.
-const FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 const args = process.argv.slice(2);
 const usage = "usage: node chromium-client.mjs --url ws://127.0.0.1:P/ [--deflate]";
@@ -60,7 +57,7 @@ try {
     res.end(PAGE);
   });
   await new Promise((resolve) => pageServer.listen(0, "127.0.0.1", resolve));
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true, timeout: 60_000 });
+  browser = await chromium.launch(CHROMIUM_LAUNCH);
   console.error(`chromium ${browser.version()} -> ${opts.url}`);
   const page = await browser.newPage();
   await page.exposeFunction("matrixEmit", (line) => console.log(line));
